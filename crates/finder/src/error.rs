@@ -1,0 +1,58 @@
+//! One error type for the engine. Every variant has a stable `code()` so the CLI, the desktop
+//! app and tests branch on codes, never on message text. Messages are plain sentences a
+//! marketer can act on.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FinderError {
+    #[error("No project is called \"{0}\". See the list with `comment-finder project list`.")]
+    ProjectNotFound(String),
+
+    #[error("A project called \"{0}\" already exists. Pick another name.")]
+    ProjectExists(String),
+
+    #[error("{0}")]
+    InvalidProject(String),
+
+    #[error("Could not read {path}: {message}")]
+    FileUnreadable { path: PathBuf, message: String },
+
+    #[error("{0}")]
+    NotATweetExport(String),
+
+    #[error("{0}")]
+    InvalidInput(String),
+
+    #[error("The database at {path} could not be opened: {message}")]
+    DatabaseOpen { path: PathBuf, message: String },
+
+    #[error("The database reported a problem: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("Updating the database layout failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+
+    #[error("Could not write {path}: {message}")]
+    FileUnwritable { path: PathBuf, message: String },
+}
+
+impl FinderError {
+    /// Stable machine-readable code, used across the IPC boundary and in `--json` output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FinderError::ProjectNotFound(_) => "project_not_found",
+            FinderError::ProjectExists(_) => "project_exists",
+            FinderError::InvalidProject(_) => "invalid_project",
+            FinderError::FileUnreadable { .. } => "file_unreadable",
+            FinderError::NotATweetExport(_) => "not_a_tweet_export",
+            FinderError::InvalidInput(_) => "invalid_input",
+            FinderError::DatabaseOpen { .. } => "database_open",
+            FinderError::Database(_) => "database",
+            FinderError::Migration(_) => "migration",
+            FinderError::FileUnwritable { .. } => "file_unwritable",
+        }
+    }
+}
+
+pub type Result<T, E = FinderError> = std::result::Result<T, E>;

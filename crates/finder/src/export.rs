@@ -1,0 +1,382 @@
+//! CSV export of a project's opportunities, one row per post, with the predecessor's columns.
+//! Safe in spreadsheets: cells that a spreadsheet would run as a formula are neutralised,
+//! quoting follows RFC 4180, and the file is written aside then renamed so a crash never
+//! leaves half a file. Exporting pending posts marks them exported.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::error::{FinderError, Result};
+use crate::projects::Project;
+use crate::scoring::Label;
+use crate::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pending,
+    Exported,
+    Posted,
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Exported => "exported",
+            Status::Posted => "posted",
+            Status::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "pending" => Some(Status::Pending),
+            "exported" => Some(Status::Exported),
+            "posted" => Some(Status::Posted),
+            "skipped" => Some(Status::Skipped),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Score,
+    Views,
+    /// score × √views: good posts that many people will see.
+    Balanced,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "score" => Some(Sort::Score),
+            "views" => Some(Sort::Views),
+            "balanced" => Some(Sort::Balanced),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportOptions {
+    /// Empty means every label.
+    pub labels: Vec<Label>,
+    /// None means every status.
+    pub status: Option<Status>,
+    pub sort: Sort,
+    /// How many posts (not replies) at most.
+    pub limit: Option<u32>,
+    /// Start the file with a byte-order mark so older Excel reads it as UTF-8.
+    pub bom: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            labels: Vec::new(),
+            status: Some(Status::Pending),
+            sort: Sort::Score,
+            limit: None,
+            bom: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    pub rows: usize,
+    pub marked_exported: u64,
+}
+
+pub const COLUMNS: [&str; 24] = [
+    "rank",
+    "priority_score",
+    "project",
+    "tweet_id",
+    "url",
+    "author",
+    "followers",
+    "views",
+    "tweet_text",
+    "posted_at",
+    "score_total",
+    "label",
+    "topic",
+    "why",
+    "suggested_response",
+    "suggested_type",
+    "alternative_1",
+    "alt_1_type",
+    "alternative_2",
+    "alt_2_type",
+    "alternative_3",
+    "alt_3_type",
+    "alternative_4",
+    "alt_4_type",
+];
+
+/// Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+/// A leading apostrophe makes Excel and Google Sheets show the text as typed.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+struct ExportRow {
+    tweet_id: String,
+    url: String,
+    text: String,
+    posted_at: i64,
+    views: i64,
+    handle: String,
+    followers: i64,
+    score: f64,
+    label: String,
+    topic: Option<String>,
+    why: Option<String>,
+    status: String,
+    priority: f64,
+}
+
+pub async fn export_csv(
+    store: &Store,
+    project: &Project,
+    options: &ExportOptions,
+    out: &Path,
+) -> Result<ExportReport> {
+    let mut rows = select_rows(store, project.id, options).await?;
+    for row in rows.iter_mut() {
+        row.priority = match options.sort {
+            Sort::Score => row.score,
+            Sort::Views => row.views as f64,
+            Sort::Balanced => row.score * (row.views.max(0) as f64).sqrt(),
+        };
+    }
+    rows.sort_by(|a, b| {
+        b.priority
+            .total_cmp(&a.priority)
+            .then(b.score.total_cmp(&a.score))
+            .then_with(|| a.tweet_id.cmp(&b.tweet_id))
+    });
+    if let Some(limit) = options.limit {
+        rows.truncate(limit as usize);
+    }
+    let replies = latest_replies(store, project.id).await?;
+    write_file(out, options.bom, |w| {
+        w.write_record(COLUMNS)?;
+        for (i, row) in rows.iter().enumerate() {
+            let drafts: &[(String, String)] =
+                replies.get(&row.tweet_id).map(Vec::as_slice).unwrap_or(&[]);
+            let mut record: Vec<String> = vec![
+                (i + 1).to_string(),
+                format!("{:.4}", row.priority),
+                spreadsheet_safe(project.name()).into_owned(),
+                row.tweet_id.clone(),
+                spreadsheet_safe(&row.url).into_owned(),
+                spreadsheet_safe(&row.handle).into_owned(),
+                row.followers.to_string(),
+                row.views.to_string(),
+                spreadsheet_safe(&row.text).into_owned(),
+                iso_time(row.posted_at),
+                format!("{:.3}", row.score),
+                row.label.clone(),
+                spreadsheet_safe(row.topic.as_deref().unwrap_or("")).into_owned(),
+                spreadsheet_safe(row.why.as_deref().unwrap_or("")).into_owned(),
+            ];
+            for slot in 0..5 {
+                match drafts.get(slot) {
+                    Some((kind, text)) => {
+                        record.push(spreadsheet_safe(text).into_owned());
+                        record.push(kind.clone());
+                    }
+                    None => {
+                        record.push(String::new());
+                        record.push(String::new());
+                    }
+                }
+            }
+            w.write_record(&record)?;
+        }
+        Ok(())
+    })?;
+    let pending: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.status == Status::Pending.as_str())
+        .map(|r| r.tweet_id.as_str())
+        .collect();
+    let marked = mark_exported(store, project.id, &pending).await?;
+    Ok(ExportReport {
+        path: out.to_path_buf(),
+        rows: rows.len(),
+        marked_exported: marked,
+    })
+}
+
+async fn select_rows(
+    store: &Store,
+    project_id: i64,
+    options: &ExportOptions,
+) -> Result<Vec<ExportRow>> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT pt.tweet_id, t.url, t.text, t.posted_at, t.views, a.handle, a.followers, pt.score_total,
+                pt.label, pt.topic, pt.why, pt.status
+         FROM project_tweets pt
+         JOIN tweets t ON t.id = pt.tweet_id
+         JOIN authors a ON a.id = t.author_id
+         WHERE pt.scored_at IS NOT NULL AND pt.gate_reason IS NULL AND pt.project_id = ",
+    );
+    qb.push_bind(project_id);
+    if !options.labels.is_empty() {
+        qb.push(" AND pt.label IN (");
+        let mut list = qb.separated(", ");
+        for label in &options.labels {
+            list.push_bind(label.as_str());
+        }
+        qb.push(")");
+    }
+    if let Some(status) = options.status {
+        qb.push(" AND pt.status = ").push_bind(status.as_str());
+    }
+    let rows = qb.build().fetch_all(store.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ExportRow {
+            tweet_id: r.get("tweet_id"),
+            url: r.get("url"),
+            text: r.get("text"),
+            posted_at: r.get("posted_at"),
+            views: r.get("views"),
+            handle: r.get("handle"),
+            followers: r.get("followers"),
+            score: r.get::<Option<f64>, _>("score_total").unwrap_or(0.0),
+            label: r.get::<Option<String>, _>("label").unwrap_or_default(),
+            topic: r.get("topic"),
+            why: r.get("why"),
+            status: r.get("status"),
+            priority: 0.0,
+        })
+        .collect())
+}
+
+/// Each post's reply drafts from its most recent run: approved first, then by rank; the
+/// user's edit replaces the model's text; drafts our quality filter or the user rejected
+/// are left out.
+async fn latest_replies(
+    store: &Store,
+    project_id: i64,
+) -> Result<HashMap<String, Vec<(String, String)>>> {
+    let rows = sqlx::query(
+        "SELECT tweet_id, reply_type, coalesce(edited_text, text) AS body, coalesce(run_id, 0) AS run
+         FROM suggestions
+         WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected'
+         ORDER BY tweet_id, run DESC, review = 'approved' DESC, rank",
+    )
+    .bind(project_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: HashMap<String, (i64, Vec<(String, String)>)> = HashMap::new();
+    for r in rows {
+        let run: i64 = r.get("run");
+        let entry = out.entry(r.get("tweet_id")).or_insert((run, Vec::new()));
+        if entry.0 == run && entry.1.len() < 5 {
+            entry.1.push((r.get("reply_type"), r.get("body")));
+        }
+    }
+    Ok(out.into_iter().map(|(k, (_, v))| (k, v)).collect())
+}
+
+async fn mark_exported(store: &Store, project_id: i64, tweet_ids: &[&str]) -> Result<u64> {
+    let mut tx = store.pool().begin().await?;
+    let mut marked = 0;
+    for chunk in tweet_ids.chunks(500) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE project_tweets SET status = 'exported' WHERE status = 'pending' AND project_id = ");
+        qb.push_bind(project_id).push(" AND tweet_id IN (");
+        let mut list = qb.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        qb.push(")");
+        marked += qb.build().execute(&mut *tx).await?.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(marked)
+}
+
+pub fn iso_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// Writes a CSV to a temporary file beside `out`, then renames it into place.
+pub fn write_file(
+    out: &Path,
+    bom: bool,
+    fill: impl FnOnce(&mut csv::Writer<&mut std::fs::File>) -> csv::Result<()>,
+) -> Result<()> {
+    let unwritable = |message: String| FinderError::FileUnwritable {
+        path: out.to_path_buf(),
+        message,
+    };
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = out
+        .file_name()
+        .ok_or_else(|| unwritable("the path names no file".into()))?;
+    let temp = dir.join(format!(".{}.partial", file_name.to_string_lossy()));
+    let result = (|| -> std::result::Result<(), String> {
+        let mut file = std::fs::File::create(&temp).map_err(|e| e.to_string())?;
+        if bom {
+            file.write_all(b"\xEF\xBB\xBF").map_err(|e| e.to_string())?;
+        }
+        {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut file);
+            fill(&mut writer).map_err(|e| e.to_string())?;
+            writer.flush().map_err(|e| e.to_string())?;
+        }
+        file.sync_all().map_err(|e| e.to_string())?;
+        std::fs::rename(&temp, out).map_err(|e| e.to_string())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(unwritable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_are_neutralised() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(bad).starts_with('\''), "{bad:?}");
+        }
+        for fine in ["hello", "1 = 1", "x@y", "🚀 launch", "مرحبا"] {
+            assert_eq!(spreadsheet_safe(fine), fine);
+        }
+    }
+
+    #[test]
+    fn parses_filters() {
+        assert_eq!(Sort::parse("Balanced"), Some(Sort::Balanced));
+        assert_eq!(Status::parse("posted"), Some(Status::Posted));
+        assert_eq!(Status::parse("done"), None);
+    }
+}

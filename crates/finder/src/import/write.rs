@@ -1,0 +1,210 @@
+//! The database side of an import: batched upserts of authors, posts and project membership
+//! inside one transaction that the caller commits or rolls back.
+
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use tokio::sync::mpsc::Receiver;
+
+use super::{ImportedTweet, Parsed, SkippedRow};
+use crate::error::{FinderError, Result};
+use crate::store::Store;
+
+pub(crate) struct Tally {
+    pub added: u64,
+    pub updated: u64,
+    pub skipped: Vec<SkippedRow>,
+    tx: Transaction<'static, Sqlite>,
+}
+
+impl Tally {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+pub(crate) async fn write_batches(
+    store: &Store,
+    project_id: i64,
+    mut batches: Receiver<Vec<Parsed>>,
+    now: i64,
+) -> Result<Tally> {
+    let mut tx = store.pool().begin().await?;
+    let project_exists: bool =
+        sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?)")
+            .bind(project_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if !project_exists {
+        return Err(FinderError::ProjectNotFound(format!("#{project_id}")));
+    }
+    let mut tally = Tally {
+        added: 0,
+        updated: 0,
+        skipped: Vec::new(),
+        tx,
+    };
+    while let Some(batch) = batches.recv().await {
+        let mut posts: Vec<ImportedTweet> = Vec::with_capacity(batch.len());
+        for item in batch {
+            match item {
+                Parsed::Post(t) => posts.push(*t),
+                Parsed::Skipped(s) => tally.skipped.push(s),
+            }
+        }
+        if posts.is_empty() {
+            continue;
+        }
+        let before = posts.len() as u64;
+        let posts = last_of_each_id(posts);
+        let repeats = before - posts.len() as u64;
+        let author_ids = upsert_authors(&mut tally.tx, &posts, now).await?;
+        upsert_tweets(&mut tally.tx, &posts, &author_ids, now).await?;
+        let added = add_to_project(&mut tally.tx, project_id, &posts, now).await?;
+        tally.added += added;
+        tally.updated += posts.len() as u64 - added + repeats;
+    }
+    Ok(tally)
+}
+
+/// The same post twice in one batch: the later copy (newer metrics, usually) wins.
+fn last_of_each_id(posts: Vec<ImportedTweet>) -> Vec<ImportedTweet> {
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(posts.len());
+    let mut unique: Vec<ImportedTweet> = Vec::with_capacity(posts.len());
+    for post in posts {
+        match index.get(&post.id) {
+            Some(&i) => unique[i] = post,
+            None => {
+                index.insert(post.id.clone(), unique.len());
+                unique.push(post);
+            }
+        }
+    }
+    unique
+}
+
+async fn upsert_authors(
+    tx: &mut Transaction<'static, Sqlite>,
+    posts: &[ImportedTweet],
+    now: i64,
+) -> Result<HashMap<String, i64>> {
+    let mut latest: HashMap<String, &ImportedTweet> = HashMap::new();
+    for post in posts {
+        latest.insert(post.author.handle.to_lowercase(), post);
+    }
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO authors (handle, x_user_id, name, followers, verified, blue_verified, updated_at) ",
+    );
+    qb.push_values(latest.values(), |mut row, post| {
+        let a = &post.author;
+        row.push_bind(a.handle.clone())
+            .push_bind(a.x_user_id.clone())
+            .push_bind(a.name.clone())
+            .push_bind(a.followers)
+            .push_bind(a.verified)
+            .push_bind(a.blue_verified)
+            .push_bind(now);
+    });
+    // Followers are refreshed from the newest import; names and ids only fill gaps.
+    qb.push(
+        " ON CONFLICT(handle) DO UPDATE SET
+            x_user_id = coalesce(excluded.x_user_id, authors.x_user_id),
+            name = coalesce(excluded.name, authors.name),
+            followers = excluded.followers,
+            verified = excluded.verified,
+            blue_verified = excluded.blue_verified,
+            updated_at = excluded.updated_at
+          RETURNING id, handle",
+    );
+    let rows = qb.build().fetch_all(&mut **tx).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.get::<String, _>("handle").to_lowercase(),
+                r.get::<i64, _>("id"),
+            )
+        })
+        .collect())
+}
+
+async fn upsert_tweets(
+    tx: &mut Transaction<'static, Sqlite>,
+    posts: &[ImportedTweet],
+    author_ids: &HashMap<String, i64>,
+    now: i64,
+) -> Result<()> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO tweets (id, author_id, text, url, lang, posted_at, likes, replies, retweets, quotes, \
+         bookmarks, views, is_reply, is_retweet, is_quote, reply_restricted, source, fetched_at) ",
+    );
+    qb.push_values(posts, |mut row, t| {
+        let author_id = author_ids
+            .get(&t.author.handle.to_lowercase())
+            .copied()
+            .unwrap_or_default();
+        row.push_bind(t.id.clone())
+            .push_bind(author_id)
+            .push_bind(t.text.clone())
+            .push_bind(t.url.clone())
+            .push_bind(t.lang.clone())
+            .push_bind(t.posted_at)
+            .push_bind(t.likes)
+            .push_bind(t.replies)
+            .push_bind(t.retweets)
+            .push_bind(t.quotes)
+            .push_bind(t.bookmarks)
+            .push_bind(t.views)
+            .push_bind(t.is_reply)
+            .push_bind(t.is_retweet)
+            .push_bind(t.is_quote)
+            .push_bind(t.reply_restricted)
+            .push_bind(t.source)
+            .push_bind(now);
+    });
+    // Engagement only grows in practice; taking the larger count means re-importing an older
+    // export never rolls metrics back.
+    qb.push(
+        " ON CONFLICT(id) DO UPDATE SET
+            author_id = excluded.author_id,
+            text = excluded.text,
+            url = excluded.url,
+            lang = coalesce(excluded.lang, tweets.lang),
+            likes = max(tweets.likes, excluded.likes),
+            replies = max(tweets.replies, excluded.replies),
+            retweets = max(tweets.retweets, excluded.retweets),
+            quotes = max(tweets.quotes, excluded.quotes),
+            bookmarks = max(tweets.bookmarks, excluded.bookmarks),
+            views = max(tweets.views, excluded.views),
+            is_reply = excluded.is_reply,
+            is_retweet = excluded.is_retweet,
+            is_quote = excluded.is_quote,
+            reply_restricted = excluded.reply_restricted,
+            fetched_at = excluded.fetched_at",
+    );
+    qb.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn add_to_project(
+    tx: &mut Transaction<'static, Sqlite>,
+    project_id: i64,
+    posts: &[ImportedTweet],
+    now: i64,
+) -> Result<u64> {
+    let mut qb: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT INTO project_tweets (project_id, tweet_id, added_at) ");
+    qb.push_values(posts, |mut row, t| {
+        row.push_bind(project_id)
+            .push_bind(t.id.clone())
+            .push_bind(now);
+    });
+    qb.push(" ON CONFLICT(project_id, tweet_id) DO NOTHING");
+    Ok(qb.build().execute(&mut **tx).await?.rows_affected())
+}

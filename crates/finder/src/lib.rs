@@ -1,0 +1,17 @@
+//! Comment Finder's engine, free of any UI: projects, tweet import, scoring and the gate,
+//! the SQLite store and CSV export. The CLI and the desktop app are thin layers over it.
+
+pub mod error;
+pub mod export;
+pub mod gate;
+pub mod import;
+pub mod posts;
+pub mod project;
+pub mod projects;
+pub mod sample;
+pub mod scoring;
+pub mod store;
+mod text;
+
+pub use error::{FinderError, Result};
+pub use store::Store;

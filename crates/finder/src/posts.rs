@@ -1,0 +1,251 @@
+//! Choosing a project's posts (filters first, then the limit — the predecessor limited first,
+//! so its follower filter threw away good posts), scoring them, and keeping the scores.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::error::Result;
+use crate::projects::Project;
+use crate::scoring::{self, Label, LexicalRelevance, PostInput, RelevanceMethod, Score};
+use crate::store::Store;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PostFilter {
+    /// Only posts at or after this unix time.
+    pub posted_since: Option<i64>,
+    pub min_followers: i64,
+    pub min_likes: i64,
+    /// The freshest N posts that pass the filters above.
+    pub limit: Option<u32>,
+}
+
+/// A post as stored, with its author's public numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredPost {
+    pub id: String,
+    pub text: String,
+    pub url: String,
+    pub lang: Option<String>,
+    pub handle: String,
+    pub followers: i64,
+    pub likes: i64,
+    pub replies: i64,
+    pub retweets: i64,
+    pub views: i64,
+    pub posted_at: i64,
+    pub is_retweet: bool,
+    pub reply_restricted: bool,
+}
+
+impl StoredPost {
+    pub fn as_input(&self) -> PostInput<'_> {
+        PostInput {
+            text: &self.text,
+            lang: self.lang.as_deref(),
+            handle: &self.handle,
+            followers: self.followers,
+            likes: self.likes,
+            replies: self.replies,
+            retweets: self.retweets,
+            posted_at: self.posted_at,
+            is_retweet: self.is_retweet,
+            reply_restricted: self.reply_restricted,
+        }
+    }
+}
+
+pub async fn select(
+    store: &Store,
+    project_id: i64,
+    filter: &PostFilter,
+) -> Result<Vec<StoredPost>> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT t.id, t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies, t.retweets, t.views,
+                t.posted_at, t.is_retweet, t.reply_restricted
+         FROM project_tweets pt
+         JOIN tweets t ON t.id = pt.tweet_id
+         JOIN authors a ON a.id = t.author_id
+         WHERE pt.project_id = ",
+    );
+    qb.push_bind(project_id);
+    if let Some(since) = filter.posted_since {
+        qb.push(" AND t.posted_at >= ").push_bind(since);
+    }
+    if filter.min_followers > 0 {
+        qb.push(" AND a.followers >= ")
+            .push_bind(filter.min_followers);
+    }
+    if filter.min_likes > 0 {
+        qb.push(" AND t.likes >= ").push_bind(filter.min_likes);
+    }
+    qb.push(" ORDER BY t.posted_at DESC, t.id DESC");
+    if let Some(limit) = filter.limit {
+        qb.push(" LIMIT ").push_bind(limit as i64);
+    }
+    let rows = qb.build().fetch_all(store.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StoredPost {
+            id: r.get("id"),
+            text: r.get("text"),
+            url: r.get("url"),
+            lang: r.get("lang"),
+            handle: r.get("handle"),
+            followers: r.get("followers"),
+            likes: r.get("likes"),
+            replies: r.get("replies"),
+            retweets: r.get("retweets"),
+            views: r.get("views"),
+            posted_at: r.get("posted_at"),
+            is_retweet: r.get("is_retweet"),
+            reply_restricted: r.get("reply_restricted"),
+        })
+        .collect())
+}
+
+/// Scores posts with lexical relevance (embeddings replace it once a project has them).
+pub fn score(project: &Project, posts: &[StoredPost], now: i64) -> Vec<Score> {
+    let matches =
+        LexicalRelevance::match_all(&project.settings, posts.iter().map(|p| p.text.as_str()));
+    let inputs: Vec<PostInput> = posts.iter().map(StoredPost::as_input).collect();
+    scoring::score_posts(
+        &project.settings,
+        &inputs,
+        &matches,
+        RelevanceMethod::Lexical,
+        now,
+    )
+}
+
+/// Keeps each post's latest score on its project membership row.
+pub async fn save_scores(
+    store: &Store,
+    project_id: i64,
+    posts: &[StoredPost],
+    scores: &[Score],
+    now: i64,
+) -> Result<()> {
+    let mut tx = store.pool().begin().await?;
+    // 15 bound values a row; 1,000 rows stay well under SQLite's variable limit.
+    for (post_chunk, score_chunk) in posts.chunks(1000).zip(scores.chunks(1000)) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO project_tweets (project_id, tweet_id, added_at, scored_at, score_total, velocity,
+             relevance, openness, author_quality, relevance_method, label, topic, why, gate_reason) ",
+        );
+        qb.push_values(post_chunk.iter().zip(score_chunk), |mut row, (post, s)| {
+            row.push_bind(project_id)
+                .push_bind(post.id.clone())
+                .push_bind(now)
+                .push_bind(now)
+                .push_bind(s.total)
+                .push_bind(s.velocity)
+                .push_bind(s.relevance)
+                .push_bind(s.openness)
+                .push_bind(s.author)
+                .push_bind(s.relevance_method.as_str())
+                .push_bind(s.label.as_str())
+                .push_bind(s.topic.clone())
+                .push_bind(s.why.clone())
+                .push_bind(s.gate.as_ref().map(|g| g.to_string()));
+        });
+        qb.push(
+            " ON CONFLICT(project_id, tweet_id) DO UPDATE SET
+                scored_at = excluded.scored_at, score_total = excluded.score_total,
+                velocity = excluded.velocity, relevance = excluded.relevance,
+                openness = excluded.openness, author_quality = excluded.author_quality,
+                relevance_method = excluded.relevance_method, label = excluded.label,
+                topic = excluded.topic, why = excluded.why, gate_reason = excluded.gate_reason",
+        );
+        qb.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RankedPost {
+    pub id: String,
+    pub url: String,
+    pub handle: String,
+    pub followers: i64,
+    pub text: String,
+    pub total: f64,
+    pub label: Label,
+    pub topic: Option<String>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScoreReport {
+    pub scored: usize,
+    pub relevance_method: RelevanceMethod,
+    pub green: usize,
+    pub yellow: usize,
+    pub red: usize,
+    /// Posts that will never cost a Gemini call, counted by plain-words reason.
+    pub held_back: BTreeMap<String, usize>,
+    pub top: Vec<RankedPost>,
+}
+
+/// Selects, scores and stores; returns counts and the best `top_n` posts that passed the gate.
+pub async fn score_project(
+    store: &Store,
+    project: &Project,
+    filter: &PostFilter,
+    top_n: usize,
+    now: i64,
+) -> Result<ScoreReport> {
+    let posts = select(store, project.id, filter).await?;
+    let scores = score(project, &posts, now);
+    save_scores(store, project.id, &posts, &scores, now).await?;
+    Ok(summarise(&posts, &scores, top_n))
+}
+
+pub fn summarise(posts: &[StoredPost], scores: &[Score], top_n: usize) -> ScoreReport {
+    let mut report = ScoreReport {
+        scored: posts.len(),
+        relevance_method: RelevanceMethod::Lexical,
+        green: 0,
+        yellow: 0,
+        red: 0,
+        held_back: BTreeMap::new(),
+        top: Vec::new(),
+    };
+    let mut passing: Vec<(&StoredPost, &Score)> = Vec::new();
+    for (post, s) in posts.iter().zip(scores) {
+        report.relevance_method = s.relevance_method;
+        if let Some(reason) = &s.gate {
+            *report.held_back.entry(reason.to_string()).or_default() += 1;
+            continue;
+        }
+        match s.label {
+            Label::Green => report.green += 1,
+            Label::Yellow => report.yellow += 1,
+            Label::Red => report.red += 1,
+        }
+        passing.push((post, s));
+    }
+    passing.sort_by(|a, b| {
+        b.1.total
+            .total_cmp(&a.1.total)
+            .then_with(|| a.0.id.cmp(&b.0.id))
+    });
+    report.top = passing
+        .into_iter()
+        .take(top_n)
+        .map(|(p, s)| RankedPost {
+            id: p.id.clone(),
+            url: p.url.clone(),
+            handle: p.handle.clone(),
+            followers: p.followers,
+            text: p.text.clone(),
+            total: s.total,
+            label: s.label,
+            topic: s.topic.clone(),
+            why: s.why.clone(),
+        })
+        .collect();
+    report
+}

@@ -1,0 +1,246 @@
+//! The embedded SQLite store: opening, migrating (with a copy of the file set aside first),
+//! and the settings shared by every connection.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::{FinderError, Result};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// What `Store::open` found and did, so callers can tell a first run from a later one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenReport {
+    pub created: bool,
+    /// Where the pre-migration copy went, when migrations ran on an existing database.
+    pub backup: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its layout up to date.
+    pub async fn open(path: &Path) -> Result<(Store, OpenReport)> {
+        let open_err = |message: String| FinderError::DatabaseOpen {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
+        }
+        let created = !path.exists()
+            || std::fs::metadata(path)
+                .map(|m| m.len() == 0)
+                .unwrap_or(true);
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|e| open_err(e.to_string()))?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode keeps the database consistent on power loss; only the last
+            // transactions may roll back, and every outcome is its own small transaction.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| open_err(friendly_open_error(&e)))?;
+        let store = Store {
+            pool,
+            path: path.to_path_buf(),
+        };
+        let backup = if created {
+            None
+        } else {
+            store.backup_if_migrations_pending().await?
+        };
+        MIGRATOR.run(&store.pool).await?;
+        Ok((store, OpenReport { created, backup }))
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    /// Copies the database aside (consistently, via VACUUM INTO) before a layout change, so
+    /// a failed or unwanted upgrade never costs the user their data.
+    async fn backup_if_migrations_pending(&self) -> Result<Option<PathBuf>> {
+        let has_table: bool = sqlx::query_scalar(
+            "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let applied: Vec<i64> = if has_table {
+            sqlx::query("SELECT version FROM _sqlx_migrations WHERE success = 1")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.get::<i64, _>(0))
+                .collect()
+        } else {
+            let any_table: bool = sqlx::query_scalar(
+                "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table')",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+            if !any_table {
+                return Ok(None);
+            }
+            Vec::new()
+        };
+        let pending = MIGRATOR.iter().any(|m| !applied.contains(&m.version));
+        if !pending {
+            return Ok(None);
+        }
+        let newest = applied.iter().max().copied().unwrap_or(0);
+        let backup = self
+            .path
+            .with_extension(format!("before-migration-{newest}.db"));
+        let _ = std::fs::remove_file(&backup);
+        sqlx::query("VACUUM INTO ?")
+            .bind(backup.to_string_lossy().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(Some(backup))
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        let raw: Option<String> =
+            sqlx::query_scalar("SELECT value_json FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &serde_json::Value) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value_json) VALUES (?, ?)
+             ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json",
+        )
+        .bind(key)
+        .bind(value.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+fn friendly_open_error(e: &sqlx::Error) -> String {
+    let text = e.to_string();
+    if text.contains("file is not a database") {
+        "the file is not a Comment Finder database (or it is damaged)".into()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn creates_then_reopens_without_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/cf.db");
+        let (store, report) = Store::open(&path).await.unwrap();
+        assert!(report.created);
+        store
+            .set_setting("tier", &serde_json::json!("free"))
+            .await
+            .unwrap();
+        store.close().await;
+        let (store, report) = Store::open(&path).await.unwrap();
+        assert_eq!(
+            report,
+            OpenReport {
+                created: false,
+                backup: None
+            }
+        );
+        assert_eq!(
+            store.setting("tier").await.unwrap(),
+            Some(serde_json::json!("free"))
+        );
+    }
+
+    #[tokio::test]
+    async fn pending_migrations_copy_the_file_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // An older database: a user table but none of our migrations applied yet.
+            let (store, _) = Store::open(&dir.path().join("scratch.db")).await.unwrap();
+            drop(store);
+            let pool = SqlitePool::connect_with(
+                SqliteConnectOptions::from_str("sqlite://")
+                    .unwrap()
+                    .filename(&path)
+                    .create_if_missing(true),
+            )
+            .await
+            .unwrap();
+            sqlx::query("CREATE TABLE keepme (x TEXT)")
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query("INSERT INTO keepme VALUES ('precious')")
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+        let (_store, report) = Store::open(&path).await.unwrap();
+        let backup = report.backup.expect("a backup is made before migrating");
+        let pool = SqlitePool::connect_with(
+            SqliteConnectOptions::from_str("sqlite://")
+                .unwrap()
+                .filename(&backup),
+        )
+        .await
+        .unwrap();
+        let kept: String = sqlx::query_scalar("SELECT x FROM keepme")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(kept, "precious");
+    }
+
+    #[tokio::test]
+    async fn a_non_database_file_gets_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.db");
+        std::fs::write(&path, "these are my notes, not a database ".repeat(200)).unwrap();
+        let err = match Store::open(&path).await {
+            Err(e) => e,
+            Ok(_) => panic!("opening a text file as a database must fail"),
+        };
+        assert!(
+            err.to_string().contains("not a Comment Finder database"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap().len(),
+            35 * 200,
+            "the file is untouched"
+        );
+    }
+}
