@@ -509,11 +509,10 @@ mod legacy {
 
     impl Default for LegacyThresholds {
         fn default() -> Self {
-            // The predecessor's own defaults, kept so an imported file behaves as before.
-            LegacyThresholds {
-                green_min: 0.72,
-                yellow_min: 0.55,
-            }
+            // A file that never chose thresholds gets today's defaults: the old 0.72/0.55
+            // were tuned for the old, inflated velocity and made almost nothing green.
+            let t = Thresholds::default();
+            LegacyThresholds { green_min: t.green, yellow_min: t.yellow }
         }
     }
 
@@ -677,15 +676,12 @@ generation: {temperature: 0.3, max_tokens: 80, model: "models/gemini-flash-lates
     }
 
     #[test]
-    fn predecessor_yaml_defaults_thresholds_to_its_own() {
+    fn predecessor_yaml_without_thresholds_gets_todays_defaults() {
         let s = ProjectSettings::from_predecessor_yaml("taxonomy: []\n", "Old").unwrap();
-        assert_eq!(
-            s.thresholds,
-            Thresholds {
-                green: 0.72,
-                yellow: 0.55
-            }
-        );
+        assert_eq!(s.thresholds, Thresholds::default());
+        let s = ProjectSettings::from_predecessor_yaml("thresholds: {green_min: 0.8}\n", "Old").unwrap();
+        assert_eq!(s.thresholds.green, 0.8);
+        assert_eq!(s.thresholds.yellow, Thresholds::default().yellow);
     }
 
     #[test]

@@ -1,0 +1,143 @@
+//! The CLI contract: commands, --json documents on stdout, plain errors on stderr.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn cf(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_comment-finder"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("COMMENT_FINDER_DB")
+        .output()
+        .unwrap()
+}
+
+fn json_ok(db: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = cf(db, &all);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+const SAMPLE: &str = "Sample: B2B SaaS growth";
+
+#[test]
+fn first_run_creates_the_sample_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let out = cf(&db, &["project", "list"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sample project"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(SAMPLE));
+    let list = json_ok(&db, &["project", "list"]);
+    assert_eq!(list["projects"][0]["name"], SAMPLE);
+    assert!(list["projects"][0]["posts"].as_i64().unwrap() >= 190);
+    // --no-sample on a fresh database leaves it empty.
+    let empty = dir.path().join("empty.db");
+    let list = json_ok(&empty, &["--no-sample", "project", "list"]);
+    assert_eq!(list["projects"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn project_create_show_export_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let exported = dir.path().join("sample.toml");
+    json_ok(&db, &["project", "export", SAMPLE, "--out", exported.to_str().unwrap()]);
+    let created = json_ok(&db, &["project", "create", "Copy", "--from", exported.to_str().unwrap()]);
+    assert_eq!(created["project"]["topics"], 4);
+    let a = json_ok(&db, &["project", "show", SAMPLE]);
+    let b = json_ok(&db, &["project", "show", "Copy"]);
+    let strip = |mut v: Value| {
+        v["settings"]["name"] = Value::Null;
+        v["settings"].clone()
+    };
+    assert_eq!(strip(a), strip(b));
+    let shown = cf(&db, &["project", "show", "Copy"]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("[[topics]]"));
+    let fresh = json_ok(&db, &["project", "create", "Defaults"]);
+    assert_eq!(fresh["project"]["topics"], 0);
+}
+
+#[test]
+fn predecessor_finder_yml_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let yml = dir.path().join("finder.yml");
+    std::fs::write(&yml, "taxonomy:\n  - label: ads\n    description: paid social\n    exemplars: []\nsources:\n  whitelist_handles: [fan]\n").unwrap();
+    json_ok(&db, &["--no-sample", "project", "create", "Old", "--from", yml.to_str().unwrap()]);
+    let shown = json_ok(&db, &["project", "show", "Old"]);
+    assert_eq!(shown["settings"]["sources"]["favour_authors"][0], "fan");
+    assert_eq!(shown["settings"]["topics"][0]["label"], "ads");
+}
+
+#[test]
+fn import_score_export_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let posts = dir.path().join("posts.jsonl");
+    // Two hours old, so engagement differences show in the score instead of saturating it.
+    let now = chrono::Utc::now() - chrono::Duration::hours(2);
+    let created = now.format("%a %b %d %H:%M:%S +0000 %Y").to_string();
+    let lines: Vec<String> = (0..5)
+        .map(|i| {
+            serde_json::json!({"type": "tweet", "id": format!("{}", 900 + i), "text": format!("How do cold email reply rates hold up #{i}?"),
+                "createdAt": created, "likeCount": 10 * i, "author": {"userName": format!("user{i}"), "followers": 5000}})
+            .to_string()
+        })
+        .chain(["{\"noResults\": true}".to_string()])
+        .collect();
+    std::fs::write(&posts, lines.join("\n")).unwrap();
+    json_ok(&db, &["--no-sample", "project", "create", "Mine"]);
+    let imported = json_ok(&db, &["import", posts.to_str().unwrap()]);
+    assert_eq!(imported["report"]["added"], 5);
+    assert_eq!(imported["report"]["skipped"][0]["place"], "line 6");
+    let human = cf(&db, &["import", posts.to_str().unwrap(), "--project", "Mine"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("0 added, 5 updated, 1 skipped"), "{text}");
+    assert!(text.contains("skipped line 6: placeholder saying the search found nothing"), "{text}");
+
+    let scored = json_ok(&db, &["score", "--project", "Mine", "--hours-back", "6", "--min-followers", "1000"]);
+    assert_eq!(scored["report"]["scored"], 5);
+    assert_eq!(scored["report"]["top"][0]["id"], "904");
+    let out = dir.path().join("out.csv");
+    let exported = json_ok(&db, &["export", "--project", "Mine", "--out", out.to_str().unwrap(), "--limit", "3", "--sort", "balanced"]);
+    assert_eq!(exported["rows"], 3);
+    assert_eq!(exported["marked_exported"], 3);
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("rank,priority_score,project,tweet_id,url,author,followers,views,tweet_text"));
+    assert_eq!(csv.lines().count(), 4);
+}
+
+#[test]
+fn errors_are_plain_words_on_stderr_with_a_failing_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["score", "--project", "Nope"], "No project is called \"Nope\""),
+        (vec!["import", "/definitely/missing.json", "--project", SAMPLE], "Could not read /definitely/missing.json"),
+        (vec!["export", "--project", SAMPLE, "--out", "x.csv", "--label", "purple"], "\"purple\" is not a label"),
+        (vec!["export", "--project", SAMPLE, "--out", "x.csv", "--sort", "random"], "not a sort order"),
+        (vec!["project", "create", SAMPLE], "already exists"),
+    ];
+    for (args, expected) in cases {
+        let out = cf(&db, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let out = cf(&db, &["--json", "score", "--project", "Nope"]);
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "project_not_found");
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, "not a database at all, just text ".repeat(300)).unwrap();
+    let out = cf(&garbage, &["project", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Comment Finder database"));
+}
