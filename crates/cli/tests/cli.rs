@@ -19,8 +19,17 @@ fn json_ok(db: &Path, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     let out = cf(db, &all);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?} printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }
 
 const SAMPLE: &str = "Sample: B2B SaaS growth";
@@ -47,8 +56,26 @@ fn project_create_show_export_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cf.db");
     let exported = dir.path().join("sample.toml");
-    json_ok(&db, &["project", "export", SAMPLE, "--out", exported.to_str().unwrap()]);
-    let created = json_ok(&db, &["project", "create", "Copy", "--from", exported.to_str().unwrap()]);
+    json_ok(
+        &db,
+        &[
+            "project",
+            "export",
+            SAMPLE,
+            "--out",
+            exported.to_str().unwrap(),
+        ],
+    );
+    let created = json_ok(
+        &db,
+        &[
+            "project",
+            "create",
+            "Copy",
+            "--from",
+            exported.to_str().unwrap(),
+        ],
+    );
     assert_eq!(created["project"]["topics"], 4);
     let a = json_ok(&db, &["project", "show", SAMPLE]);
     let b = json_ok(&db, &["project", "show", "Copy"]);
@@ -69,7 +96,17 @@ fn predecessor_finder_yml_migrates() {
     let db = dir.path().join("cf.db");
     let yml = dir.path().join("finder.yml");
     std::fs::write(&yml, "taxonomy:\n  - label: ads\n    description: paid social\n    exemplars: []\nsources:\n  whitelist_handles: [fan]\n").unwrap();
-    json_ok(&db, &["--no-sample", "project", "create", "Old", "--from", yml.to_str().unwrap()]);
+    json_ok(
+        &db,
+        &[
+            "--no-sample",
+            "project",
+            "create",
+            "Old",
+            "--from",
+            yml.to_str().unwrap(),
+        ],
+    );
     let shown = json_ok(&db, &["project", "show", "Old"]);
     assert_eq!(shown["settings"]["sources"]["favour_authors"][0], "fan");
     assert_eq!(shown["settings"]["topics"][0]["label"], "ads");
@@ -96,20 +133,51 @@ fn import_score_export_end_to_end() {
     let imported = json_ok(&db, &["import", posts.to_str().unwrap()]);
     assert_eq!(imported["report"]["added"], 5);
     assert_eq!(imported["report"]["skipped"][0]["place"], "line 6");
-    let human = cf(&db, &["import", posts.to_str().unwrap(), "--project", "Mine"]);
+    let human = cf(
+        &db,
+        &["import", posts.to_str().unwrap(), "--project", "Mine"],
+    );
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains("0 added, 5 updated, 1 skipped"), "{text}");
-    assert!(text.contains("skipped line 6: placeholder saying the search found nothing"), "{text}");
+    assert!(
+        text.contains("skipped line 6: placeholder saying the search found nothing"),
+        "{text}"
+    );
 
-    let scored = json_ok(&db, &["score", "--project", "Mine", "--hours-back", "6", "--min-followers", "1000"]);
+    let scored = json_ok(
+        &db,
+        &[
+            "score",
+            "--project",
+            "Mine",
+            "--hours-back",
+            "6",
+            "--min-followers",
+            "1000",
+        ],
+    );
     assert_eq!(scored["report"]["scored"], 5);
     assert_eq!(scored["report"]["top"][0]["id"], "904");
     let out = dir.path().join("out.csv");
-    let exported = json_ok(&db, &["export", "--project", "Mine", "--out", out.to_str().unwrap(), "--limit", "3", "--sort", "balanced"]);
+    let exported = json_ok(
+        &db,
+        &[
+            "export",
+            "--project",
+            "Mine",
+            "--out",
+            out.to_str().unwrap(),
+            "--limit",
+            "3",
+            "--sort",
+            "balanced",
+        ],
+    );
     assert_eq!(exported["rows"], 3);
     assert_eq!(exported["marked_exported"], 3);
     let csv = std::fs::read_to_string(&out).unwrap();
-    assert!(csv.starts_with("rank,priority_score,project,tweet_id,url,author,followers,views,tweet_text"));
+    assert!(csv
+        .starts_with("rank,priority_score,project,tweet_id,url,author,followers,views,tweet_text"));
     assert_eq!(csv.lines().count(), 4);
 }
 
@@ -118,10 +186,38 @@ fn errors_are_plain_words_on_stderr_with_a_failing_exit() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cf.db");
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["score", "--project", "Nope"], "No project is called \"Nope\""),
-        (vec!["import", "/definitely/missing.json", "--project", SAMPLE], "Could not read /definitely/missing.json"),
-        (vec!["export", "--project", SAMPLE, "--out", "x.csv", "--label", "purple"], "\"purple\" is not a label"),
-        (vec!["export", "--project", SAMPLE, "--out", "x.csv", "--sort", "random"], "not a sort order"),
+        (
+            vec!["score", "--project", "Nope"],
+            "No project is called \"Nope\"",
+        ),
+        (
+            vec!["import", "/definitely/missing.json", "--project", SAMPLE],
+            "Could not read /definitely/missing.json",
+        ),
+        (
+            vec![
+                "export",
+                "--project",
+                SAMPLE,
+                "--out",
+                "x.csv",
+                "--label",
+                "purple",
+            ],
+            "\"purple\" is not a label",
+        ),
+        (
+            vec![
+                "export",
+                "--project",
+                SAMPLE,
+                "--out",
+                "x.csv",
+                "--sort",
+                "random",
+            ],
+            "not a sort order",
+        ),
         (vec!["project", "create", SAMPLE], "already exists"),
     ];
     for (args, expected) in cases {
@@ -129,7 +225,10 @@ fn errors_are_plain_words_on_stderr_with_a_failing_exit() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+            "{stderr}"
+        );
         assert!(out.stdout.is_empty(), "{args:?}");
     }
     let out = cf(&db, &["--json", "score", "--project", "Nope"]);

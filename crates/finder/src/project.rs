@@ -512,7 +512,10 @@ mod legacy {
             // A file that never chose thresholds gets today's defaults: the old 0.72/0.55
             // were tuned for the old, inflated velocity and made almost nothing green.
             let t = Thresholds::default();
-            LegacyThresholds { green_min: t.green, yellow_min: t.yellow }
+            LegacyThresholds {
+                green_min: t.green,
+                yellow_min: t.yellow,
+            }
         }
     }
 
@@ -679,7 +682,8 @@ generation: {temperature: 0.3, max_tokens: 80, model: "models/gemini-flash-lates
     fn predecessor_yaml_without_thresholds_gets_todays_defaults() {
         let s = ProjectSettings::from_predecessor_yaml("taxonomy: []\n", "Old").unwrap();
         assert_eq!(s.thresholds, Thresholds::default());
-        let s = ProjectSettings::from_predecessor_yaml("thresholds: {green_min: 0.8}\n", "Old").unwrap();
+        let s = ProjectSettings::from_predecessor_yaml("thresholds: {green_min: 0.8}\n", "Old")
+            .unwrap();
         assert_eq!(s.thresholds.green, 0.8);
         assert_eq!(s.thresholds.yellow, Thresholds::default().yellow);
     }

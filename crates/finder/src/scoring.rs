@@ -318,7 +318,7 @@ fn trim_zero(s: String) -> String {
 pub struct LexicalRelevance {
     topics: Vec<Vec<(u32, f32)>>,
     idf: Vec<f32>,
-    vocabulary: HashMap<String, u32>,
+    vocabulary_size: usize,
 }
 
 const STOP_WORDS: [&str; 64] = [
@@ -338,12 +338,44 @@ fn stem(word: &str) -> &str {
     }
 }
 
-fn terms(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase();
-    text::words(&lower)
-        .filter(|w| w.chars().count() > 1 && !STOP_WORDS.contains(w))
-        .map(|w| stem(w).to_string())
-        .collect()
+/// Term ids and document frequencies, filled as texts are read.
+#[derive(Default)]
+struct Vocabulary {
+    ids: HashMap<String, u32>,
+    df: Vec<u32>,
+}
+
+impl Vocabulary {
+    /// The sorted term ids of a text (repeats kept, for term frequency); counts each distinct
+    /// term once towards its document frequency.
+    fn read(&mut self, text: &str) -> Vec<u32> {
+        let lower = text.to_lowercase();
+        let mut ids: Vec<u32> = text::words(&lower)
+            .filter(|w| w.len() > 1 && !STOP_WORDS.contains(w))
+            .map(|w| {
+                let term = stem(w);
+                // Look up by &str first: most terms are already known, so no allocation.
+                match self.ids.get(term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.df.len() as u32;
+                        self.ids.insert(term.to_string(), id);
+                        self.df.push(0);
+                        id
+                    }
+                }
+            })
+            .collect();
+        ids.sort_unstable();
+        let mut previous = None;
+        for &id in &ids {
+            if previous != Some(id) {
+                self.df[id as usize] += 1;
+                previous = Some(id);
+            }
+        }
+        ids
+    }
 }
 
 impl LexicalRelevance {
@@ -352,60 +384,30 @@ impl LexicalRelevance {
         settings: &ProjectSettings,
         post_texts: impl Iterator<Item = &'t str>,
     ) -> (Self, Vec<Vec<u32>>) {
-        let mut vocabulary: HashMap<String, u32> = HashMap::new();
-        let mut df: Vec<u32> = Vec::new();
-        let intern =
-            |term: String, vocabulary: &mut HashMap<String, u32>, df: &mut Vec<u32>| -> u32 {
-                let next = vocabulary.len() as u32;
-                let id = *vocabulary.entry(term).or_insert(next);
-                if id as usize == df.len() {
-                    df.push(0);
-                }
-                id
-            };
-        let mut docs: Vec<Vec<u32>> = Vec::new();
-        for text in post_texts {
-            let mut ids: Vec<u32> = terms(text)
-                .into_iter()
-                .map(|t| intern(t, &mut vocabulary, &mut df))
-                .collect();
-            ids.sort_unstable();
-            let mut unique = ids.clone();
-            unique.dedup();
-            for id in unique {
-                df[id as usize] += 1;
-            }
-            docs.push(ids);
-        }
+        let mut vocabulary = Vocabulary::default();
+        let docs: Vec<Vec<u32>> = post_texts.map(|text| vocabulary.read(text)).collect();
         let topic_terms: Vec<Vec<u32>> = settings
             .topics
             .iter()
             .map(|t| {
-                let text = format!("{} {} {}", t.label, t.description, t.examples.join(" "));
-                let mut ids: Vec<u32> = terms(&text)
-                    .into_iter()
-                    .map(|t| intern(t, &mut vocabulary, &mut df))
-                    .collect();
-                ids.sort_unstable();
-                ids
+                vocabulary.read(&format!(
+                    "{} {} {}",
+                    t.label,
+                    t.description,
+                    t.examples.join(" ")
+                ))
             })
             .collect();
-        for ids in &topic_terms {
-            let mut unique = ids.clone();
-            unique.dedup();
-            for id in unique {
-                df[id as usize] += 1;
-            }
-        }
         let n = (docs.len() + topic_terms.len()) as f32;
-        let idf: Vec<f32> = df
+        let idf: Vec<f32> = vocabulary
+            .df
             .iter()
             .map(|&d| ((n + 1.0) / (d as f32 + 1.0)).ln() + 1.0)
             .collect();
         let mut model = LexicalRelevance {
             topics: Vec::new(),
             idf,
-            vocabulary,
+            vocabulary_size: vocabulary.ids.len(),
         };
         model.topics = topic_terms.iter().map(|ids| model.vector(ids)).collect();
         (model, docs)
@@ -476,7 +478,7 @@ impl LexicalRelevance {
     }
 
     pub fn vocabulary_size(&self) -> usize {
-        self.vocabulary.len()
+        self.vocabulary_size
     }
 }
 

@@ -56,7 +56,10 @@ mod tests {
     fn words_skip_links_and_mentions() {
         let lower = "rt @bob: read https://t.co/x1 #facebookads now! trump's trumpet".to_string();
         let w: Vec<&str> = words(&lower).collect();
-        assert_eq!(w, ["rt", "read", "facebookads", "now", "trump", "s", "trumpet"]);
+        assert_eq!(
+            w,
+            ["rt", "read", "facebookads", "now", "trump", "s", "trumpet"]
+        );
     }
 
     #[test]

@@ -10,22 +10,55 @@ use serde_json::json;
 async fn scored_project(db: &TestDb) -> finder::projects::Project {
     let p = project(db, "Exports").await;
     let mut items = vec![
-        apify(1, "=HYPERLINK(\"http://evil.example\",\"click\") how do cold email sequences work?", "ana", 9000, 90, 20),
-        apify(2, "-5% reply rates this week on cold email, why?", "bo", 9000, 40, 20),
-        apify(3, "مرحبا — 你好 — emoji 🚀👩‍👩‍👧 and a\nnewline, \"quotes\", commas", "cy", 9000, 10, 20),
-        apify(4, "@everyone what is your Facebook ads CPM?", "di", 9000, 5, 20),
+        apify(
+            1,
+            "=HYPERLINK(\"http://evil.example\",\"click\") how do cold email sequences work?",
+            "ana",
+            9000,
+            90,
+            20,
+        ),
+        apify(
+            2,
+            "-5% reply rates this week on cold email, why?",
+            "bo",
+            9000,
+            40,
+            20,
+        ),
+        apify(
+            3,
+            "مرحبا — 你好 — emoji 🚀👩‍👩‍👧 and a\nnewline, \"quotes\", commas",
+            "cy",
+            9000,
+            10,
+            20,
+        ),
+        apify(
+            4,
+            "@everyone what is your Facebook ads CPM?",
+            "di",
+            9000,
+            5,
+            20,
+        ),
         apify(5, "+1 on creatives over audiences", "ed", 100, 0, 400),
     ];
     items[4]["viewCount"] = json!(1_000_000);
     let path = write(db, "posts.json", &serde_json::to_vec(&items).unwrap());
     import_file(&db.store, p.id, &path, NOW).await.unwrap();
-    posts::score_project(&db.store, &p, &PostFilter::default(), 0, NOW).await.unwrap();
+    posts::score_project(&db.store, &p, &PostFilter::default(), 0, NOW)
+        .await
+        .unwrap();
     p
 }
 
 fn read(path: &std::path::Path) -> Vec<csv::StringRecord> {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), COLUMNS);
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        COLUMNS
+    );
     reader.records().map(Result::unwrap).collect()
 }
 
@@ -34,7 +67,9 @@ async fn export_is_safe_in_spreadsheets_and_keeps_unicode() {
     let db = db().await;
     let p = scored_project(&db).await;
     let out = db.dir.path().join("out.csv");
-    let report = export_csv(&db.store, &p, &ExportOptions::default(), &out).await.unwrap();
+    let report = export_csv(&db.store, &p, &ExportOptions::default(), &out)
+        .await
+        .unwrap();
     assert_eq!((report.rows, report.marked_exported), (5, 5));
     let rows = read(&out);
     let text_of = |id: &str| rows.iter().find(|r| &r[3] == id).unwrap()[8].to_string();
@@ -42,7 +77,10 @@ async fn export_is_safe_in_spreadsheets_and_keeps_unicode() {
     assert!(text_of("2").starts_with("'-5%"));
     assert!(text_of("4").starts_with("'@everyone"));
     assert!(text_of("5").starts_with("'+1"));
-    assert_eq!(text_of("3"), "مرحبا — 你好 — emoji 🚀👩‍👩‍👧 and a\nnewline, \"quotes\", commas");
+    assert_eq!(
+        text_of("3"),
+        "مرحبا — 你好 — emoji 🚀👩‍👩‍👧 and a\nnewline, \"quotes\", commas"
+    );
     // Ranks follow the score, and each row carries the score columns.
     assert_eq!(&rows[0][0], "1");
     let scores: Vec<f64> = rows.iter().map(|r| r[10].parse().unwrap()).collect();
@@ -58,14 +96,37 @@ async fn export_is_safe_in_spreadsheets_and_keeps_unicode() {
 async fn exporting_pending_marks_exported_so_the_next_export_is_empty() {
     let db = db().await;
     let p = scored_project(&db).await;
-    let first = export_csv(&db.store, &p, &ExportOptions::default(), &db.dir.path().join("1.csv")).await.unwrap();
+    let first = export_csv(
+        &db.store,
+        &p,
+        &ExportOptions::default(),
+        &db.dir.path().join("1.csv"),
+    )
+    .await
+    .unwrap();
     assert_eq!(first.rows, 5);
-    let second = export_csv(&db.store, &p, &ExportOptions::default(), &db.dir.path().join("2.csv")).await.unwrap();
+    let second = export_csv(
+        &db.store,
+        &p,
+        &ExportOptions::default(),
+        &db.dir.path().join("2.csv"),
+    )
+    .await
+    .unwrap();
     assert_eq!((second.rows, second.marked_exported), (0, 0));
-    let exported = ExportOptions { status: Some(Status::Exported), ..ExportOptions::default() };
-    let again = export_csv(&db.store, &p, &exported, &db.dir.path().join("3.csv")).await.unwrap();
+    let exported = ExportOptions {
+        status: Some(Status::Exported),
+        ..ExportOptions::default()
+    };
+    let again = export_csv(&db.store, &p, &exported, &db.dir.path().join("3.csv"))
+        .await
+        .unwrap();
     assert_eq!((again.rows, again.marked_exported), (5, 0));
-    let posted: i64 = count(&db, "SELECT COUNT(*) FROM project_tweets WHERE status = 'exported'").await;
+    let posted: i64 = count(
+        &db,
+        "SELECT COUNT(*) FROM project_tweets WHERE status = 'exported'",
+    )
+    .await;
     assert_eq!(posted, 5);
 }
 
@@ -74,7 +135,13 @@ async fn limit_counts_posts_and_sort_orders_by_views_or_balance() {
     let db = db().await;
     let p = scored_project(&db).await;
     let out = db.dir.path().join("views.csv");
-    let options = ExportOptions { sort: Sort::Views, limit: Some(2), status: None, bom: true, ..ExportOptions::default() };
+    let options = ExportOptions {
+        sort: Sort::Views,
+        limit: Some(2),
+        status: None,
+        bom: true,
+        ..ExportOptions::default()
+    };
     let report = export_csv(&db.store, &p, &options, &out).await.unwrap();
     assert_eq!(report.rows, 2);
     assert!(std::fs::read(&out).unwrap().starts_with(b"\xEF\xBB\xBF"));
@@ -83,13 +150,21 @@ async fn limit_counts_posts_and_sort_orders_by_views_or_balance() {
     let first: csv::StringRecord = reader.records().next().unwrap().unwrap();
     assert_eq!(&first[3], "5", "the post with a million views comes first");
     assert_eq!(&first[1], "1000000.0000");
-    let balanced = ExportOptions { sort: Sort::Balanced, status: None, ..ExportOptions::default() };
+    let balanced = ExportOptions {
+        sort: Sort::Balanced,
+        status: None,
+        ..ExportOptions::default()
+    };
     let out = db.dir.path().join("balanced.csv");
     export_csv(&db.store, &p, &balanced, &out).await.unwrap();
     let rows = read(&out);
     let priorities: Vec<f64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
     assert!(priorities.windows(2).all(|w| w[0] >= w[1]));
-    let greens = ExportOptions { labels: vec![Label::Green], status: None, ..ExportOptions::default() };
+    let greens = ExportOptions {
+        labels: vec![Label::Green],
+        status: None,
+        ..ExportOptions::default()
+    };
     let out = db.dir.path().join("green.csv");
     let r = export_csv(&db.store, &p, &greens, &out).await.unwrap();
     assert!(read(&out).iter().all(|row| &row[11] == "green"));
@@ -100,7 +175,14 @@ async fn limit_counts_posts_and_sort_orders_by_views_or_balance() {
 async fn reply_drafts_fill_the_suggestion_columns() {
     let db = db().await;
     let p = scored_project(&db).await;
-    let insert = |tweet: &'static str, run: i64, kind: &'static str, rank: i64, text: &'static str, edited: Option<&'static str>, review: &'static str, rejected: Option<&'static str>| {
+    let insert = |tweet: &'static str,
+                  run: i64,
+                  kind: &'static str,
+                  rank: i64,
+                  text: &'static str,
+                  edited: Option<&'static str>,
+                  review: &'static str,
+                  rejected: Option<&'static str>| {
         let pool = db.store.pool().clone();
         let project_id = p.id;
         async move {
@@ -112,19 +194,86 @@ async fn reply_drafts_fill_the_suggestion_columns() {
         }
     };
     insert("1", 1, "add_value", 1, "old run text", None, "draft", None).await;
-    insert("1", 2, "add_value", 1, "Sequences decay because", None, "draft", None).await;
-    insert("1", 2, "ask_question", 2, "What did step 3 say?", Some("What did your third email say?"), "draft", None).await;
-    insert("1", 2, "funny", 3, "Great post!", None, "draft", Some("generic phrase")).await;
-    insert("1", 2, "debate", 4, "Hot take: fewer steps", None, "rejected", None).await;
-    insert("1", 2, "relate", 5, "=1+1 we saw the same", None, "approved", None).await;
+    insert(
+        "1",
+        2,
+        "add_value",
+        1,
+        "Sequences decay because",
+        None,
+        "draft",
+        None,
+    )
+    .await;
+    insert(
+        "1",
+        2,
+        "ask_question",
+        2,
+        "What did step 3 say?",
+        Some("What did your third email say?"),
+        "draft",
+        None,
+    )
+    .await;
+    insert(
+        "1",
+        2,
+        "funny",
+        3,
+        "Great post!",
+        None,
+        "draft",
+        Some("generic phrase"),
+    )
+    .await;
+    insert(
+        "1",
+        2,
+        "debate",
+        4,
+        "Hot take: fewer steps",
+        None,
+        "rejected",
+        None,
+    )
+    .await;
+    insert(
+        "1",
+        2,
+        "relate",
+        5,
+        "=1+1 we saw the same",
+        None,
+        "approved",
+        None,
+    )
+    .await;
     let out = db.dir.path().join("drafts.csv");
-    export_csv(&db.store, &p, &ExportOptions::default(), &out).await.unwrap();
+    export_csv(&db.store, &p, &ExportOptions::default(), &out)
+        .await
+        .unwrap();
     let rows = read(&out);
     let row = rows.iter().find(|r| &r[3] == "1").unwrap();
-    assert_eq!((&row[14], &row[15]), ("'=1+1 we saw the same", "relate"), "approved first, neutralised");
-    assert_eq!((&row[16], &row[17]), ("Sequences decay because", "add_value"));
-    assert_eq!((&row[18], &row[19]), ("What did your third email say?", "ask_question"), "the edit wins");
-    assert_eq!((&row[20], &row[21]), ("", ""), "rejected drafts are left out; the old run too");
+    assert_eq!(
+        (&row[14], &row[15]),
+        ("'=1+1 we saw the same", "relate"),
+        "approved first, neutralised"
+    );
+    assert_eq!(
+        (&row[16], &row[17]),
+        ("Sequences decay because", "add_value")
+    );
+    assert_eq!(
+        (&row[18], &row[19]),
+        ("What did your third email say?", "ask_question"),
+        "the edit wins"
+    );
+    assert_eq!(
+        (&row[20], &row[21]),
+        ("", ""),
+        "rejected drafts are left out; the old run too"
+    );
     let other = rows.iter().find(|r| &r[3] == "2").unwrap();
     assert_eq!(&other[14], "");
 }
@@ -134,7 +283,16 @@ async fn unwritable_destination_is_a_clear_error_and_marks_nothing() {
     let db = db().await;
     let p = scored_project(&db).await;
     let out = db.dir.path().join("no/such/folder/out.csv");
-    let err = export_csv(&db.store, &p, &ExportOptions::default(), &out).await.unwrap_err();
+    let err = export_csv(&db.store, &p, &ExportOptions::default(), &out)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "file_unwritable");
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM project_tweets WHERE status = 'exported'").await, 0);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM project_tweets WHERE status = 'exported'"
+        )
+        .await,
+        0
+    );
 }

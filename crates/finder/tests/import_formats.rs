@@ -13,21 +13,41 @@ fn array(items: &[serde_json::Value]) -> Vec<u8> {
 async fn apify_json_array_imports_every_field() {
     let db = db().await;
     let p = project(&db, "p").await;
-    let mut item = apify(1861234567890123456, "How do you warm up a new inbox?", "ana", 5300, 12, 30);
+    let mut item = apify(
+        1861234567890123456,
+        "How do you warm up a new inbox?",
+        "ana",
+        5300,
+        12,
+        30,
+    );
     item["isConversationControlled"] = json!(true);
     item["quoteCount"] = json!(4);
     item["bookmarkCount"] = json!(7);
-    let path = write(&db, "a.json", &array(&[item, apify(2, "second", "bo", 10, 0, 5)]));
+    let path = write(
+        &db,
+        "a.json",
+        &array(&[item, apify(2, "second", "bo", 10, 0, 5)]),
+    );
     let r = import_file(&db.store, p.id, &path, NOW).await.unwrap();
-    assert_eq!((r.format, r.added, r.updated, r.skipped.len()), (Format::ApifyJson, 2, 0, 0));
+    assert_eq!(
+        (r.format, r.added, r.updated, r.skipped.len()),
+        (Format::ApifyJson, 2, 0, 0)
+    );
     let row: (String, i64, i64, i64, i64, bool, String) = sqlx::query_as(
         "SELECT lang, quotes, bookmarks, views, posted_at, reply_restricted, source FROM tweets WHERE id = '1861234567890123456'",
     )
     .fetch_one(db.store.pool())
     .await
     .unwrap();
-    assert_eq!(row, ("en".into(), 4, 7, 480, NOW - 1800, true, "apify".into()));
-    assert_eq!(count(&db, "SELECT followers FROM authors WHERE handle = 'ANA'").await, 5300);
+    assert_eq!(
+        row,
+        ("en".into(), 4, 7, 480, NOW - 1800, true, "apify".into())
+    );
+    assert_eq!(
+        count(&db, "SELECT followers FROM authors WHERE handle = 'ANA'").await,
+        5300
+    );
 }
 
 #[tokio::test]
@@ -39,18 +59,41 @@ async fn jsonl_csv_and_x_api_files_import() {
         apify(10, "first", "a", 100, 1, 1),
         apify(11, "second", "b", 100, 1, 1)
     );
-    let r = import_file(&db.store, p.id, &write(&db, "a.jsonl", jsonl.as_bytes()), NOW).await.unwrap();
+    let r = import_file(
+        &db.store,
+        p.id,
+        &write(&db, "a.jsonl", jsonl.as_bytes()),
+        NOW,
+    )
+    .await
+    .unwrap();
     assert_eq!((r.format, r.added), (Format::Jsonl, 2));
 
     let csv = "id,text,createdAt,likeCount,replyCount,viewCount,lang,isConversationControlled,author/userName,author/followers,author/isBlueVerified,entities/urls/0/url\n\
                20,\"Line one\nline two, with a comma and \"\"quotes\"\" 🚀\",Fri Nov 28 11:00:00 +0000 2026,15,2,900,en,false,carla,\"12,400\",true,\n\
                21,Plain row,2026-11-28T10:00:00Z,,,,en,TRUE,dan,50,false,\n";
-    let r = import_file(&db.store, p.id, &write(&db, "a.csv", csv.as_bytes()), NOW).await.unwrap();
-    assert_eq!((r.format, r.added, r.skipped.len()), (Format::ApifyCsv, 2, 0), "{:?}", r.skipped);
-    let text: String = sqlx::query_scalar("SELECT text FROM tweets WHERE id = '20'").fetch_one(db.store.pool()).await.unwrap();
+    let r = import_file(&db.store, p.id, &write(&db, "a.csv", csv.as_bytes()), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.format, r.added, r.skipped.len()),
+        (Format::ApifyCsv, 2, 0),
+        "{:?}",
+        r.skipped
+    );
+    let text: String = sqlx::query_scalar("SELECT text FROM tweets WHERE id = '20'")
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
     assert_eq!(text, "Line one\nline two, with a comma and \"quotes\" 🚀");
-    assert_eq!(count(&db, "SELECT followers FROM authors WHERE handle = 'carla'").await, 12400);
-    assert_eq!(count(&db, "SELECT reply_restricted FROM tweets WHERE id = '21'").await, 1);
+    assert_eq!(
+        count(&db, "SELECT followers FROM authors WHERE handle = 'carla'").await,
+        12400
+    );
+    assert_eq!(
+        count(&db, "SELECT reply_restricted FROM tweets WHERE id = '21'").await,
+        1
+    );
 
     let x = json!({
         "data": [{"id": "30", "text": "From the API", "author_id": "7", "created_at": "2026-11-28T11:00:00.000Z",
@@ -63,14 +106,29 @@ async fn jsonl_csv_and_x_api_files_import() {
         "meta": {"result_count": 1}
     });
     let pretty = serde_json::to_vec_pretty(&x).unwrap();
-    let r = import_file(&db.store, p.id, &write(&db, "x.json", &pretty), NOW).await.unwrap();
+    let r = import_file(&db.store, p.id, &write(&db, "x.json", &pretty), NOW)
+        .await
+        .unwrap();
     assert_eq!((r.format, r.added), (Format::XApiJson, 1));
-    assert_eq!(count(&db, "SELECT is_retweet FROM tweets WHERE id = '30'").await, 1);
-    assert_eq!(count(&db, "SELECT views FROM tweets WHERE id = '30'").await, 44);
+    assert_eq!(
+        count(&db, "SELECT is_retweet FROM tweets WHERE id = '30'").await,
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT views FROM tweets WHERE id = '30'").await,
+        44
+    );
     // A minified single-line X API page is read too.
     let mut x2 = x.clone();
     x2["data"][0]["id"] = json!("31");
-    let r = import_file(&db.store, p.id, &write(&db, "x2.json", &serde_json::to_vec(&x2).unwrap()), NOW).await.unwrap();
+    let r = import_file(
+        &db.store,
+        p.id,
+        &write(&db, "x2.json", &serde_json::to_vec(&x2).unwrap()),
+        NOW,
+    )
+    .await
+    .unwrap();
     assert_eq!((r.format, r.added), (Format::XApiJson, 1));
 }
 
@@ -78,16 +136,40 @@ async fn jsonl_csv_and_x_api_files_import() {
 async fn reimport_updates_metrics_without_rolling_back() {
     let db = db().await;
     let p = project(&db, "p").await;
-    let path = write(&db, "a.json", &array(&[apify(1, "hello", "ana", 1000, 50, 10)]));
+    let path = write(
+        &db,
+        "a.json",
+        &array(&[apify(1, "hello", "ana", 1000, 50, 10)]),
+    );
     import_file(&db.store, p.id, &path, NOW).await.unwrap();
-    let newer = write(&db, "b.json", &array(&[apify(1, "hello", "ana", 1500, 80, 10), apify(2, "new", "ana", 1500, 1, 1)]));
-    let r = import_file(&db.store, p.id, &newer, NOW + 60).await.unwrap();
+    let newer = write(
+        &db,
+        "b.json",
+        &array(&[
+            apify(1, "hello", "ana", 1500, 80, 10),
+            apify(2, "new", "ana", 1500, 1, 1),
+        ]),
+    );
+    let r = import_file(&db.store, p.id, &newer, NOW + 60)
+        .await
+        .unwrap();
     assert_eq!((r.added, r.updated), (1, 1));
-    assert_eq!(count(&db, "SELECT likes FROM tweets WHERE id = '1'").await, 80);
-    assert_eq!(count(&db, "SELECT followers FROM authors WHERE handle = 'ana'").await, 1500);
+    assert_eq!(
+        count(&db, "SELECT likes FROM tweets WHERE id = '1'").await,
+        80
+    );
+    assert_eq!(
+        count(&db, "SELECT followers FROM authors WHERE handle = 'ana'").await,
+        1500
+    );
     // An older export (fewer likes) does not undo the newer numbers.
-    import_file(&db.store, p.id, &path, NOW + 120).await.unwrap();
-    assert_eq!(count(&db, "SELECT likes FROM tweets WHERE id = '1'").await, 80);
+    import_file(&db.store, p.id, &path, NOW + 120)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&db, "SELECT likes FROM tweets WHERE id = '1'").await,
+        80
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM tweets").await, 2);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM authors").await, 1);
 }
@@ -116,9 +198,20 @@ async fn junk_and_wrong_types_are_skipped_with_reasons_and_good_rows_kept() {
         json!({"type": "tweet", "text": "no id", "author": {"userName": "z"}}),
         apify(2, "good two", "b", 10, 1, 1),
     ];
-    let r = import_file(&db.store, p.id, &write(&db, "mixed.json", &array(&items)), NOW).await.unwrap();
+    let r = import_file(
+        &db.store,
+        p.id,
+        &write(&db, "mixed.json", &array(&items)),
+        NOW,
+    )
+    .await
+    .unwrap();
     assert_eq!(r.added, 2);
-    let reasons: Vec<String> = r.skipped.iter().map(|s| format!("{}: {}", s.place, s.reason)).collect();
+    let reasons: Vec<String> = r
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.place, s.reason))
+        .collect();
     assert_eq!(reasons.len(), 8, "{reasons:#?}");
     for expected in [
         "item 2: placeholder saying the search found nothing",
@@ -130,20 +223,37 @@ async fn junk_and_wrong_types_are_skipped_with_reasons_and_good_rows_kept() {
         "item 8: createdAt \"last tuesday\" is not a date",
         "item 9: has no id",
     ] {
-        assert!(reasons.iter().any(|r| r.starts_with(expected)), "missing {expected:?} in {reasons:#?}");
+        assert!(
+            reasons.iter().any(|r| r.starts_with(expected)),
+            "missing {expected:?} in {reasons:#?}"
+        );
     }
-    assert_eq!(r.skipped[3].id.as_deref(), Some("3"), "the id is reported when it was readable");
+    assert_eq!(
+        r.skipped[3].id.as_deref(),
+        Some("3"),
+        "the id is reported when it was readable"
+    );
 }
 
 #[tokio::test]
 async fn truncated_file_keeps_the_complete_posts_and_says_so() {
     let db = db().await;
     let p = project(&db, "p").await;
-    let full = array(&[apify(1, "one", "a", 1, 1, 1), apify(2, "two", "a", 1, 1, 1), apify(3, "three", "a", 1, 1, 1)]);
+    let full = array(&[
+        apify(1, "one", "a", 1, 1, 1),
+        apify(2, "two", "a", 1, 1, 1),
+        apify(3, "three", "a", 1, 1, 1),
+    ]);
     let cut = &full[..full.len() - 40];
-    let r = import_file(&db.store, p.id, &write(&db, "cut.json", cut), NOW).await.unwrap();
+    let r = import_file(&db.store, p.id, &write(&db, "cut.json", cut), NOW)
+        .await
+        .unwrap();
     assert_eq!(r.added, 2);
-    assert!(r.stopped_early.as_deref().unwrap().contains("ends early"), "{:?}", r.stopped_early);
+    assert!(
+        r.stopped_early.as_deref().unwrap().contains("ends early"),
+        "{:?}",
+        r.stopped_early
+    );
 }
 
 #[tokio::test]
@@ -152,7 +262,9 @@ async fn bom_prefixed_files_import() {
     let p = project(&db, "p").await;
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend(b"id,text,createdAt,author/userName\r\n1,hello,2026-11-28T10:00:00Z,ana\r\n");
-    let r = import_file(&db.store, p.id, &write(&db, "bom.csv", &bytes), NOW).await.unwrap();
+    let r = import_file(&db.store, p.id, &write(&db, "bom.csv", &bytes), NOW)
+        .await
+        .unwrap();
     assert_eq!((r.format, r.added), (Format::ApifyCsv, 1));
 }
 
@@ -160,25 +272,61 @@ async fn bom_prefixed_files_import() {
 async fn files_that_are_not_exports_change_nothing() {
     let db = db().await;
     let p = project(&db, "p").await;
-    import_file(&db.store, p.id, &write(&db, "ok.json", &array(&[apify(1, "keep me", "a", 1, 1, 1)])), NOW)
-        .await
-        .unwrap();
+    import_file(
+        &db.store,
+        p.id,
+        &write(&db, "ok.json", &array(&[apify(1, "keep me", "a", 1, 1, 1)])),
+        NOW,
+    )
+    .await
+    .unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.json", vec![], "empty"),
-        ("photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01".to_vec(), "binary"),
-        ("notes.txt", b"Shopping list: eggs, milk".to_vec(), "not a tweet export"),
-        ("people.json", br#"[{"name": "Bo", "age": 3}, {"name": "Al"}]"#.to_vec(), "No posts could be imported"),
-        ("only-junk.json", br#"[{"noResults": true}]"#.to_vec(), "No posts could be imported"),
-        ("broken.json", b"{\n  \"data\": [ {\"id\": \"1\"\n".to_vec(), "not valid JSON"),
+        (
+            "photo.png",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01".to_vec(),
+            "binary",
+        ),
+        (
+            "notes.txt",
+            b"Shopping list: eggs, milk".to_vec(),
+            "not a tweet export",
+        ),
+        (
+            "people.json",
+            br#"[{"name": "Bo", "age": 3}, {"name": "Al"}]"#.to_vec(),
+            "No posts could be imported",
+        ),
+        (
+            "only-junk.json",
+            br#"[{"noResults": true}]"#.to_vec(),
+            "No posts could be imported",
+        ),
+        (
+            "broken.json",
+            b"{\n  \"data\": [ {\"id\": \"1\"\n".to_vec(),
+            "not valid JSON",
+        ),
     ];
     for (name, bytes, expected) in cases {
-        let err = import_file(&db.store, p.id, &write(&db, name, &bytes), NOW).await.unwrap_err();
-        assert!(matches!(err, FinderError::NotATweetExport(_)), "{name}: {err:?}");
+        let err = import_file(&db.store, p.id, &write(&db, name, &bytes), NOW)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, FinderError::NotATweetExport(_)),
+            "{name}: {err:?}"
+        );
         assert!(err.to_string().contains(expected), "{name}: {err}");
     }
-    let missing = import_file(&db.store, p.id, &db.dir.path().join("nope.json"), NOW).await.unwrap_err();
+    let missing = import_file(&db.store, p.id, &db.dir.path().join("nope.json"), NOW)
+        .await
+        .unwrap_err();
     assert_eq!(missing.code(), "file_unreadable");
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM tweets").await, 1, "nothing else was stored");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM tweets").await,
+        1,
+        "nothing else was stored"
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM project_tweets").await, 1);
 }
 
@@ -195,8 +343,17 @@ async fn importing_into_a_missing_project_fails_cleanly() {
 async fn large_files_stream_in_batches() {
     let db = db().await;
     let p = project(&db, "p").await;
-    let items: Vec<_> = (0..2_345).map(|i| apify(1000 + i, "batch post", &format!("u{}", i % 97), 10, 1, 1)).collect();
-    let r = import_file(&db.store, p.id, &write(&db, "big.json", &array(&items)), NOW).await.unwrap();
+    let items: Vec<_> = (0..2_345)
+        .map(|i| apify(1000 + i, "batch post", &format!("u{}", i % 97), 10, 1, 1))
+        .collect();
+    let r = import_file(
+        &db.store,
+        p.id,
+        &write(&db, "big.json", &array(&items)),
+        NOW,
+    )
+    .await
+    .unwrap();
     assert_eq!((r.added, r.updated), (2_345, 0));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM authors").await, 97);
 }

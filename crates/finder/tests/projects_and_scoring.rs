@@ -13,7 +13,9 @@ async fn project_round_trips_through_the_store_and_its_file() {
     settings.voice.rules = vec!["no hype".into(), "max one question".into()];
     settings.sources.favour_authors = vec!["@Friend".into()];
     let created = projects::create(&db.store, &settings, NOW).await.unwrap();
-    let loaded = projects::get_by_name(&db.store, "acme GROWTH").await.unwrap();
+    let loaded = projects::get_by_name(&db.store, "acme GROWTH")
+        .await
+        .unwrap();
     assert_eq!(loaded.settings, created.settings);
     assert_eq!(loaded.settings.sources.favour_authors, vec!["friend"]);
 
@@ -25,20 +27,33 @@ async fn project_round_trips_through_the_store_and_its_file() {
     expected.name = "Acme copy".into();
     assert_eq!(second.settings, expected);
 
-    let err = projects::create(&db.store, &settings, NOW).await.unwrap_err();
+    let err = projects::create(&db.store, &settings, NOW)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "project_exists");
     let list = projects::list(&db.store).await.unwrap();
-    assert_eq!(list.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Acme copy", "Acme growth"]);
+    assert_eq!(
+        list.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["Acme copy", "Acme growth"]
+    );
     assert_eq!(list[1].topics, 2);
 
     let mut changed = loaded.settings.clone();
     changed.topics.pop();
     changed.thresholds.green = 0.8;
-    projects::update(&db.store, loaded.id, &changed, NOW + 5).await.unwrap();
+    projects::update(&db.store, loaded.id, &changed, NOW + 5)
+        .await
+        .unwrap();
     let reloaded = projects::get(&db.store, loaded.id).await.unwrap();
     assert_eq!(reloaded.settings.topics.len(), 1);
     assert_eq!(reloaded.settings.thresholds.green, 0.8);
-    assert_eq!(projects::get_by_name(&db.store, "nope").await.unwrap_err().code(), "project_not_found");
+    assert_eq!(
+        projects::get_by_name(&db.store, "nope")
+            .await
+            .unwrap_err()
+            .code(),
+        "project_not_found"
+    );
 }
 
 #[tokio::test]
@@ -48,16 +63,40 @@ async fn bundled_sample_loads_fresh_and_scores_with_every_gate_reason() {
     let (project, report) = sample::load(&db.store, now).await.unwrap();
     assert!(report.added >= 190, "{report:?}");
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
-    let newest: i64 = sqlx::query_scalar("SELECT MAX(posted_at) FROM tweets").fetch_one(db.store.pool()).await.unwrap();
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(posted_at) FROM tweets")
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
     assert!(now - newest < 3600, "sample posts are re-dated to now");
 
-    let fresh = PostFilter { posted_since: Some(now - 6 * 3600), ..PostFilter::default() };
-    let scored = posts::score_project(&db.store, &project, &fresh, 5, now).await.unwrap();
-    assert!(scored.scored > 100 && scored.scored < report.added as usize, "{}", scored.scored);
-    let all = posts::score_project(&db.store, &project, &PostFilter::default(), 5, now).await.unwrap();
+    let fresh = PostFilter {
+        posted_since: Some(now - 6 * 3600),
+        ..PostFilter::default()
+    };
+    let scored = posts::score_project(&db.store, &project, &fresh, 5, now)
+        .await
+        .unwrap();
+    assert!(
+        scored.scored > 100 && scored.scored < report.added as usize,
+        "{}",
+        scored.scored
+    );
+    let all = posts::score_project(&db.store, &project, &PostFilter::default(), 5, now)
+        .await
+        .unwrap();
     let reasons: Vec<&String> = all.held_back.keys().collect();
-    for expected in ["a repost", "limits who can reply", "another language", "an author you avoid", "\"giveaway\"", "mostly a link"] {
-        assert!(reasons.iter().any(|r| r.contains(expected)), "{expected} not in {reasons:?}");
+    for expected in [
+        "a repost",
+        "limits who can reply",
+        "another language",
+        "an author you avoid",
+        "\"giveaway\"",
+        "mostly a link",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.contains(expected)),
+            "{expected} not in {reasons:?}"
+        );
     }
     assert!(all.green > 0 && all.yellow > 0 && all.red > 0, "{all:?}");
     // "trump" is avoided, yet posts about a trumpet are not held back.
@@ -82,18 +121,46 @@ async fn filters_apply_before_the_limit() {
     let p = project(&db, "p").await;
     let mut items = Vec::new();
     for i in 0..20 {
-        items.push(apify(100 + i, "tiny account post", &format!("small{i}"), 50, 1, 1 + i as i64));
+        items.push(apify(
+            100 + i,
+            "tiny account post",
+            &format!("small{i}"),
+            50,
+            1,
+            1 + i as i64,
+        ));
     }
     for i in 0..3 {
-        items.push(apify(200 + i, "big account post", &format!("big{i}"), 50_000, 30, 60 + i as i64));
+        items.push(apify(
+            200 + i,
+            "big account post",
+            &format!("big{i}"),
+            50_000,
+            30,
+            60 + i as i64,
+        ));
     }
     let path = write(&db, "a.json", &serde_json::to_vec(&items).unwrap());
     import_file(&db.store, p.id, &path, NOW).await.unwrap();
-    let filter = PostFilter { min_followers: 1000, limit: Some(2), ..PostFilter::default() };
+    let filter = PostFilter {
+        min_followers: 1000,
+        limit: Some(2),
+        ..PostFilter::default()
+    };
     let chosen = posts::select(&db.store, p.id, &filter).await.unwrap();
-    assert_eq!(chosen.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["200", "201"]);
-    let filter = PostFilter { posted_since: Some(NOW - 10 * 60), min_likes: 1, ..PostFilter::default() };
-    assert_eq!(posts::select(&db.store, p.id, &filter).await.unwrap().len(), 10);
+    assert_eq!(
+        chosen.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        ["200", "201"]
+    );
+    let filter = PostFilter {
+        posted_since: Some(NOW - 10 * 60),
+        min_likes: 1,
+        ..PostFilter::default()
+    };
+    assert_eq!(
+        posts::select(&db.store, p.id, &filter).await.unwrap().len(),
+        10
+    );
 }
 
 #[tokio::test]
@@ -101,15 +168,39 @@ async fn scores_are_stored_with_why_and_gate_reason() {
     let db = db().await;
     let p = project(&db, "p").await;
     let items = vec![
-        apify(1, "Why do cold email reply rates drop after the third email in a sequence?", "ana", 8000, 120, 30),
-        apify(2, "Enter our giveaway to win a free audit", "bo", 8000, 120, 30),
+        apify(
+            1,
+            "Why do cold email reply rates drop after the third email in a sequence?",
+            "ana",
+            8000,
+            120,
+            30,
+        ),
+        apify(
+            2,
+            "Enter our giveaway to win a free audit",
+            "bo",
+            8000,
+            120,
+            30,
+        ),
         apify(3, "Nice weather today", "cy", 8000, 0, 30),
     ];
-    import_file(&db.store, p.id, &write(&db, "a.json", &serde_json::to_vec(&items).unwrap()), NOW).await.unwrap();
-    let report = posts::score_project(&db.store, &p, &PostFilter::default(), 10, NOW).await.unwrap();
+    import_file(
+        &db.store,
+        p.id,
+        &write(&db, "a.json", &serde_json::to_vec(&items).unwrap()),
+        NOW,
+    )
+    .await
+    .unwrap();
+    let report = posts::score_project(&db.store, &p, &PostFilter::default(), 10, NOW)
+        .await
+        .unwrap();
     assert_eq!(report.top[0].id, "1");
     assert_eq!(report.top[0].topic.as_deref(), Some("cold email"));
-    let rows: Vec<(String, Option<String>, Option<String>, f64, String)> = sqlx::query_as(
+    type StoredScore = (String, Option<String>, Option<String>, f64, String);
+    let rows: Vec<StoredScore> = sqlx::query_as(
         "SELECT tweet_id, gate_reason, why, score_total, relevance_method FROM project_tweets ORDER BY tweet_id",
     )
     .fetch_all(db.store.pool())
@@ -119,6 +210,10 @@ async fn scores_are_stored_with_why_and_gate_reason() {
     assert!(rows[0].2.as_deref().unwrap().contains("asks a question"));
     assert!(rows[1].1.as_deref().unwrap().contains("giveaway"));
     assert!(rows[2].3 < rows[0].3);
-    assert!(rows[2].2.as_deref().unwrap().starts_with("no likes or replies yet"));
+    assert!(rows[2]
+        .2
+        .as_deref()
+        .unwrap()
+        .starts_with("no likes or replies yet"));
     assert_eq!(rows[0].4, "lexical");
 }

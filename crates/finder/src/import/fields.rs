@@ -419,7 +419,9 @@ pub fn parse_time(v: &Value) -> Result<i64, String> {
             let s = s.trim();
             DateTime::parse_from_str(s, "%a %b %d %H:%M:%S %z %Y")
                 // A weekday that does not match the date should not cost the post.
-                .or_else(|_| DateTime::parse_from_str(s.get(4..).unwrap_or(""), "%b %d %H:%M:%S %z %Y"))
+                .or_else(|_| {
+                    DateTime::parse_from_str(s.get(4..).unwrap_or(""), "%b %d %H:%M:%S %z %Y")
+                })
                 .or_else(|_| DateTime::parse_from_rfc3339(s))
                 .map(|t| t.timestamp())
                 .or_else(|_| s.parse::<i64>().map(epoch_guess))

@@ -38,11 +38,20 @@ pub fn settings(name: &str) -> ProjectSettings {
 }
 
 pub async fn project(db: &TestDb, name: &str) -> Project {
-    projects::create(&db.store, &settings(name), NOW).await.unwrap()
+    projects::create(&db.store, &settings(name), NOW)
+        .await
+        .unwrap()
 }
 
 /// An Apify tweet-scraper item posted `minutes_ago` before NOW.
-pub fn apify(id: u64, text: &str, handle: &str, followers: i64, likes: i64, minutes_ago: i64) -> Value {
+pub fn apify(
+    id: u64,
+    text: &str,
+    handle: &str,
+    followers: i64,
+    likes: i64,
+    minutes_ago: i64,
+) -> Value {
     let created = chrono::DateTime::from_timestamp(NOW - minutes_ago * 60, 0)
         .unwrap()
         .format("%a %b %d %H:%M:%S +0000 %Y")
@@ -65,5 +74,8 @@ pub fn write(db: &TestDb, name: &str, bytes: &[u8]) -> std::path::PathBuf {
 }
 
 pub async fn count(db: &TestDb, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db.store.pool()).await.unwrap()
+    sqlx::query_scalar(sql)
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap()
 }

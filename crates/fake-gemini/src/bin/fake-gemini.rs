@@ -1,0 +1,125 @@
+//! Standalone fake Gemini server for manual runs, benchmarks and tests in other processes.
+//!
+//! Prints `listening on http://127.0.0.1:PORT`, then serves until interrupted or killed.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use fake_gemini::{FakeConfig, FakeGemini, Fault, QuotaLimits, RandomFaults, DEFAULT_API_KEY};
+
+/// Fake Gemini API server (v1beta wire format) on 127.0.0.1.
+#[derive(Debug, Parser)]
+#[command(name = "fake-gemini", version)]
+struct Args {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Requests per minute per (key, model); unlimited when absent.
+    #[arg(long)]
+    rpm: Option<u32>,
+    /// Input tokens per minute per (key, model); unlimited when absent.
+    #[arg(long)]
+    tpm: Option<u64>,
+    /// Requests per day per (key, model); unlimited when absent.
+    #[arg(long)]
+    rpd: Option<u32>,
+    /// Quota clock speed-up: 60 makes a quota minute last one real second.
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
+    /// Base latency of each model call, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Extra seeded latency, uniform in [0, N] milliseconds.
+    #[arg(long, default_value_t = 0)]
+    jitter_ms: u64,
+    /// Probability in [0, 1] that a generateContent call gets a random fault.
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate: f64,
+    /// Faults drawn at that rate, comma-separated (503,500,429,max-tokens,safety,recitation,
+    /// invalid-json,hang); default: all but hang.
+    #[arg(long, value_delimiter = ',')]
+    fault_mix: Vec<Fault>,
+    /// Faults for the first calls, in order, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    script: Vec<Fault>,
+    /// Seed for jitter and random faults.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Accepted API key; repeat for several.
+    #[arg(long = "key")]
+    keys: Vec<String>,
+    /// Thinking tokens reported per successful call on 2.5 models.
+    #[arg(long, default_value_t = 0)]
+    thinking_tokens: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    if !(0.0..=1.0).contains(&args.fault_rate) {
+        eprintln!("--fault-rate must be between 0 and 1");
+        return ExitCode::FAILURE;
+    }
+    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+        eprintln!("--time-scale must be a positive number");
+        return ExitCode::FAILURE;
+    }
+    let mix = if args.fault_mix.is_empty() {
+        RandomFaults::default_mix()
+    } else {
+        args.fault_mix.iter().map(|fault| (*fault, 1)).collect()
+    };
+    let keys = if args.keys.is_empty() {
+        vec![DEFAULT_API_KEY.to_owned()]
+    } else {
+        args.keys
+    };
+    let config = FakeConfig {
+        port: args.port,
+        api_keys: keys,
+        limits: QuotaLimits {
+            rpm: args.rpm,
+            tpm: args.tpm,
+            rpd: args.rpd,
+        },
+        time_scale: args.time_scale,
+        latency: Duration::from_millis(args.latency_ms),
+        latency_jitter: Duration::from_millis(args.jitter_ms),
+        scripted_faults: args.script,
+        random_faults: RandomFaults {
+            rate: args.fault_rate,
+            mix,
+        },
+        seed: args.seed,
+        thinking_tokens: args.thinking_tokens,
+        ..FakeConfig::default()
+    };
+    let server = match FakeGemini::start(config).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("cannot listen on 127.0.0.1:{}: {error}", args.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    // Scripts wait for this exact line before connecting.
+    println!("listening on {}", server.base_url());
+    wait_for_stop_signal().await;
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

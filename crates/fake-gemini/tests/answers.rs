@@ -1,0 +1,332 @@
+//! generateContent answers: schema conformance, determinism and usage accounting.
+
+mod support;
+
+use fake_gemini::FakeConfig;
+use serde_json::{json, Map, Value};
+use support::{answer, ceil_div4, generate, start, user_text};
+
+/// A small validator for the schema keywords the fake claims to honour, in both dialects.
+fn check(schema: &Value, value: &Value, root: &Value, path: &str) {
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => root.pointer(reference.trim_start_matches('#')).unwrap(),
+        None => schema,
+    };
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        assert!(values.contains(value), "{path}: {value} not in enum");
+        return;
+    }
+    let number = |key: &str| match schema.get(key) {
+        Some(Value::String(text)) => text.parse::<f64>().ok(),
+        Some(other) => other.as_f64(),
+        None => None,
+    };
+    let kind = match schema.get("type") {
+        Some(Value::String(kind)) => kind.to_ascii_lowercase(),
+        Some(Value::Array(kinds)) => kinds[0].as_str().unwrap().to_ascii_lowercase(),
+        _ => "string".to_owned(),
+    };
+    match kind.as_str() {
+        "object" => {
+            let object = value
+                .as_object()
+                .unwrap_or_else(|| panic!("{path}: not an object"));
+            let properties = schema["properties"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            for (name, property) in &properties {
+                let field = object
+                    .get(name)
+                    .unwrap_or_else(|| panic!("{path}.{name} missing"));
+                check(property, field, root, &format!("{path}.{name}"));
+            }
+            assert!(
+                object.keys().all(|key| properties.contains_key(key)),
+                "{path}: extra keys"
+            );
+        }
+        "array" => {
+            let array = value
+                .as_array()
+                .unwrap_or_else(|| panic!("{path}: not an array"));
+            if let Some(min) = number("minItems") {
+                assert!(array.len() as f64 >= min, "{path}: too few items");
+            }
+            if let Some(max) = number("maxItems") {
+                assert!(array.len() as f64 <= max, "{path}: too many items");
+            }
+            for (index, item) in array.iter().enumerate() {
+                check(&schema["items"], item, root, &format!("{path}[{index}]"));
+            }
+        }
+        "string" => {
+            let text = value
+                .as_str()
+                .unwrap_or_else(|| panic!("{path}: not a string"));
+            let len = text.chars().count() as f64;
+            assert!(
+                number("maxLength").is_none_or(|max| len <= max),
+                "{path}: too long"
+            );
+            assert!(
+                number("minLength").is_none_or(|min| len >= min),
+                "{path}: too short"
+            );
+        }
+        "integer" | "number" => {
+            let n = value
+                .as_f64()
+                .unwrap_or_else(|| panic!("{path}: not a number"));
+            if kind == "integer" {
+                assert!(value.is_i64(), "{path}: not an integer");
+            }
+            assert!(
+                number("minimum").is_none_or(|min| n >= min),
+                "{path}: below minimum"
+            );
+            assert!(
+                number("maximum").is_none_or(|max| n <= max),
+                "{path}: above maximum"
+            );
+        }
+        "boolean" => assert!(value.is_boolean(), "{path}: not a boolean"),
+        other => panic!("{path}: unexpected type {other}"),
+    }
+}
+
+fn json_request(prompt: &str, key: &str, schema: Value) -> Value {
+    let mut request = user_text(prompt);
+    request["generationConfig"] = json!({"responseMimeType": "application/json", key: schema});
+    request
+}
+
+fn reply_schema(ids: &[&str]) -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "replies": {
+                "type": "array",
+                "items": {"$ref": "#/$defs/Reply"}
+            }
+        },
+        "required": ["replies"],
+        "$defs": {
+            "Reply": {
+                "type": "object",
+                "properties": {
+                    "tone": {"type": "string", "enum": ["friendly", "witty", "curious"]},
+                    "tweet_id": {"type": "string", "enum": ids},
+                    "reply": {"type": "string", "maxLength": 140},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                    "hashtags": {"type": "array", "items": {"type": "string", "maxLength": 20},
+                                 "minItems": 1, "maxItems": 2}
+                },
+                "required": ["tweet_id", "tone", "reply", "confidence", "hashtags"]
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn json_schema_answers_conform_with_one_item_per_enum_id() {
+    let server = start(FakeConfig::default()).await;
+    let ids = ["1789", "1790", "1791", "1792", "1793"];
+    let schema = reply_schema(&ids);
+    let (status, body) = generate(
+        &server,
+        "gemini-2.5-flash",
+        &json_request(
+            "Suggest replies to these five tweets ...",
+            "responseJsonSchema",
+            schema.clone(),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let value: Value = serde_json::from_str(answer(&body)).expect("answer is JSON");
+    check(&schema, &value, &schema, "$");
+
+    let replies = value["replies"].as_array().unwrap();
+    let got_ids: Vec<&str> = replies
+        .iter()
+        .map(|reply| reply["tweet_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got_ids, ids, "one item per enum value, in order");
+    let texts: std::collections::HashSet<&str> = replies
+        .iter()
+        .map(|reply| reply["reply"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), ids.len(), "reply texts differ between items");
+    for text in texts {
+        assert!(
+            text.contains(' ') && text.chars().count() >= 30,
+            "plausible sentence: {text:?}"
+        );
+    }
+    assert_eq!(body["candidates"][0]["finishReason"], "STOP");
+}
+
+#[tokio::test]
+async fn openapi_schema_answers_conform() {
+    let server = start(FakeConfig::default()).await;
+    let schema = json!({
+        "type": "OBJECT",
+        "properties": {
+            "summary": {"type": "STRING"},
+            "score": {"type": "INTEGER", "minimum": 1, "maximum": 5},
+            "labels": {"type": "ARRAY", "items": {"type": "STRING", "format": "enum",
+                        "enum": ["spam", "question", "praise"]}, "minItems": "2", "maxItems": "2"},
+            "flagged": {"type": "BOOLEAN", "nullable": true},
+            "ideas": {"type": "ARRAY", "items": {"type": "OBJECT", "properties": {
+                "text": {"type": "STRING", "maxLength": 50}}}, "minItems": 4}
+        },
+        "propertyOrdering": ["summary", "score", "labels", "flagged", "ideas"]
+    });
+    let (status, body) = generate(
+        &server,
+        "gemini-2.0-flash",
+        &json_request("Classify this tweet", "responseSchema", schema.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let value: Value = serde_json::from_str(answer(&body)).unwrap();
+    check(&schema, &value, &schema, "$");
+    let summary = value["summary"].as_str().unwrap().chars().count();
+    assert!(
+        (60..=180).contains(&summary),
+        "free strings are 60-180 chars, got {summary}"
+    );
+    assert_eq!(value["ideas"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn answers_are_deterministic_per_request() {
+    let server = start(FakeConfig::default()).await;
+    let schema = reply_schema(&["a", "b"]);
+    let first = json_request("Prompt one", "responseJsonSchema", schema.clone());
+    let (_, a) = generate(&server, "gemini-2.5-flash", &first).await;
+    let (_, b) = generate(&server, "gemini-2.5-flash", &first).await;
+    assert_eq!(answer(&a), answer(&b));
+    let (_, c) = generate(
+        &server,
+        "gemini-2.5-flash",
+        &json_request("Prompt two", "responseJsonSchema", schema),
+    )
+    .await;
+    assert_ne!(answer(&a), answer(&c));
+    assert_ne!(a["responseId"], b["responseId"], "response ids are unique");
+}
+
+#[tokio::test]
+async fn plain_text_and_enum_answers() {
+    let server = start(FakeConfig::default()).await;
+    let (status, body) = generate(
+        &server,
+        "gemini-2.5-flash-lite",
+        &user_text("Say something"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let text = answer(&body);
+    assert!((60..=360).contains(&text.chars().count()));
+    assert!(
+        serde_json::from_str::<Value>(text).is_err(),
+        "plain text is not JSON"
+    );
+
+    let mut request = user_text("Pick a tone");
+    request["generationConfig"] = json!({"responseMimeType": "text/x.enum",
+        "responseSchema": {"type": "STRING", "format": "enum", "enum": ["calm", "bold"]}});
+    let (_, body) = generate(&server, "gemini-2.5-flash", &request).await;
+    assert!(["calm", "bold"].contains(&answer(&body)));
+}
+
+#[tokio::test]
+async fn usage_follows_the_character_rule() {
+    let server = start(FakeConfig {
+        thinking_tokens: 40,
+        ..FakeConfig::default()
+    })
+    .await;
+    let system = "You write short, kind replies.";
+    let turns = [
+        "First tweet text here",
+        "An earlier answer",
+        "Now reply to this one.",
+    ];
+    let request = json!({
+        "systemInstruction": {"parts": [{"text": system}]},
+        "contents": [
+            {"role": "user", "parts": [{"text": turns[0]}]},
+            {"role": "model", "parts": [{"text": turns[1]}]},
+            {"role": "user", "parts": [{"text": turns[2]}]}
+        ]
+    });
+    let (_, body) = generate(&server, "gemini-2.5-flash", &request).await;
+    let chars = system.len() + turns.iter().map(|turn| turn.len()).sum::<usize>();
+    let usage = &body["usageMetadata"];
+    let output = ceil_div4(answer(&body).chars().count());
+    assert_eq!(usage["promptTokenCount"], ceil_div4(chars));
+    assert_eq!(usage["candidatesTokenCount"], output);
+    assert_eq!(usage["thoughtsTokenCount"], 40);
+    assert_eq!(usage["totalTokenCount"], ceil_div4(chars) + output + 40);
+    assert!(
+        usage.get("cachedContentTokenCount").is_none(),
+        "zero counters are omitted"
+    );
+    assert_eq!(body["modelVersion"], "gemini-2.5-flash");
+
+    // thinkingBudget 0 turns thinking off; 2.0 models reject a thinkingConfig.
+    let mut no_thinking = request.clone();
+    no_thinking["generationConfig"] = json!({"thinkingConfig": {"thinkingBudget": 0}});
+    let (_, body) = generate(&server, "gemini-2.5-flash", &no_thinking).await;
+    assert!(body["usageMetadata"].get("thoughtsTokenCount").is_none());
+    let (status, body) = generate(&server, "gemini-2.0-flash", &no_thinking).await;
+    assert_eq!(
+        (status, &body["error"]["status"]),
+        (400, &json!("INVALID_ARGUMENT"))
+    );
+
+    let billed = server.billing();
+    assert_eq!(billed.len(), 2, "the 400 is not billed");
+    assert_eq!(billed[0].prompt_tokens, ceil_div4(chars));
+    assert_eq!(billed[0].output_tokens, output);
+    assert_eq!(billed[0].thinking_tokens, 40);
+}
+
+#[tokio::test]
+async fn thinking_can_exhaust_max_output_tokens() {
+    let server = start(FakeConfig {
+        thinking_tokens: 500,
+        ..FakeConfig::default()
+    })
+    .await;
+    let mut request = user_text("Explain briefly");
+    request["generationConfig"] = json!({"maxOutputTokens": 200});
+    let (status, body) = generate(&server, "gemini-2.5-flash", &request).await;
+    assert_eq!(status, 200);
+    let candidate = &body["candidates"][0];
+    assert_eq!(candidate["finishReason"], "MAX_TOKENS");
+    assert!(candidate["content"].get("parts").is_none());
+    assert_eq!(body["usageMetadata"]["thoughtsTokenCount"], 200);
+
+    // With room left after thinking the text is cut to fit.
+    request["generationConfig"] = json!({"maxOutputTokens": 505});
+    let (_, body) = generate(&server, "gemini-2.5-flash", &request).await;
+    assert_eq!(body["candidates"][0]["finishReason"], "MAX_TOKENS");
+    assert!(answer(&body).chars().count() <= 20);
+}
+
+#[tokio::test]
+async fn candidate_count_and_empty_objects() {
+    let server = start(FakeConfig::default()).await;
+    let mut request = json_request("x", "responseJsonSchema", json!({"type": "object"}));
+    request["generationConfig"]["candidateCount"] = json!(2);
+    let (_, body) = generate(&server, "gemini-2.5-flash", &request).await;
+    assert_eq!(body["candidates"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        serde_json::from_str::<Value>(answer(&body)).unwrap(),
+        Value::Object(Map::new())
+    );
+}
