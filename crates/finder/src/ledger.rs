@@ -1,0 +1,180 @@
+//! The cost ledger: one row per HTTP call to a paid endpoint, written when the call returns,
+//! with its tokens, the prices used and the exact cost. Calls whose answer was unusable are
+//! billed by Google and recorded all the same; calls that never got an answer cost nothing
+//! but are recorded too (they count against the daily request limit).
+
+use serde::Serialize;
+use sqlx::{Executor, QueryBuilder, Row, Sqlite};
+
+use crate::error::{FinderError, Result};
+use crate::prices::{BilledTokens, Price};
+use crate::store::Store;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallEntry<'a> {
+    pub run_id: Option<i64>,
+    pub project_id: Option<i64>,
+    pub called_at: i64,
+    pub model: &'a str,
+    /// "generate" or "embed".
+    pub endpoint: &'a str,
+    pub attempt: u32,
+    /// "ok", or the error code.
+    pub outcome: &'a str,
+    pub http_status: Option<u16>,
+    pub latency_ms: u64,
+    pub tokens: BilledTokens,
+    pub price: Price,
+}
+
+/// Writes one ledger row (inside the caller's transaction) and returns its cost in pico-dollars.
+pub async fn record<'e, E: Executor<'e, Database = Sqlite>>(
+    executor: E,
+    e: &CallEntry<'_>,
+) -> Result<i64> {
+    let cost = e.price.cost_picos(&e.tokens);
+    sqlx::query(
+        "INSERT INTO api_calls (run_id, project_id, called_at, model, endpoint, attempt, outcome, http_status,
+             latency_ms, prompt_tokens, cached_tokens, output_tokens, thinking_tokens,
+             input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok, cost_picos)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(e.run_id)
+    .bind(e.project_id)
+    .bind(e.called_at)
+    .bind(e.model)
+    .bind(e.endpoint)
+    .bind(e.attempt as i64)
+    .bind(e.outcome)
+    .bind(e.http_status.map(i64::from))
+    .bind(e.latency_ms as i64)
+    .bind(e.tokens.prompt as i64)
+    .bind(e.tokens.cached as i64)
+    .bind(e.tokens.output as i64)
+    .bind(e.tokens.thinking as i64)
+    .bind(e.price.input_micros_per_mtok)
+    .bind(e.price.output_micros_per_mtok)
+    .bind(e.price.cached_micros_per_mtok)
+    .bind(cost)
+    .execute(executor)
+    .await?;
+    Ok(cost)
+}
+
+/// Requests the ledger holds for `model` since `since` (unix), for the daily limit.
+pub async fn requests_since(store: &Store, model: &str, since: i64) -> Result<u32> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_calls WHERE model = ? AND called_at >= ?")
+            .bind(model)
+            .bind(since)
+            .fetch_one(store.pool())
+            .await?;
+    Ok(n as u32)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Day,
+    Project,
+    Model,
+    Run,
+}
+
+impl GroupBy {
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "day" => Some(GroupBy::Day),
+            "project" => Some(GroupBy::Project),
+            "model" => Some(GroupBy::Model),
+            "run" => Some(GroupBy::Run),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct CostGroup {
+    /// The day (YYYY-MM-DD, local time), project name, model or run id.
+    pub group: String,
+    pub calls: i64,
+    pub prompt_tokens: i64,
+    pub cached_tokens: i64,
+    pub output_tokens: i64,
+    pub thinking_tokens: i64,
+    pub cost_picos: i64,
+    pub cost_usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CostFilter {
+    pub project_id: Option<i64>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+/// Spend grouped by day (local calendar), project, model or run.
+pub async fn costs(store: &Store, by: GroupBy, filter: &CostFilter) -> Result<Vec<CostGroup>> {
+    let group = match by {
+        GroupBy::Day => "date(c.called_at, 'unixepoch', 'localtime')",
+        GroupBy::Project => "coalesce(p.name, '(no project)')",
+        GroupBy::Model => "c.model",
+        GroupBy::Run => "coalesce(CAST(c.run_id AS TEXT), '(no run)')",
+    };
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {group} AS grp, COUNT(*) AS calls, SUM(c.prompt_tokens) AS prompt, SUM(c.cached_tokens) AS cached,
+                SUM(c.output_tokens) AS output, SUM(c.thinking_tokens) AS thinking, SUM(c.cost_picos) AS cost
+         FROM api_calls c LEFT JOIN projects p ON p.id = c.project_id WHERE 1 = 1"
+    ));
+    if let Some(project) = filter.project_id {
+        qb.push(" AND c.project_id = ").push_bind(project);
+    }
+    if let Some(since) = filter.since {
+        qb.push(" AND c.called_at >= ").push_bind(since);
+    }
+    if let Some(until) = filter.until {
+        qb.push(" AND c.called_at < ").push_bind(until);
+    }
+    qb.push(" GROUP BY grp ORDER BY ");
+    qb.push(match by {
+        GroupBy::Day => "grp",
+        GroupBy::Run => "MIN(c.called_at)",
+        _ => "cost DESC",
+    });
+    let rows = qb.build().fetch_all(store.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let cost: i64 = r.get("cost");
+            CostGroup {
+                group: r.get("grp"),
+                calls: r.get("calls"),
+                prompt_tokens: r.get("prompt"),
+                cached_tokens: r.get("cached"),
+                output_tokens: r.get("output"),
+                thinking_tokens: r.get("thinking"),
+                cost_picos: cost,
+                cost_usd: crate::prices::picos_to_usd(cost),
+            }
+        })
+        .collect())
+}
+
+/// Parses "2026-11-01" (local midnight) or a unix time.
+pub fn parse_date(text: &str) -> Result<i64> {
+    use chrono::TimeZone;
+    let t = text.trim();
+    if let Ok(unix) = t.parse::<i64>() {
+        return Ok(unix);
+    }
+    let day = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+        FinderError::InvalidInput(format!("\"{text}\" is not a date like 2026-11-01."))
+    })?;
+    chrono::Local
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|d| d.timestamp())
+        .ok_or_else(|| {
+            FinderError::InvalidInput(format!("\"{text}\" is not a date like 2026-11-01."))
+        })
+}

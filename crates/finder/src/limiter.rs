@@ -1,0 +1,483 @@
+//! The global rate limiter: one per (API key, model) in the process, shared by every run.
+//!
+//! The predecessor counted a call only after it finished and kept one limiter per run, so
+//! it ran at ~15 calls/min whatever the batch size. Here a request is *admitted before it is
+//! sent*, against:
+//! - requests per minute and input tokens per minute (governor's GCRA, tuned so that no
+//!   60-second window ever holds more than the limit — that is how Google counts);
+//! - requests per day, counted from the ledger at start and reset at midnight Pacific;
+//! - a shared pause: a 429 stops every worker for the server's RetryInfo delay plus jitter,
+//!   instead of each worker hammering on its own.
+//!
+//! Time comes from tokio's clock, so tests run hours of traffic in milliseconds with
+//! `tokio::time::pause`.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use chrono::{NaiveDate, TimeZone};
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// Provider limits for one model on one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub rpm: u32,
+    /// Input tokens per minute.
+    pub tpm: Option<u64>,
+    pub rpd: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Free,
+    Tier1,
+}
+
+/// Published limits (gemini-api.md, late 2025). Free-tier numbers were cut in December 2025
+/// for some accounts; users with other numbers pass custom limits.
+pub fn preset(tier: Tier, model: &str) -> Option<Limits> {
+    let l = |rpm, tpm, rpd: Option<u32>| {
+        Some(Limits {
+            rpm,
+            tpm: Some(tpm),
+            rpd,
+        })
+    };
+    match (tier, model) {
+        (Tier::Free, "gemini-2.5-pro") => l(5, 250_000, Some(100)),
+        (Tier::Free, "gemini-2.5-flash") => l(10, 250_000, Some(250)),
+        (Tier::Free, "gemini-2.5-flash-lite") => l(15, 250_000, Some(1_000)),
+        (Tier::Free, "gemini-2.0-flash") => l(15, 1_000_000, Some(200)),
+        (Tier::Free, "gemini-2.0-flash-lite") => l(30, 1_000_000, Some(200)),
+        (Tier::Tier1, "gemini-2.5-pro") => l(150, 2_000_000, Some(10_000)),
+        (Tier::Tier1, "gemini-2.5-flash") => l(1_000, 1_000_000, Some(10_000)),
+        (Tier::Tier1, "gemini-2.5-flash-lite") => l(4_000, 4_000_000, None),
+        (Tier::Tier1, "gemini-2.0-flash") => l(2_000, 4_000_000, None),
+        (Tier::Tier1, "gemini-2.0-flash-lite") => l(4_000, 4_000_000, None),
+        _ => None,
+    }
+}
+
+/// Requests are spaced this much wider than the limit allows. Network latency varies, so two
+/// requests sent exactly 60/RPM seconds apart can arrive closer together and trip a strict
+/// server; 2% keeps 429s rare while staying within the ≥95% utilisation target.
+const HEADROOM: f64 = 0.02;
+
+#[derive(Clone, Copy, Debug, Default)]
+struct TokioClock;
+
+impl Clock for TokioClock {
+    type Instant = std::time::Instant;
+    fn now(&self) -> Self::Instant {
+        tokio::time::Instant::now().into_std()
+    }
+}
+
+type Gcra = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<std::time::Instant>>;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    #[error("The daily request limit ({limit}) for this model is used up; it resets at midnight Pacific time.")]
+    DailyLimitReached { limit: u32 },
+    #[error("This request needs about {needed} input tokens, more than the {limit} tokens per minute allowed.")]
+    TooLarge { needed: u64, limit: u64 },
+}
+
+impl LimitError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            LimitError::DailyLimitReached { .. } => "daily_limit_reached",
+            LimitError::TooLarge { .. } => "request_too_large",
+        }
+    }
+}
+
+/// Where "today" is counted: the Pacific calendar day of a unix time.
+pub fn pacific_day(unix: i64) -> NaiveDate {
+    chrono_tz::America::Los_Angeles
+        .timestamp_opt(unix, 0)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+/// The unix time at which the Pacific day containing `unix` began.
+pub fn pacific_midnight(unix: i64) -> i64 {
+    let day = pacific_day(unix);
+    chrono_tz::America::Los_Angeles
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or(unix)
+}
+
+struct DayCount {
+    day: NaiveDate,
+    requests: u32,
+}
+
+/// Counters for reports and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LimiterStats {
+    pub admitted: u64,
+    pub pauses: u64,
+}
+
+pub struct Limiter {
+    limits: Limits,
+    requests: Gcra,
+    tokens: Option<(Gcra, u32)>,
+    paused_until: Mutex<Option<tokio::time::Instant>>,
+    day: Mutex<DayCount>,
+    wall_clock: fn() -> i64,
+    jitter: Mutex<rand::rngs::StdRng>,
+    stats: Mutex<LimiterStats>,
+}
+
+impl Limiter {
+    /// `requests_today` is how many requests the ledger already holds for this Pacific day.
+    pub fn new(limits: Limits, requests_today: u32, wall_clock: fn() -> i64, seed: u64) -> Self {
+        let rpm = limits.rpm.max(1) as f64 * (1.0 - HEADROOM);
+        let requests = RateLimiter::direct_with_clock(
+            Quota::with_period(Duration::from_secs_f64(60.0 / rpm))
+                .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::MIN),
+            TokioClock,
+        );
+        // Tokens: a burst big enough for the largest request, refilled at (limit − burst) per
+        // minute, so burst + refill never exceeds the limit within any minute.
+        let tokens = limits.tpm.filter(|&t| t > 0).map(|tpm| {
+            let burst = (tpm / 4).clamp(1, u32::MAX as u64) as u32;
+            let refill_per_minute = ((tpm - burst as u64) as f64 * (1.0 - HEADROOM)).max(1.0);
+            let quota = Quota::with_period(Duration::from_secs_f64(60.0 / refill_per_minute))
+                .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
+            (RateLimiter::direct_with_clock(quota, TokioClock), burst)
+        });
+        Limiter {
+            limits,
+            requests,
+            tokens,
+            paused_until: Mutex::new(None),
+            day: Mutex::new(DayCount {
+                day: pacific_day(wall_clock()),
+                requests: requests_today,
+            }),
+            wall_clock,
+            jitter: Mutex::new(rand::rngs::StdRng::seed_from_u64(seed)),
+            stats: Mutex::new(LimiterStats::default()),
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub fn stats(&self) -> LimiterStats {
+        *self.stats.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until one request of about `input_tokens` may be sent, and counts it.
+    pub async fn admit(&self, input_tokens: u64) -> Result<(), LimitError> {
+        if let Some((_, burst)) = &self.tokens {
+            if input_tokens > *burst as u64 {
+                return Err(LimitError::TooLarge {
+                    needed: input_tokens,
+                    limit: self.limits.tpm.unwrap_or(0),
+                });
+            }
+        }
+        self.check_day()?;
+        loop {
+            self.wait_for_pause().await;
+            if let Err(not_until) = self.requests.check() {
+                tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await;
+                continue;
+            }
+            if let Some((tokens, _)) = &self.tokens {
+                let n = NonZeroU32::new(input_tokens.clamp(1, u32::MAX as u64) as u32)
+                    .unwrap_or(NonZeroU32::MIN);
+                // The request slot is taken; now wait for token capacity (never insufficient:
+                // checked against the burst above).
+                while let Ok(Err(not_until)) = tokens.check_n(n) {
+                    tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await;
+                }
+            }
+            // A 429 may have arrived while this worker waited: honour it before sending.
+            if self.pause_remaining().is_some() {
+                continue;
+            }
+            break;
+        }
+        self.count_day()?;
+        self.stats
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .admitted += 1;
+        Ok(())
+    }
+
+    /// Stops every worker for `delay` plus up to 10% (at least 250 ms) of random jitter, so
+    /// they do not all return at the same instant.
+    pub fn pause_for(&self, delay: Duration) {
+        let jitter_cap = (delay.as_secs_f64() * 0.1).max(0.25);
+        let jitter = self
+            .jitter
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .random_range(0.0..jitter_cap);
+        let until = tokio::time::Instant::now() + delay + Duration::from_secs_f64(jitter);
+        let mut paused = self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+        }
+        self.stats.lock().unwrap_or_else(|p| p.into_inner()).pauses += 1;
+    }
+
+    fn pause_remaining(&self) -> Option<Duration> {
+        let paused = *self.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+        paused
+            .and_then(|until| until.checked_duration_since(tokio::time::Instant::now()))
+            .filter(|d| !d.is_zero())
+    }
+
+    async fn wait_for_pause(&self) {
+        while let Some(remaining) = self.pause_remaining() {
+            tokio::time::sleep(remaining).await;
+        }
+    }
+
+    fn check_day(&self) -> Result<(), LimitError> {
+        let Some(limit) = self.limits.rpd else {
+            return Ok(());
+        };
+        let mut day = self.day.lock().unwrap_or_else(|p| p.into_inner());
+        let today = pacific_day((self.wall_clock)());
+        if day.day != today {
+            *day = DayCount {
+                day: today,
+                requests: 0,
+            };
+        }
+        if day.requests >= limit {
+            return Err(LimitError::DailyLimitReached { limit });
+        }
+        Ok(())
+    }
+
+    fn count_day(&self) -> Result<(), LimitError> {
+        let mut day = self.day.lock().unwrap_or_else(|p| p.into_inner());
+        let today = pacific_day((self.wall_clock)());
+        if day.day != today {
+            *day = DayCount {
+                day: today,
+                requests: 0,
+            };
+        }
+        if let Some(limit) = self.limits.rpd {
+            if day.requests >= limit {
+                return Err(LimitError::DailyLimitReached { limit });
+            }
+        }
+        day.requests += 1;
+        Ok(())
+    }
+}
+
+/// The process-wide registry: every run using the same key and model shares one limiter.
+/// Keys are identified by a hash held only in memory.
+pub fn shared(
+    key_fingerprint: u64,
+    model: &str,
+    limits: Limits,
+    requests_today: u32,
+) -> Arc<Limiter> {
+    type Registry = Mutex<HashMap<(u64, String), Arc<Limiter>>>;
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    let mut registry = REGISTRY
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let key = (key_fingerprint, model.to_string());
+    match registry.get(&key) {
+        Some(existing) if existing.limits == limits => existing.clone(),
+        _ => {
+            let limiter = Arc::new(Limiter::new(
+                limits,
+                requests_today,
+                || chrono::Utc::now().timestamp(),
+                key_fingerprint,
+            ));
+            registry.insert(key, limiter.clone());
+            limiter
+        }
+    }
+}
+
+/// A stable in-memory fingerprint of an API key (never stored or shown).
+pub fn key_fingerprint(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    static WALL: AtomicI64 = AtomicI64::new(1_795_867_200);
+    fn wall() -> i64 {
+        WALL.load(Ordering::SeqCst)
+    }
+
+    fn limits(rpm: u32) -> Limits {
+        Limits {
+            rpm,
+            tpm: None,
+            rpd: None,
+        }
+    }
+
+    /// Admission times (seconds since start) of `n` requests from `workers` concurrent tasks.
+    async fn admissions(limiter: Arc<Limiter>, n: usize, workers: usize, tokens: u64) -> Vec<f64> {
+        let start = tokio::time::Instant::now();
+        let times = Arc::new(Mutex::new(Vec::new()));
+        let remaining = Arc::new(std::sync::atomic::AtomicUsize::new(n));
+        let mut handles = Vec::new();
+        for _ in 0..workers {
+            let (limiter, times, remaining) = (limiter.clone(), times.clone(), remaining.clone());
+            handles.push(tokio::spawn(async move {
+                while remaining
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |r| r.checked_sub(1))
+                    .is_ok()
+                {
+                    limiter.admit(tokens).await.unwrap();
+                    times.lock().unwrap().push(start.elapsed().as_secs_f64());
+                }
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+        let mut t = times.lock().unwrap().clone();
+        t.sort_by(f64::total_cmp);
+        t
+    }
+
+    fn max_in_any_window(times: &[f64], window: f64) -> usize {
+        times
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| times[i..].iter().take_while(|&&u| u < t + window).count())
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn never_more_than_rpm_in_any_minute_whatever_the_concurrency() {
+        for workers in [1, 5, 50] {
+            let limiter = Arc::new(Limiter::new(limits(15), 0, wall, 1));
+            let times = admissions(limiter, 60, workers, 100).await;
+            assert!(
+                max_in_any_window(&times, 60.0) <= 15,
+                "{workers} workers: {times:?}"
+            );
+            // ...and the pipe stays full: 60 requests at 15/min take about 4 minutes, not more.
+            let span = times.last().unwrap() - times[0];
+            let rate = 59.0 / span * 60.0;
+            assert!(
+                rate >= 0.95 * 15.0,
+                "{workers} workers: {rate:.2} per minute"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn input_tokens_per_minute_are_held() {
+        let limiter = Arc::new(Limiter::new(
+            Limits {
+                rpm: 1000,
+                tpm: Some(10_000),
+                rpd: None,
+            },
+            0,
+            wall,
+            1,
+        ));
+        let times = admissions(limiter.clone(), 40, 8, 1_000).await;
+        // 1,000 tokens each: at most 10 requests in any minute.
+        assert!(max_in_any_window(&times, 60.0) <= 10, "{times:?}");
+        assert_eq!(
+            limiter.admit(5_000).await,
+            Err(LimitError::TooLarge {
+                needed: 5_000,
+                limit: 10_000
+            })
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_worker() {
+        let limiter = Arc::new(Limiter::new(limits(600), 0, wall, 7));
+        limiter.admit(1).await.unwrap();
+        limiter.pause_for(Duration::from_secs(30));
+        let times = admissions(limiter.clone(), 10, 5, 1).await;
+        assert!(times[0] >= 30.0 && times[0] < 33.5, "{times:?}");
+        assert_eq!(limiter.stats().pauses, 1);
+        assert_eq!(limiter.stats().admitted, 11);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn daily_limit_counts_from_the_ledger_and_resets_at_pacific_midnight() {
+        WALL.store(1_795_867_200, Ordering::SeqCst); // 04:00 Pacific on 2026-11-28
+        let limiter = Limiter::new(
+            Limits {
+                rpm: 1000,
+                tpm: None,
+                rpd: Some(5),
+            },
+            3,
+            wall,
+            1,
+        );
+        limiter.admit(1).await.unwrap();
+        limiter.admit(1).await.unwrap();
+        assert_eq!(
+            limiter.admit(1).await,
+            Err(LimitError::DailyLimitReached { limit: 5 })
+        );
+        WALL.store(
+            pacific_midnight(1_795_867_200) + 86_400 + 1,
+            Ordering::SeqCst,
+        );
+        limiter.admit(1).await.unwrap();
+        WALL.store(1_795_867_200, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn pacific_midnight_is_local_not_utc() {
+        // 2026-11-28T12:00Z is 04:00 PST, so the day began at 08:00Z.
+        assert_eq!(pacific_midnight(1_795_867_200), 1_795_867_200 - 4 * 3600);
+        assert_eq!(pacific_day(1_795_867_200).to_string(), "2026-11-28");
+    }
+
+    #[test]
+    fn presets_exist_for_common_models() {
+        assert_eq!(preset(Tier::Free, "gemini-2.5-flash").unwrap().rpm, 10);
+        assert_eq!(
+            preset(Tier::Tier1, "gemini-2.5-flash-lite").unwrap().rpd,
+            None
+        );
+        assert!(preset(Tier::Free, "unknown-model").is_none());
+    }
+}
