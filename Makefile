@@ -21,7 +21,8 @@ lint: setup
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 test: lint
-	$(CARGO) test --workspace --locked
+	# Tests see a private, unlocked gnome-keyring (Secret Service), as the keychain tests need.
+	scripts/with-keyring.sh $(CARGO) test --workspace --locked
 	# The benchmark must keep working; a small debug run proves the path (figures: make bench).
 	$(CARGO) run --quiet -p comment-finder -- bench --posts 3000
 

@@ -2,8 +2,10 @@
 # Installs what the build and tests need on a fresh Debian machine; quiet when all is there.
 set -euo pipefail
 
+# dbus, dbus-x11, gnome-keyring, libsecret-tools: a real Secret Service for the keychain tests
+# (scripts/with-keyring.sh); libdbus-1-dev: the keychain crate links libdbus.
 need_apt=()
-for pkg in build-essential pkg-config; do
+for pkg in build-essential pkg-config libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 

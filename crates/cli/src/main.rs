@@ -3,7 +3,9 @@
 //! errors go to stderr with a non-zero exit, never a stack trace.
 
 mod bench;
+mod keys;
 mod output;
+mod runs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,6 +92,21 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         posts: usize,
     },
+    /// Measure the batch runner against the fake Gemini server with a real quota (sped up).
+    BenchRun(bench::RunBenchArgs),
+    /// Store, check or remove API keys in the OS keychain.
+    #[command(subcommand)]
+    Key(keys::KeyCommand),
+    /// Ask Gemini for reply drafts for a project's best fresh posts (rate-limited batch).
+    Run(runs::RunArgs),
+    /// List, show or resume runs.
+    #[command(subcommand)]
+    Runs(runs::RunsCommand),
+    /// What the AI calls cost, by day, project, model or run.
+    Costs(runs::CostsArgs),
+    /// The price table used for costs.
+    #[command(subcommand)]
+    Prices(runs::PricesCommand),
 }
 
 #[derive(Subcommand)]
@@ -212,6 +229,12 @@ async fn run(cli: Cli, out: &Out) -> Result<(), FinderError> {
     if let Command::Bench { posts } = cli.command {
         return bench::run(posts, out).await;
     }
+    if let Command::BenchRun(args) = &cli.command {
+        return bench::run_benchmark(args, out).await;
+    }
+    if let Command::Key(command) = cli.command {
+        return keys::run(command, out).await;
+    }
     let store = open_store(cli.db, cli.no_sample, out, now).await?;
     let result = dispatch(cli.command, &store, out, now).await;
     store.close().await;
@@ -329,6 +352,11 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
             );
         }
         Command::Bench { .. } => {}
+        Command::Key(_) | Command::BenchRun(_) => {}
+        Command::Run(args) => runs::run(args, store, out, now).await?,
+        Command::Runs(command) => runs::runs(command, store, out, now).await?,
+        Command::Costs(args) => runs::costs(args, store, out).await?,
+        Command::Prices(command) => runs::prices_command(command, store, out, now).await?,
     }
     Ok(())
 }

@@ -502,6 +502,11 @@ fn prompt_tokens<'a>(texts: impl Iterator<Item = &'a str>) -> u64 {
     (chars as u64).div_ceil(4)
 }
 
+/// Tokens of one content on its own (its parts' characters together, by the usual rule).
+fn content_tokens(content: &Content) -> u64 {
+    prompt_tokens(content.texts())
+}
+
 /// Checks the parts of a generate request the real API rejects.
 fn validate_generate(request: &GenerateRequest, model: &ModelSpec) -> Result<(), String> {
     if request.contents.is_empty() {
@@ -771,7 +776,10 @@ fn count_tokens(shared: &Shared, body: &[u8]) -> Response {
         Err(rejection) => return rejection.into_response(),
     };
     let total = match (&request.contents, &request.generate_content_request) {
-        (Some(contents), None) => prompt_tokens(contents.iter().flat_map(Content::texts)),
+        // Each content counted on its own, then summed: the same per-text rule
+        // batchEmbedContents bills by, so one countTokens call with one content per text
+        // gives an embed batch's billed tokens exactly.
+        (Some(contents), None) => contents.iter().map(content_tokens).sum(),
         (None, Some(inner)) => prompt_tokens(inner.texts()),
         _ => {
             return respond(
@@ -828,13 +836,17 @@ async fn batch_embed_contents(
         };
         dimensions.push(size);
     }
-    // Billed per text, each counted with the usual rule.
+    // Billed per text, each counted with the usual rule (as countTokens counts each content).
     let texts: Vec<String> = request
         .requests
         .iter()
         .map(|item| item.content.texts().collect::<Vec<_>>().join(" "))
         .collect();
-    let prompt: u64 = texts.iter().map(|text| token_count(text)).sum();
+    let prompt: u64 = request
+        .requests
+        .iter()
+        .map(|item| content_tokens(&item.content))
+        .sum();
     if let Err(rejection) = shared.admit(key, model.id, prompt, true) {
         return rejection.into_response();
     }

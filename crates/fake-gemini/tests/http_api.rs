@@ -186,6 +186,28 @@ async fn count_tokens_uses_the_same_rule_and_is_free() {
 }
 
 #[tokio::test]
+async fn count_tokens_sums_contents_like_embedding_billing() {
+    let server = start(FakeConfig::default()).await;
+    let key = Some(DEFAULT_API_KEY);
+    // 5 chars → 2 tokens and 3 chars → 1: counted together they would be 2, not 3.
+    let texts = ["abcde", "abc"];
+    let contents: Vec<Value> = texts
+        .iter()
+        .map(|text| json!({"role": "user", "parts": [{"text": text}]}))
+        .collect();
+    let count = "/v1beta/models/gemini-embedding-001:countTokens";
+    let (status, body) = post(&server, count, key, &json!({ "contents": contents })).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["totalTokens"], 3);
+    let embed = json!({"requests": texts.iter().map(|text| json!({
+        "model": "models/gemini-embedding-001", "content": {"parts": [{"text": text}]}
+    })).collect::<Vec<_>>()});
+    let path = "/v1beta/models/gemini-embedding-001:batchEmbedContents";
+    assert_eq!(post(&server, path, key, &embed).await.0, 200);
+    assert_eq!(server.billing()[0].prompt_tokens, 3);
+}
+
+#[tokio::test]
 async fn scripted_faults_have_the_real_shapes_and_billing() {
     let server = start(FakeConfig {
         thinking_tokens: 30,

@@ -35,6 +35,15 @@ pub enum FinderError {
 
     #[error("Could not write {path}: {message}")]
     FileUnwritable { path: PathBuf, message: String },
+
+    #[error("No Gemini API key is set. Save one with `comment-finder key set gemini` (or set GEMINI_API_KEY).")]
+    KeyMissing,
+
+    #[error("Gemini: {0}")]
+    Gemini(#[from] gemini::GeminiError),
+
+    #[error("{0}")]
+    Limit(#[from] crate::limiter::LimitError),
 }
 
 impl FinderError {
@@ -51,6 +60,9 @@ impl FinderError {
             FinderError::Database(_) => "database",
             FinderError::Migration(_) => "migration",
             FinderError::FileUnwritable { .. } => "file_unwritable",
+            FinderError::KeyMissing => "key_missing",
+            FinderError::Gemini(e) => e.code(),
+            FinderError::Limit(e) => e.code(),
         }
     }
 }

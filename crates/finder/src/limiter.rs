@@ -140,6 +140,8 @@ pub struct Limiter {
     wall_clock: fn() -> i64,
     jitter: Mutex<rand::rngs::StdRng>,
     stats: Mutex<LimiterStats>,
+    /// First and latest admission, for measuring how fully the limit is used.
+    span: Mutex<Option<(tokio::time::Instant, tokio::time::Instant)>>,
 }
 
 impl Limiter {
@@ -174,6 +176,7 @@ impl Limiter {
             wall_clock,
             jitter: Mutex::new(rand::rngs::StdRng::seed_from_u64(seed)),
             stats: Mutex::new(LimiterStats::default()),
+            span: Mutex::new(None),
         }
     }
 
@@ -222,7 +225,18 @@ impl Limiter {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .admitted += 1;
+        let now = tokio::time::Instant::now();
+        let mut span = self.span.lock().unwrap_or_else(|p| p.into_inner());
+        *span = Some(span.map_or((now, now), |(first, _)| (first, now)));
         Ok(())
+    }
+
+    /// Time from the first admission to the latest one.
+    pub fn admission_span(&self) -> Option<Duration> {
+        self.span
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|(first, last)| last - first)
     }
 
     /// Stops every worker for `delay` plus up to 10% (at least 250 ms) of random jitter, so

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tokio::sync::{mpsc, Notify};
 
+use crate::embeddings::{self, DedupIndex, Embedder};
 use crate::error::{FinderError, Result};
 use crate::ledger::{self, CallEntry};
 use crate::limiter::{LimitError, Limiter, Limits};
@@ -48,6 +49,10 @@ pub struct RunSettings {
     pub limits: Limits,
     /// Attempts per post before it counts as failed (429s are not counted against this).
     pub max_attempts: u32,
+    /// Score relevance with Gemini embeddings and skip near-duplicates of answered posts
+    /// (see [`plan_with_embeddings`]). Off for runs stored before this setting existed.
+    #[serde(default)]
+    pub embeddings: bool,
 }
 
 impl RunSettings {
@@ -65,6 +70,7 @@ impl RunSettings {
             model: model.to_string(),
             limits,
             max_attempts: 4,
+            embeddings: true,
         }
     }
 }
@@ -206,12 +212,42 @@ pub struct RunContext {
 }
 
 /// Chooses the posts: filters, then score and gate, then label, then skip posts already
-/// answered in this project (failed ones stay eligible).
+/// answered in this project (failed ones stay eligible). Relevance is lexical here whatever
+/// `settings.embeddings` says: this is the plan for callers without a Gemini client.
 pub async fn plan(
     store: &Store,
     project: &Project,
     settings: &RunSettings,
     now: i64,
+) -> Result<Plan> {
+    plan_using(store, project, settings, now, None).await
+}
+
+/// Like [`plan`], with embeddings when `settings.embeddings` is on: relevance by embedding
+/// cosine, and semantic dedup against posts already answered in the project and posts
+/// chosen earlier in this plan. The embedding calls are recorded for the project (no run
+/// exists yet) with the default embedding model and size, outside the generation limiter.
+pub async fn plan_with_embeddings(
+    ctx: &RunContext,
+    project: &Project,
+    settings: &RunSettings,
+    now: i64,
+) -> Result<Plan> {
+    if !settings.embeddings {
+        return plan(&ctx.store, project, settings, now).await;
+    }
+    let mut embedder = Embedder::new(ctx.store.clone(), ctx.client.clone(), ctx.wall_clock);
+    embedder.project_id = Some(project.id);
+    plan_using(&ctx.store, project, settings, now, Some(&embedder)).await
+}
+
+/// The plan, with embedding relevance and semantic dedup when an embedder is given.
+pub async fn plan_using(
+    store: &Store,
+    project: &Project,
+    settings: &RunSettings,
+    now: i64,
+    embedder: Option<&Embedder>,
 ) -> Result<Plan> {
     let filter = PostFilter {
         posted_since: Some(now - (settings.hours_back * 3600.0) as i64),
@@ -220,7 +256,15 @@ pub async fn plan(
         limit: Some(settings.max_candidates),
     };
     let candidates = posts::select(store, project.id, &filter).await?;
-    let scores = posts::score(project, &candidates, now);
+    let (scores, vectors) = match embedder {
+        Some(embedder) => {
+            let (scores, vectors) = embedder
+                .score_with_vectors(project, &candidates, now)
+                .await?;
+            (scores, Some(vectors))
+        }
+        None => (posts::score(project, &candidates, now), None),
+    };
     posts::save_scores(store, project.id, &candidates, &scores, now).await?;
     let answered: std::collections::HashSet<String> = sqlx::query_scalar(
         "SELECT DISTINCT tweet_id FROM suggestions
@@ -237,8 +281,8 @@ pub async fn plan(
         deduped: Vec::new(),
         other_labels: 0,
     };
-    let mut ranked: Vec<(StoredPost, f64)> = Vec::new();
-    for (post, score) in candidates.into_iter().zip(scores) {
+    let mut ranked: Vec<(StoredPost, f64, usize)> = Vec::new();
+    for (i, (post, score)) in candidates.into_iter().zip(scores).enumerate() {
         if settings.gate {
             if let Some(reason) = score.gate {
                 plan.gated.push((post.id, reason.to_string()));
@@ -253,11 +297,36 @@ pub async fn plan(
             plan.deduped.push(post.id);
             continue;
         }
-        ranked.push((post, score.total));
+        ranked.push((post, score.total, i));
     }
     // Best first, so a run stopped early has spent its budget on the best posts.
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-    plan.send = ranked.into_iter().map(|(p, _)| p).collect();
+    let (Some(embedder), Some(vectors)) = (embedder, vectors) else {
+        plan.send = ranked.into_iter().map(|(p, _, _)| p).collect();
+        return Ok(plan);
+    };
+    // Semantic dedup: the answered posts' vectors (cached after their first plan), then
+    // each chosen post in turn, so of near-duplicates only the best-scored one is sent.
+    let answered_texts: Vec<String> = sqlx::query_scalar(
+        "SELECT t.text FROM tweets t WHERE t.id IN (
+             SELECT tweet_id FROM suggestions
+             WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected')",
+    )
+    .bind(project.id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut index = DedupIndex::new(embeddings::DEDUP_THRESHOLD);
+    for vector in embedder.vectors(&answered_texts, embeddings::TASK).await? {
+        index.add(&vector);
+    }
+    for (post, _, i) in ranked {
+        if index.is_duplicate(&vectors[i]) {
+            plan.deduped.push(post.id);
+        } else {
+            index.add(&vectors[i]);
+            plan.send.push(post);
+        }
+    }
     Ok(plan)
 }
 
@@ -399,6 +468,22 @@ pub async fn start(
     }
     tx.commit().await?;
     execute(ctx, run_id).await
+}
+
+/// The settings a run was started with.
+pub async fn settings_of(store: &Store, run_id: i64) -> Result<RunSettings> {
+    let json: Option<String> = sqlx::query_scalar("SELECT settings_json FROM runs WHERE id = ?")
+        .bind(run_id)
+        .fetch_optional(store.pool())
+        .await?;
+    let json = json.ok_or_else(|| {
+        FinderError::InvalidInput(format!(
+            "There is no run #{run_id}. See `comment-finder runs list`."
+        ))
+    })?;
+    serde_json::from_str(&json).map_err(|e| {
+        FinderError::InvalidInput(format!("Run #{run_id} has unreadable settings: {e}"))
+    })
 }
 
 /// Picks up a run where it stopped: finished posts are skipped, failed ones tried again.

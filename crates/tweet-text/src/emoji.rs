@@ -34,17 +34,10 @@ pub(crate) fn find_emoji(text: &[char], is_light: impl Fn(char) -> bool) -> Vec<
             buf.push(c);
             ends.push(buf.len());
         }
-        let first = text[i];
-        let longest = (1..=ends.len()).rev().find(|&n| {
-            let candidate = &buf[..ends[n - 1]];
-            // The lookup also knows "3\u{fe0f}" and a bare "©", which twemoji leaves as text.
-            let text_style = if is_keycap_base(first) {
-                !candidate.contains('\u{20e3}')
-            } else {
-                n == 1 && is_light(first)
-            };
-            !text_style && emojis::get(candidate).is_some()
-        });
+        let light_first = is_light(text[i]);
+        let longest = (1..=ends.len())
+            .rev()
+            .find(|&n| is_emoji(&buf[..ends[n - 1]], n == 1 && light_first));
         match longest {
             Some(len) => {
                 found.push(EmojiSpan { start: i, len });
@@ -54,6 +47,96 @@ pub(crate) fn find_emoji(text: &[char], is_light: impl Fn(char) -> bool) -> Vec<
         }
     }
     found
+}
+
+/// Whether `candidate` is one emoji as twemoji reads it. `light_single` says that it is one
+/// character that weighs 1 as text.
+fn is_emoji(candidate: &str, light_single: bool) -> bool {
+    let Some(first) = candidate.chars().next() else {
+        return false;
+    };
+    // The lookup also knows "3\u{fe0f}" and a bare "©", which twemoji leaves as text.
+    if is_keycap_base(first) {
+        if !candidate.contains('\u{20e3}') {
+            return false;
+        }
+    } else if light_single {
+        return false;
+    }
+    // twemoji accepts U+FE0F after any character that has an emoji variation sequence, even
+    // where the list omits it ("⌚\u{fe0f}", "🕵\u{fe0f}🏽"), and nowhere else: "🌎\u{fe0f}" is
+    // the emoji plus a separate U+FE0F.
+    let mut prev = None;
+    for c in candidate.chars() {
+        if c == VS16 && !prev.is_some_and(takes_variation_selector) {
+            return false;
+        }
+        prev = Some(c);
+    }
+    let bare: String = candidate.chars().filter(|&c| c != VS16).collect();
+    emojis::get(&bare).is_some()
+}
+
+const VS16: char = '\u{fe0f}';
+
+/// Emoji-style characters that also have a variation sequence (per twemoji's data), so an
+/// optional U+FE0F after them belongs to the emoji.
+const EMOJI_STYLE_WITH_VARIATION: [char; 42] = [
+    '\u{231a}',
+    '\u{231b}',
+    '\u{25fd}',
+    '\u{25fe}',
+    '\u{2614}',
+    '\u{2615}',
+    '\u{2648}',
+    '\u{2649}',
+    '\u{264a}',
+    '\u{264b}',
+    '\u{264c}',
+    '\u{264d}',
+    '\u{264e}',
+    '\u{264f}',
+    '\u{2650}',
+    '\u{2651}',
+    '\u{2652}',
+    '\u{2653}',
+    '\u{267f}',
+    '\u{2693}',
+    '\u{26a1}',
+    '\u{26aa}',
+    '\u{26ab}',
+    '\u{26bd}',
+    '\u{26be}',
+    '\u{26c4}',
+    '\u{26c5}',
+    '\u{26d4}',
+    '\u{26ea}',
+    '\u{26f2}',
+    '\u{26f3}',
+    '\u{26f5}',
+    '\u{26fa}',
+    '\u{26fd}',
+    '\u{2757}',
+    '\u{2b1b}',
+    '\u{2b1c}',
+    '\u{2b50}',
+    '\u{2b55}',
+    '\u{1f004}',
+    '\u{1f21a}',
+    '\u{1f22f}',
+];
+
+fn takes_variation_selector(c: char) -> bool {
+    is_keycap_base(c) || EMOJI_STYLE_WITH_VARIATION.contains(&c) || is_text_style_emoji(c)
+}
+
+/// Text-style emoji (©, ☺, 🕵, …) are listed with U+FE0F after them.
+fn is_text_style_emoji(c: char) -> bool {
+    let mut utf8 = [0; 4];
+    emojis::get(c.encode_utf8(&mut utf8)).is_some_and(|e| {
+        let mut listed = e.as_str().chars();
+        listed.next() == Some(c) && listed.next() == Some(VS16)
+    })
 }
 
 fn is_keycap_base(c: char) -> bool {
@@ -108,5 +191,10 @@ mod tests {
         // Bare digits and bare © are text; © with U+FE0F is an emoji.
         assert_eq!(spans("12 \u{a9} \u{a9}\u{fe0f}"), [(5, 2)]);
         assert_eq!(spans("3\u{fe0f} #\u{fe0f}\u{20e3}"), [(3, 3)]);
+        // An emoji that is already emoji-style plus U+FE0F: the selector stands alone...
+        assert_eq!(spans("\u{1f30e}\u{fe0f}"), [(0, 1)]);
+        // ...unless the emoji has a variation sequence.
+        assert_eq!(spans("\u{231a}\u{fe0f}"), [(0, 2)]);
+        assert_eq!(spans("\u{1f575}\u{fe0f}\u{1f3fd}"), [(0, 3)]);
     }
 }

@@ -79,28 +79,28 @@ pub fn parse(text: &str) -> ParsedText {
     } else {
         text.nfc().collect()
     };
-    let n = normalized.len();
-
-    // UTF-16 offset of each char, since the ranges are reported in UTF-16 code units.
-    let mut offsets = Vec::with_capacity(n + 1);
-    let mut offset = 0;
+    // twitter-text walks the text in UTF-16 code units (and reports ranges in them); doing the
+    // same keeps its behaviour where an entity ends inside a surrogate pair.
+    let mut offsets = Vec::with_capacity(normalized.len() + 1);
+    let mut units = Vec::with_capacity(normalized.len());
     offsets.push(0);
+    let mut buf = [0u16; 2];
     for c in &normalized {
-        offset += c.len_utf16();
-        offsets.push(offset);
+        units.extend_from_slice(c.encode_utf16(&mut buf));
+        offsets.push(units.len());
     }
-    let normalized_len = offset;
+    let n = units.len();
     let original_len: usize = text.chars().map(char::len_utf16).sum();
 
-    // Length of the URL / emoji starting at each index (0 for none). A URL wins over an emoji
+    // Length of the URL / emoji starting at each unit (0 for none). A URL wins over an emoji
     // starting at the same place, and whatever an entity covers is not weighed again.
     let mut url_len = vec![0; n];
     for u in url::extract_urls(&normalized) {
         url_len[u.start] = u.len;
     }
     let mut emoji_len = vec![0; n];
-    for e in emoji::find_emoji(&normalized, |c| char_weight(c) == LIGHT_WEIGHT) {
-        emoji_len[e.start] = e.len;
+    for e in emoji::find_emoji(&normalized, |c| char_weight(u32::from(c)) == LIGHT_WEIGHT) {
+        emoji_len[offsets[e.start]] = offsets[e.start + e.len] - offsets[e.start];
     }
 
     let max_weight = MAX_WEIGHTED_LENGTH * SCALE;
@@ -109,30 +109,32 @@ pub fn parse(text: &str) -> ParsedText {
     let mut valid_end = 0;
     let mut i = 0;
     while i < n {
-        let last = if url_len[i] > 0 {
+        if url_len[i] > 0 {
             weight += URL_WEIGHT;
-            i + url_len[i] - 1
+            i = (i + url_len[i] - 1).min(n - 1);
         } else if emoji_len[i] > 0 {
             weight += EMOJI_WEIGHT;
-            i + emoji_len[i] - 1
+            i = (i + emoji_len[i] - 1).min(n - 1);
         } else {
-            weight += char_weight(normalized[i]);
-            i
+            let is_pair = is_high_surrogate(units[i])
+                && units.get(i + 1).is_some_and(|&u| is_low_surrogate(u));
+            i += usize::from(is_pair);
+            // For a pair this weighs the low surrogate, which lands in the heavy default.
+            weight += char_weight(u32::from(units[i]));
         }
-        .min(n - 1);
-        // Like twitter-text, only the last char of an entity is checked; URLs and emoji
+        // Like twitter-text, only the last unit of an entity is checked; URLs and emoji
         // cannot contain invalid characters anyway.
-        valid = valid && !url::is_invalid_char(normalized[last]);
+        valid = valid && !is_invalid_unit(units[i]);
         if valid && weight <= max_weight {
-            valid_end = offsets[last + 1] - 1;
+            valid_end = i;
         }
-        i = last + 1;
+        i += 1;
     }
 
     let weighted_length = weight / SCALE;
     // The valid range is found in the normalised text but reported against the original one,
     // shifted by how much normalisation changed the length (as twitter-text does).
-    let shifted_valid_end = (valid_end + original_len).saturating_sub(normalized_len);
+    let shifted_valid_end = (valid_end + original_len).saturating_sub(n);
     ParsedText {
         weighted_length,
         valid: valid && weighted_length > 0 && weighted_length <= MAX_WEIGHTED_LENGTH,
@@ -147,12 +149,25 @@ pub fn weighted_length(text: &str) -> usize {
     parse(text).weighted_length
 }
 
-/// Weight of one code point outside URLs and emoji.
-fn char_weight(c: char) -> usize {
-    match u32::from(c) {
+/// Weight of one code point (or UTF-16 unit) outside URLs and emoji.
+fn char_weight(code: u32) -> usize {
+    match code {
         0..=4351 | 8192..=8205 | 8208..=8223 | 8242..=8247 => LIGHT_WEIGHT,
         _ => HEAVY_WEIGHT,
     }
+}
+
+fn is_high_surrogate(u: u16) -> bool {
+    (0xD800..0xDC00).contains(&u)
+}
+
+fn is_low_surrogate(u: u16) -> bool {
+    (0xDC00..0xE000).contains(&u)
+}
+
+/// U+FFFE, U+FEFF and U+FFFF: twitter-text rejects posts containing them.
+fn is_invalid_unit(u: u16) -> bool {
+    matches!(u, 0xFFFE | 0xFEFF | 0xFFFF)
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 //! replaced by hand-written scanning. Where the regex relies on backtracking, the comments say
 //! which alternative it ends up taking, since that decides where a URL starts and stops.
 //!
-//! Everything works on the NFC-normalised text as a slice of `char`s.
+//! Scanning works on the NFC-normalised text as a slice of `char`s; the spans found are
+//! reported in UTF-16 code units, because twitter-text measures and skips URLs in those (and a
+//! few of its quirks split a surrogate pair, see `Match::split_first`).
 
 use crate::punycode;
 use crate::tld::{ASCII_TLDS, UNICODE_CCTLDS, UNICODE_GTLDS};
@@ -20,7 +22,8 @@ const MAX_LABEL_LENGTH: usize = 63;
 const MAX_ASCII_TLD_LENGTH: usize = 18;
 const DEFAULT_PROTOCOL_LENGTH: usize = "https://".len();
 
-/// A URL found in the text: `len` chars from `start` (char indices) are charged as one link.
+/// A URL found in the text: `len` UTF-16 units from UTF-16 index `start` are charged as one
+/// link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct UrlSpan {
     pub start: usize,
@@ -53,6 +56,10 @@ struct Match {
     end: usize,
     /// Length of `http://` or `https://`, 0 when the URL has no protocol.
     protocol_len: usize,
+    /// The regex runs on UTF-16 units, so a "preceding character" can be the high half of an
+    /// astral character (an emoji, say) with the URL's host starting at its low half. Then
+    /// `start`/`domain_start` point at that character but only its second unit belongs here.
+    split_first: bool,
     domain_start: usize,
     domain_end: usize,
     has_path: bool,
@@ -60,6 +67,8 @@ struct Match {
 
 struct Scanner<'a> {
     text: &'a [char],
+    /// UTF-16 offset of each char (and of the end).
+    offsets: Vec<usize>,
     /// For each index, where the run of host-label characters starting there ends.
     label_run_end: Vec<usize>,
     /// Number of '_' before each index, to ask "is there an underscore in i..j" in O(1).
@@ -77,6 +86,11 @@ impl<'a> Scanner<'a> {
                 i
             };
         }
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        for &c in text {
+            offsets.push(offsets[offsets.len() - 1] + c.len_utf16());
+        }
         let mut underscores_before = Vec::with_capacity(n + 1);
         let mut count = 0;
         underscores_before.push(0);
@@ -86,6 +100,7 @@ impl<'a> Scanner<'a> {
         }
         Scanner {
             text,
+            offsets,
             label_run_end,
             underscores_before,
         }
@@ -101,13 +116,19 @@ impl<'a> Scanner<'a> {
             let c = self.text[p];
             // The regex consumes one "preceding" char before the URL...
             if precedes_url(c) {
-                if let Some(m) = self.url_at(p + 1, Some(c)) {
+                // ...which for an astral char is only its high half (see `split_first`).
+                if c.len_utf16() == 2 {
+                    if let Some(m) = self.url_at(p, Some(c), true) {
+                        return Some(m);
+                    }
+                }
+                if let Some(m) = self.url_at(p + 1, Some(c), false) {
                     return Some(m);
                 }
             }
             // ...and only when that fails at the very start does it try `^` instead.
             if p == 0 {
-                if let Some(m) = self.url_at(0, None) {
+                if let Some(m) = self.url_at(0, None, false) {
                     return Some(m);
                 }
             }
@@ -116,9 +137,14 @@ impl<'a> Scanner<'a> {
     }
 
     /// The URL starting exactly at `s`: optional protocol, host, then optional port, path and
-    /// query.
-    fn url_at(&self, s: usize, before: Option<char>) -> Option<Match> {
-        let protocol_len = protocol_len(self.text, s);
+    /// query. With `split_first`, the URL starts at the low half of the astral char at `s`,
+    /// where no protocol can be.
+    fn url_at(&self, s: usize, before: Option<char>, split_first: bool) -> Option<Match> {
+        let protocol_len = if split_first {
+            0
+        } else {
+            protocol_len(self.text, s)
+        };
         let domain_start = s + protocol_len;
         // With a protocol there is no fallback: without it the host would have to start with
         // "http:", and ':' cannot be in a host.
@@ -145,6 +171,7 @@ impl<'a> Scanner<'a> {
             start: s,
             end,
             protocol_len,
+            split_first,
             domain_start,
             domain_end,
             has_path,
@@ -184,13 +211,15 @@ impl<'a> Scanner<'a> {
     /// Applies twitter-text's checks to a regex match and records the URLs it yields.
     fn accept(&self, m: &Match, urls: &mut Vec<UrlSpan>) {
         let text = self.text;
+        let off = &self.offsets;
         let domain = &text[m.domain_start..m.domain_end];
+        let start16 = off[m.start] + usize::from(m.split_first);
         let protocol_len = if m.protocol_len > 0 {
             m.protocol_len
         } else {
             DEFAULT_PROTOCOL_LENGTH
         };
-        if !is_valid_host_and_length(domain, utf16_len(&text[m.start..m.end]), protocol_len) {
+        if !is_valid_host_and_length(domain, off[m.end] - start16, protocol_len) {
             return;
         }
         if m.protocol_len == 0 {
@@ -200,39 +229,45 @@ impl<'a> Scanner<'a> {
             }
             // Without a protocol only the ASCII-looking domains inside the host are links.
             let found = ascii_domains(domain);
-            let Some(&(last_start, last_end)) = found.last() else {
+            // twitter-text places each domain with `domain.indexOf(text, previousEnd)`, which
+            // finds an earlier copy when there is one ("t.comx…t.co" puts "t.co" at 0).
+            let mut search_from = 0;
+            let mut spans: Vec<UrlSpan> = found
+                .iter()
+                .map(|&(a, b)| {
+                    let at = find_from(domain, search_from, &domain[a..b]).unwrap_or(a);
+                    search_from = at + (b - a);
+                    let (a, b) = (m.domain_start + at, m.domain_start + at + (b - a));
+                    UrlSpan {
+                        start: off[a],
+                        len: off[b] - off[a],
+                    }
+                })
+                .collect();
+            let Some(mut last) = spans.pop() else {
                 return;
             };
-            for &(a, b) in &found[..found.len() - 1] {
-                urls.push(UrlSpan {
-                    start: m.domain_start + a,
-                    len: b - a,
-                });
-            }
+            urls.extend(spans);
             // The path (with port and query) only goes with the last domain; twitter-text
-            // measures it as the URL with the host swapped for that domain.
-            let len = if m.has_path {
-                (m.end - m.start) - domain.len() + (last_end - last_start)
-            } else {
-                last_end - last_start
-            };
-            urls.push(UrlSpan {
-                start: m.domain_start + last_start,
-                len,
-            });
+            // measures it as the URL with the host swapped for that domain, which can end
+            // inside a surrogate pair; the parser copes with that as twitter-text does.
+            if m.has_path {
+                last.len += off[m.end] - off[m.domain_end];
+            }
+            urls.push(last);
         } else {
             let url = &text[m.start..m.end];
-            let mut len = url.len();
+            let mut end = m.end;
             if let Some((slug_len, tco_len)) = tco_match(url) {
                 if slug_len > MAX_TCO_SLUG_LENGTH {
                     return;
                 }
                 // A t.co link is just its slug (and query); anything after is plain text.
-                len = tco_len;
+                end = m.start + tco_len;
             }
             urls.push(UrlSpan {
-                start: m.start,
-                len,
+                start: start16,
+                len: off[end] - start16,
             });
         }
     }
@@ -477,6 +512,17 @@ fn starts_with_ignore_ascii_case(text: &[char], pos: usize, prefix: &str) -> boo
             .all(|(c, p)| c.eq_ignore_ascii_case(&p))
 }
 
+/// Index of the first copy of `needle` in `haystack` at or after `from`.
+fn find_from(haystack: &[char], from: usize, needle: &[char]) -> Option<usize> {
+    if needle.is_empty() || from > haystack.len() {
+        return None;
+    }
+    haystack[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| from + i)
+}
+
 fn starts_with_exact(text: &[char], prefix: &str) -> bool {
     text.len() >= prefix.len() && text.iter().zip(prefix.chars()).all(|(&c, p)| c == p)
 }
@@ -489,10 +535,6 @@ fn lowercase(c: char) -> char {
     }
 }
 
-fn utf16_len(chars: &[char]) -> usize {
-    chars.iter().map(|c| c.len_utf16()).sum()
-}
-
 /// The char before a URL: not a letter or digit, nor a mention, cashtag or hashtag sign,
 /// but a directional mark is fine.
 fn precedes_url(c: char) -> bool {
@@ -501,7 +543,7 @@ fn precedes_url(c: char) -> bool {
     !(excluded || is_invalid_char(c)) || is_directional_mark(c)
 }
 
-pub(crate) fn is_invalid_char(c: char) -> bool {
+fn is_invalid_char(c: char) -> bool {
     matches!(c, '\u{fffe}' | '\u{feff}' | '\u{ffff}')
 }
 
@@ -596,9 +638,10 @@ mod tests {
 
     fn urls(s: &str) -> Vec<String> {
         let chars: Vec<char> = s.chars().collect();
+        let units: Vec<u16> = s.encode_utf16().collect();
         extract_urls(&chars)
             .iter()
-            .map(|u| chars[u.start..u.start + u.len].iter().collect())
+            .map(|u| String::from_utf16_lossy(&units[u.start..u.start + u.len]))
             .collect()
     }
 
