@@ -121,6 +121,12 @@ enum ProjectCommand {
     List,
     /// Show a project's settings.
     Show { name: String },
+    /// Ask Gemini for example posts: for one topic (shown), or for every topic without any (saved).
+    SuggestExamples {
+        name: String,
+        #[arg(long)]
+        topic: Option<String>,
+    },
     /// Write a project's settings to a TOML file you can edit and import again.
     Export {
         name: String,
@@ -260,6 +266,9 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
                 &json!({"project": {"id": project.id, "name": project.name(), "topics": project.settings.topics.len()}}),
                 &format!("Created project \"{}\" with {} topic(s).", project.name(), project.settings.topics.len()),
             );
+        }
+        Command::Project(ProjectCommand::SuggestExamples { name, topic }) => {
+            runs::suggest_examples(&name, topic.as_deref(), store, out, now).await?;
         }
         Command::Project(ProjectCommand::List) => {
             let list = projects::list(store).await?;

@@ -225,6 +225,13 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
     let (client, fingerprint) = gemini_client(store).await?;
     check_key(&client).await?;
     let ctx = context(store, client, fingerprint, &settings, now).await?;
+    let mut project = project;
+    let filled = examples_for(&ctx.0, &model)
+        .fill_missing(&mut project)
+        .await?;
+    if filled > 0 && !out.json {
+        eprintln!("Wrote example posts for {filled} topic(s) that had none (see `comment-finder project show`).");
+    }
     let plan = runner::plan_with_embeddings(&ctx.0, &project, &settings, now).await?;
     let forecast = runner::forecast(&project, &plan, &settings, price);
     if !out.json {
@@ -613,6 +620,63 @@ pub async fn prices_command(
                     prices::micros_to_usd(price.output_micros_per_mtok),
                     prices::micros_to_usd(price.cached_micros_per_mtok)
                 ),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn examples_for<'a>(ctx: &'a RunContext, model: &'a str) -> finder::examples::ExampleRequester<'a> {
+    finder::examples::ExampleRequester {
+        store: &ctx.store,
+        client: &ctx.client,
+        limiter: Some(&ctx.limiter),
+        model,
+        wall_clock: ctx.wall_clock,
+    }
+}
+
+/// `project suggest-examples`: example posts for one topic (shown), or for every topic without
+/// examples (saved).
+pub async fn suggest_examples(
+    name: &str,
+    topic: Option<&str>,
+    store: &Store,
+    out: &Out,
+    now: i64,
+) -> Result<(), FinderError> {
+    let mut project = projects::get_by_name(store, name).await?;
+    let model = project.settings.generation.model.clone();
+    let limits = limiter::preset(Tier::Free, &model).unwrap_or(Limits {
+        rpm: 5,
+        tpm: None,
+        rpd: None,
+    });
+    let (client, fingerprint) = gemini_client(store).await?;
+    check_key(&client).await?;
+    let settings = RunSettings::defaults(&model, limits);
+    let (ctx, _events) = context(store, client, fingerprint, &settings, now).await?;
+    let requester = examples_for(&ctx, &model);
+    match topic {
+        Some(label) => {
+            let examples = requester.suggest(&project, label).await?;
+            let text = format!("Example posts for \"{label}\" (not saved; add the ones you like to the project file):\n{}",
+                examples.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"));
+            out.print(
+                &json!({"topic": label, "examples": examples, "saved": false}),
+                &text,
+            );
+        }
+        None => {
+            let filled = requester.fill_missing(&mut project).await?;
+            let text = if filled == 0 {
+                "Every topic already has example posts. Name one with --topic to see suggestions for it.".to_string()
+            } else {
+                format!("Wrote and saved example posts for {filled} topic(s).")
+            };
+            out.print(
+                &json!({"filled_topics": filled, "saved": filled > 0}),
+                &text,
             );
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod embeddings;
 pub mod error;
+pub mod examples;
 pub mod export;
 pub mod gate;
 pub mod import;

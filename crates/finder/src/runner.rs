@@ -350,7 +350,7 @@ fn prompt_inputs(project: &Project) -> (replies::Voice, Vec<&'static str>) {
     )
 }
 
-fn generation_settings(project: &Project, model: &str) -> replies::GenerationSettings {
+pub(crate) fn generation_settings(project: &Project, model: &str) -> replies::GenerationSettings {
     replies::GenerationSettings {
         temperature: project.settings.generation.temperature as f32,
         max_output_tokens: replies::GenerationSettings::DEFAULT_MAX_OUTPUT_TOKENS,

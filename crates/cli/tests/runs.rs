@@ -1,0 +1,343 @@
+//! `run`, `runs`, `costs` and `prices` through the real binary, against the fake Gemini
+//! server: a run killed with SIGKILL mid-way resumes with no loss and no duplicates.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_gemini::{FakeConfig, FakeGemini, FakeServer};
+use serde_json::Value;
+
+const SAMPLE: &str = "Sample: B2B SaaS growth";
+
+fn cf(db: &Path, server: &FakeServer, key: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_comment-finder"));
+    c.arg("--db")
+        .arg(db)
+        .env("GEMINI_BASE_URL", server.base_url())
+        .env("GEMINI_API_KEY", key)
+        .env_remove("COMMENT_FINDER_DB")
+        .stdin(Stdio::null());
+    c
+}
+
+fn json_of(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+const RUN: [&str; 12] = [
+    "--json",
+    "run",
+    "--project",
+    SAMPLE,
+    "--yes",
+    "--min-followers",
+    "0",
+    "--hours-back",
+    "48",
+    "--rpm",
+    "6000",
+    "--batch-size",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_killed_mid_way_resumes_without_loss_or_duplicates() {
+    let server = FakeGemini::start(FakeConfig {
+        latency: Duration::from_millis(100),
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let key = fake_gemini::DEFAULT_API_KEY;
+    let mut child = cf(&db, &server, key)
+        .args(RUN)
+        .args(["2", "--all-labels"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some posts are done, then pull the plug.
+    let started = Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never progressed"
+        );
+        if let Ok(out) = cf(&db, &server, key)
+            .args(["--json", "runs", "show", "1"])
+            .output()
+        {
+            if out.status.success() {
+                let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+                if s["succeeded"].as_i64().unwrap_or(0) >= 3 {
+                    break;
+                }
+            }
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run finished before it could be killed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let killed = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "runs", "show", "1"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        killed["status"], "running",
+        "a killed run is left as it was"
+    );
+    let done_before = killed["succeeded"].as_i64().unwrap();
+    let to_send = killed["candidates"].as_i64().unwrap()
+        - killed["gated_out"].as_i64().unwrap()
+        - killed["deduped"].as_i64().unwrap();
+    assert!(done_before < to_send, "killed mid-way: {killed}");
+
+    let resumed = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "runs", "resume", "1"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(resumed["status"], "finished", "{resumed}");
+    assert_eq!(
+        resumed["succeeded"].as_i64().unwrap(),
+        to_send,
+        "no post lost: {resumed}"
+    );
+    assert_eq!(resumed["failed"], 0);
+    // Calls in flight at the kill were answered by the server but never recorded: at most the
+    // batch size. Everything else the server saw is in the ledger exactly once.
+    let served = server.stats().generate_requests as i64;
+    let recorded = resumed["requests"].as_i64().unwrap();
+    assert!(
+        served - recorded <= 2 && served >= recorded,
+        "served {served}, recorded {recorded}"
+    );
+    assert!(
+        recorded < to_send + 2,
+        "finished posts were not asked again: {recorded} requests for {to_send} posts"
+    );
+    // No reply stored twice: every post has at most one draft per type.
+    let out = dir.path().join("all.csv");
+    let export = json_of(
+        &cf(&db, &server, key)
+            .args([
+                "--json",
+                "export",
+                "--project",
+                SAMPLE,
+                "--status",
+                "all",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap(),
+    );
+    assert!(export["rows"].as_i64().unwrap() >= to_send);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    for record in reader.records() {
+        let r = record.unwrap();
+        let types: Vec<&str> = [15, 17, 19, 21, 23]
+            .iter()
+            .map(|&i| &r[i])
+            .filter(|t| !t.is_empty())
+            .collect();
+        let mut unique = types.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            types.len(),
+            unique.len(),
+            "a reply type repeated for post {}",
+            &r[3]
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_prints_one_summary_and_costs_add_up() {
+    let server = FakeGemini::start(FakeConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let key = fake_gemini::DEFAULT_API_KEY;
+    let dry = json_of(
+        &cf(&db, &server, key)
+            .args(RUN)
+            .args(["5", "--dry-run"])
+            .output()
+            .unwrap(),
+    );
+    assert!(dry["forecast"]["posts"].as_i64().unwrap() > 0);
+    assert_eq!(
+        server.stats().generate_requests,
+        0,
+        "a dry run spends nothing"
+    );
+
+    let summary = json_of(
+        &cf(&db, &server, key)
+            .args(RUN)
+            .args(["5", "--per-request", "3"])
+            .output()
+            .unwrap(),
+    );
+    for field in [
+        "run_id",
+        "status",
+        "candidates",
+        "gated_out",
+        "deduped",
+        "succeeded",
+        "failed",
+        "suggestions",
+        "requests",
+        "retries",
+        "input_tokens",
+        "output_tokens",
+        "thinking_tokens",
+        "cost_usd",
+        "elapsed_s",
+    ] {
+        assert!(
+            summary.get(field).is_some(),
+            "{field} missing from {summary}"
+        );
+    }
+    assert_eq!(summary["status"], "finished");
+    assert!(summary["succeeded"].as_i64().unwrap() > 0);
+
+    let by_run = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "costs", "--by", "run"])
+            .output()
+            .unwrap(),
+    );
+    let run_group = by_run["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "1")
+        .unwrap()
+        .clone();
+    let run_cost = run_group["cost_usd"].as_f64().unwrap();
+    assert!(
+        (run_cost - summary["cost_usd"].as_f64().unwrap()).abs() < 1e-12,
+        "{by_run} vs {summary}"
+    );
+    let by_model = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "costs", "--by", "model"])
+            .output()
+            .unwrap(),
+    );
+    let models: Vec<&str> = by_model["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap())
+        .collect();
+    assert!(
+        models.contains(&"gemini-2.5-flash") && models.contains(&"gemini-embedding-001"),
+        "{models:?}"
+    );
+    let listed = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "runs", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(listed["runs"][0]["status"], "finished");
+
+    // A new price applies from now on; the past keeps its cost.
+    json_of(
+        &cf(&db, &server, key)
+            .args([
+                "--json",
+                "prices",
+                "set",
+                "gemini-2.5-flash",
+                "--input",
+                "1.00",
+                "--output",
+                "5",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let prices = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "prices", "list"])
+            .output()
+            .unwrap(),
+    );
+    let flash = prices["prices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["model"] == "gemini-2.5-flash")
+        .unwrap();
+    assert_eq!(flash["input_usd_per_mtok"], "1.00");
+    let again = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "costs", "--by", "run"])
+            .output()
+            .unwrap(),
+    );
+    let again_group = again["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "1")
+        .unwrap()
+        .clone();
+    assert_eq!(again_group["cost_picos"], run_group["cost_picos"]);
+    let bad = cf(&db, &server, key)
+        .args(["prices", "set", "x", "--input", "cheap", "--output", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a price in dollars"));
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_key_is_one_clear_error_and_no_run() {
+    let server = FakeGemini::start(FakeConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let out = cf(&db, &server, "wrong-key")
+        .args(&RUN[1..])
+        .arg("5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Gemini API key is not valid"), "{stderr}");
+    assert!(!stderr.contains("wrong-key"), "the key is never echoed");
+    let runs = json_of(
+        &cf(&db, &server, "wrong-key")
+            .args(["--json", "runs", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 0);
+    assert_eq!(server.stats().generate_requests, 0);
+    server.shutdown().await;
+}
