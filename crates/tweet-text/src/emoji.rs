@@ -73,9 +73,16 @@ fn is_emoji(candidate: &str, light_single: bool) -> bool {
         }
         prev = Some(c);
     }
+    if candidate.contains(ZWJ) {
+        // ZWJ sequences only count in the listed (fully qualified) form: "👱\u{200d}♀" without
+        // its U+FE0F is three separate pieces to twemoji.
+        return emojis::get(candidate).is_some_and(|e| e.as_str() == candidate);
+    }
     let bare: String = candidate.chars().filter(|&c| c != VS16).collect();
     emojis::get(&bare).is_some()
 }
+
+const ZWJ: char = '\u{200d}';
 
 const VS16: char = '\u{fe0f}';
 

@@ -11,6 +11,14 @@
 //! A post may weigh at most [`MAX_WEIGHTED_LENGTH`]. The official conformance cases for this
 //! configuration (`tests/data/twitter-text-validate.yml`) all pass.
 //!
+//! What counts as a URL or an emoji follows the reference JavaScript twitter-text (3.1): its URL
+//! regex is re-implemented by hand, quirks included, and emoji follow twemoji's rules with a
+//! current emoji list from the `emojis` crate. Deliberate differences from twitter-text 3.1:
+//! emoji newer than its list (Emoji 12+, such as skin-toned couples) count 2 as one emoji
+//! rather than as their parts; blank text is empty and invalid (twitter-text's Java rule; the
+//! JavaScript one counts the spaces); and a valid range that twitter-text would end at -1
+//! ends at 0.
+//!
 //! ```
 //! let parsed = tweet_text::parse("Hi http://example.com/some/long/path 👨‍👩‍👧");
 //! assert_eq!(parsed.weighted_length, 3 + 23 + 1 + 2);

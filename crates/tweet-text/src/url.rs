@@ -69,40 +69,22 @@ struct Scanner<'a> {
     text: &'a [char],
     /// UTF-16 offset of each char (and of the end).
     offsets: Vec<usize>,
-    /// For each index, where the run of host-label characters starting there ends.
-    label_run_end: Vec<usize>,
-    /// Number of '_' before each index, to ask "is there an underscore in i..j" in O(1).
-    underscores_before: Vec<usize>,
+    /// For each index, the end of the host starting there, if one does (see `domain_at`).
+    host_end: Vec<Option<usize>>,
 }
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a [char]) -> Self {
         let n = text.len();
-        let mut label_run_end = vec![n; n + 1];
-        for i in (0..n).rev() {
-            label_run_end[i] = if is_label_char(text[i]) {
-                label_run_end[i + 1]
-            } else {
-                i
-            };
-        }
         let mut offsets = Vec::with_capacity(n + 1);
         offsets.push(0);
         for &c in text {
             offsets.push(offsets[offsets.len() - 1] + c.len_utf16());
         }
-        let mut underscores_before = Vec::with_capacity(n + 1);
-        let mut count = 0;
-        underscores_before.push(0);
-        for &c in text {
-            count += usize::from(c == '_');
-            underscores_before.push(count);
-        }
         Scanner {
             text,
             offsets,
-            label_run_end,
-            underscores_before,
+            host_end: host_ends(text),
         }
     }
 
@@ -178,34 +160,9 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// End of the host starting at `s`: `label.` repeated, then a TLD.
-    ///
-    /// The regex takes as many labels as it can and backtracks, so the rightmost label
-    /// boundary followed by a known TLD wins. Labels before the last one may contain '_'.
+    /// End of the host starting at `s`.
     fn domain_at(&self, s: usize) -> Option<usize> {
-        let mut dots = Vec::new();
-        let mut p = s;
-        loop {
-            let r = self.label_run_end[p];
-            let ok = r > p
-                && self.at(r) == Some('.')
-                && is_domain_char(self.text[p])
-                && is_domain_char(self.text[r - 1]);
-            if !ok {
-                break;
-            }
-            dots.push((p, r));
-            p = r + 1;
-        }
-        dots.iter().rev().find_map(|&(label_start, dot)| {
-            let has_underscore =
-                self.underscores_before[dot] > self.underscores_before[label_start];
-            if has_underscore {
-                None
-            } else {
-                tld_end(self.text, dot + 1)
-            }
-        })
+        self.host_end.get(s).copied().flatten()
     }
 
     /// Applies twitter-text's checks to a regex match and records the URLs it yields.
@@ -304,12 +261,70 @@ fn encoded_label_len(label: &[char]) -> Option<usize> {
     Some(total)
 }
 
-/// Every match of twitter-text's `validAsciiDomain` in `domain`, as (start, end) indices.
+/// For each index of `text`, the end of the host (twitter-text's `validDomain`) starting
+/// there: `label.` repeated, then a TLD.
+///
+/// The regex takes as many labels as it can and backtracks, so the rightmost label followed by
+/// a TLD wins; labels before that one may contain '_', it may not. Trying that from every start
+/// is quadratic on texts like "x.x.x.x…", so it is computed right to left instead: the host
+/// from a label is the host from the next label if there is one, else this label plus the TLD
+/// after its dot.
+fn host_ends(text: &[char]) -> Vec<Option<usize>> {
+    let n = text.len();
+    let mut ends = vec![None; n + 1];
+    // End of the label-character run containing the current index, and whether the run has a
+    // '_' from the current index on.
+    let mut run_end = n;
+    let mut underscore_in_run = false;
+    // TLD after the dot at `run_end`, shared by every start inside the run.
+    let mut tld_after_run = None;
+    for p in (0..n).rev() {
+        let c = text[p];
+        if !is_label_char(c) {
+            run_end = p;
+            underscore_in_run = false;
+            tld_after_run = None;
+            continue;
+        }
+        underscore_in_run |= c == '_';
+        let r = run_end;
+        let is_label =
+            r > p && text.get(r) == Some(&'.') && is_domain_char(c) && is_domain_char(text[r - 1]);
+        if !is_label {
+            continue;
+        }
+        let tld = *tld_after_run.get_or_insert_with(|| tld_end(text, r + 1));
+        let own = if underscore_in_run { None } else { tld };
+        ends[p] = ends[r + 1].or(own);
+    }
+    ends
+}
+
+/// Every match of twitter-text's `validAsciiDomain` in `domain`, as (start, end) indices:
+/// `(?:[-a-z0-9<latin accents>]+\.)+` then a TLD, found left to right like a global regex.
 fn ascii_domains(domain: &[char]) -> Vec<(usize, usize)> {
+    let n = domain.len();
+    // Match end for each start, right to left as in `host_ends`.
+    let mut ends = vec![None; n + 1];
+    let mut run_end = n;
+    let mut tld_after_run = None;
+    for p in (0..n).rev() {
+        if !is_ascii_label_char(domain[p]) {
+            run_end = p;
+            tld_after_run = None;
+            continue;
+        }
+        let r = run_end;
+        if domain.get(r) != Some(&'.') {
+            continue;
+        }
+        let tld = *tld_after_run.get_or_insert_with(|| tld_end(domain, r + 1));
+        ends[p] = ends[r + 1].or(tld);
+    }
     let mut found = Vec::new();
     let mut pos = 0;
-    while pos < domain.len() {
-        match ascii_domain_at(domain, pos) {
+    while pos < n {
+        match ends[pos] {
             Some(end) => {
                 found.push((pos, end));
                 pos = end;
@@ -318,27 +333,6 @@ fn ascii_domains(domain: &[char]) -> Vec<(usize, usize)> {
         }
     }
     found
-}
-
-/// `(?:[-a-z0-9<latin accents>]+\.)+` then a TLD, anchored at `pos`, longest first.
-fn ascii_domain_at(domain: &[char], pos: usize) -> Option<usize> {
-    let mut tld_starts = Vec::new();
-    let mut p = pos;
-    loop {
-        let mut r = p;
-        while domain.get(r).is_some_and(|&c| is_ascii_label_char(c)) {
-            r += 1;
-        }
-        if r == p || domain.get(r) != Some(&'.') {
-            break;
-        }
-        p = r + 1;
-        tld_starts.push(p);
-    }
-    tld_starts
-        .iter()
-        .rev()
-        .find_map(|&start| tld_end(domain, start))
 }
 
 /// End of the TLD starting at `pos`, if one does: a listed TLD not followed by
@@ -403,21 +397,31 @@ fn tld_end(text: &[char], pos: usize) -> Option<usize> {
 
 /// End of a URL path that starts at `pos` (just after its first '/').
 ///
-/// The path regex is a run of path characters and balanced parentheses that must end with a
-/// "path ending" character or a parenthesised group, so trailing punctuation such as "." or
-/// "!" is left out: the path stops after the last ending token of the run.
+/// The path regex repeats a unit that is either a run of path characters and parenthesised
+/// groups ending with a "path ending" character, or a parenthesised group on its own. So
+/// trailing punctuation such as "." or "!" is left out, and a group only closes the path when
+/// it directly follows the previous unit ("/a(b)" but not "/a.(b)").
 fn path_end(text: &[char], pos: usize) -> usize {
-    let mut last_end = pos;
+    let mut p = pos;
+    while let Some(e) = path_run_end(text, p).or_else(|| balanced_parens_end(text, p)) {
+        p = e;
+    }
+    p
+}
+
+/// The first kind of path unit from `pos`: it ends after the last path-ending character (not
+/// inside a group) of the run of path characters and groups.
+fn path_run_end(text: &[char], pos: usize) -> Option<usize> {
+    let mut last_end = None;
     let mut p = pos;
     while let Some(&c) = text.get(p) {
         if is_path_char(c) {
             p += 1;
             if is_path_ending_char(c) {
-                last_end = p;
+                last_end = Some(p);
             }
         } else if let Some(e) = balanced_parens_end(text, p) {
             p = e;
-            last_end = p;
         } else {
             break;
         }
@@ -652,6 +656,8 @@ mod tests {
             ["http://example.com/a/b"]
         );
         assert_eq!(urls("(https://x.co/a_(b)) ok"), ["https://x.co/a_(b)"]);
+        assert_eq!(urls("https://x.co/a.(b) ok"), ["https://x.co/a"]);
+        assert_eq!(urls("https://x.co/:(b) ok"), ["https://x.co/"]);
         assert_eq!(urls("go to www.twitter.com!"), ["www.twitter.com"]);
         assert_eq!(urls("example.com/?q=1&r=2."), ["example.com/?q=1&r=2"]);
         // Without a protocol a query only counts after a path, as in twitter-text.
