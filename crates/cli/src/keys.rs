@@ -120,22 +120,33 @@ fn parse_secret(which: &str) -> Result<Secret, FinderError> {
 }
 
 pub(crate) fn keychain_error(e: KeychainError) -> FinderError {
-    FinderError::InvalidInput(e.to_string())
+    FinderError::Keychain {
+        code: e.code(),
+        message: e.to_string(),
+    }
 }
 
 /// One line from stdin, with a prompt on stderr when a person is typing.
 fn read_key(which: Secret) -> Result<ApiKey, FinderError> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprintln!("Paste your {} and press Enter:", which.describe());
-    }
-    let mut line = String::new();
-    stdin.lock().read_line(&mut line).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         FinderError::InvalidInput(format!(
             "Could not read the {} from the input: {e}. Nothing was saved.",
             which.describe()
         ))
-    })?;
+    };
+    let stdin = std::io::stdin();
+    // At a terminal the key is typed or pasted without being shown on screen.
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password(format!(
+            "Paste your {} and press Enter (it will not be shown): ",
+            which.describe()
+        ))
+        .map_err(unreadable)?
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).map_err(unreadable)?;
+        line
+    };
     let key = ApiKey::new(line);
     if key.is_empty() {
         return Err(FinderError::InvalidInput(format!(

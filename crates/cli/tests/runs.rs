@@ -57,6 +57,7 @@ async fn a_run_killed_mid_way_resumes_without_loss_or_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cf.db");
     let key = fake_gemini::DEFAULT_API_KEY;
+    json_of(&cf(&db, &server, key).args(["--json", "project", "list"]).output().unwrap());
     let mut child = cf(&db, &server, key)
         .args(RUN)
         .args(["2", "--all-labels"])
@@ -339,5 +340,74 @@ async fn a_bad_key_is_one_clear_error_and_no_run() {
     );
     assert_eq!(runs["runs"].as_array().unwrap().len(), 0);
     assert_eq!(server.stats().generate_requests, 0);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
+    let server = FakeGemini::start(FakeConfig {
+        latency: Duration::from_millis(100),
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let key = fake_gemini::DEFAULT_API_KEY;
+    json_of(&cf(&db, &server, key).args(["--json", "project", "list"]).output().unwrap());
+    let child = cf(&db, &server, key)
+        .args(&RUN[1..])
+        .args(["2", "--all-labels"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never progressed"
+        );
+        let out = cf(&db, &server, key)
+            .args(["--json", "runs", "show", "1"])
+            .output()
+            .unwrap();
+        if out.status.success()
+            && serde_json::from_slice::<Value>(&out.stdout).unwrap()["succeeded"]
+                .as_i64()
+                .unwrap_or(0)
+                >= 2
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("Stopping: no new requests"), "{stderr}");
+    assert!(
+        stdout.contains("Stopped. Continue with `comment-finder runs resume 1`"),
+        "{stdout}"
+    );
+    let shown = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "runs", "show", "1"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(shown["status"], "cancelled");
+    let served = server.stats().generate_requests as i64;
+    assert_eq!(
+        shown["requests"].as_i64().unwrap(),
+        served,
+        "requests in flight landed and were recorded"
+    );
     server.shutdown().await;
 }

@@ -39,6 +39,9 @@ pub enum FinderError {
     #[error("No Gemini API key is set. Save one with `comment-finder key set gemini` (or set GEMINI_API_KEY).")]
     KeyMissing,
 
+    #[error("{message}")]
+    Keychain { code: &'static str, message: String },
+
     #[error("Gemini: {0}")]
     Gemini(#[from] gemini::GeminiError),
 
@@ -61,6 +64,7 @@ impl FinderError {
             FinderError::Migration(_) => "migration",
             FinderError::FileUnwritable { .. } => "file_unwritable",
             FinderError::KeyMissing => "key_missing",
+            FinderError::Keychain { code, .. } => code,
             FinderError::Gemini(e) => e.code(),
             FinderError::Limit(e) => e.code(),
         }

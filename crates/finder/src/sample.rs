@@ -1,7 +1,7 @@
 //! The bundled sample project and its ~200 posts, so the product is never empty on first run.
 //! Post times are moved forward on load so the sample is always "fresh".
 
-use crate::error::Result;
+use crate::error::{FinderError, Result};
 use crate::import::{self, ImportReport, ImportedTweet};
 use crate::project::ProjectSettings;
 use crate::projects::{self, Project};
@@ -25,7 +25,12 @@ pub async fn load(store: &Store, now: i64) -> Result<(Project, ImportReport)> {
     let settings = settings();
     let project = match projects::get_by_name(store, &settings.name).await {
         Ok(existing) => existing,
-        Err(_) => projects::create(store, &settings, now).await?,
+        // Two processes opening a new database at once (the app and the CLI) may both get
+        // here; the loser uses the winner's project.
+        Err(_) => match projects::create(store, &settings, now).await {
+            Err(FinderError::ProjectExists(_)) => projects::get_by_name(store, &settings.name).await?,
+            other => other?,
+        },
     };
     let shift = now - REFERENCE_TIME;
     let report = import::import_with(
