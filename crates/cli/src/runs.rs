@@ -482,7 +482,7 @@ pub async fn runs(
                 Some(name) => Some(projects::get_by_name(store, &name).await?.id),
                 None => None,
             };
-            let list = runner::list(store, project_id, limit).await?;
+            let list = runner::list(store, project_id, limit, now).await?;
             let mut text = String::new();
             if list.is_empty() {
                 text.push_str("No runs yet. Start one with `comment-finder run --project NAME`.");
@@ -510,14 +510,14 @@ pub async fn runs(
             out.print(&json!({ "runs": list }), text.trim_end());
         }
         RunsCommand::Show { run_id } => {
-            let s = runner::summary(store, run_id).await?;
+            let s = runner::summary(store, run_id, now).await?;
             out.print(
                 &json!(s),
                 &format!("Run #{} ({}): {}", s.run_id, s.status, s.sentence()),
             );
         }
         RunsCommand::Resume { run_id } => {
-            let summary = runner::summary(store, run_id).await?;
+            let summary = runner::summary(store, run_id, now).await?;
             if summary.status == "finished" && summary.failed == 0 {
                 out.print(
                     &json!(summary),

@@ -212,7 +212,8 @@ pub fn format_usd(picos: i64) -> String {
     } else {
         // Small amounts keep two significant digits, so "$0.000081" is not shown as "$0.00".
         let digits = (-usd.abs().log10()).ceil() as usize + 1;
-        format!("${usd:.digits$}")
+        let text = format!("{usd:.digits$}");
+        format!("${}", text.trim_end_matches('0'))
     }
 }
 
@@ -273,6 +274,7 @@ mod tests {
         assert_eq!(format_usd(0), "$0.00");
         assert_eq!(format_usd(34_100_000_000), "$0.0341");
         assert_eq!(format_usd(81_000_000), "$0.000081");
+        assert_eq!(format_usd(80_000_000), "$0.00008");
         assert_eq!(format_usd(12_500_000_000_000), "$12.50");
     }
 }

@@ -141,6 +141,21 @@ impl RunSummary {
     }
 }
 
+/// How often a working run says it is alive, and how old that may get before a 'running' run
+/// is taken to have been killed.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
+const HEARTBEAT_STALE_S: i64 = 60;
+
+/// The status to show: a run stored as running whose heartbeat stopped was killed mid-way
+/// (crash, power cut, kill -9) and can be resumed.
+pub fn effective_status(stored: &str, heartbeat_at: Option<i64>, now: i64) -> String {
+    match (stored, heartbeat_at) {
+        ("running", Some(beat)) if now - beat > HEARTBEAT_STALE_S => "interrupted".into(),
+        ("running", None) => "interrupted".into(),
+        _ => stored.into(),
+    }
+}
+
 pub fn duration_words(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as i64;
     if s < 60 {
@@ -438,7 +453,7 @@ pub async fn start(
     let now = (ctx.wall_clock)();
     let mut tx = ctx.store.pool().begin().await?;
     let run_id: i64 = sqlx::query_scalar(
-        "INSERT INTO runs (project_id, status, settings_json, created_at) VALUES (?, 'running', ?, ?) RETURNING id",
+        "INSERT INTO runs (project_id, status, settings_json, created_at, heartbeat_at) VALUES (?1, 'running', ?2, ?3, ?3) RETURNING id",
     )
     .bind(project.id)
     .bind(serde_json::to_string(settings).unwrap_or_default())
@@ -634,7 +649,24 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
         handles.push(worker(ctx, data.clone(), work.clone()));
     }
     // Workers share this task (they borrow the context); their waiting is all I/O.
-    let results = futures::future::join_all(handles).await;
+    let results = {
+        let workers = futures::future::join_all(handles);
+        tokio::pin!(workers);
+        let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
+        loop {
+            tokio::select! {
+                results = &mut workers => break results,
+                _ = beat.tick() => {
+                    // A failed heartbeat only makes the run look interrupted; never stop for it.
+                    let _ = sqlx::query("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
+                        .bind((ctx.wall_clock)())
+                        .bind(run_id)
+                        .execute(ctx.store.pool())
+                        .await;
+                }
+            }
+        }
+    };
     let mut storage_error = None;
     for r in results {
         if let Err(e) = r {
@@ -662,7 +694,7 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     if let Some(e) = storage_error {
         return Err(e);
     }
-    let mut summary = summary(&ctx.store, run_id).await?;
+    let mut summary = summary(&ctx.store, run_id, (ctx.wall_clock)()).await?;
     summary.elapsed_s = (earlier_ms + elapsed_ms) as f64 / 1000.0;
     let _ = ctx.events.send(RunEvent::Finished(summary.clone()));
     Ok(summary)
@@ -1242,8 +1274,8 @@ async fn item_counts(store: &Store, run_id: i64) -> Result<ItemCounts> {
 }
 
 /// The run's figures, from what is stored (so they are right after a crash and resume).
-pub async fn summary(store: &Store, run_id: i64) -> Result<RunSummary> {
-    let run = sqlx::query("SELECT status, error, elapsed_ms FROM runs WHERE id = ?")
+pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary> {
+    let run = sqlx::query("SELECT status, error, elapsed_ms, heartbeat_at FROM runs WHERE id = ?")
         .bind(run_id)
         .fetch_optional(store.pool())
         .await?
@@ -1276,7 +1308,7 @@ pub async fn summary(store: &Store, run_id: i64) -> Result<RunSummary> {
     let opt = |name: &str| items.get::<Option<i64>, _>(name).unwrap_or(0);
     Ok(RunSummary {
         run_id,
-        status: run.get("status"),
+        status: effective_status(run.get("status"), run.get("heartbeat_at"), now),
         candidates: items.get("all_items"),
         gated_out: opt("gated"),
         deduped: opt("deduped"),
@@ -1308,9 +1340,14 @@ pub struct RunListing {
     pub cost_usd: f64,
 }
 
-pub async fn list(store: &Store, project_id: Option<i64>, limit: u32) -> Result<Vec<RunListing>> {
+pub async fn list(
+    store: &Store,
+    project_id: Option<i64>,
+    limit: u32,
+    now: i64,
+) -> Result<Vec<RunListing>> {
     let rows = sqlx::query(
-        "SELECT r.id, p.name, r.status, r.created_at,
+        "SELECT r.id, p.name, r.status, r.heartbeat_at, r.created_at,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('queued', 'done', 'failed')) AS posts,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS done,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed') AS failed,
@@ -1330,7 +1367,7 @@ pub async fn list(store: &Store, project_id: Option<i64>, limit: u32) -> Result<
             RunListing {
                 run_id: r.get("id"),
                 project: r.get("name"),
-                status: r.get("status"),
+                status: effective_status(r.get("status"), r.get("heartbeat_at"), now),
                 created_at: r.get("created_at"),
                 posts: r.get("posts"),
                 done: r.get("done"),
@@ -1340,4 +1377,35 @@ pub async fn list(store: &Store, project_id: Option<i64>, limit: u32) -> Result<
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_running_run_without_a_recent_heartbeat_is_interrupted() {
+        assert_eq!(effective_status("running", Some(1_000), 1_030), "running");
+        assert_eq!(
+            effective_status("running", Some(1_000), 1_000 + HEARTBEAT_STALE_S + 1),
+            "interrupted"
+        );
+        assert_eq!(effective_status("running", None, 5), "interrupted");
+        assert_eq!(effective_status("finished", Some(0), 1_000_000), "finished");
+    }
+
+    #[test]
+    fn summary_sentence_reads_like_the_product_says() {
+        let s = RunSummary {
+            succeeded: 426,
+            failed: 0,
+            cost_picos: 34_100_000_000,
+            elapsed_s: 171.0,
+            ..RunSummary::default()
+        };
+        assert_eq!(
+            s.sentence(),
+            "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s"
+        );
+    }
 }

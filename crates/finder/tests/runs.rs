@@ -22,7 +22,8 @@ fn client(server: &FakeServer, key: &str) -> Arc<gemini::Client> {
         gemini::Client::new(gemini::ClientConfig {
             base_url: server.base_url(),
             api_key: gemini::ApiKey::new(key),
-            request_timeout: Duration::from_secs(5),
+            // Short, so the injected hang is cut quickly.
+            request_timeout: Duration::from_secs(2),
         })
         .unwrap(),
     )
@@ -205,6 +206,7 @@ async fn faults_lose_no_post_and_every_billed_call_is_recorded() {
             Fault::InvalidJson,
             Fault::Http429,
             Fault::Recitation,
+            Fault::Hang,
         ],
         random_faults: RandomFaults::with_rate(0.25),
         fault_retry_delay: Duration::from_millis(200),
