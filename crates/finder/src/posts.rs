@@ -40,6 +40,25 @@ pub struct StoredPost {
 }
 
 impl StoredPost {
+    /// From a row with the columns of [`POST_COLUMNS`].
+    pub(crate) fn from_row(r: &sqlx::sqlite::SqliteRow) -> Self {
+        StoredPost {
+            id: r.get("id"),
+            text: r.get("text"),
+            url: r.get("url"),
+            lang: r.get("lang"),
+            handle: r.get("handle"),
+            followers: r.get("followers"),
+            likes: r.get("likes"),
+            replies: r.get("replies"),
+            retweets: r.get("retweets"),
+            views: r.get("views"),
+            posted_at: r.get("posted_at"),
+            is_retweet: r.get("is_retweet"),
+            reply_restricted: r.get("reply_restricted"),
+        }
+    }
+
     pub fn as_input(&self) -> PostInput<'_> {
         PostInput {
             text: &self.text,
@@ -56,19 +75,23 @@ impl StoredPost {
     }
 }
 
+/// The columns `StoredPost::from_row` reads, from `tweets t` joined with `authors a`.
+pub(crate) const POST_COLUMNS: &str =
+    "t.id, t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies, \
+     t.retweets, t.views, t.posted_at, t.is_retweet, t.reply_restricted";
+
 pub async fn select(
     store: &Store,
     project_id: i64,
     filter: &PostFilter,
 ) -> Result<Vec<StoredPost>> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT t.id, t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies, t.retweets, t.views,
-                t.posted_at, t.is_retweet, t.reply_restricted
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {POST_COLUMNS}
          FROM project_tweets pt
          JOIN tweets t ON t.id = pt.tweet_id
          JOIN authors a ON a.id = t.author_id
-         WHERE pt.project_id = ",
-    );
+         WHERE pt.project_id = "
+    ));
     qb.push_bind(project_id);
     if let Some(since) = filter.posted_since {
         qb.push(" AND t.posted_at >= ").push_bind(since);
@@ -85,24 +108,7 @@ pub async fn select(
         qb.push(" LIMIT ").push_bind(limit as i64);
     }
     let rows = qb.build().fetch_all(store.pool()).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| StoredPost {
-            id: r.get("id"),
-            text: r.get("text"),
-            url: r.get("url"),
-            lang: r.get("lang"),
-            handle: r.get("handle"),
-            followers: r.get("followers"),
-            likes: r.get("likes"),
-            replies: r.get("replies"),
-            retweets: r.get("retweets"),
-            views: r.get("views"),
-            posted_at: r.get("posted_at"),
-            is_retweet: r.get("is_retweet"),
-            reply_restricted: r.get("reply_restricted"),
-        })
-        .collect())
+    Ok(rows.iter().map(StoredPost::from_row).collect())
 }
 
 /// Scores posts with lexical relevance (embeddings replace it once a project has them).

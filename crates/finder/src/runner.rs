@@ -1103,44 +1103,15 @@ async fn on_error(
         GeminiError::PromptBlocked { .. } if ids.len() > 1 => {
             Ok(singles(&next, next.attempt.saturating_sub(1)))
         }
+        // Repeating these would fail the same way: the posts fail with the reason.
         GeminiError::PromptBlocked { .. } | GeminiError::BadRequest { .. } => {
-            finish_failed(
-                ctx,
-                data,
-                work,
-                ids,
-                next.attempt,
-                error.code(),
-                &error.to_string(),
-            )
-            .await?;
-            Ok(Vec::new())
+            give_up(ctx, data, work, ids, next.attempt, &error).await
         }
         GeminiError::Http { status, .. } if *status != 408 => {
-            finish_failed(
-                ctx,
-                data,
-                work,
-                ids,
-                next.attempt,
-                error.code(),
-                &error.to_string(),
-            )
-            .await?;
-            Ok(Vec::new())
+            give_up(ctx, data, work, ids, next.attempt, &error).await
         }
         _ if next.attempt >= data.settings.max_attempts => {
-            finish_failed(
-                ctx,
-                data,
-                work,
-                ids,
-                next.attempt,
-                error.code(),
-                &error.to_string(),
-            )
-            .await?;
-            Ok(Vec::new())
+            give_up(ctx, data, work, ids, next.attempt, &error).await
         }
         // A cut-off or unusable answer for several posts: try them one by one.
         GeminiError::Truncated { .. }
@@ -1161,6 +1132,27 @@ async fn on_error(
             Ok(vec![(Duration::from_secs_f64(base * factor), next)])
         }
     }
+}
+
+async fn give_up(
+    ctx: &RunContext,
+    data: &RunData,
+    work: &Work,
+    ids: &[String],
+    attempts: u32,
+    error: &GeminiError,
+) -> Result<Vec<(Duration, Job)>> {
+    finish_failed(
+        ctx,
+        data,
+        work,
+        ids,
+        attempts,
+        error.code(),
+        &error.to_string(),
+    )
+    .await?;
+    Ok(Vec::new())
 }
 
 async fn finish_failed(
@@ -1213,12 +1205,12 @@ async fn load_posts(
 ) -> Result<HashMap<String, (StoredPost, Option<String>)>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut qb: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
-            "SELECT t.id, t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies, t.retweets, t.views,
-                    t.posted_at, t.is_retweet, t.reply_restricted, pt.topic
+        let mut qb: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(format!(
+            "SELECT {}, pt.topic
              FROM tweets t JOIN authors a ON a.id = t.author_id
              LEFT JOIN project_tweets pt ON pt.tweet_id = t.id AND pt.project_id = ",
-        );
+            posts::POST_COLUMNS
+        ));
         qb.push_bind(project_id).push(" WHERE t.id IN (");
         let mut list = qb.separated(", ");
         for id in chunk {
@@ -1226,21 +1218,7 @@ async fn load_posts(
         }
         qb.push(")");
         for r in qb.build().fetch_all(store.pool()).await? {
-            let post = StoredPost {
-                id: r.get("id"),
-                text: r.get("text"),
-                url: r.get("url"),
-                lang: r.get("lang"),
-                handle: r.get("handle"),
-                followers: r.get("followers"),
-                likes: r.get("likes"),
-                replies: r.get("replies"),
-                retweets: r.get("retweets"),
-                views: r.get("views"),
-                posted_at: r.get("posted_at"),
-                is_retweet: r.get("is_retweet"),
-                reply_restricted: r.get("reply_restricted"),
-            };
+            let post = StoredPost::from_row(&r);
             out.insert(post.id.clone(), (post, r.get("topic")));
         }
     }
