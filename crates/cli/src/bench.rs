@@ -300,15 +300,15 @@ pub async fn run_benchmark(args: &RunBenchArgs, out: &Out) -> Result<(), FinderE
     for r in &rows {
         text.push_str(&format!(
             "{:>13}  {:>8}  {:>8.2}  {:>11.3}  {:>14.0}  {:>15.0}  {:>9}  {:>7.1} min  ({} failed)\n",
-            r["per_request"],
-            r["requests"],
+            r["per_request"].as_i64().unwrap_or(0),
+            r["requests"].as_i64().unwrap_or(0),
             r["rejected_429_per_100_requests"].as_f64().unwrap_or(0.0),
             r["limit_utilisation"].as_f64().unwrap_or(0.0),
             r["input_tokens_per_post"].as_f64().unwrap_or(0.0),
             r["output_tokens_per_post"].as_f64().unwrap_or(0.0),
             finder::prices::format_usd((r["cost_per_post_usd"].as_f64().unwrap_or(0.0) * 1e12) as i64),
             r["minutes_at_quota"].as_f64().unwrap_or(0.0),
-            r["failed"],
+            r["failed"].as_i64().unwrap_or(0),
         ));
     }
     out.print(&json!({ "runs": rows }), text.trim_end());
