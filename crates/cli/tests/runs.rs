@@ -57,7 +57,12 @@ async fn a_run_killed_mid_way_resumes_without_loss_or_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cf.db");
     let key = fake_gemini::DEFAULT_API_KEY;
-    json_of(&cf(&db, &server, key).args(["--json", "project", "list"]).output().unwrap());
+    json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "project", "list"])
+            .output()
+            .unwrap(),
+    );
     let mut child = cf(&db, &server, key)
         .args(RUN)
         .args(["2", "--all-labels"])
@@ -354,7 +359,12 @@ async fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cf.db");
     let key = fake_gemini::DEFAULT_API_KEY;
-    json_of(&cf(&db, &server, key).args(["--json", "project", "list"]).output().unwrap());
+    json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "project", "list"])
+            .output()
+            .unwrap(),
+    );
     let child = cf(&db, &server, key)
         .args(&RUN[1..])
         .args(["2", "--all-labels"])

@@ -28,7 +28,9 @@ pub async fn load(store: &Store, now: i64) -> Result<(Project, ImportReport)> {
         // Two processes opening a new database at once (the app and the CLI) may both get
         // here; the loser uses the winner's project.
         Err(_) => match projects::create(store, &settings, now).await {
-            Err(FinderError::ProjectExists(_)) => projects::get_by_name(store, &settings.name).await?,
+            Err(FinderError::ProjectExists(_)) => {
+                projects::get_by_name(store, &settings.name).await?
+            }
             other => other?,
         },
     };
