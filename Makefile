@@ -1,16 +1,33 @@
 # The two commands a newcomer needs:
-#   make run   — the app on the embedded default (SQLite + the sample project)
+#   make run   — the desktop app on the embedded default (SQLite + the sample project)
 #   make test  — every check and test, installing what a fresh Debian machine lacks
 SHELL := /bin/bash
 CARGO ?= cargo
 SAMPLE := Sample: B2B SaaS growth
+# The web UI's dependencies are installed again only when its lock file changes.
+UI_DEPS := ui/node_modules/.package-lock.json
+# The app's window under a virtual X display, for the end-to-end tests.
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test setup lint bench
+.PHONY: run test setup lint bench ui e2e e2e-only cli-demo
 
 setup:
 	@scripts/setup.sh
 
-run: setup
+$(UI_DEPS): ui/package-lock.json ui/package.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $(UI_DEPS)
+
+# The web UI, built into ui/dist (the app embeds it when built with custom-protocol).
+ui: setup $(UI_DEPS)
+	cd ui && npm run build
+
+run: ui
+	$(CARGO) build --release -p comment-finder-app --features custom-protocol
+	./target/release/comment-finder-app
+
+# The command-line tool on the same database.
+cli-demo: setup
 	$(CARGO) build --release -p comment-finder
 	./target/release/comment-finder score --project "$(SAMPLE)" --top 10
 	@echo
@@ -20,11 +37,24 @@ lint: setup
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-test: lint
+# Tests build the app as it ships (custom-protocol, the UI embedded), so the end-to-end run
+# below reuses the same build instead of compiling Tauri a second time.
+test: lint ui
 	# Tests see a private, unlocked gnome-keyring (Secret Service), as the keychain tests need.
-	scripts/with-keyring.sh $(CARGO) test --workspace --locked
+	scripts/with-keyring.sh $(CARGO) test --workspace --locked --features comment-finder-app/custom-protocol
 	# The benchmark must keep working; a small debug run proves the path (figures: make bench).
 	$(CARGO) run --quiet -p comment-finder -- bench --posts 3000
+	$(MAKE) --no-print-directory e2e-only
+
+# The desktop app end to end, in its real webview (screenshots: e2e/screenshots/).
+e2e: ui
+	$(MAKE) --no-print-directory e2e-only
+
+# `cargo test --no-run` with the same features as `make test` builds the app and the fake
+# Gemini server binaries (target/debug/) without compiling the Tauri stack a second time.
+e2e-only:
+	$(CARGO) test --workspace --locked --features comment-finder-app/custom-protocol --no-run --quiet
+	$(XVFB) scripts/with-keyring.sh node --test --test-reporter=spec e2e/
 
 bench: setup
 	$(CARGO) run --release --quiet -p comment-finder -- bench --posts 100000

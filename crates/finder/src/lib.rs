@@ -13,9 +13,11 @@ pub mod posts;
 pub mod prices;
 pub mod project;
 pub mod projects;
+pub mod review;
 pub mod runner;
 pub mod sample;
 pub mod scoring;
+pub mod spend;
 pub mod store;
 mod text;
 

@@ -1,0 +1,448 @@
+//! The review queue: a project's scored posts that passed the gate, best first, each with its
+//! score breakdown, its plain-words "why" and its reply drafts from the latest run; and the
+//! marketer's actions on them (mark posted or skipped, approve or reject a draft, edit a
+//! draft's text while the model's original is kept).
+//!
+//! Sorting and paging happen in SQLite, so a 100k-post project pages as fast as a small one.
+//! "Balanced" orders by score² × views, which ranks exactly like the export's score × √views
+//! (both factors are non-negative) without needing SQLite's optional math functions.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::error::{FinderError, Result};
+use crate::export::Status;
+use crate::scoring::Label;
+use crate::store::Store;
+
+/// The order of the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewSort {
+    /// Highest total score first.
+    #[default]
+    Score,
+    /// Most viewed first.
+    Views,
+    /// Good posts that many people will see: score × √views.
+    Balanced,
+    /// Most recently posted first.
+    Newest,
+}
+
+/// What the user thinks of a reply draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Review {
+    #[default]
+    Draft,
+    Approved,
+    Rejected,
+}
+
+impl Review {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Review::Draft => "draft",
+            Review::Approved => "approved",
+            Review::Rejected => "rejected",
+        }
+    }
+
+    fn from_db(s: &str) -> Review {
+        match s {
+            "approved" => Review::Approved,
+            "rejected" => Review::Rejected,
+            _ => Review::Draft,
+        }
+    }
+}
+
+/// Which posts the queue shows. Empty or `None` filters let everything through.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OpportunityQuery {
+    pub project_id: i64,
+    pub labels: Vec<Label>,
+    /// `None` means every status.
+    pub status: Option<Status>,
+    /// Exact topic label.
+    pub topic: Option<String>,
+    /// Only posts that got drafts in this run; their drafts are that run's.
+    pub run_id: Option<i64>,
+    /// Words in the post's text or the author's handle (case-insensitive for ASCII).
+    pub search: String,
+    pub sort: ReviewSort,
+    /// Only posts that have at least one usable draft.
+    pub with_drafts: bool,
+    pub offset: u32,
+    /// At most this many posts (0 means 50).
+    pub limit: u32,
+}
+
+/// One reply draft as the user sees it: the model's text, and the user's edit when there is one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Draft {
+    pub id: i64,
+    pub run_id: Option<i64>,
+    pub reply_type: String,
+    pub rank: i64,
+    /// The model's text, exactly as it came.
+    pub text: String,
+    /// The user's edit; `None` when unedited.
+    pub edited_text: Option<String>,
+    pub review: Review,
+}
+
+impl Draft {
+    /// What would be posted: the edit if there is one, else the model's text.
+    pub fn final_text(&self) -> &str {
+        self.edited_text.as_deref().unwrap_or(&self.text)
+    }
+}
+
+/// One post in the review queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Opportunity {
+    pub project_id: i64,
+    pub tweet_id: String,
+    pub url: String,
+    pub handle: String,
+    pub author_name: Option<String>,
+    pub followers: i64,
+    pub text: String,
+    pub posted_at: i64,
+    /// Seconds between posting and the `now` the queue was read at.
+    pub age_s: i64,
+    pub likes: i64,
+    pub replies: i64,
+    pub retweets: i64,
+    pub views: i64,
+    pub status: Status,
+    pub label: Label,
+    pub topic: Option<String>,
+    pub why: String,
+    pub total: f64,
+    pub velocity: f64,
+    pub relevance: f64,
+    pub openness: f64,
+    pub author_score: f64,
+    /// "lexical" or "embedding".
+    pub relevance_method: Option<String>,
+    /// The run the drafts below come from.
+    pub run_id: Option<i64>,
+    pub drafts: Vec<Draft>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpportunityPage {
+    pub items: Vec<Opportunity>,
+    /// Posts matching the filters, all pages together.
+    pub total: i64,
+}
+
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 1000;
+
+/// The posts that pass the query, sorted and paged, with their drafts.
+pub async fn list(store: &Store, query: &OpportunityQuery, now: i64) -> Result<OpportunityPage> {
+    let limit = match query.limit {
+        0 => DEFAULT_LIMIT,
+        n => n.min(MAX_LIMIT),
+    };
+    let mut count: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT COUNT(*) FROM project_tweets pt
+         JOIN tweets t ON t.id = pt.tweet_id JOIN authors a ON a.id = t.author_id",
+    );
+    push_filters(&mut count, query);
+    let total: i64 = count.build_query_scalar().fetch_one(store.pool()).await?;
+
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT pt.tweet_id, t.url, a.handle, a.name, a.followers, t.text, t.posted_at, t.likes, t.replies,
+                t.retweets, t.views, pt.status, pt.label, pt.topic, pt.why, pt.score_total, pt.velocity,
+                pt.relevance, pt.openness, pt.author_quality, pt.relevance_method
+         FROM project_tweets pt
+         JOIN tweets t ON t.id = pt.tweet_id JOIN authors a ON a.id = t.author_id",
+    );
+    push_filters(&mut qb, query);
+    qb.push(match query.sort {
+        ReviewSort::Score => " ORDER BY pt.score_total DESC",
+        ReviewSort::Views => " ORDER BY t.views DESC, pt.score_total DESC",
+        ReviewSort::Balanced => {
+            " ORDER BY pt.score_total * pt.score_total * max(t.views, 0) DESC, pt.score_total DESC"
+        }
+        ReviewSort::Newest => " ORDER BY t.posted_at DESC, pt.score_total DESC",
+    });
+    qb.push(", pt.tweet_id ASC LIMIT ")
+        .push_bind(limit as i64)
+        .push(" OFFSET ")
+        .push_bind(query.offset as i64);
+    let rows = qb.build().fetch_all(store.pool()).await?;
+
+    let ids: Vec<String> = rows.iter().map(|r| r.get("tweet_id")).collect();
+    let mut drafts = drafts_for(store, query.project_id, &ids, query.run_id).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let tweet_id: String = r.get("tweet_id");
+            let posted_at: i64 = r.get("posted_at");
+            let (run_id, drafts) = drafts.remove(&tweet_id).unwrap_or((None, Vec::new()));
+            Opportunity {
+                project_id: query.project_id,
+                url: r.get("url"),
+                handle: r.get("handle"),
+                author_name: r.get("name"),
+                followers: r.get("followers"),
+                text: r.get("text"),
+                posted_at,
+                age_s: (now - posted_at).max(0),
+                likes: r.get("likes"),
+                replies: r.get("replies"),
+                retweets: r.get("retweets"),
+                views: r.get("views"),
+                status: Status::parse(r.get::<&str, _>("status")).unwrap_or(Status::Pending),
+                label: r
+                    .get::<Option<&str>, _>("label")
+                    .and_then(Label::parse)
+                    .unwrap_or(Label::Red),
+                topic: r.get("topic"),
+                why: r.get::<Option<String>, _>("why").unwrap_or_default(),
+                total: r.get::<Option<f64>, _>("score_total").unwrap_or(0.0),
+                velocity: r.get::<Option<f64>, _>("velocity").unwrap_or(0.0),
+                relevance: r.get::<Option<f64>, _>("relevance").unwrap_or(0.0),
+                openness: r.get::<Option<f64>, _>("openness").unwrap_or(0.0),
+                author_score: r.get::<Option<f64>, _>("author_quality").unwrap_or(0.0),
+                relevance_method: r.get("relevance_method"),
+                run_id,
+                drafts,
+                tweet_id,
+            }
+        })
+        .collect();
+    Ok(OpportunityPage { items, total })
+}
+
+/// The WHERE clause shared by the count and the page.
+fn push_filters(qb: &mut QueryBuilder<Sqlite>, query: &OpportunityQuery) {
+    qb.push(" WHERE pt.scored_at IS NOT NULL AND pt.gate_reason IS NULL AND pt.project_id = ")
+        .push_bind(query.project_id);
+    if !query.labels.is_empty() {
+        qb.push(" AND pt.label IN (");
+        let mut list = qb.separated(", ");
+        for label in &query.labels {
+            list.push_bind(label.as_str());
+        }
+        qb.push(")");
+    }
+    if let Some(status) = query.status {
+        qb.push(" AND pt.status = ").push_bind(status.as_str());
+    }
+    if let Some(topic) = query.topic.as_deref().filter(|t| !t.trim().is_empty()) {
+        qb.push(" AND pt.topic = ")
+            .push_bind(topic.trim().to_string());
+    }
+    if let Some(run_id) = query.run_id {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
+                 AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL AND s.run_id = ",
+        )
+        .push_bind(run_id)
+        .push(")");
+    } else if query.with_drafts {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
+                 AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL)",
+        );
+    }
+    for word in query.search.split_whitespace() {
+        let pattern = format!("%{}%", escape_like(word));
+        qb.push(" AND (t.text LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR a.handle LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+}
+
+fn escape_like(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.trim_start_matches('@').chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+type DraftsByPost = HashMap<String, (Option<i64>, Vec<Draft>)>;
+
+/// Each post's usable drafts (those our quality filter kept) from one run: the given run, or
+/// else the post's latest run. Ordered by rank (the project's reply-type order).
+async fn drafts_for(
+    store: &Store,
+    project_id: i64,
+    tweet_ids: &[String],
+    run_id: Option<i64>,
+) -> Result<DraftsByPost> {
+    let mut out: DraftsByPost = HashMap::with_capacity(tweet_ids.len());
+    for chunk in tweet_ids.chunks(500) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT id, tweet_id, run_id, reply_type, rank, text, edited_text, review
+             FROM suggestions WHERE rejected_reason IS NULL AND project_id = ",
+        );
+        qb.push_bind(project_id);
+        if let Some(run_id) = run_id {
+            qb.push(" AND run_id = ").push_bind(run_id);
+        }
+        qb.push(" AND tweet_id IN (");
+        let mut list = qb.separated(", ");
+        for id in chunk {
+            list.push_bind(id);
+        }
+        qb.push(") ORDER BY tweet_id, coalesce(run_id, 0) DESC, rank, id");
+        for r in qb.build().fetch_all(store.pool()).await? {
+            let draft_run: Option<i64> = r.get("run_id");
+            let entry = out
+                .entry(r.get("tweet_id"))
+                .or_insert_with(|| (draft_run, Vec::new()));
+            // Rows come newest run first: keep only the first run seen.
+            if entry.0 != draft_run {
+                continue;
+            }
+            entry.1.push(Draft {
+                id: r.get("id"),
+                run_id: draft_run,
+                reply_type: r.get("reply_type"),
+                rank: r.get("rank"),
+                text: r.get("text"),
+                edited_text: r.get("edited_text"),
+                review: Review::from_db(r.get::<&str, _>("review")),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Sets the review status of many posts of a project at once (bulk actions). Only pending,
+/// posted and skipped can be chosen by hand; "exported" is set by exporting. Returns how many
+/// posts changed.
+pub async fn set_status(
+    store: &Store,
+    project_id: i64,
+    tweet_ids: &[String],
+    status: Status,
+) -> Result<u64> {
+    if status == Status::Exported {
+        return Err(FinderError::InvalidInput(
+            "Posts are marked exported by exporting them; choose pending, posted or skipped."
+                .into(),
+        ));
+    }
+    let mut tx = store.pool().begin().await?;
+    let mut changed = 0;
+    for chunk in tweet_ids.chunks(500) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE project_tweets SET status = ");
+        qb.push_bind(status.as_str())
+            .push(" WHERE project_id = ")
+            .push_bind(project_id)
+            .push(" AND status != ")
+            .push_bind(status.as_str())
+            .push(" AND tweet_id IN (");
+        let mut list = qb.separated(", ");
+        for id in chunk {
+            list.push_bind(id);
+        }
+        qb.push(")");
+        changed += qb.build().execute(&mut *tx).await?.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Approves, rejects, or returns a draft to "draft". Rejected drafts are left out of exports
+/// and count as not answered, so a later run may draft the post again.
+pub async fn set_review(store: &Store, draft_id: i64, review: Review) -> Result<Draft> {
+    let done =
+        sqlx::query("UPDATE suggestions SET review = ? WHERE id = ? AND rejected_reason IS NULL")
+            .bind(review.as_str())
+            .bind(draft_id)
+            .execute(store.pool())
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(draft_missing(draft_id));
+    }
+    get_draft(store, draft_id).await
+}
+
+/// Replaces what would be posted with the user's text; the model's text is kept. Giving back
+/// the model's own text (or only adding spaces around it) removes the edit.
+pub async fn edit_draft(store: &Store, draft_id: i64, text: &str) -> Result<Draft> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FinderError::InvalidInput(
+            "A reply cannot be empty. Write some text, or reject the draft instead.".into(),
+        ));
+    }
+    let original: Option<String> =
+        sqlx::query_scalar("SELECT text FROM suggestions WHERE id = ? AND rejected_reason IS NULL")
+            .bind(draft_id)
+            .fetch_optional(store.pool())
+            .await?;
+    let original = original.ok_or_else(|| draft_missing(draft_id))?;
+    let edit = (text != original.trim()).then(|| text.to_string());
+    sqlx::query("UPDATE suggestions SET edited_text = ? WHERE id = ?")
+        .bind(edit)
+        .bind(draft_id)
+        .execute(store.pool())
+        .await?;
+    get_draft(store, draft_id).await
+}
+
+pub async fn get_draft(store: &Store, draft_id: i64) -> Result<Draft> {
+    let r = sqlx::query(
+        "SELECT id, run_id, reply_type, rank, text, edited_text, review FROM suggestions WHERE id = ?",
+    )
+    .bind(draft_id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| draft_missing(draft_id))?;
+    Ok(Draft {
+        id: r.get("id"),
+        run_id: r.get("run_id"),
+        reply_type: r.get("reply_type"),
+        rank: r.get("rank"),
+        text: r.get("text"),
+        edited_text: r.get("edited_text"),
+        review: Review::from_db(r.get::<&str, _>("review")),
+    })
+}
+
+fn draft_missing(draft_id: i64) -> FinderError {
+    FinderError::InvalidInput(format!(
+        "Reply draft #{draft_id} no longer exists (its project or run may have been deleted)."
+    ))
+}
+
+/// The topic labels a project's scored posts carry, for the topic filter.
+pub async fn topics_in_use(store: &Store, project_id: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT topic FROM project_tweets
+         WHERE project_id = ? AND topic IS NOT NULL AND gate_reason IS NULL ORDER BY topic",
+    )
+    .bind(project_id)
+    .fetch_all(store.pool())
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+        assert_eq!(escape_like("@someone"), "someone");
+    }
+}

@@ -1,0 +1,424 @@
+//! What the AI cost, shaped for charts and spreadsheets: spend per local day stacked by model
+//! or project, month to date, cost per run, the average cost of a post that got replies, and
+//! a CSV of the ledger grouped by day, project, model and run.
+//!
+//! Everything is read from the cost ledger (`api_calls`), whose rows keep the prices they were
+//! billed at, so editing a price never changes these figures. Days are local calendar days, as
+//! the user reads them; money stays integer pico-dollars until it is shown.
+
+use std::path::Path;
+
+use chrono::{Datelike, Local, NaiveDate, TimeZone};
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::error::{FinderError, Result};
+use crate::export::{spreadsheet_safe, write_file};
+use crate::store::Store;
+
+/// Which calls count: a project (or all) and a half-open time range `[since, until)` in unix
+/// seconds (open ends when `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SpendRange {
+    pub project_id: Option<i64>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl SpendRange {
+    /// From inclusive local dates ("2026-11-01" … "2026-11-30"): since local midnight of the
+    /// first day until local midnight after the last.
+    pub fn from_local_dates(
+        project_id: Option<i64>,
+        first: Option<&str>,
+        last: Option<&str>,
+    ) -> Result<SpendRange> {
+        let since = first.map(|d| local_midnight(parse_day(d)?)).transpose()?;
+        let until = last
+            .map(|d| {
+                let day = parse_day(d)?;
+                let next = day.succ_opt().ok_or_else(|| bad_date(d))?;
+                local_midnight(next)
+            })
+            .transpose()?;
+        if let (Some(s), Some(u)) = (since, until) {
+            if u <= s {
+                return Err(FinderError::InvalidInput(
+                    "The date range ends before it starts.".into(),
+                ));
+            }
+        }
+        Ok(SpendRange {
+            project_id,
+            since,
+            until,
+        })
+    }
+
+    fn push_where(&self, qb: &mut QueryBuilder<Sqlite>) {
+        qb.push(" WHERE 1 = 1");
+        if let Some(project) = self.project_id {
+            qb.push(" AND c.project_id = ").push_bind(project);
+        }
+        if let Some(since) = self.since {
+            qb.push(" AND c.called_at >= ").push_bind(since);
+        }
+        if let Some(until) = self.until {
+            qb.push(" AND c.called_at < ").push_bind(until);
+        }
+    }
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| bad_date(text))
+}
+
+fn bad_date(text: &str) -> FinderError {
+    FinderError::InvalidInput(format!("\"{text}\" is not a date like 2026-11-01."))
+}
+
+fn local_midnight(day: NaiveDate) -> Result<i64> {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.timestamp())
+        .ok_or_else(|| bad_date(&day.to_string()))
+}
+
+/// How the daily bars are stacked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StackBy {
+    #[default]
+    Model,
+    Project,
+}
+
+/// Spend on one local day for one model or project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DaySpend {
+    /// YYYY-MM-DD, local time.
+    pub day: String,
+    /// The model or the project name ("(no project)" for calls outside any project).
+    pub group: String,
+    pub calls: i64,
+    pub cost_picos: i64,
+}
+
+/// Spend per local day and model (or project), days in order, biggest group first within a day.
+/// Days without calls are absent; a chart fills them with zero.
+pub async fn by_day(store: &Store, range: &SpendRange, stack: StackBy) -> Result<Vec<DaySpend>> {
+    let group = match stack {
+        StackBy::Model => "c.model",
+        StackBy::Project => "coalesce(p.name, '(no project)')",
+    };
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT date(c.called_at, 'unixepoch', 'localtime') AS day, {group} AS grp,
+                COUNT(*) AS calls, SUM(c.cost_picos) AS cost
+         FROM api_calls c LEFT JOIN projects p ON p.id = c.project_id"
+    ));
+    range.push_where(&mut qb);
+    qb.push(" GROUP BY day, grp ORDER BY day, cost DESC, grp");
+    let rows = qb.build().fetch_all(store.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DaySpend {
+            day: r.get("day"),
+            group: r.get("grp"),
+            calls: r.get("calls"),
+            cost_picos: r.get("cost"),
+        })
+        .collect())
+}
+
+/// The headline numbers of the Costs screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpendOverview {
+    /// Since the first of this local month (all projects, or the range's project).
+    pub month_to_date_picos: i64,
+    pub range_total_picos: i64,
+    pub range_calls: i64,
+    /// Posts that got reply drafts in the range.
+    pub range_posts_answered: i64,
+    /// `range_total_picos / range_posts_answered`, when any post was answered.
+    pub avg_picos_per_post: Option<i64>,
+}
+
+pub async fn overview(store: &Store, range: &SpendRange, now: i64) -> Result<SpendOverview> {
+    let month = SpendRange {
+        project_id: range.project_id,
+        since: Some(month_start(now)?),
+        until: None,
+    };
+    let month_to_date_picos = total(store, &month).await?.1;
+    let (range_calls, range_total_picos) = total(store, range).await?;
+    let range_posts_answered = posts_answered(store, range).await?;
+    Ok(SpendOverview {
+        month_to_date_picos,
+        range_total_picos,
+        range_calls,
+        range_posts_answered,
+        avg_picos_per_post: (range_posts_answered > 0)
+            .then(|| range_total_picos / range_posts_answered),
+    })
+}
+
+/// Local midnight on the first day of the month containing `now`.
+pub fn month_start(now: i64) -> Result<i64> {
+    let today = Local
+        .timestamp_opt(now, 0)
+        .single()
+        .map(|t| t.date_naive())
+        .ok_or_else(|| FinderError::InvalidInput(format!("{now} is not a time.")))?;
+    local_midnight(today.with_day(1).unwrap_or(today))
+}
+
+async fn total(store: &Store, range: &SpendRange) -> Result<(i64, i64)> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT COUNT(*) AS calls, coalesce(SUM(c.cost_picos), 0) AS cost FROM api_calls c",
+    );
+    range.push_where(&mut qb);
+    let r = qb.build().fetch_one(store.pool()).await?;
+    Ok((r.get("calls"), r.get("cost")))
+}
+
+/// Posts whose run item finished "done" (replies drafted) inside the range.
+async fn posts_answered(store: &Store, range: &SpendRange) -> Result<i64> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT COUNT(*) FROM run_items i JOIN runs r ON r.id = i.run_id WHERE i.state = 'done'",
+    );
+    push_item_range(&mut qb, range);
+    Ok(qb.build_query_scalar().fetch_one(store.pool()).await?)
+}
+
+fn push_item_range(qb: &mut QueryBuilder<Sqlite>, range: &SpendRange) {
+    if let Some(project) = range.project_id {
+        qb.push(" AND r.project_id = ").push_bind(project);
+    }
+    if let Some(since) = range.since {
+        qb.push(" AND i.finished_at >= ").push_bind(since);
+    }
+    if let Some(until) = range.until {
+        qb.push(" AND i.finished_at < ").push_bind(until);
+    }
+}
+
+/// One run's cost, for the runs table and the per-run chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunSpend {
+    pub run_id: i64,
+    pub project: String,
+    pub status: String,
+    pub created_at: i64,
+    pub model: String,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub calls: i64,
+    pub cost_picos: i64,
+    pub avg_picos_per_post: Option<i64>,
+    pub elapsed_s: f64,
+}
+
+/// Runs started in the range (newest first) with what each cost.
+pub async fn per_run(store: &Store, range: &SpendRange) -> Result<Vec<RunSpend>> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT r.id, p.name, r.status, r.created_at, r.elapsed_ms,
+                coalesce(json_extract(r.settings_json, '$.model'), '') AS model,
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS done,
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed') AS failed,
+                (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id) AS calls,
+                (SELECT coalesce(SUM(c.cost_picos), 0) FROM api_calls c WHERE c.run_id = r.id) AS cost
+         FROM runs r JOIN projects p ON p.id = r.project_id WHERE 1 = 1",
+    );
+    if let Some(project) = range.project_id {
+        qb.push(" AND r.project_id = ").push_bind(project);
+    }
+    if let Some(since) = range.since {
+        qb.push(" AND r.created_at >= ").push_bind(since);
+    }
+    if let Some(until) = range.until {
+        qb.push(" AND r.created_at < ").push_bind(until);
+    }
+    qb.push(" ORDER BY r.id DESC");
+    let rows = qb.build().fetch_all(store.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let done: i64 = r.get("done");
+            let cost: i64 = r.get("cost");
+            RunSpend {
+                run_id: r.get("id"),
+                project: r.get("name"),
+                status: r.get("status"),
+                created_at: r.get("created_at"),
+                model: r.get("model"),
+                succeeded: done,
+                failed: r.get("failed"),
+                calls: r.get("calls"),
+                cost_picos: cost,
+                avg_picos_per_post: (done > 0).then(|| cost / done),
+                elapsed_s: r.get::<i64, _>("elapsed_ms") as f64 / 1000.0,
+            }
+        })
+        .collect())
+}
+
+/// The average cost of a post that got replies, per local day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayAverage {
+    pub day: String,
+    /// Posts whose replies were drafted that day.
+    pub posts: i64,
+    /// Spend that day on reply drafting (generation calls made by runs).
+    pub cost_picos: i64,
+    /// `cost_picos / posts`; `None` on a day with spend but no post finished.
+    pub avg_picos_per_post: Option<i64>,
+}
+
+/// Average cost per succeeded post, per local day. Only generation calls made by runs count
+/// (embeddings and example suggestions are not per-post work).
+pub async fn average_per_post(store: &Store, range: &SpendRange) -> Result<Vec<DayAverage>> {
+    let mut cost: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT date(c.called_at, 'unixepoch', 'localtime') AS day, SUM(c.cost_picos) AS cost
+         FROM api_calls c",
+    );
+    range.push_where(&mut cost);
+    cost.push(" AND c.run_id IS NOT NULL AND c.endpoint = 'generate' GROUP BY day");
+    let mut posts: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT date(i.finished_at, 'unixepoch', 'localtime') AS day, COUNT(*) AS posts
+         FROM run_items i JOIN runs r ON r.id = i.run_id WHERE i.state = 'done'",
+    );
+    push_item_range(&mut posts, range);
+    posts.push(" GROUP BY day");
+    let mut days: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for r in cost.build().fetch_all(store.pool()).await? {
+        days.entry(r.get("day")).or_default().1 = r.get("cost");
+    }
+    for r in posts.build().fetch_all(store.pool()).await? {
+        days.entry(r.get("day")).or_default().0 = r.get("posts");
+    }
+    Ok(days
+        .into_iter()
+        .map(|(day, (posts, cost_picos))| DayAverage {
+            day,
+            posts,
+            cost_picos,
+            avg_picos_per_post: (posts > 0).then(|| cost_picos / posts),
+        })
+        .collect())
+}
+
+pub const CSV_COLUMNS: [&str; 12] = [
+    "date",
+    "project",
+    "model",
+    "endpoint",
+    "run_id",
+    "calls",
+    "prompt_tokens",
+    "cached_tokens",
+    "output_tokens",
+    "thinking_tokens",
+    "cost_usd",
+    "cost_picodollars",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CostsCsvReport {
+    pub rows: usize,
+    pub total_picos: i64,
+}
+
+/// Writes the ledger in the range, one row per local day, project, model, endpoint and run,
+/// oldest first. Spreadsheet-safe like the opportunities export; the file is written aside and
+/// renamed into place. Dollars are exact decimals (no float rounding).
+pub async fn export_csv(
+    store: &Store,
+    range: &SpendRange,
+    out: &Path,
+    bom: bool,
+) -> Result<CostsCsvReport> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT date(c.called_at, 'unixepoch', 'localtime') AS day, coalesce(p.name, '') AS project,
+                c.model, c.endpoint, c.run_id, COUNT(*) AS calls, SUM(c.prompt_tokens) AS prompt,
+                SUM(c.cached_tokens) AS cached, SUM(c.output_tokens) AS output,
+                SUM(c.thinking_tokens) AS thinking, SUM(c.cost_picos) AS cost
+         FROM api_calls c LEFT JOIN projects p ON p.id = c.project_id",
+    );
+    range.push_where(&mut qb);
+    qb.push(
+        " GROUP BY day, project, c.model, c.endpoint, c.run_id
+          ORDER BY day, project, c.model, c.endpoint, coalesce(c.run_id, 0)",
+    );
+    let rows = qb.build().fetch_all(store.pool()).await?;
+    let mut total_picos = 0i64;
+    write_file(out, bom, |w| {
+        w.write_record(CSV_COLUMNS)?;
+        for r in &rows {
+            let cost: i64 = r.get("cost");
+            total_picos += cost;
+            let run: Option<i64> = r.get("run_id");
+            w.write_record([
+                r.get::<String, _>("day"),
+                spreadsheet_safe(r.get::<&str, _>("project")).into_owned(),
+                spreadsheet_safe(r.get::<&str, _>("model")).into_owned(),
+                spreadsheet_safe(r.get::<&str, _>("endpoint")).into_owned(),
+                run.map(|id| id.to_string()).unwrap_or_default(),
+                r.get::<i64, _>("calls").to_string(),
+                r.get::<i64, _>("prompt").to_string(),
+                r.get::<i64, _>("cached").to_string(),
+                r.get::<i64, _>("output").to_string(),
+                r.get::<i64, _>("thinking").to_string(),
+                picos_as_dollars(cost),
+                cost.to_string(),
+            ])?;
+        }
+        Ok(())
+    })?;
+    Ok(CostsCsvReport {
+        rows: rows.len(),
+        total_picos,
+    })
+}
+
+/// Pico-dollars as an exact decimal dollar amount: 34_100_000_000 → "0.0341".
+pub fn picos_as_dollars(picos: i64) -> String {
+    let sign = if picos < 0 { "-" } else { "" };
+    let abs = picos.unsigned_abs();
+    let whole = abs / 1_000_000_000_000;
+    let fraction = format!("{:012}", abs % 1_000_000_000_000);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        format!("{sign}{whole}.00")
+    } else if fraction.len() == 1 {
+        format!("{sign}{whole}.{fraction}0")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_are_exact() {
+        assert_eq!(picos_as_dollars(0), "0.00");
+        assert_eq!(picos_as_dollars(34_100_000_000), "0.0341");
+        assert_eq!(picos_as_dollars(1), "0.000000000001");
+        assert_eq!(picos_as_dollars(12_500_000_000_000), "12.50");
+        assert_eq!(picos_as_dollars(-5_000_000_000), "-0.005");
+    }
+
+    #[test]
+    fn date_ranges_are_inclusive_local_days() {
+        let r = SpendRange::from_local_dates(None, Some("2026-11-01"), Some("2026-11-01")).unwrap();
+        let (since, until) = (r.since.unwrap(), r.until.unwrap());
+        assert!(until - since >= 23 * 3600 && until - since <= 25 * 3600);
+        assert!(
+            SpendRange::from_local_dates(None, Some("2026-11-02"), Some("2026-11-01")).is_err()
+        );
+        assert!(SpendRange::from_local_dates(None, Some("Nov 1"), None).is_err());
+    }
+}

@@ -1,0 +1,397 @@
+// End-to-end: the real app in its real webview (WebKitGTK), driven through tauri-driver and
+// WebKitWebDriver, against the project's fake Gemini server, on a throwaway database and a
+// throwaway keychain service. Run by `make e2e` (and `make test`) under Xvfb with a private
+// Secret Service (scripts/with-keyring.sh):
+//
+//   enter a key → create a project → import the sample file → run to 100% → review and copy a
+//   reply → export a CSV → the Costs chart shows the run's cost; a screenshot of every screen
+//   goes to e2e/screenshots/, and the start-up time and memory to e2e/screenshots/metrics.json.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { Session, arg, sleep } from "./webdriver.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const APP = process.env.APP_BINARY ?? path.join(root, "target/debug/comment-finder-app");
+const FAKE = process.env.FAKE_GEMINI_BINARY ?? path.join(root, "target/debug/fake-gemini");
+const SHOTS = path.join(here, "screenshots");
+const KEY = "e2e-fake-gemini-key-7f3a";
+const PROJECT = "E2E Growth";
+const CSV_COLUMNS =
+  "rank,priority_score,project,tweet_id,url,author,followers,views,tweet_text,posted_at,score_total,label,topic,why," +
+  "suggested_response,suggested_type,alternative_1,alt_1_type,alternative_2,alt_2_type,alternative_3,alt_3_type,alternative_4,alt_4_type";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "comment-finder-e2e-"));
+const children = [];
+const metrics = {};
+let wd;
+let driverPid;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function start(command, args, env) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  const log = fs.createWriteStream(path.join(tmp, `${path.basename(command)}.log`));
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  return child;
+}
+
+async function waitForHttp(url, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeout} ms`);
+    await sleep(100);
+  }
+}
+
+/** The sample posts with their times moved so the newest is minutes old (as the app does for
+ * its own sample project), so scores and the run's "hours back" filter behave as on the day
+ * the file was written. */
+function freshSampleFile() {
+  const posts = JSON.parse(fs.readFileSync(path.join(root, "sample/posts.json"), "utf8"));
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const parse = (s) => {
+    const [, mon, day, time, , year] = s.split(" ");
+    const [h, m, sec] = time.split(":").map(Number);
+    return Date.UTC(Number(year), months.indexOf(mon), Number(day), h, m, sec);
+  };
+  const format = (ms) => {
+    const d = new Date(ms);
+    const p = (n) => String(n).padStart(2, "0");
+    return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 ${d.getUTCFullYear()}`;
+  };
+  const reference = Date.UTC(2026, 10, 28, 12, 0, 0); // sample::REFERENCE_TIME
+  const shift = Date.now() - reference;
+  for (const post of posts) {
+    if (post && typeof post.createdAt === "string") post.createdAt = format(parse(post.createdAt) + shift);
+  }
+  const file = path.join(tmp, "posts.json");
+  fs.writeFileSync(file, JSON.stringify(posts));
+  return file;
+}
+
+/** A screenshot of the X display (the app's window fills it). WebKitWebDriver's own screenshot
+ * command can hang on pages with running animations, so ImageMagick's `import` takes it. */
+async function shot(name) {
+  await sleep(250); // let the last click's rendering land
+  execFileSync("import", ["-window", "root", path.join(SHOTS, `${name}.png`)], { timeout: 20000 });
+}
+
+async function nav(screen) {
+  await wd.clickOn(`[data-testid="nav-${screen}"]`);
+}
+
+/** Processes started (directly or not) by tauri-driver, with their memory. */
+function appProcesses() {
+  const parents = new Map();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // gone
+    }
+  }
+  const isDescendant = (pid) => {
+    for (let p = parents.get(pid); p; p = parents.get(p)) if (p === driverPid) return true;
+    return false;
+  };
+  const out = [];
+  for (const pid of parents.keys()) {
+    if (!isDescendant(pid)) continue;
+    let comm;
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (comm === "WebKitWebDriver") continue; // the test's driver, not the app
+    const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (name) => Number((rollup.match(new RegExp(`^${name}:\\s+(\\d+)`, "m")) ?? [0, 0])[1]);
+    out.push({ pid, comm, rss_mb: kb("Rss") / 1024, pss_mb: kb("Pss") / 1024 });
+  }
+  return out;
+}
+
+function memory() {
+  const procs = appProcesses();
+  const sum = (k) => Math.round(procs.reduce((a, p) => a + p[k], 0) * 10) / 10;
+  return { processes: procs.map((p) => `${p.comm}:${Math.round(p.pss_mb)}MB`), pss_mb: sum("pss_mb"), rss_mb: sum("rss_mb") };
+}
+
+/** Runs a step; on failure keeps a screenshot of what the window showed. */
+function step(name, body) {
+  return it(name, async () => {
+    try {
+      await body();
+    } catch (e) {
+      try {
+        await shot(`failed-${name.replace(/\W+/g, "-")}`);
+      } catch {
+        // no display
+      }
+      throw e;
+    }
+  });
+}
+
+describe("Comment Finder desktop app", { timeout: 300000 }, () => {
+  let fakeUrl;
+  let postsFile;
+
+  before(async () => {
+    for (const [what, file] of [
+      ["app", APP],
+      ["fake Gemini server", FAKE],
+    ]) {
+      assert.ok(fs.existsSync(file), `The ${what} is not built (${file}); run \`make e2e\`.`);
+    }
+    fs.mkdirSync(SHOTS, { recursive: true });
+    for (const old of fs.readdirSync(SHOTS)) if (old.endsWith(".png")) fs.rmSync(path.join(SHOTS, old));
+    postsFile = freshSampleFile();
+
+    const fakePort = await freePort();
+    start(FAKE, ["--port", String(fakePort), "--key", KEY, "--latency-ms", "1200", "--jitter-ms", "400", "--seed", "7"]);
+    fakeUrl = `http://127.0.0.1:${fakePort}`;
+    await waitForHttp(`${fakeUrl}/v1beta/models?key=${KEY}`);
+
+    const port = await freePort();
+    const nativePort = await freePort();
+    const driver = start("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+      COMMENT_FINDER_DB: path.join(tmp, "data/comment-finder.db"),
+      COMMENT_FINDER_LOG_DIR: path.join(tmp, "logs"),
+      COMMENT_FINDER_KEYCHAIN_SERVICE: `app.commentfinder.e2e.${process.pid}`,
+      GEMINI_BASE_URL: fakeUrl,
+      GEMINI_API_KEY: "",
+    });
+    driverPid = driver.pid;
+    await waitForHttp(`http://127.0.0.1:${port}/status`);
+
+    const t0 = performance.now();
+    wd = await Session.create(`http://127.0.0.1:${port}`, {
+      "tauri:options": { application: APP },
+      "wdio:enforceWebDriverClassic": true,
+    });
+    await wd.waitFor('[data-testid="first-run"]', { timeout: 30000 });
+    metrics.cold_start_to_first_screen_ms = Math.round(performance.now() - t0);
+  });
+
+  after(async () => {
+    try {
+      if (wd) await wd.close();
+    } catch {
+      // the app may already be gone
+    }
+    for (const child of children.reverse()) child.kill("SIGTERM");
+    await sleep(300);
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    const logs = path.join(tmp, "logs");
+    if (fs.existsSync(logs)) {
+      const text = fs.readdirSync(logs).map((f) => fs.readFileSync(path.join(logs, f), "utf8")).join("");
+      const loaded = text.match(/page loaded window="main" ms=(\d+)/);
+      if (loaded) metrics.app_reported_page_load_ms = Number(loaded[1]);
+    }
+    fs.writeFileSync(path.join(SHOTS, "metrics.json"), JSON.stringify(metrics, null, 2) + "\n");
+    console.log("E2E metrics:", JSON.stringify(metrics));
+    if (process.env.E2E_KEEP_TMP) console.log("E2E files kept in", tmp);
+    else fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  step("opens on the first-run screen quickly and lightly", async () => {
+    await sleep(2500); // let the window settle, then measure it idle
+    metrics.idle_memory = memory();
+    await shot("01-first-run");
+    assert.ok(metrics.cold_start_to_first_screen_ms < 15000, `start-up took ${metrics.cold_start_to_first_screen_ms} ms`);
+  });
+
+  step("checks and saves the Gemini key, and sets the limits", async () => {
+    await wd.fill('[data-testid="key-input-gemini"]', KEY);
+    await wd.clickOn('[data-testid="key-save-gemini"]');
+    const { text } = await wd.waitForText('[data-testid="key-status-gemini"]', /7f3a/, { timeout: 20000 });
+    assert.doesNotMatch(text, /e2e-fake/, "the key is never shown back in full");
+    // Custom limits, so the run is quick against the (unlimited) fake server.
+    await wd.clickOn('[data-testid="tier-custom"]');
+    await wd.fill('[data-testid="limit-rpm"]', "600");
+    await wd.clickOn('[data-testid="tier-save"]');
+    await sleep(500);
+    await shot("02-first-run-done");
+    await wd.clickOn('[data-testid="first-run-done"]');
+    await wd.waitFor('[data-testid="review-item"]', { timeout: 20000 });
+    await shot("03-opportunities-sample");
+  });
+
+  step("creates a project", async () => {
+    await nav("projects");
+    await wd.waitFor('[data-testid="project-list"]');
+    await shot("04-projects");
+    await wd.clickOn('[data-testid="project-new"]');
+    await wd.fill('[data-testid="project-name-input"]', PROJECT);
+    await wd.clickOn('[data-testid="topic-add"]');
+    await wd.fill('[data-testid="topic-label-0"]', "product-led growth");
+    const [description, examples] = await wd.findAll('[data-testid="topic-0"] textarea');
+    await wd.type(
+      description,
+      "Product-led growth for SaaS: free trials, onboarding, activation, time to value, free-to-paid conversion, pricing pages.",
+    );
+    await wd.type(examples, "We replaced the onboarding tour with a sample project and retention improved.");
+    await shot("05-project-editor");
+    await wd.clickOn('[data-testid="project-save"]');
+    // Saved: the project is listed and chosen in the picker.
+    await wd.waitFor('[data-testid="project-picker"]', {
+      timeout: 15000,
+      what: `"${PROJECT}" in the project picker`,
+      check: async (s) =>
+        (await s.execute(`return [...document.querySelectorAll('[data-testid="project-picker"] option')].some(o => o.textContent === ${JSON.stringify(PROJECT)})`)) === true,
+    });
+    await wd.execute(
+      `const s = document.querySelector('[data-testid="project-picker"]');
+       const o = [...s.options].find(o => o.textContent === ${JSON.stringify(PROJECT)});
+       if (s.value !== o.value) {
+         const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, "value").set;
+         set.call(s, o.value);
+         s.dispatchEvent(new Event("change", { bubbles: true }));
+       }`,
+    );
+  });
+
+  step("imports the sample posts", async () => {
+    await nav("import");
+    await shot("06-import");
+    const fold = await wd.waitFor('[data-testid="import-path-fold"]');
+    await wd.execute("arguments[0].open = true", [arg(fold)]);
+    await wd.fill('[data-testid="import-path-input"]', postsFile);
+    await wd.clickOn('[data-testid="import-path-submit"]');
+    await wd.waitFor('[data-testid="import-result"]', { timeout: 30000 });
+    const added = Number((await wd.text(await wd.find('[data-testid="import-added"]'))).replace(/\D/g, "") || 0);
+    const updated = Number((await wd.text(await wd.find('[data-testid="import-updated"]'))).replace(/\D/g, "") || 0);
+    assert.ok(added + updated >= 150, `imported ${added} + ${updated} posts`);
+    await shot("07-import-done");
+  });
+
+  step("runs and watches progress reach 100%", async () => {
+    await nav("run");
+    await wd.fill('[data-testid="run-hours"]', "48");
+    await wd.fill('[data-testid="run-min-followers"]', "0");
+    const { text: forecast } = await wd.waitForText('[data-testid="run-forecast-text"]', /\d/, { timeout: 20000 });
+    metrics.forecast = forecast.replace(/\s+/g, " ").slice(0, 300);
+    await shot("08-run-forecast");
+    await wd.clickOn('[data-testid="run-start"]');
+    try {
+      await wd.clickOn('[data-testid="confirm-yes"]', { timeout: 1500 });
+    } catch {
+      // no confirmation asked
+    }
+    // Live progress (events, not polling): catch it part-way, then at 100%.
+    let midway = false;
+    const deadline = Date.now() + 120000;
+    for (;;) {
+      const els = await wd.findAll('[data-testid="run-percent"]');
+      const text = els.length ? await wd.text(els[0]) : "";
+      const pct = Number((text.match(/(\d+)\s*%/) ?? [])[1]);
+      if (!midway && pct > 0 && pct < 100) {
+        midway = true;
+        execFileSync("import", ["-window", "root", path.join(SHOTS, "09-run-progress.png")], { timeout: 20000 });
+      }
+      if (pct === 100) break;
+      if (Date.now() > deadline) throw new Error(`the run did not reach 100% (last: "${text}")`);
+      await sleep(150);
+    }
+    metrics.run_seen_midway = midway;
+    const { text: summary } = await wd.waitForText('[data-testid="run-summary"]', /succeeded/, { timeout: 30000 });
+    assert.match(summary, /[1-9]\d* succeeded, 0 failed/);
+    metrics.run_summary = summary.replace(/\s+/g, " ");
+    await shot("10-run-finished");
+  });
+
+  step("reviews a post and copies a reply", async () => {
+    // "Review the replies" opens the queue on this run's posts.
+    await wd.clickOn('[data-testid="run-review"]');
+    // A post the run wrote replies for ("· 2 drafts" in the list).
+    const item = await wd.waitFor('[data-testid="review-item"]', {
+      timeout: 20000,
+      what: "a post with reply drafts",
+      check: async (s, el) => /\d+ drafts?\b/.test(await s.text(el)),
+    });
+    await wd.click(item);
+    const copy = await wd.waitFor('[data-testid="draft-copy-first"]', { timeout: 20000 });
+    const draft = await wd.text(await wd.find('[data-testid="draft-first"] [data-testid="draft-text"]'));
+    assert.ok(draft.length > 5, "a reply draft is shown");
+    await wd.click(copy);
+    await wd.waitForText('[data-testid="toasts"]', /copied/i, { timeout: 10000 });
+    const clip = clipboard();
+    if (clip !== null) assert.equal(clip.trim(), draft.trim(), "the clipboard holds the reply");
+    metrics.clipboard_checked = clip !== null;
+    await shot("11-opportunities-review");
+  });
+
+  step("exports a CSV with the known columns", async () => {
+    await nav("export");
+    await shot("12-export");
+    const out = path.join(tmp, "export", "today.csv");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const fold = await wd.waitFor('[data-testid="export-path-fold"]');
+    await wd.execute("arguments[0].open = true", [arg(fold)]);
+    await wd.fill('[data-testid="export-path-input"]', out);
+    await wd.clickOn('[data-testid="export-path-submit"]');
+    await wd.waitFor('[data-testid="export-result"]', { timeout: 20000 });
+    assert.ok(fs.existsSync(out), `${out} exists`);
+    const [header, ...rows] = fs.readFileSync(out, "utf8").split("\r\n").filter(Boolean);
+    assert.equal(header, CSV_COLUMNS);
+    assert.ok(rows.length > 0, "the CSV has rows");
+    await shot("13-export-done");
+  });
+
+  step("shows the run's cost on the Costs chart", async () => {
+    await nav("costs");
+    await wd.waitFor('[data-testid="costs-chart"]', { timeout: 20000 });
+    const { text } = await wd.waitForText('[data-testid="costs-chart-total"]', /\$\s*0\.0*[1-9]/, { timeout: 20000 });
+    metrics.costs_chart_total = text;
+    await sleep(800); // chart animation
+    await shot("14-costs");
+  });
+
+  step("shows settings with the key status and the logs", async () => {
+    await nav("settings");
+    await wd.waitForText('[data-testid="key-status-gemini"]', /7f3a/);
+    await wd.waitForText('[data-testid="logs"]', /run ended|starting/, { timeout: 15000 });
+    await shot("15-settings");
+    metrics.memory_after_run = memory();
+  });
+});
+
+/** What the X clipboard holds, when xclip is installed (else null). */
+function clipboard() {
+  try {
+    return execFileSync("xclip", ["-selection", "clipboard", "-o"], { encoding: "utf8", timeout: 3000 });
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,158 @@
+// A small W3C WebDriver client (fetch only, no dependencies) for driving the app's real
+// webview through tauri-driver and WebKitWebDriver.
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+export class WebDriverError extends Error {}
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async create(base, capabilities) {
+    const value = await call(base, "POST", "/session", {
+      capabilities: { alwaysMatch: capabilities, firstMatch: [{}] },
+      desiredCapabilities: capabilities,
+    });
+    return new Session(base, value.sessionId ?? value.session_id);
+  }
+
+  cmd(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async find(css) {
+    return ref(await this.cmd("POST", "/element", { using: "css selector", value: css }));
+  }
+
+  async findAll(css) {
+    const value = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return value.map(ref);
+  }
+
+  click(el) {
+    return this.cmd("POST", `/element/${el}/click`, {});
+  }
+
+  type(el, text) {
+    return this.cmd("POST", `/element/${el}/value`, { text, value: [...text] });
+  }
+
+  clear(el) {
+    return this.cmd("POST", `/element/${el}/clear`, {});
+  }
+
+  text(el) {
+    return this.cmd("GET", `/element/${el}/text`);
+  }
+
+  attribute(el, name) {
+    return this.cmd("GET", `/element/${el}/attribute/${name}`);
+  }
+
+  property(el, name) {
+    return this.cmd("GET", `/element/${el}/property/${name}`);
+  }
+
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  /** PNG of the window's page, as a Buffer. */
+  async screenshot() {
+    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  }
+
+  close() {
+    return this.cmd("DELETE", "");
+  }
+
+  /** Waits until `css` matches an element for which `check(session, el)` holds. */
+  async waitFor(css, { timeout = 15000, check, what } = {}) {
+    const deadline = Date.now() + timeout;
+    let last = "";
+    for (;;) {
+      try {
+        const els = await this.findAll(css);
+        for (const el of els) {
+          if (!check || (await check(this, el))) return el;
+        }
+        last = els.length ? "present but not as expected" : "not present";
+      } catch (e) {
+        last = e.message;
+      }
+      if (Date.now() > deadline) {
+        throw new WebDriverError(`Timed out after ${timeout} ms waiting for ${what ?? css} (${last})`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Waits for `css` whose text matches `pattern`; returns the text. */
+  async waitForText(css, pattern, options = {}) {
+    let seen = "";
+    const el = await this.waitFor(css, {
+      ...options,
+      what: `${css} matching ${pattern}`,
+      check: async (s, e) => {
+        seen = await s.text(e);
+        return pattern.test(seen);
+      },
+    });
+    return { el, text: seen };
+  }
+
+  /** Clicks the element matched by `css` (waiting for it first). */
+  async clickOn(css, options) {
+    const el = await this.waitFor(css, options);
+    await this.click(el);
+    return el;
+  }
+
+  /** Replaces the value of an input matched by `css`. */
+  async fill(css, text, options) {
+    const el = await this.waitFor(css, options);
+    await this.clear(el);
+    await this.type(el, text);
+    return el;
+  }
+}
+
+/** An element id from a W3C reference or a legacy (JSON Wire) one. */
+function ref(value) {
+  const id = value?.[ELEMENT] ?? value?.ELEMENT;
+  if (!id) throw new WebDriverError(`not an element reference: ${JSON.stringify(value)}`);
+  return id;
+}
+
+/** An element as a script argument. */
+export function arg(id) {
+  return { [ELEMENT]: id, ELEMENT: id };
+}
+
+async function call(base, method, path, body) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json; charset=utf-8" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60000),
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new WebDriverError(`${method} ${path}: HTTP ${response.status}: ${text.slice(0, 300)}`);
+  }
+  const value = json.value ?? json;
+  if (!response.ok || (value && value.error)) {
+    throw new WebDriverError(`${method} ${path}: ${value?.error ?? response.status}: ${value?.message ?? text.slice(0, 300)}`);
+  }
+  return value;
+}
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,614 @@
+//! The command bodies, written against [`AppState`] so they run (and are tested) without a
+//! window. Each Tauri command in `commands.rs` is a one-line call into here.
+
+use std::path::{Path, PathBuf};
+
+use finder::examples::ExampleRequester;
+use finder::export::{self, ExportOptions};
+use finder::posts::{self, PostFilter};
+use finder::project::ProjectSettings as EngineSettings;
+use finder::spend::{self, SpendRange};
+use finder::{import, ledger, limiter, prices, projects, review, runner};
+use keychain::Secret;
+
+use crate::dto::{self, *};
+use crate::error::{AppError, AppResult};
+use crate::logging;
+use crate::state::{check_key, keys, AppState};
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn path_arg(path: &str, what: &str) -> AppResult<PathBuf> {
+    let trimmed = path.trim();
+    if trimmed.is_empty() {
+        return Err(AppError::invalid(format!("Choose {what} first.")));
+    }
+    Ok(PathBuf::from(trimmed))
+}
+
+fn range_of(query: &CostQuery) -> AppResult<SpendRange> {
+    Ok(SpendRange::from_local_dates(
+        query.project_id,
+        query.since.as_deref().filter(|s| !s.trim().is_empty()),
+        query.until.as_deref().filter(|s| !s.trim().is_empty()),
+    )?)
+}
+
+impl AppState {
+    pub fn app_info(&self) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self
+                .paths
+                .db_path
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            database_path: self.paths.db_path.display().to_string(),
+            log_dir: self.paths.log_dir.display().to_string(),
+        }
+    }
+
+    // ---------- keys ----------
+
+    pub fn key_status(&self, which: SecretName) -> AppResult<KeyStatus> {
+        let secret: Secret = which.into();
+        let from_environment =
+            secret == Secret::Gemini && keychain::gemini_key_from_env().is_some();
+        let status = if from_environment {
+            let key = keychain::gemini_key_from_env();
+            keychain::KeyStatus {
+                set: true,
+                last4: key.map(|k| k.last4()),
+            }
+        } else {
+            self.keychain.status(secret)?
+        };
+        Ok(KeyStatus {
+            secret: which,
+            set: status.set,
+            last4: status.last4,
+            from_environment,
+        })
+    }
+
+    pub fn key_statuses(&self) -> AppResult<Vec<KeyStatus>> {
+        [SecretName::Gemini, SecretName::Apify, SecretName::XBearer]
+            .into_iter()
+            .map(|s| self.key_status(s))
+            .collect()
+    }
+
+    /// Saves a key in the keychain; the Gemini key is checked with the models endpoint first
+    /// and nothing is saved when the check fails.
+    pub async fn set_key(&self, which: SecretName, value: &str) -> AppResult<KeyStatus> {
+        let key = gemini::ApiKey::new(value);
+        let secret: Secret = which.into();
+        if key.is_empty() {
+            return Err(AppError::invalid(format!(
+                "Paste your {} first.",
+                secret.describe()
+            )));
+        }
+        if secret == Secret::Gemini {
+            let client = gemini::Client::new(gemini::ClientConfig {
+                base_url: self.gemini_base_url().await?,
+                api_key: key.clone(),
+                request_timeout: std::time::Duration::from_secs(20),
+            })
+            .map_err(|e| {
+                AppError::new(
+                    "invalid_key",
+                    format!("This is not a valid Gemini key: {e}"),
+                )
+            })?;
+            check_key(&client, &key.last4()).await?;
+        }
+        self.keychain.set(secret, &key)?;
+        tracing::info!(key = secret.name(), last4 = %key.last4(), "key saved");
+        self.key_status(which)
+    }
+
+    pub fn delete_key(&self, which: SecretName) -> AppResult<KeyStatus> {
+        let secret: Secret = which.into();
+        self.keychain.delete(secret)?;
+        tracing::info!(key = secret.name(), "key removed");
+        self.key_status(which)
+    }
+
+    /// Checks the key in use (environment or keychain) with the models endpoint.
+    pub async fn check_saved_key(&self) -> AppResult<KeyCheck> {
+        let (client, _) = self.gemini_client().await?;
+        let last4 = self
+            .key_status(SecretName::Gemini)?
+            .last4
+            .unwrap_or_default();
+        Ok(KeyCheck {
+            models: check_key(&client, &last4).await?,
+        })
+    }
+
+    // ---------- limits and settings ----------
+
+    pub async fn set_limits(
+        &self,
+        tier: Tier,
+        model: &str,
+        custom: Option<Limits>,
+    ) -> AppResult<LimitSettings> {
+        let model = model.trim().trim_start_matches("models/");
+        if !model.is_empty() {
+            self.store
+                .set_setting(keys::MODEL, &serde_json::json!(model))
+                .await?;
+        }
+        match tier {
+            Tier::Free | Tier::Tier1 => {
+                // Stored as the CLI reads it, so `comment-finder run` uses the same tier.
+                let name = if tier == Tier::Free { "free" } else { "tier1" };
+                self.store
+                    .set_setting(keys::TIER, &serde_json::json!(name))
+                    .await?;
+                self.store
+                    .set_setting(keys::CUSTOM_LIMITS, &serde_json::Value::Null)
+                    .await?;
+            }
+            Tier::Custom => {
+                let custom = custom.ok_or_else(|| {
+                    AppError::invalid("Enter your limits: at least the requests per minute.")
+                })?;
+                if custom.rpm == 0 {
+                    return Err(AppError::invalid("Requests per minute must be at least 1."));
+                }
+                let engine: limiter::Limits = custom.into();
+                self.store
+                    .set_setting(
+                        keys::CUSTOM_LIMITS,
+                        &serde_json::to_value(engine).unwrap_or_default(),
+                    )
+                    .await?;
+            }
+        }
+        self.limit_settings().await
+    }
+
+    pub async fn set_monthly_budget(&self, picos: Option<i64>) -> AppResult<LimitSettings> {
+        if matches!(picos, Some(p) if p < 0) {
+            return Err(AppError::invalid("A budget cannot be negative."));
+        }
+        self.store
+            .set_setting(
+                keys::MONTHLY_BUDGET,
+                &picos.map(serde_json::Value::from).unwrap_or_default(),
+            )
+            .await?;
+        self.limit_settings().await
+    }
+
+    pub async fn set_gemini_base_url(&self, url: Option<String>) -> AppResult<LimitSettings> {
+        let url = url
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty());
+        if let Some(u) = &url {
+            if !(u.starts_with("https://")
+                || u.starts_with("http://127.0.0.1")
+                || u.starts_with("http://localhost"))
+            {
+                return Err(AppError::invalid(
+                    "The Gemini server address must start with https:// (or be a local test server).",
+                ));
+            }
+        }
+        self.store
+            .set_setting(
+                keys::GEMINI_BASE_URL,
+                &url.map(serde_json::Value::from).unwrap_or_default(),
+            )
+            .await?;
+        self.limit_settings().await
+    }
+
+    /// Text models the app can use: those in the price table (so their cost is known).
+    pub async fn models(&self) -> AppResult<Vec<String>> {
+        Ok(prices::list(&self.store)
+            .await?
+            .into_iter()
+            .map(|r| r.model)
+            .filter(|m| !m.contains("embedding"))
+            .collect())
+    }
+
+    // ---------- projects ----------
+
+    pub async fn list_projects(&self) -> AppResult<Vec<ProjectSummary>> {
+        Ok(projects::list(&self.store)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub async fn get_project(&self, id: i64) -> AppResult<Project> {
+        Ok(projects::get(&self.store, id).await?.into())
+    }
+
+    pub fn default_project_settings(&self, name: &str) -> dto::ProjectSettings {
+        EngineSettings::with_defaults(name.trim()).into()
+    }
+
+    pub async fn create_project(&self, settings: dto::ProjectSettings) -> AppResult<Project> {
+        let project = projects::create(&self.store, &settings.into(), now()).await?;
+        tracing::info!(project = project.name(), "project created");
+        Ok(project.into())
+    }
+
+    pub async fn update_project(
+        &self,
+        id: i64,
+        settings: dto::ProjectSettings,
+    ) -> AppResult<Project> {
+        Ok(projects::update(&self.store, id, &settings.into(), now())
+            .await?
+            .into())
+    }
+
+    pub async fn delete_project(&self, id: i64) -> AppResult<()> {
+        projects::delete(&self.store, id).await?;
+        tracing::info!(project_id = id, "project deleted");
+        Ok(())
+    }
+
+    /// Creates a project from a project file (TOML, or the old finder.yml). `name` overrides
+    /// the file's name (needed for a finder.yml, which has none).
+    pub async fn import_project_file(
+        &self,
+        path: &str,
+        name: Option<String>,
+    ) -> AppResult<Project> {
+        let path = path_arg(path, "a project file")?;
+        let text = read_text(&path)?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let fallback = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let name = name.filter(|n| !n.trim().is_empty()).unwrap_or_default();
+        let mut settings = EngineSettings::from_file_text(&text, &file_name, &name)?;
+        if settings.name.trim().is_empty() {
+            settings.name = fallback;
+        }
+        let project = projects::create(&self.store, &settings, now()).await?;
+        Ok(project.into())
+    }
+
+    pub async fn export_project_file(&self, id: i64, path: &str) -> AppResult<String> {
+        let path = path_arg(path, "where to save the project file")?;
+        let project = projects::get(&self.store, id).await?;
+        write_atomically(&path, project.settings.to_toml().as_bytes())?;
+        Ok(path.display().to_string())
+    }
+
+    /// Asks Gemini for example posts for a topic (the topic as shown in the editor, saved or
+    /// not). The call is in the cost ledger; the examples are returned, not saved.
+    pub async fn suggest_topic_examples(
+        &self,
+        project_id: i64,
+        label: &str,
+        description: &str,
+    ) -> AppResult<Vec<String>> {
+        if label.trim().is_empty() {
+            return Err(AppError::invalid("Give the topic a name first."));
+        }
+        let mut project = projects::get(&self.store, project_id).await?;
+        match project
+            .settings
+            .topics
+            .iter_mut()
+            .find(|t| t.label.eq_ignore_ascii_case(label.trim()))
+        {
+            Some(topic) => topic.description = description.to_string(),
+            None => project.settings.topics.push(finder::project::Topic {
+                label: label.trim().to_string(),
+                description: description.to_string(),
+                examples: Vec::new(),
+            }),
+        }
+        let model = project.settings.generation.model.clone();
+        let limits = self.limits_for(&model).await?;
+        let (client, fingerprint) = self.gemini_client().await?;
+        let today =
+            ledger::requests_since(&self.store, &model, limiter::pacific_midnight(now())).await?;
+        let limiter = limiter::shared(fingerprint, &model, limits, today);
+        let requester = ExampleRequester {
+            store: &self.store,
+            client: &client,
+            limiter: Some(&limiter),
+            model: &model,
+            wall_clock: now,
+        };
+        Ok(requester.suggest(&project, label).await?)
+    }
+
+    // ---------- posts ----------
+
+    /// Imports posts and scores the project, so the new posts show in the review queue.
+    pub async fn import_posts(
+        &self,
+        project_id: i64,
+        source: ImportSource,
+    ) -> AppResult<dto::ImportReport> {
+        let project = projects::get(&self.store, project_id).await?;
+        let at = now();
+        let report = match source {
+            ImportSource::Path { path } => {
+                let path = path_arg(&path, "a file to import")?;
+                import::import_file(&self.store, project.id, &path, at).await?
+            }
+            ImportSource::Bytes { file_name, bytes } => {
+                if bytes.is_empty() {
+                    return Err(AppError::new(
+                        "not_a_tweet_export",
+                        format!("{file_name} is empty."),
+                    ));
+                }
+                import::import_reader(&self.store, project.id, std::io::Cursor::new(bytes), at)
+                    .await?
+            }
+        };
+        let scored =
+            posts::score_project(&self.store, &project, &PostFilter::default(), 0, at).await?;
+        tracing::info!(
+            project = project.name(),
+            added = report.added,
+            updated = report.updated,
+            skipped = report.skipped.len(),
+            "posts imported"
+        );
+        Ok(dto::ImportReport::from_engine(report, scored.scored as u64))
+    }
+
+    // ---------- runs ----------
+
+    pub async fn default_run_settings(&self, project_id: i64) -> AppResult<dto::RunSettings> {
+        let project = projects::get(&self.store, project_id).await?;
+        let model = project.settings.generation.model.clone();
+        let limits = self.limits_for(&model).await?;
+        Ok(runner::RunSettings::defaults(&model, limits).into())
+    }
+
+    /// Requests, tokens, cost and time before starting. Spends nothing: relevance is by word
+    /// overlap here, so the real run (with embeddings) may pick slightly different posts.
+    pub async fn forecast_run(
+        &self,
+        project_id: i64,
+        settings: dto::RunSettings,
+    ) -> AppResult<Forecast> {
+        let project = projects::get(&self.store, project_id).await?;
+        let settings: runner::RunSettings = settings.into();
+        let price = prices::require(&self.store, &settings.model).await?;
+        let plan = runner::plan(&self.store, &project, &settings, now()).await?;
+        Ok(runner::forecast(&project, &plan, &settings, price).into())
+    }
+
+    pub async fn list_runs(&self, project_id: Option<i64>) -> AppResult<Vec<RunListing>> {
+        Ok(runner::list(&self.store, project_id, 200, now())
+            .await?
+            .into_iter()
+            .map(|r| {
+                let active = self.runs.is_active(r.run_id);
+                RunListing::from_engine(r, active)
+            })
+            .collect())
+    }
+
+    pub async fn run_summary(&self, run_id: i64) -> AppResult<dto::RunSummary> {
+        Ok(runner::summary(&self.store, run_id, now()).await?.into())
+    }
+
+    // ---------- review ----------
+
+    pub async fn list_opportunities(&self, query: OpportunityQuery) -> AppResult<OpportunityPage> {
+        let page = review::list(&self.store, &query.into(), now()).await?;
+        Ok(OpportunityPage {
+            items: page.items.into_iter().map(Into::into).collect(),
+            total: page.total,
+        })
+    }
+
+    pub async fn set_post_status(
+        &self,
+        project_id: i64,
+        tweet_ids: Vec<String>,
+        status: PostStatus,
+    ) -> AppResult<u64> {
+        Ok(review::set_status(&self.store, project_id, &tweet_ids, status.into()).await?)
+    }
+
+    pub async fn set_draft_review(&self, draft_id: i64, review: DraftReview) -> AppResult<Draft> {
+        Ok(review::set_review(&self.store, draft_id, review.into())
+            .await?
+            .into())
+    }
+
+    pub async fn edit_draft(&self, draft_id: i64, text: &str) -> AppResult<Draft> {
+        Ok(review::edit_draft(&self.store, draft_id, text)
+            .await?
+            .into())
+    }
+
+    pub async fn topics_in_use(&self, project_id: i64) -> AppResult<Vec<String>> {
+        Ok(review::topics_in_use(&self.store, project_id).await?)
+    }
+
+    // ---------- costs ----------
+
+    pub async fn costs_by_day(
+        &self,
+        query: CostQuery,
+        by: CostGroupBy,
+    ) -> AppResult<Vec<CostDayRow>> {
+        Ok(spend::by_day(&self.store, &range_of(&query)?, by.into())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub async fn cost_overview(&self, query: CostQuery) -> AppResult<CostOverview> {
+        let o = spend::overview(&self.store, &range_of(&query)?, now()).await?;
+        Ok(CostOverview {
+            month_to_date_picos: o.month_to_date_picos,
+            monthly_budget_picos: self
+                .store
+                .setting(keys::MONTHLY_BUDGET)
+                .await?
+                .and_then(|v| v.as_i64()),
+            range_total_picos: o.range_total_picos,
+            range_calls: o.range_calls,
+            range_posts_answered: o.range_posts_answered,
+            avg_picos_per_post: o.avg_picos_per_post,
+        })
+    }
+
+    pub async fn costs_per_run(&self, query: CostQuery) -> AppResult<Vec<RunCost>> {
+        Ok(spend::per_run(&self.store, &range_of(&query)?)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub async fn average_cost_per_post(&self, query: CostQuery) -> AppResult<Vec<DayAverage>> {
+        Ok(spend::average_per_post(&self.store, &range_of(&query)?)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub async fn export_costs_csv(&self, query: CostQuery, path: &str) -> AppResult<CsvReport> {
+        let out = path_arg(path, "where to save the CSV")?;
+        let report = spend::export_csv(&self.store, &range_of(&query)?, &out, false).await?;
+        Ok(CsvReport {
+            path: out.display().to_string(),
+            rows: report.rows as u64,
+            marked_exported: 0,
+        })
+    }
+
+    // ---------- export ----------
+
+    pub async fn export_opportunities_csv(
+        &self,
+        options: OpportunityExport,
+    ) -> AppResult<CsvReport> {
+        let out = path_arg(&options.path, "where to save the CSV")?;
+        let project = projects::get(&self.store, options.project_id).await?;
+        let report = export::export_csv(
+            &self.store,
+            &project,
+            &ExportOptions {
+                labels: options.labels.into_iter().map(Into::into).collect(),
+                status: options.status.map(Into::into),
+                sort: options.sort.into(),
+                limit: options.limit,
+                bom: options.bom,
+            },
+            &out,
+        )
+        .await?;
+        tracing::info!(project = project.name(), rows = report.rows, path = %out.display(), "opportunities exported");
+        Ok(CsvReport {
+            path: report.path.display().to_string(),
+            rows: report.rows as u64,
+            marked_exported: report.marked_exported,
+        })
+    }
+
+    // ---------- prices, logs ----------
+
+    pub async fn list_prices(&self) -> AppResult<Vec<PriceRow>> {
+        Ok(prices::list(&self.store)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub async fn set_price(&self, price: PriceInput) -> AppResult<PriceRow> {
+        let cached = price
+            .cached_usd_per_mtok
+            .as_deref()
+            .filter(|c| !c.trim().is_empty());
+        prices::set(
+            &self.store,
+            &price.model,
+            &price.input_usd_per_mtok,
+            &price.output_usd_per_mtok,
+            cached,
+            now(),
+        )
+        .await?;
+        let model = price.model.trim().trim_start_matches("models/").to_string();
+        prices::list(&self.store)
+            .await?
+            .into_iter()
+            .find(|r| r.model == model)
+            .map(Into::into)
+            .ok_or_else(|| {
+                AppError::new(
+                    "internal",
+                    "The price was saved but could not be read back.",
+                )
+            })
+    }
+
+    pub fn log_tail(&self, lines: u32) -> AppResult<LogTail> {
+        logging::tail(&self.paths.log_dir, lines as usize)
+    }
+}
+
+fn read_text(path: &Path) -> AppResult<String> {
+    let bytes = std::fs::read(path).map_err(|e| finder::FinderError::FileUnreadable {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        finder::FinderError::FileUnreadable {
+            path: path.to_path_buf(),
+            message: "it is not UTF-8 text".into(),
+        }
+        .into()
+    })
+}
+
+/// Writes beside the target and renames into place, so an interrupted save leaves no half file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    let unwritable = |e: std::io::Error| -> AppError {
+        finder::FinderError::FileUnwritable {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
+        .into()
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "project.toml".into());
+    let temp = dir.join(format!(".{name}.partial"));
+    std::fs::write(&temp, bytes).map_err(unwritable)?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        unwritable(e)
+    })
+}

@@ -1,0 +1,282 @@
+//! What the app holds while it runs: the store (the same database file as the CLI), the
+//! keychain (the same service name as the CLI), where files live, and the runs in progress.
+//!
+//! Everything here works without Tauri, so the command bodies are tested on a temporary
+//! database (see `ops.rs` tests); the Tauri commands are one-line wrappers.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use finder::limiter::{self, Limits, Tier as EngineTier};
+use finder::{sample, FinderError, Store};
+use keychain::Keychain;
+
+use crate::dto::{self, Tier};
+use crate::error::{AppError, AppResult};
+use crate::runs::RunManager;
+
+/// Picks another database file (tests and the E2E use a temporary one).
+pub const DB_ENV: &str = "COMMENT_FINDER_DB";
+/// Picks another log folder.
+pub const LOG_DIR_ENV: &str = "COMMENT_FINDER_LOG_DIR";
+/// Picks another keychain service name (the CLI honours the same variable).
+pub const KEYCHAIN_SERVICE_ENV: &str = "COMMENT_FINDER_KEYCHAIN_SERVICE";
+/// Points Gemini calls at another server (the CLI honours the same variable).
+pub const GEMINI_BASE_URL_ENV: &str = "GEMINI_BASE_URL";
+
+/// Settings keys shared with the CLI (`tier`, `gemini_base_url`) and the app's own.
+pub mod keys {
+    pub const TIER: &str = "tier";
+    pub const GEMINI_BASE_URL: &str = "gemini_base_url";
+    pub const CUSTOM_LIMITS: &str = "custom_limits";
+    pub const MONTHLY_BUDGET: &str = "monthly_budget_picos";
+    pub const MODEL: &str = "model";
+}
+
+pub const DEFAULT_MODEL: &str = "gemini-2.5-flash";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppPaths {
+    pub db_path: PathBuf,
+    pub log_dir: PathBuf,
+}
+
+impl AppPaths {
+    /// The CLI's default database (`<data dir>/app.commentfinder/comment-finder.db`) unless
+    /// `COMMENT_FINDER_DB` names another; logs in `COMMENT_FINDER_LOG_DIR`, else beside a
+    /// database chosen by the environment, else in the platform's log folder for the app.
+    pub fn resolve(platform_log_dir: Option<PathBuf>) -> AppResult<AppPaths> {
+        let from_env = std::env::var_os(DB_ENV).filter(|v| !v.is_empty());
+        let db_path = match &from_env {
+            Some(path) => PathBuf::from(path),
+            None => directories::BaseDirs::new()
+                .map(|dirs| {
+                    dirs.data_dir()
+                        .join("app.commentfinder")
+                        .join("comment-finder.db")
+                })
+                .ok_or_else(|| {
+                    AppError::new(
+                        "no_home",
+                        "No home folder was found, so there is nowhere to keep your data.",
+                    )
+                })?,
+        };
+        let log_dir = match std::env::var_os(LOG_DIR_ENV).filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => match (&from_env, platform_log_dir) {
+                (None, Some(dir)) => dir,
+                _ => db_path.parent().unwrap_or(Path::new(".")).join("logs"),
+            },
+        };
+        Ok(AppPaths { db_path, log_dir })
+    }
+}
+
+pub struct AppState {
+    pub store: Store,
+    pub keychain: Keychain,
+    pub paths: AppPaths,
+    pub runs: Arc<RunManager>,
+}
+
+impl AppState {
+    /// Opens the database like the CLI does: created on first use with the sample project
+    /// (its posts re-dated to now and scored, so every screen has something to show).
+    pub async fn open(paths: AppPaths, now: i64) -> AppResult<AppState> {
+        let (store, report) = Store::open(&paths.db_path).await?;
+        if let Some(backup) = &report.backup {
+            tracing::info!(backup = %backup.display(), "database layout updated; previous version kept");
+        }
+        if report.created {
+            let (project, imported) = sample::load(&store, now).await?;
+            finder::posts::score_project(
+                &store,
+                &project,
+                &finder::posts::PostFilter::default(),
+                0,
+                now,
+            )
+            .await?;
+            tracing::info!(
+                db = %paths.db_path.display(),
+                project = project.name(),
+                posts = imported.added,
+                "created a new database with the sample project"
+            );
+        }
+        let keychain = match std::env::var(KEYCHAIN_SERVICE_ENV) {
+            Ok(service) if !service.trim().is_empty() => Keychain::with_service(service.trim()),
+            _ => Keychain::new(),
+        };
+        Ok(AppState {
+            store,
+            keychain,
+            paths,
+            runs: Arc::new(RunManager::default()),
+        })
+    }
+
+    pub async fn setting_str(&self, key: &str) -> AppResult<Option<String>> {
+        Ok(self
+            .store
+            .setting(key)
+            .await?
+            .and_then(|v| v.as_str().map(str::to_string))
+            .filter(|s| !s.trim().is_empty()))
+    }
+
+    /// `GEMINI_BASE_URL` wins, then the stored setting, then Google.
+    pub async fn gemini_base_url(&self) -> AppResult<String> {
+        if let Ok(url) = std::env::var(GEMINI_BASE_URL_ENV) {
+            if !url.trim().is_empty() {
+                return Ok(url.trim().to_string());
+            }
+        }
+        Ok(self
+            .setting_str(keys::GEMINI_BASE_URL)
+            .await?
+            .unwrap_or_else(|| gemini::DEFAULT_BASE_URL.to_string()))
+    }
+
+    /// The saved tier, read the way the CLI reads it ("free" unless "tier1"/"paid").
+    pub async fn base_tier(&self) -> AppResult<EngineTier> {
+        Ok(
+            match self
+                .setting_str(keys::TIER)
+                .await?
+                .map(|t| t.to_ascii_lowercase())
+                .as_deref()
+            {
+                Some("tier1") | Some("tier-1") | Some("paid") => EngineTier::Tier1,
+                _ => EngineTier::Free,
+            },
+        )
+    }
+
+    pub async fn custom_limits(&self) -> AppResult<Option<Limits>> {
+        Ok(self
+            .store
+            .setting(keys::CUSTOM_LIMITS)
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok()))
+    }
+
+    /// The limits a run of `model` uses: the user's custom numbers, or the tier's published
+    /// ones (as the CLI's `limits_for`).
+    pub async fn limits_for(&self, model: &str) -> AppResult<Limits> {
+        if let Some(custom) = self.custom_limits().await? {
+            return Ok(custom);
+        }
+        let tier = self.base_tier().await?;
+        limiter::preset(tier, model).ok_or_else(|| {
+            AppError::new(
+                "no_limits",
+                format!(
+                    "No limits are known for the model \"{model}\". Choose \"Custom limits\" in Settings and enter your account's numbers."
+                ),
+            )
+        })
+    }
+
+    pub async fn limit_settings(&self) -> AppResult<dto::LimitSettings> {
+        let model = self
+            .setting_str(keys::MODEL)
+            .await?
+            .unwrap_or_else(|| DEFAULT_MODEL.to_string());
+        let custom = self.custom_limits().await?;
+        let tier = match (custom, self.base_tier().await?) {
+            (Some(_), _) => Tier::Custom,
+            (None, EngineTier::Free) => Tier::Free,
+            (None, EngineTier::Tier1) => Tier::Tier1,
+        };
+        let limits = match self.limits_for(&model).await {
+            Ok(l) => l,
+            // A model without published limits still shows something editable.
+            Err(_) => Limits {
+                rpm: 10,
+                tpm: None,
+                rpd: None,
+            },
+        };
+        Ok(dto::LimitSettings {
+            tier,
+            model,
+            limits: limits.into(),
+            custom: custom.map(Into::into),
+            monthly_budget_picos: self
+                .store
+                .setting(keys::MONTHLY_BUDGET)
+                .await?
+                .and_then(|v| v.as_i64()),
+            gemini_base_url: self.gemini_base_url().await?,
+        })
+    }
+
+    /// The Gemini key (environment first, then the keychain) and a client for it, with the
+    /// key's fingerprint (for the shared rate limiter) and its last four characters.
+    pub async fn gemini_client(&self) -> AppResult<(Arc<gemini::Client>, u64)> {
+        let (client, fingerprint, _) = self.gemini_client_and_last4().await?;
+        Ok((client, fingerprint))
+    }
+
+    pub async fn gemini_client_and_last4(&self) -> AppResult<(Arc<gemini::Client>, u64, String)> {
+        let (key, _) =
+            keychain::key_from_env_or_keychain(&self.keychain)?.ok_or(FinderError::KeyMissing)?;
+        let fingerprint = limiter::key_fingerprint(key.expose());
+        let last4 = key.last4();
+        let client = gemini::Client::new(gemini::ClientConfig {
+            base_url: self.gemini_base_url().await?,
+            api_key: key,
+            request_timeout: Duration::from_secs(120),
+        })?;
+        Ok((Arc::new(client), fingerprint, last4))
+    }
+}
+
+/// Asks the models endpoint (free) whether a key works; returns the text models it can use.
+pub async fn check_key(client: &gemini::Client, last4: &str) -> AppResult<Vec<String>> {
+    match client.list_models().await {
+        Ok(models) => Ok(models
+            .iter()
+            .filter(|m| m.supports("generateContent"))
+            .map(|m| m.id().to_string())
+            .collect()),
+        Err(gemini::GeminiError::InvalidKey) => Err(AppError::new(
+            "invalid_key",
+            format!(
+                "Google says this key is not valid ({last4}). Copy the key again from Google AI Studio and retry."
+            ),
+        )),
+        Err(gemini::GeminiError::PermissionDenied { message }) => Err(AppError::new(
+            "permission_denied",
+            format!(
+                "Google refused this key ({last4}): {message}. Check that the Gemini API is enabled for the key's project."
+            ),
+        )),
+        Err(other) => Err(AppError::new(
+            "key_check_failed",
+            format!(
+                "The key ({last4}) could not be checked: {other}. Check your internet connection and try again."
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_the_environment_or_the_cli_default() {
+        // Only reads; the variables are not set in the test environment unless a test sets
+        // them, and none does.
+        let paths = AppPaths::resolve(Some(PathBuf::from("/tmp/logs"))).unwrap();
+        if std::env::var_os(DB_ENV).is_none() {
+            assert!(paths
+                .db_path
+                .ends_with("app.commentfinder/comment-finder.db"));
+        }
+    }
+}

@@ -1,0 +1,693 @@
+//! The app's command bodies on a real temporary database, without a window: the state opens
+//! like the CLI's, projects and files round-trip, imports score, settings are stored the way
+//! the CLI reads them, and runs against the fake Gemini server send typed events from start
+//! to finish (with cancel, budget cap and resume).
+//!
+//! The tests that need the Gemini key use the real OS keychain under a throwaway service name;
+//! like the keychain crate's tests they skip without a Secret Service unless `CI` or
+//! `COMMENT_FINDER_REQUIRE_KEYCHAIN=1` is set (`make test` provides one).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use comment_finder_app::dto::*;
+use comment_finder_app::runs::{self, Emit, RunEvent};
+use comment_finder_app::state::{AppPaths, AppState};
+use fake_gemini::{FakeConfig, FakeGemini, FakeServer};
+use keychain::{Keychain, KeychainError, Secret};
+
+const KEY: &str = "app-test-fake-gemini-key-9b2c";
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+struct Env {
+    state: AppState,
+    dir: tempfile::TempDir,
+}
+
+async fn open() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = AppPaths {
+        db_path: dir.path().join("data/comment-finder.db"),
+        log_dir: dir.path().join("logs"),
+    };
+    let mut state = AppState::open(paths, now()).await.unwrap();
+    // Never the user's keychain entries.
+    state.keychain = Keychain::with_service(unique_service("none"));
+    Env { state, dir }
+}
+
+fn unique_service(test: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "app.commentfinder.apptest-{}-{nanos}-{test}",
+        std::process::id()
+    )
+}
+
+fn keychain_required() -> bool {
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    ci || std::env::var("COMMENT_FINDER_REQUIRE_KEYCHAIN").is_ok_and(|v| v == "1")
+}
+
+/// Gives the state a throwaway keychain service, or `false` (after saying so) when there is
+/// no Secret Service and none is required.
+fn with_keychain(env: &mut Env, test: &str) -> bool {
+    env.state.keychain = Keychain::with_service(unique_service(test));
+    let problem = if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        Some("DBUS_SESSION_BUS_ADDRESS is not set".to_string())
+    } else {
+        match env.state.keychain.status(Secret::Gemini) {
+            Err(KeychainError::Unavailable { message }) => Some(message),
+            _ => None,
+        }
+    };
+    match problem {
+        None => true,
+        Some(p) if keychain_required() => panic!("these tests need a Secret Service: {p}"),
+        Some(p) => {
+            eprintln!("skipping: no Secret Service ({p})");
+            false
+        }
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        for secret in Secret::ALL {
+            let _ = self.state.keychain.delete(secret);
+        }
+    }
+}
+
+async fn fake(latency_ms: u64) -> FakeServer {
+    FakeGemini::start(FakeConfig {
+        api_keys: vec![KEY.to_string()],
+        latency: Duration::from_millis(latency_ms),
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// An emitter that keeps every event, and a way to wait for the run's end.
+fn collector() -> (Emit, Arc<Mutex<Vec<RunEvent>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    (
+        Arc::new(move |e: RunEvent| sink.lock().unwrap().push(e)),
+        events,
+    )
+}
+
+async fn wait_for_end(events: &Arc<Mutex<Vec<RunEvent>>>, from: usize) -> RunEvent {
+    for _ in 0..600 {
+        if let Some(end) = events.lock().unwrap()[from..]
+            .iter()
+            .find(|e| matches!(e, RunEvent::Finished(_) | RunEvent::Failed { .. }))
+        {
+            return end.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the run did not end: {:?}", events.lock().unwrap());
+}
+
+async fn sample_id(state: &AppState) -> i64 {
+    state.list_projects().await.unwrap()[0].id
+}
+
+async fn quick_settings(state: &AppState, project_id: i64) -> RunSettings {
+    let mut s = state.default_run_settings(project_id).await.unwrap();
+    s.hours_back = 48.0;
+    s.min_followers = 0;
+    s.limits = Limits {
+        rpm: 60_000,
+        tpm: None,
+        rpd: None,
+    };
+    s
+}
+
+#[tokio::test]
+async fn opens_like_the_cli_with_the_sample_scored() {
+    let env = open().await;
+    let projects = env.state.list_projects().await.unwrap();
+    assert_eq!(projects.len(), 1);
+    assert_eq!(projects[0].name, finder::sample::settings().name);
+    let page = env
+        .state
+        .list_opportunities(OpportunityQuery {
+            project_id: projects[0].id,
+            labels: vec![],
+            status: None,
+            topic: None,
+            run_id: None,
+            search: String::new(),
+            sort: SortKey::Score,
+            with_drafts: false,
+            offset: 0,
+            limit: 20,
+        })
+        .await
+        .unwrap();
+    assert!(
+        page.total > 100,
+        "the sample shows in the queue: {}",
+        page.total
+    );
+    assert_eq!(page.items.len(), 20);
+    let info = env.state.app_info();
+    assert!(info.database_path.ends_with("comment-finder.db"));
+    // Reopening does not add the sample twice.
+    let paths = env.state.paths.clone();
+    env.state.store.clone().close().await;
+    let again = AppState::open(paths, now()).await.unwrap();
+    assert_eq!(again.list_projects().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn projects_and_project_files_round_trip() {
+    let env = open().await;
+    let mut settings = env.state.default_project_settings("Acme");
+    settings.topics.push(Topic {
+        label: "cold email".into(),
+        description: "Outbound email".into(),
+        examples: vec!["Reply rates doubled".into()],
+    });
+    let created = env.state.create_project(settings.clone()).await.unwrap();
+    assert_eq!(created.settings.topics.len(), 1);
+    let dup = env
+        .state
+        .create_project(settings.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(dup.code, "project_exists");
+
+    settings.thresholds.yellow = 0.9; // above green: refused with the engine's message
+    let bad = env
+        .state
+        .update_project(created.id, settings)
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code, "invalid_project");
+
+    let file = env.dir.path().join("acme.toml");
+    env.state
+        .export_project_file(created.id, file.to_str().unwrap())
+        .await
+        .unwrap();
+    let copy = env
+        .state
+        .import_project_file(file.to_str().unwrap(), Some("Acme copy".into()))
+        .await
+        .unwrap();
+    assert_eq!(copy.settings.name, "Acme copy");
+    assert_eq!(copy.settings.topics, created.settings.topics);
+    env.state.delete_project(copy.id).await.unwrap();
+    assert_eq!(
+        env.state.get_project(copy.id).await.unwrap_err().code,
+        "project_not_found"
+    );
+    assert_eq!(
+        env.state
+            .import_project_file("  ", None)
+            .await
+            .unwrap_err()
+            .code,
+        "invalid_input"
+    );
+}
+
+#[tokio::test]
+async fn imports_from_a_path_or_bytes_and_scores() {
+    let env = open().await;
+    let project = env
+        .state
+        .create_project(env.state.default_project_settings("Imports"))
+        .await
+        .unwrap();
+    let bytes = finder::sample::POSTS_JSON.as_bytes().to_vec();
+    let report = env
+        .state
+        .import_posts(
+            project.id,
+            ImportSource::Bytes {
+                file_name: "posts.json".into(),
+                bytes,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.format, "Apify JSON");
+    assert!(report.added + report.updated > 150);
+    assert_eq!(report.scored, report.added + report.updated);
+
+    let path = env.dir.path().join("junk.json");
+    std::fs::write(&path, "{\"hello\": 1}").unwrap();
+    let err = env
+        .state
+        .import_posts(
+            project.id,
+            ImportSource::Path {
+                path: path.display().to_string(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "not_a_tweet_export");
+    let err = env
+        .state
+        .import_posts(
+            project.id,
+            ImportSource::Bytes {
+                file_name: "empty.json".into(),
+                bytes: vec![],
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "not_a_tweet_export");
+}
+
+#[tokio::test]
+async fn limits_are_stored_the_way_the_cli_reads_them() {
+    let env = open().await;
+    let s = env.state.limit_settings().await.unwrap();
+    assert_eq!(s.tier, Tier::Free);
+    assert_eq!(s.limits.rpm, 10, "free tier, gemini-2.5-flash");
+
+    let s = env
+        .state
+        .set_limits(Tier::Tier1, "gemini-2.5-flash", None)
+        .await
+        .unwrap();
+    assert_eq!(s.tier, Tier::Tier1);
+    assert_eq!(s.limits.rpm, 1_000);
+    assert_eq!(
+        env.state.store.setting("tier").await.unwrap(),
+        Some(serde_json::json!("tier1")),
+        "the CLI's key and value"
+    );
+
+    let custom = Limits {
+        rpm: 42,
+        tpm: Some(1_000),
+        rpd: None,
+    };
+    let s = env
+        .state
+        .set_limits(Tier::Custom, "gemini-2.5-flash", Some(custom))
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.tier, s.limits, s.custom),
+        (Tier::Custom, custom, Some(custom))
+    );
+    assert_eq!(
+        env.state.store.setting("tier").await.unwrap(),
+        Some(serde_json::json!("tier1")),
+        "custom limits leave the CLI's tier alone"
+    );
+    let run = env
+        .state
+        .default_run_settings(sample_id(&env.state).await)
+        .await
+        .unwrap();
+    assert_eq!(run.limits, custom);
+
+    let zero = env
+        .state
+        .set_limits(Tier::Custom, "", Some(Limits { rpm: 0, ..custom }))
+        .await
+        .unwrap_err();
+    assert_eq!(zero.code, "invalid_input");
+    let s = env
+        .state
+        .set_monthly_budget(Some(5_000_000_000_000))
+        .await
+        .unwrap();
+    assert_eq!(s.monthly_budget_picos, Some(5_000_000_000_000));
+    assert!(env
+        .state
+        .set_gemini_base_url(Some("ftp://example.com".into()))
+        .await
+        .is_err());
+
+    // Prices: a new price is in force at once; models list text models only.
+    let row = env
+        .state
+        .set_price(PriceInput {
+            model: "gemini-2.5-flash".into(),
+            input_usd_per_mtok: "0.35".into(),
+            output_usd_per_mtok: "2.75".into(),
+            cached_usd_per_mtok: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.input_usd_per_mtok.as_str(), row.source.as_str()),
+        ("0.35", "edited")
+    );
+    let models = env.state.models().await.unwrap();
+    assert!(models.contains(&"gemini-2.5-flash".to_string()));
+    assert!(!models.iter().any(|m| m.contains("embedding")));
+}
+
+#[tokio::test]
+async fn keys_are_checked_before_they_are_saved() {
+    let mut env = open().await;
+    if !with_keychain(&mut env, "keys") || std::env::var_os("GEMINI_API_KEY").is_some() {
+        return;
+    }
+    let server = fake(0).await;
+    env.state
+        .set_gemini_base_url(Some(server.base_url()))
+        .await
+        .unwrap();
+    let bad = env
+        .state
+        .set_key(SecretName::Gemini, "not-the-right-key-1234")
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code, "invalid_key");
+    assert!(!bad.message.contains("not-the-right"), "no key in messages");
+    assert!(
+        !env.state.key_status(SecretName::Gemini).unwrap().set,
+        "nothing saved"
+    );
+
+    let ok = env.state.set_key(SecretName::Gemini, KEY).await.unwrap();
+    assert!(ok.set);
+    assert_eq!(ok.last4.as_deref(), Some("…9b2c"));
+    assert!(!env.state.check_saved_key().await.unwrap().models.is_empty());
+    // Tokens for the sources are stored unchecked.
+    assert!(
+        env.state
+            .set_key(SecretName::Apify, "apify_api_abcd")
+            .await
+            .unwrap()
+            .set
+    );
+    let statuses = env.state.key_statuses().unwrap();
+    assert_eq!(statuses.len(), 3);
+    assert!(!statuses[2].set);
+    assert!(!env.state.delete_key(SecretName::Apify).unwrap().set);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
+    let mut env = open().await;
+    if !with_keychain(&mut env, "run") || std::env::var_os("GEMINI_API_KEY").is_some() {
+        return;
+    }
+    let server = fake(20).await;
+    let state = &env.state;
+    state
+        .set_gemini_base_url(Some(server.base_url()))
+        .await
+        .unwrap();
+    let project = sample_id(state).await;
+    let settings = quick_settings(state, project).await;
+
+    // No key yet: one clear error, nothing started.
+    let (emit, events) = collector();
+    let err = runs::start(
+        state,
+        emit.clone(),
+        project,
+        settings.clone().into(),
+        None,
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, "key_missing");
+    assert!(events.lock().unwrap().is_empty());
+
+    state
+        .keychain
+        .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
+        .unwrap();
+    let forecast = state.forecast_run(project, settings.clone()).await.unwrap();
+    assert!(forecast.posts > 0 && forecast.cost_picos > 0);
+    let run_id = runs::start(
+        state,
+        emit.clone(),
+        project,
+        settings.clone().into(),
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let end = wait_for_end(&events, 0).await;
+    let RunEvent::Finished(summary) = end else {
+        panic!("{end:?}")
+    };
+    assert_eq!(
+        (summary.run_id, summary.status.as_str()),
+        (run_id, "finished")
+    );
+    assert!(summary.succeeded > 0 && summary.failed == 0, "{summary:?}");
+    assert!(summary.sentence.contains("succeeded, 0 failed"));
+    let seen = events.lock().unwrap().clone();
+    assert!(
+        matches!(seen[0], RunEvent::Started { run_id: id, project_id, .. } if id == run_id && project_id == project)
+    );
+    let last_progress = seen
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            RunEvent::Progress(p) => Some(p.clone()),
+            _ => None,
+        })
+        .expect("progress events");
+    assert_eq!(last_progress.done as i64, summary.succeeded);
+    // The events serialise as the UI's tagged union.
+    let json = serde_json::to_value(&seen[0]).unwrap();
+    assert_eq!(json["kind"], "started");
+    assert_eq!(
+        serde_json::to_value(seen.last().unwrap()).unwrap()["kind"],
+        "finished"
+    );
+    for _ in 0..100 {
+        if state.runs.active_ids().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(state.runs.active_ids().is_empty());
+    assert_eq!(
+        state.runs.cancel(run_id).unwrap_err().code,
+        "run_not_active"
+    );
+
+    // The queue and the costs see the run.
+    let page = state
+        .list_opportunities(OpportunityQuery {
+            project_id: project,
+            labels: vec![],
+            status: None,
+            topic: None,
+            run_id: Some(run_id),
+            search: String::new(),
+            sort: SortKey::Score,
+            with_drafts: true,
+            offset: 0,
+            limit: 500,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, summary.succeeded);
+    let draft = page.items[0].drafts[0].clone();
+    let edited = state.edit_draft(draft.id, "Mine instead").await.unwrap();
+    assert_eq!(
+        (edited.text, edited.edited_text.as_deref()),
+        (draft.text, Some("Mine instead"))
+    );
+    assert_eq!(
+        state
+            .set_post_status(
+                project,
+                vec![page.items[0].tweet_id.clone()],
+                PostStatus::Posted
+            )
+            .await
+            .unwrap(),
+        1
+    );
+    let all_time = CostQuery {
+        since: None,
+        until: None,
+        project_id: None,
+    };
+    let overview = state.cost_overview(all_time.clone()).await.unwrap();
+    assert!(overview.range_total_picos >= summary.cost_picos);
+    assert_eq!(overview.range_posts_answered, summary.succeeded);
+    let runs_cost = state.costs_per_run(all_time.clone()).await.unwrap();
+    assert_eq!(runs_cost[0].cost_picos, summary.cost_picos);
+    let days = state
+        .costs_by_day(all_time.clone(), CostGroupBy::Model)
+        .await
+        .unwrap();
+    assert!(days.iter().any(|d| d.group == "gemini-2.5-flash"));
+    let csv = env.dir.path().join("costs.csv");
+    let report = state
+        .export_costs_csv(all_time, csv.to_str().unwrap())
+        .await
+        .unwrap();
+    assert!(report.rows > 0 && csv.exists());
+    let out = env.dir.path().join("opportunities.csv");
+    let exported = state
+        .export_opportunities_csv(OpportunityExport {
+            project_id: project,
+            path: out.display().to_string(),
+            labels: vec![],
+            status: None,
+            sort: ExportSort::Balanced,
+            limit: Some(10),
+            bom: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(exported.rows, 10);
+
+    // Everything answered: the next run has nothing to do, and says so.
+    let err = runs::start(state, emit, project, settings.into(), None, now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "nothing_to_do");
+    assert!(state.log_tail(10).is_ok());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
+    let mut env = open().await;
+    if !with_keychain(&mut env, "budget") || std::env::var_os("GEMINI_API_KEY").is_some() {
+        return;
+    }
+    let server = fake(30).await;
+    let state = &env.state;
+    state
+        .set_gemini_base_url(Some(server.base_url()))
+        .await
+        .unwrap();
+    state
+        .keychain
+        .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
+        .unwrap();
+    let project = sample_id(state).await;
+    let mut settings = quick_settings(state, project).await;
+    settings.batch_size = 1;
+    settings.embeddings = false;
+    let (emit, events) = collector();
+    assert_eq!(
+        runs::start(
+            state,
+            emit.clone(),
+            project,
+            settings.clone().into(),
+            Some(0),
+            now()
+        )
+        .await
+        .unwrap_err()
+        .code,
+        "invalid_input"
+    );
+    let run_id = runs::start(
+        state,
+        emit.clone(),
+        project,
+        settings.into(),
+        Some(1),
+        now(),
+    )
+    .await
+    .unwrap();
+    let end = wait_for_end(&events, 0).await;
+    let RunEvent::Finished(stopped) = end else {
+        panic!("{end:?}")
+    };
+    assert_eq!(stopped.status, "cancelled");
+    assert!(events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e, RunEvent::BudgetReached { run_id: id, .. } if *id == run_id)));
+    let listed = state.list_runs(Some(project)).await.unwrap();
+    assert_eq!(listed[0].run_id, run_id);
+
+    let from = events.lock().unwrap().len();
+    assert_eq!(
+        runs::resume(state, emit, run_id, now()).await.unwrap(),
+        run_id
+    );
+    let end = wait_for_end(&events, from).await;
+    let RunEvent::Finished(done) = end else {
+        panic!("{end:?}")
+    };
+    assert_eq!(done.status, "finished");
+    assert!(done.succeeded > stopped.succeeded);
+    assert_eq!(
+        state.run_summary(run_id).await.unwrap().succeeded,
+        done.succeeded
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn topic_examples_are_suggested_by_gemini_and_billed() {
+    let mut env = open().await;
+    if !with_keychain(&mut env, "examples") || std::env::var_os("GEMINI_API_KEY").is_some() {
+        return;
+    }
+    let server = fake(0).await;
+    let state = &env.state;
+    state
+        .set_gemini_base_url(Some(server.base_url()))
+        .await
+        .unwrap();
+    state
+        .keychain
+        .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
+        .unwrap();
+    let project = sample_id(state).await;
+    // A topic being written in the editor, not saved yet.
+    let examples = state
+        .suggest_topic_examples(
+            project,
+            "churn",
+            "Why SaaS customers cancel: onboarding gaps, pricing, missing features",
+        )
+        .await
+        .unwrap();
+    assert!(!examples.is_empty());
+    assert!(examples.iter().all(|e| !e.trim().is_empty()));
+    let spent = state
+        .cost_overview(CostQuery {
+            since: None,
+            until: None,
+            project_id: Some(project),
+        })
+        .await
+        .unwrap();
+    assert_eq!(spent.range_calls, 1, "the call is in the cost ledger");
+    assert_eq!(
+        state
+            .suggest_topic_examples(project, "  ", "")
+            .await
+            .unwrap_err()
+            .code,
+        "invalid_input"
+    );
+    server.shutdown().await;
+}

@@ -1,0 +1,153 @@
+// The one door to the backend. Screens never call Tauri directly: they use `api` (usually via
+// the TanStack Query hooks in lib/queries.ts). Inside the desktop app `api` is the adapter over
+// the generated bindings (backend/tauri.ts); in a plain browser (screenshots, UI development)
+// it is the in-memory demo backend (demo/), so the UI is viewable without the shell.
+//
+// Every method either resolves with its value or rejects with an AppError (lib/errors.ts).
+
+import type {
+  AppInfo,
+  CostDayRow,
+  CostGroupBy,
+  CostOverview,
+  CostQuery,
+  CsvReport,
+  DayAverage,
+  RunSpend,
+  Forecast,
+  ImportReport,
+  ImportSource,
+  KeyStatus,
+  LimitSettings,
+  Limits,
+  LogTail,
+  OpportunityExport,
+  OpportunityPage,
+  OpportunityQuery,
+  PostStatus,
+  PriceInput,
+  PriceRow,
+  Project,
+  ProjectSettings,
+  ProjectSummary,
+  RunEvent,
+  RunListing,
+  RunSettings,
+  RunSummary,
+  SecretName,
+  Tier,
+  DraftReview,
+} from "./apiTypes";
+
+export * from "./apiTypes";
+
+export type Unlisten = () => void;
+
+export interface Api {
+  /** Which backend this is: the desktop app, or the browser demo. */
+  readonly kind: "tauri" | "demo";
+
+  appInfo(): Promise<AppInfo>;
+
+  // Keys (OS keychain). Setting the Gemini key checks it live first.
+  keyStatus(): Promise<KeyStatus[]>;
+  setKey(secret: SecretName, value: string): Promise<KeyStatus>;
+  deleteKey(secret: SecretName): Promise<KeyStatus>;
+  /** Checks the Gemini key in use with Google (free); resolves with the models it can use. */
+  checkKey(): Promise<{ models: string[] }>;
+
+  // Tier, model and limits.
+  limitSettings(): Promise<LimitSettings>;
+  setTier(tier: Tier, model: string, custom: Limits | null): Promise<LimitSettings>;
+  setMonthlyBudget(picos: number | null): Promise<LimitSettings>;
+  /** Advanced: another Gemini server (tests point it at a fake one); null restores Google's. */
+  setGeminiBaseUrl(url: string | null): Promise<LimitSettings>;
+  /** The models the app can use (the price table's text models). */
+  models(): Promise<string[]>;
+
+  // Projects.
+  listProjects(): Promise<ProjectSummary[]>;
+  getProject(id: number): Promise<Project>;
+  /** A new project's settings with every default. */
+  defaultProjectSettings(name: string): Promise<ProjectSettings>;
+  createProject(settings: ProjectSettings): Promise<Project>;
+  updateProject(id: number, settings: ProjectSettings): Promise<Project>;
+  deleteProject(id: number): Promise<void>;
+  /** Reads a project file (TOML or the old finder.yml) and creates a project from it. */
+  importProjectFile(path: string): Promise<Project>;
+  exportProjectFile(id: number, path: string): Promise<string>;
+  /** Asks Gemini for example posts for a topic. */
+  suggestTopicExamples(projectId: number, label: string, description: string): Promise<string[]>;
+
+  // Posts.
+  importPosts(projectId: number, source: ImportSource): Promise<ImportReport>;
+
+  // Runs.
+  defaultRunSettings(projectId: number): Promise<RunSettings>;
+  forecastRun(projectId: number, settings: RunSettings): Promise<Forecast>;
+  startRun(projectId: number, settings: RunSettings, budgetPicos: number | null): Promise<number>;
+  cancelRun(runId: number): Promise<void>;
+  resumeRun(runId: number): Promise<number>;
+  listRuns(projectId: number | null): Promise<RunListing[]>;
+  runSummary(runId: number): Promise<RunSummary>;
+  onRunEvent(handler: (event: RunEvent) => void): Promise<Unlisten>;
+
+  // Opportunities (the review queue).
+  listOpportunities(query: OpportunityQuery): Promise<OpportunityPage>;
+  setPostStatus(projectId: number, tweetIds: string[], status: PostStatus): Promise<number>;
+  setDraftReview(draftId: number, review: DraftReview): Promise<void>;
+  /** Topics that posts in the project are actually labelled with. */
+  topicsInUse(projectId: number): Promise<string[]>;
+  editDraft(draftId: number, text: string): Promise<void>;
+
+  // Costs.
+  costsByDay(query: CostQuery, by: CostGroupBy): Promise<CostDayRow[]>;
+  costOverview(query: CostQuery): Promise<CostOverview>;
+  /** Runs started in the range, newest first, with what each cost. */
+  costPerRun(query: CostQuery): Promise<RunSpend[]>;
+  /** Average cost per post that got replies, per day. */
+  averagePerPost(query: CostQuery): Promise<DayAverage[]>;
+  exportCostsCsv(query: CostQuery, path: string): Promise<CsvReport>;
+
+  // Export.
+  exportOpportunitiesCsv(options: OpportunityExport): Promise<CsvReport>;
+
+  // Settings.
+  listPrices(): Promise<PriceRow[]>;
+  setPrice(price: PriceInput): Promise<PriceRow>;
+  logTail(lines: number): Promise<LogTail>;
+  /** Shows the database file / the log folder in the system's file manager. */
+  revealDataFolder(): Promise<void>;
+  revealLogFolder(): Promise<void>;
+}
+
+/** True inside the Tauri webview. */
+export function insideTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+let chosen: Api | null = null;
+
+/** The backend for this window; set once at start-up by `loadApi()`. */
+export function api(): Api {
+  if (!chosen) throw new Error("The backend is not loaded yet: call loadApi() first.");
+  return chosen;
+}
+
+/** Picks the backend. The demo is loaded lazily so it never ships in the desktop app's path. */
+export async function loadApi(): Promise<Api> {
+  if (chosen) return chosen;
+  if (insideTauri()) {
+    const { tauriApi } = await import("./backend/tauri");
+    chosen = tauriApi;
+  } else {
+    const { createDemoApi } = await import("./demo/demoApi");
+    chosen = createDemoApi();
+  }
+  return chosen;
+}
+
+/** For tests: use a given backend. */
+export function setApiForTests(a: Api | null): void {
+  chosen = a;
+}

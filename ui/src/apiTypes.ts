@@ -1,0 +1,372 @@
+// The shapes the screens work with. They mirror the engine's serialised types (snake_case, as
+// serde writes them), so the adapter over the generated bindings stays thin.
+//
+// Money is always integer pico-dollars (1e-12 USD) in `*_picos` fields; times are unix seconds.
+
+export type Label = "green" | "yellow" | "red";
+export type PostStatus = "pending" | "exported" | "posted" | "skipped";
+export type ReplyType = "add_value" | "ask_question" | "funny" | "debate" | "relate";
+export type DraftReview = "draft" | "approved" | "rejected";
+export type SecretName = "gemini" | "apify" | "x-bearer";
+export type Tier = "free" | "tier1" | "custom";
+export type SortKey = "score" | "views" | "balanced" | "newest";
+export type ExportSort = "score" | "views" | "balanced";
+export type CostGroupBy = "model" | "project";
+export type RunStatus = "running" | "cancelled" | "interrupted" | "finished" | "failed";
+
+export const REPLY_TYPES: readonly ReplyType[] = ["add_value", "ask_question", "funny", "debate", "relate"];
+export const LABELS: readonly Label[] = ["green", "yellow", "red"];
+
+export interface AppInfo {
+  version: string;
+  data_dir: string;
+  database_path: string;
+  log_dir: string;
+}
+
+export interface KeyStatus {
+  secret: SecretName;
+  set: boolean;
+  /** The last four characters, when set. The full key never reaches the window. */
+  last4: string | null;
+  /** The Gemini key comes from the GEMINI_API_KEY environment variable (it wins over the saved one). */
+  from_environment?: boolean;
+}
+
+export interface Limits {
+  /** Requests per minute. */
+  rpm: number;
+  /** Input tokens per minute. */
+  tpm: number | null;
+  /** Requests per day. */
+  rpd: number | null;
+}
+
+export interface LimitSettings {
+  tier: Tier;
+  model: string;
+  limits: Limits;
+  /** Optional spending budget per calendar month, shown on the Costs screen. */
+  monthly_budget_picos: number | null;
+  /** The user's own limits when the tier is custom. */
+  custom?: Limits | null;
+  /** The Gemini server (advanced; tests point it at a fake server). */
+  gemini_base_url?: string;
+}
+
+export interface Topic {
+  label: string;
+  description: string;
+  examples: string[];
+}
+
+export interface Voice {
+  persona: string;
+  rules: string[];
+  good_examples: string[];
+  bad_examples: string[];
+}
+
+export interface Sources {
+  favour_authors: string[];
+  avoid_authors: string[];
+  avoid_keywords: string[];
+}
+
+export interface Weights {
+  velocity: number;
+  relevance: number;
+  openness: number;
+  author: number;
+}
+
+export interface Thresholds {
+  green: number;
+  yellow: number;
+}
+
+export interface Generation {
+  model: string;
+  temperature: number;
+}
+
+export interface ProjectSettings {
+  name: string;
+  languages: string[];
+  reply_types: ReplyType[];
+  topics: Topic[];
+  voice: Voice;
+  sources: Sources;
+  weights: Weights;
+  thresholds: Thresholds;
+  generation: Generation;
+}
+
+export interface ProjectSummary {
+  id: number;
+  name: string;
+  topics: number;
+  posts: number;
+  updated_at: number;
+}
+
+export interface Project {
+  id: number;
+  settings: ProjectSettings;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SkippedRow {
+  /** Where in the file, e.g. "item 12" or "line 40". */
+  place: string;
+  id: string | null;
+  reason: string;
+}
+
+export interface ImportReport {
+  format: string;
+  added: number;
+  updated: number;
+  skipped: SkippedRow[];
+  stopped_early: string | null;
+  /** Posts scored after the import (so they show up ranked at once). */
+  scored?: number;
+}
+
+/** Where imported posts come from: a path picked in the file dialog, or a dropped file's bytes. */
+export type ImportSource = { kind: "path"; path: string } | { kind: "bytes"; file_name: string; bytes: Uint8Array };
+
+export interface RunSettings {
+  hours_back: number;
+  min_followers: number;
+  min_likes: number;
+  /** The most posts a run considers ("max candidates" in the engine). */
+  max_candidates: number;
+  labels: Label[];
+  gate: boolean;
+  /** Requests in flight at once. */
+  batch_size: number;
+  /** Posts per request. */
+  per_request: number;
+  model: string;
+  limits: Limits;
+  max_attempts: number;
+  embeddings: boolean;
+}
+
+export interface Forecast {
+  /** Posts that will be sent. */
+  posts: number;
+  /** Posts held back (spam, reposts, avoided authors…): never cost a call. */
+  gated_out: number;
+  deduped: number;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_picos: number;
+  duration_s: number;
+}
+
+export interface RunProgress {
+  run_id: number;
+  total: number;
+  done: number;
+  failed: number;
+  requests: number;
+  retries: number;
+  requests_per_minute: number;
+  cost_picos: number;
+  eta_s: number | null;
+}
+
+export interface RunSummary {
+  run_id: number;
+  status: RunStatus | string;
+  candidates: number;
+  gated_out: number;
+  deduped: number;
+  succeeded: number;
+  failed: number;
+  suggestions: number;
+  requests: number;
+  retries: number;
+  input_tokens: number;
+  output_tokens: number;
+  thinking_tokens: number;
+  cost_picos: number;
+  elapsed_s: number;
+  error: string | null;
+  /** The engine's own summary sentence, when the backend sends it. */
+  sentence?: string;
+}
+
+export type RunEvent =
+  | { kind: "started"; run_id: number; project_id?: number; total: number; already_done: number }
+  | ({ kind: "progress" } & RunProgress)
+  | { kind: "paused"; run_id: number | null; seconds: number }
+  /** The budget cap was reached: no new requests are sent; requests in flight still land. */
+  | { kind: "budget_reached"; run_id: number; cost_picos: number }
+  | ({ kind: "finished" } & RunSummary)
+  /** The run stopped on an error before it could finish (its work so far is saved). */
+  | { kind: "failed"; run_id: number | null; code: string; message: string };
+
+export interface RunListing {
+  run_id: number;
+  project: string;
+  status: RunStatus | string;
+  created_at: number;
+  posts: number;
+  done: number;
+  failed: number;
+  cost_picos: number;
+  /** A run this app is working on right now. */
+  active?: boolean;
+}
+
+export interface Draft {
+  id: number;
+  run_id?: number | null;
+  reply_type: ReplyType | string;
+  rank: number;
+  text: string;
+  edited_text: string | null;
+  review: DraftReview;
+}
+
+export interface Opportunity {
+  project_id: number;
+  tweet_id: string;
+  url: string;
+  handle: string;
+  author_name: string | null;
+  followers: number;
+  text: string;
+  posted_at: number;
+  /** Seconds between posting and when the list was read. */
+  age_s?: number;
+  likes: number;
+  replies: number;
+  retweets: number;
+  views: number;
+  status: PostStatus;
+  label: Label;
+  topic: string | null;
+  why: string;
+  total: number;
+  velocity: number;
+  relevance: number;
+  openness: number;
+  author_score: number;
+  /** "lexical" or "embedding". */
+  relevance_method?: string | null;
+  run_id: number | null;
+  drafts: Draft[];
+}
+
+export interface OpportunityQuery {
+  project_id: number;
+  labels: Label[];
+  /** null means every status. */
+  status: PostStatus | null;
+  topic: string | null;
+  run_id: number | null;
+  search: string;
+  sort: SortKey;
+  /** Only posts that have reply drafts. */
+  with_drafts: boolean;
+  offset?: number;
+  limit: number;
+}
+
+export interface OpportunityPage {
+  items: Opportunity[];
+  total: number;
+}
+
+export interface CostQuery {
+  /** Inclusive local dates, YYYY-MM-DD; null for open ends. */
+  since: string | null;
+  until: string | null;
+  project_id: number | null;
+}
+
+/** Spend on one day for one model or project. */
+export interface CostDayRow {
+  day: string;
+  group: string;
+  calls: number;
+  cost_picos: number;
+}
+
+export interface CostOverview {
+  month_to_date_picos: number;
+  monthly_budget_picos: number | null;
+  range_total_picos: number;
+  range_calls: number;
+  /** Posts that got reply drafts in the range. */
+  range_posts_answered: number;
+  avg_picos_per_post: number | null;
+}
+
+/** One run's cost, for the runs table and the per-run chart. */
+export interface RunSpend {
+  run_id: number;
+  project: string;
+  status: RunStatus | string;
+  created_at: number;
+  model: string;
+  succeeded: number;
+  failed: number;
+  calls: number;
+  cost_picos: number;
+  avg_picos_per_post: number | null;
+  elapsed_s: number;
+}
+
+/** The average cost of a post that got replies, per local day. */
+export interface DayAverage {
+  day: string;
+  posts: number;
+  cost_picos: number;
+  avg_picos_per_post: number | null;
+}
+
+export interface CsvReport {
+  path: string;
+  rows: number;
+  /** Opportunities only: pending posts marked as exported. */
+  marked_exported: number;
+}
+
+export interface OpportunityExport {
+  project_id: number;
+  path: string;
+  labels: Label[];
+  status: PostStatus | null;
+  sort: ExportSort;
+  limit: number | null;
+  bom: boolean;
+}
+
+export interface PriceRow {
+  model: string;
+  input_usd_per_mtok: string;
+  output_usd_per_mtok: string;
+  cached_usd_per_mtok: string;
+  source: string;
+  effective_from: number;
+}
+
+export interface PriceInput {
+  model: string;
+  input_usd_per_mtok: string;
+  output_usd_per_mtok: string;
+  /** Empty or null: the same as input. */
+  cached_usd_per_mtok: string | null;
+}
+
+export interface LogTail {
+  path: string;
+  lines: string[];
+}

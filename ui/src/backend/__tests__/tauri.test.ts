@@ -1,0 +1,99 @@
+// The adapter over the generated bindings, with Tauri's IPC replaced by a recorder: the
+// command names and argument names must be the shell's, and every failure must come out as
+// one AppError.
+
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const invoke = vi.fn();
+const listen = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+vi.mock("@tauri-apps/api/event", () => ({ listen: (...args: unknown[]) => listen(...args), once: vi.fn(), emit: vi.fn(), emitTo: vi.fn() }));
+
+const { tauriApi, num, toRunEvent } = await import("../tauri");
+
+beforeEach(() => {
+  invoke.mockReset();
+  listen.mockReset();
+});
+
+describe("tauri adapter", () => {
+  it("calls the shell's command with its argument names and returns the data", async () => {
+    invoke.mockResolvedValueOnce({ secret: "gemini", set: true, last4: "wxyz", from_environment: false });
+    await expect(tauriApi.setKey("gemini", "AIza-secret")).resolves.toEqual({ secret: "gemini", set: true, last4: "wxyz", from_environment: false });
+    expect(invoke).toHaveBeenCalledWith("set_key", { secret: "gemini", value: "AIza-secret" });
+  });
+
+  it("turns the shell's {code, message} into an AppError", async () => {
+    invoke.mockRejectedValueOnce({ code: "invalid_key", message: "the API key is not valid" });
+    await expect(tauriApi.setKey("gemini", "bad")).rejects.toEqual({ code: "invalid_key", message: "the API key is not valid" });
+  });
+
+  it("normalises errors raised in the webview itself, without their stack", async () => {
+    invoke.mockRejectedValueOnce(new Error("IPC is not available\n    at invoke (core.js:1:1)"));
+    await expect(tauriApi.appInfo()).rejects.toEqual({ code: "unexpected", message: "IPC is not available" });
+    invoke.mockRejectedValueOnce("a plain string from a panicking command");
+    await expect(tauriApi.appInfo()).rejects.toMatchObject({ code: "unexpected" });
+  });
+
+  it("sends dropped files as the byte array the command expects", async () => {
+    invoke.mockResolvedValueOnce({ format: "Apify JSON", added: 1, updated: 0, skipped: [], stopped_early: null, scored: 1 });
+    await tauriApi.importPosts(3, { kind: "bytes", file_name: "a.json", bytes: new Uint8Array([91, 93]) });
+    expect(invoke).toHaveBeenCalledWith("import_posts", { projectId: 3, source: { kind: "bytes", file_name: "a.json", bytes: [91, 93] } });
+    invoke.mockResolvedValueOnce({ format: "X API JSON", added: 0, updated: 0, skipped: [], stopped_early: null, scored: 0 });
+    await tauriApi.importPosts(3, { kind: "path", path: "/tmp/x.json" });
+    expect(invoke).toHaveBeenLastCalledWith("import_posts", { projectId: 3, source: { kind: "path", path: "/tmp/x.json" } });
+  });
+
+  it("fills in paging and maps commands whose names differ from the Api's", async () => {
+    invoke.mockResolvedValue({ items: [], total: 0 });
+    const q = { project_id: 1, labels: [], status: null, topic: null, run_id: null, search: "", sort: "score" as const, with_drafts: false, limit: 50 };
+    await tauriApi.listOpportunities(q);
+    expect(invoke).toHaveBeenCalledWith("list_opportunities", { query: { ...q, offset: 0 } });
+    invoke.mockResolvedValue({
+      tier: "free",
+      model: "m",
+      limits: { rpm: 5, tpm: null, rpd: null },
+      custom: null,
+      monthly_budget_picos: null,
+      gemini_base_url: "u",
+    });
+    await tauriApi.setTier("custom", "m", { rpm: 5, tpm: null, rpd: null });
+    expect(invoke).toHaveBeenLastCalledWith("set_limits", { tier: "custom", model: "m", custom: { rpm: 5, tpm: null, rpd: null } });
+    invoke.mockResolvedValue([]);
+    await tauriApi.costPerRun({ since: null, until: null, project_id: null });
+    expect(invoke).toHaveBeenLastCalledWith("costs_per_run", { query: { since: null, until: null, project_id: null } });
+    await tauriApi.averagePerPost({ since: "2026-11-01", until: null, project_id: 2 });
+    expect(invoke).toHaveBeenLastCalledWith("average_cost_per_post", { query: { since: "2026-11-01", until: null, project_id: 2 } });
+  });
+
+  it("forwards run events in the UI's shape", async () => {
+    let callback: ((e: { payload: unknown }) => void) | null = null;
+    const unlisten = vi.fn();
+    listen.mockImplementation(async (name: string, cb: (e: { payload: unknown }) => void) => {
+      expect(name).toBe("run-event");
+      callback = cb;
+      return unlisten;
+    });
+    const seen: unknown[] = [];
+    const stop = await tauriApi.onRunEvent((e) => seen.push(e));
+    callback!({
+      payload: { kind: "progress", run_id: 4, total: 10, done: 3, failed: 0, requests: 3, retries: 0, requests_per_minute: 9.5, cost_picos: 12, eta_s: null },
+    });
+    callback!({ payload: { kind: "failed", run_id: null, code: "key_missing", message: "No key" } });
+    expect(seen).toEqual([
+      { kind: "progress", run_id: 4, total: 10, done: 3, failed: 0, requests: 3, retries: 0, requests_per_minute: 9.5, cost_picos: 12, eta_s: null },
+      { kind: "failed", run_id: null, code: "key_missing", message: "No key" },
+    ]);
+    stop();
+    expect(unlisten).toHaveBeenCalled();
+  });
+
+  it("treats specta's null floats as numbers", () => {
+    expect(num(null, 6)).toBe(6);
+    expect(num(undefined)).toBe(0);
+    expect(num(Number.NaN, 1)).toBe(1);
+    expect(num(2.5)).toBe(2.5);
+    const paused = toRunEvent({ kind: "paused", run_id: 1, seconds: null as unknown as number });
+    expect(paused).toEqual({ kind: "paused", run_id: 1, seconds: 0 });
+  });
+});

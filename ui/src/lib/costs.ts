@@ -1,0 +1,129 @@
+// Shaping cost data for the charts: day × group pivots, date ranges, per-run averages.
+
+import type { CostDayRow, DayAverage, RunSpend } from "../apiTypes";
+import { isoDay, picosToUsd } from "./format";
+
+export interface StackedSeries {
+  /** Every day in the range, oldest first (YYYY-MM-DD), including days with no spend. */
+  days: string[];
+  /** One series per model or project, largest total first; values in USD. */
+  series: Array<{ name: string; values: number[]; totalPicos: number }>;
+  totalPicos: number;
+}
+
+/** Days from `from` to `to` inclusive (YYYY-MM-DD). Empty when `to` is before `from`. */
+export function daysBetween(from: string, to: string): string[] {
+  const start = parseDay(from);
+  const end = parseDay(to);
+  if (!start || !end || end < start) return [];
+  const days: string[] = [];
+  // Step by calendar day at noon, so daylight-saving changes never skip or repeat a day.
+  const d = new Date(start.getFullYear(), start.getMonth(), start.getDate(), 12);
+  while (d <= end) {
+    days.push(isoDay(d));
+    d.setDate(d.getDate() + 1);
+    if (days.length > 3660) break;
+  }
+  return days;
+}
+
+function parseDay(day: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return null;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12);
+}
+
+/**
+ * Pivots ledger rows (day, group, cost) into stacked series over every day of the range. When
+ * the range has open ends, the rows' own first and last day are used.
+ */
+export function stackByDay(rows: CostDayRow[], since: string | null, until: string | null): StackedSeries {
+  const sorted = [...rows].sort((a, b) => a.day.localeCompare(b.day));
+  const first = since ?? sorted[0]?.day ?? null;
+  const last = until ?? sorted[sorted.length - 1]?.day ?? null;
+  const days = first && last ? daysBetween(first, last) : [];
+  const index = new Map(days.map((d, i) => [d, i]));
+  const groups = new Map<string, { values: number[]; totalPicos: number }>();
+  let totalPicos = 0;
+  for (const row of rows) {
+    const i = index.get(row.day);
+    if (i === undefined) continue;
+    let g = groups.get(row.group);
+    if (!g) {
+      g = { values: days.map(() => 0), totalPicos: 0 };
+      groups.set(row.group, g);
+    }
+    g.values[i] = (g.values[i] ?? 0) + picosToUsd(row.cost_picos);
+    g.totalPicos += row.cost_picos;
+    totalPicos += row.cost_picos;
+  }
+  const series = [...groups.entries()]
+    .map(([name, g]) => ({ name, values: g.values, totalPicos: g.totalPicos }))
+    .sort((a, b) => b.totalPicos - a.totalPicos || a.name.localeCompare(b.name));
+  return { days, series, totalPicos };
+}
+
+export type RangePreset = "7d" | "30d" | "90d" | "month" | "all";
+
+export const RANGE_PRESETS: Array<{ id: RangePreset; label: string }> = [
+  { id: "7d", label: "Last 7 days" },
+  { id: "30d", label: "Last 30 days" },
+  { id: "90d", label: "Last 90 days" },
+  { id: "month", label: "This month" },
+  { id: "all", label: "All time" },
+];
+
+/** The inclusive local dates of a preset, relative to `today`. */
+export function rangeFor(preset: RangePreset, today: Date): { since: string | null; until: string | null } {
+  const until = isoDay(today);
+  const back = (days: number) => {
+    const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() - (days - 1), 12);
+    return isoDay(d);
+  };
+  switch (preset) {
+    case "7d":
+      return { since: back(7), until };
+    case "30d":
+      return { since: back(30), until };
+    case "90d":
+      return { since: back(90), until };
+    case "month":
+      return { since: isoDay(new Date(today.getFullYear(), today.getMonth(), 1, 12)), until };
+    case "all":
+      return { since: null, until: null };
+  }
+}
+
+export interface RunCostPoint {
+  runId: number;
+  day: string;
+  costUsd: number;
+  /** Average cost per post that got drafts; null when none did. */
+  perPostUsd: number | null;
+}
+
+/** Runs oldest first with their cost and cost per answered post, for the "per run" chart. */
+export function runCostPoints(runs: RunSpend[]): RunCostPoint[] {
+  return [...runs]
+    .sort((a, b) => a.created_at - b.created_at || a.run_id - b.run_id)
+    .map((r) => ({
+      runId: r.run_id,
+      day: isoDay(new Date(r.created_at * 1000)),
+      costUsd: picosToUsd(r.cost_picos),
+      perPostUsd: r.avg_picos_per_post != null ? picosToUsd(r.avg_picos_per_post) : r.succeeded > 0 ? picosToUsd(r.cost_picos) / r.succeeded : null,
+    }));
+}
+
+/** Average cost per post by day, oldest first, days without answered posts left out. */
+export function perPostSeries(days: DayAverage[]): Array<{ day: string; usd: number }> {
+  return [...days]
+    .filter((d) => d.avg_picos_per_post != null || d.posts > 0)
+    .sort((a, b) => a.day.localeCompare(b.day))
+    .map((d) => ({ day: d.day, usd: picosToUsd(d.avg_picos_per_post ?? Math.trunc(d.cost_picos / d.posts)) }));
+}
+
+/** The share of a monthly budget spent, 0–1 (may exceed 1); null without a budget. */
+export function budgetShare(spentPicos: number, budgetPicos: number | null): number | null {
+  if (budgetPicos == null || budgetPicos <= 0) return null;
+  return spentPicos / budgetPicos;
+}

@@ -1,0 +1,158 @@
+// Review-queue logic kept out of the components so it can be tested: which draft is shown
+// first, the score breakdown in plain words, keyboard shortcuts and moving through the list.
+
+import type { Draft, Opportunity, Weights } from "../apiTypes";
+
+/** The text to copy and show: the person's edit when there is one. */
+export function draftText(d: Pick<Draft, "text" | "edited_text">): string {
+  return d.edited_text != null && d.edited_text.trim() !== "" ? d.edited_text : d.text;
+}
+
+/** Drafts to offer, best first: approved, then drafts, by rank; rejected ones last. */
+export function orderedDrafts(drafts: Draft[]): Draft[] {
+  const weight = (d: Draft) => (d.review === "approved" ? 0 : d.review === "draft" ? 1 : 2);
+  return [...drafts].sort((a, b) => weight(a) - weight(b) || a.rank - b.rank || a.id - b.id);
+}
+
+export interface ScorePart {
+  key: keyof Weights;
+  name: string;
+  explain: string;
+  /** The component's value, 0–1. */
+  value: number;
+  /** Its share of the weights, 0–1. */
+  weight: number;
+  /** What it adds to the total: value × weight share. */
+  contribution: number;
+}
+
+const PART_WORDS: Record<keyof Weights, { name: string; explain: string }> = {
+  velocity: { name: "Momentum", explain: "How fast people are engaging, for the size of the author's audience" },
+  relevance: { name: "On topic", explain: "How close the post is to your project's topics" },
+  openness: { name: "Open to replies", explain: "Questions and open-ended posts invite replies" },
+  author: { name: "Author", explain: "Authors you favour score higher" },
+};
+
+/** The four parts of a post's score as plain words, in the order of the weights. */
+export function scoreParts(o: Pick<Opportunity, "velocity" | "relevance" | "openness" | "author_score">, weights: Weights): ScorePart[] {
+  const sum = weights.velocity + weights.relevance + weights.openness + weights.author;
+  const values: Record<keyof Weights, number> = {
+    velocity: o.velocity,
+    relevance: o.relevance,
+    openness: o.openness,
+    author: o.author_score,
+  };
+  return (Object.keys(PART_WORDS) as Array<keyof Weights>).map((key) => {
+    const weight = sum > 0 ? weights[key] / sum : 0;
+    const value = clamp01(values[key]);
+    return { key, ...PART_WORDS[key], value, weight, contribution: value * weight };
+  });
+}
+
+function clamp01(n: number): number {
+  return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
+}
+
+export type ReviewAction = "next" | "previous" | "copy" | "approve" | "posted" | "skip" | "open" | "edit" | "select" | "help";
+
+export interface KeyLike {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+  /** True when the key was typed into a text field: shortcuts must not steal typing. */
+  inField?: boolean;
+}
+
+/** Single-key shortcuts in the review queue (j/k move, c copy, a approve, p posted, s skip…). */
+export function reviewShortcut(e: KeyLike): ReviewAction | null {
+  if (e.inField || e.ctrlKey || e.metaKey || e.altKey) return null;
+  switch (e.key) {
+    case "j":
+    case "ArrowDown":
+      return "next";
+    case "k":
+    case "ArrowUp":
+      return "previous";
+    case "c":
+      return "copy";
+    case "a":
+      return "approve";
+    case "p":
+      return "posted";
+    case "s":
+      return "skip";
+    case "o":
+      return "open";
+    case "e":
+      return "edit";
+    case "x":
+      return "select";
+    case "?":
+      return "help";
+    default:
+      return null;
+  }
+}
+
+export const REVIEW_SHORTCUTS: Array<{ keys: string; what: string }> = [
+  { keys: "j / k", what: "Next / previous post" },
+  { keys: "c", what: "Copy the first reply" },
+  { keys: "o", what: "Open the post on X" },
+  { keys: "a", what: "Approve the first reply" },
+  { keys: "e", what: "Edit the first reply" },
+  { keys: "p", what: "Mark as posted" },
+  { keys: "s", what: "Skip the post" },
+  { keys: "x", what: "Select for bulk actions" },
+  { keys: "?", what: "Show these shortcuts" },
+];
+
+/** Moves the focused row, staying inside the list. */
+export function moveIndex(index: number, delta: number, length: number): number {
+  if (length <= 0) return 0;
+  return Math.min(length - 1, Math.max(0, index + delta));
+}
+
+/**
+ * After a post leaves the list (posted or skipped), which row to focus: the one that took its
+ * place, or the new last row.
+ */
+export function indexAfterRemoval(index: number, newLength: number): number {
+  if (newLength <= 0) return 0;
+  return Math.min(index, newLength - 1);
+}
+
+/** Toggles one id in a selection, returning a new set. */
+export function toggleSelected(selected: ReadonlySet<string>, id: string): Set<string> {
+  const next = new Set(selected);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  return next;
+}
+
+/** "Posted 3 posts." style confirmations for bulk actions. */
+export function bulkDoneText(status: "posted" | "skipped" | "pending", count: number): string {
+  const posts = count === 1 ? "1 post" : `${count} posts`;
+  switch (status) {
+    case "posted":
+      return `Marked ${posts} as posted.`;
+    case "skipped":
+      return `Skipped ${posts}.`;
+    case "pending":
+      return `Moved ${posts} back to the queue.`;
+  }
+}
+
+/** Label names for people. */
+export function labelWords(label: string): string {
+  switch (label) {
+    case "green":
+      return "Reply now";
+    case "yellow":
+      return "Worth a look";
+    case "red":
+      return "Low priority";
+    default:
+      return label;
+  }
+}

@@ -1,0 +1,321 @@
+// Costs: what the AI cost, by day (stacked by model or project), month to date against the
+// budget, per run and per post; a date range; the runs table; CSV export.
+
+import { useMemo, useState } from "react";
+import { Link } from "react-router";
+import type { CostGroupBy, CostQuery } from "../apiTypes";
+import { Chart, CHART_COLOURS } from "../components/Chart";
+import { PathFold } from "../components/PathFold";
+import { useCurrentProject } from "../components/ProjectContext";
+import { useToast } from "../components/toast";
+import { Button, Card, EmptyState, ErrorNotice, Loading, PageHeader, Segmented, Stat } from "../components/ui";
+import { IconChart, IconDownload } from "../components/icons";
+import { budgetShare, perPostSeries, RANGE_PRESETS, rangeFor, runCostPoints, stackByDay, type RangePreset } from "../lib/costs";
+import { formatDateTime, formatInt, formatIsoDay, formatPercent, formatUsd, formatUsdAmount, isoDay } from "../lib/format";
+import { CSV_FILTERS, datedFileName, pickSavePath } from "../lib/platform";
+import { useAveragePerPost, useCostOverview, useCostPerRun, useCostsByDay, useExportCosts } from "../lib/queries";
+import { runStatusWords } from "../lib/runText";
+
+const axisLabel = { color: "#5a6472", fontSize: 12 };
+const splitLine = { lineStyle: { color: "#eceef2" } };
+const usdAxis = { type: "value", axisLabel: { ...axisLabel, formatter: (v: number) => formatUsdAmount(v) }, splitLine };
+
+export function CostsScreen() {
+  const { project, projectId } = useCurrentProject();
+  const [preset, setPreset] = useState<RangePreset>("30d");
+  const [custom, setCustom] = useState<{ since: string; until: string } | null>(null);
+  const [by, setBy] = useState<CostGroupBy>("model");
+  const [scope, setScope] = useState<"all" | "project">("all");
+  const toast = useToast();
+
+  const range = custom ?? rangeFor(preset, new Date());
+  const query: CostQuery = useMemo(
+    () => ({ since: range.since, until: range.until, project_id: scope === "project" ? projectId : null }),
+    [range.since, range.until, scope, projectId],
+  );
+  const byDay = useCostsByDay(query, by);
+  const overview = useCostOverview(query);
+  const perRun = useCostPerRun(query);
+  const perPost = useAveragePerPost(query);
+  const exportCsv = useExportCosts();
+
+  const stacked = useMemo(() => stackByDay(byDay.data ?? [], query.since, query.until ?? isoDay(new Date())), [byDay.data, query.since, query.until]);
+  const runsInRange = useMemo(() => perRun.data ?? [], [perRun.data]);
+  const points = useMemo(() => runCostPoints(runsInRange), [runsInRange]);
+  const perPostPoints = useMemo(() => perPostSeries(perPost.data ?? []), [perPost.data]);
+
+  const dayOption = useMemo(
+    () => ({
+      color: CHART_COLOURS,
+      grid: { left: 64, right: 16, top: 40, bottom: 32 },
+      legend: { top: 0, left: 0, textStyle: { color: "#1b1f24" }, icon: "roundRect" },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        valueFormatter: (v: number) => formatUsdAmount(v),
+      },
+      xAxis: { type: "category", data: stacked.days.map(formatIsoDay), axisLabel, axisTick: { show: false }, axisLine: { lineStyle: { color: "#c5ccd6" } } },
+      yAxis: usdAxis,
+      series: stacked.series.map((s) => ({ name: s.name, type: "bar", stack: "spend", data: s.values, barMaxWidth: 28, emphasis: { focus: "series" } })),
+    }),
+    [stacked],
+  );
+
+  const perRunOption = useMemo(
+    () => ({
+      color: [CHART_COLOURS[0]!],
+      grid: { left: 64, right: 16, top: 16, bottom: 32 },
+      tooltip: { trigger: "axis", valueFormatter: (v: number) => formatUsdAmount(v) },
+      xAxis: { type: "category", data: points.map((p) => `#${p.runId}`), axisLabel, axisTick: { show: false } },
+      yAxis: usdAxis,
+      series: [{ name: "Cost of the run", type: "bar", data: points.map((p) => p.costUsd), barMaxWidth: 18 }],
+    }),
+    [points],
+  );
+
+  const perPostOption = useMemo(
+    () => ({
+      color: [CHART_COLOURS[1]!],
+      grid: { left: 80, right: 16, top: 16, bottom: 32 },
+      tooltip: { trigger: "axis", valueFormatter: (v: number) => formatUsdAmount(v) },
+      xAxis: { type: "category", data: perPostPoints.map((p) => formatIsoDay(p.day)), axisLabel, axisTick: { show: false } },
+      yAxis: usdAxis,
+      series: [{ name: "Average per post", type: "line", smooth: true, symbolSize: 6, data: perPostPoints.map((p) => p.usd) }],
+    }),
+    [perPostPoints],
+  );
+
+  const o = overview.data;
+  const share = o ? budgetShare(o.month_to_date_picos, o.monthly_budget_picos) : null;
+  const avgPerPost = o ? (o.avg_picos_per_post ?? (o.range_posts_answered > 0 ? Math.trunc(o.range_total_picos / o.range_posts_answered) : null)) : null;
+
+  const exportTo = async (path: string) => {
+    try {
+      const r = await exportCsv.mutateAsync({ query, path });
+      toast.ok(`Saved ${formatInt(r.rows)} rows to ${r.path}`);
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  const onExport = async () => {
+    try {
+      const path = await pickSavePath("Save the costs as CSV", datedFileName("costs", new Date()), CSV_FILTERS);
+      if (!path) return;
+      const r = await exportCsv.mutateAsync({ query, path });
+      toast.ok(`Saved ${formatInt(r.rows)} rows to ${r.path}`);
+    } catch (e) {
+      toast.error(e);
+    }
+  };
+
+  return (
+    <div className="page">
+      <PageHeader
+        title="Costs"
+        lead="Every request to Gemini is recorded with its exact cost."
+        actions={
+          <Button icon={<IconDownload />} onClick={() => void onExport()} busy={exportCsv.isPending} data-testid="costs-export">
+            Export CSV
+          </Button>
+        }
+      />
+
+      <div className="row">
+        <Segmented
+          label="Date range"
+          value={custom ? ("custom" as RangePreset) : preset}
+          options={RANGE_PRESETS.map((p) => ({ value: p.id, label: p.label }))}
+          onChange={(v) => {
+            setCustom(null);
+            setPreset(v);
+          }}
+        />
+        <div className="row tight">
+          <input
+            type="date"
+            className="input"
+            style={{ width: "auto" }}
+            aria-label="From"
+            value={range.since ?? ""}
+            onChange={(e) => e.target.value && setCustom({ since: e.target.value, until: range.until ?? isoDay(new Date()) })}
+          />
+          <span className="muted">to</span>
+          <input
+            type="date"
+            className="input"
+            style={{ width: "auto" }}
+            aria-label="To"
+            value={range.until ?? ""}
+            onChange={(e) => e.target.value && setCustom({ since: range.since ?? e.target.value, until: e.target.value })}
+          />
+        </div>
+        <span className="grow" />
+        <Segmented
+          label="Projects"
+          value={scope}
+          options={[
+            { value: "all", label: "All projects" },
+            { value: "project", label: project ? `Only ${project.name}` : "This project" },
+          ]}
+          onChange={setScope}
+        />
+      </div>
+
+      <ErrorNotice
+        error={overview.error ?? byDay.error}
+        onRetry={() => {
+          void overview.refetch();
+          void byDay.refetch();
+        }}
+      />
+
+      <div className="grid-4">
+        <Card>
+          <Stat
+            label={o?.monthly_budget_picos != null ? `this month, of ${formatUsd(o.monthly_budget_picos)} budget` : "this month"}
+            value={o ? formatUsd(o.month_to_date_picos) : "…"}
+            testId="costs-month"
+          />
+          {share != null ? (
+            <div className="stack tight">
+              <div
+                className="meter"
+                role="meter"
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={Math.round(share * 100)}
+                aria-label="Share of monthly budget"
+              >
+                <div style={{ width: `${Math.min(100, share * 100)}%`, background: share > 0.9 ? "var(--red)" : undefined }} />
+              </div>
+              <span className="muted small">{formatPercent(share)} of the budget</span>
+            </div>
+          ) : (
+            <Link to="/settings" className="small">
+              Set a monthly budget
+            </Link>
+          )}
+        </Card>
+        <Card>
+          <Stat label="in this date range" value={o ? formatUsd(o.range_total_picos) : "…"} testId="costs-range-total" />
+        </Card>
+        <Card>
+          <Stat label="average per post with replies" value={avgPerPost != null ? formatUsd(avgPerPost) : "–"} testId="costs-avg-post" />
+        </Card>
+        <Card>
+          <Stat label="requests to Gemini" value={o ? formatInt(o.range_calls) : "…"} />
+        </Card>
+      </div>
+
+      <Card
+        title="Spend by day"
+        actions={
+          <Segmented
+            label="Stack by"
+            value={by}
+            options={[
+              { value: "model", label: "By model" },
+              { value: "project", label: "By project" },
+            ]}
+            onChange={setBy}
+          />
+        }
+      >
+        {byDay.isLoading ? <Loading what="Loading costs" /> : null}
+        {byDay.data && stacked.totalPicos === 0 ? (
+          <EmptyState icon={<IconChart />} title="No spending in this range" testId="costs-empty">
+            Costs show up here after your first run. Try a longer date range.
+          </EmptyState>
+        ) : null}
+        {/* Always mounted, so end-to-end tests can find the chart even while it has no bars. */}
+        <div
+          style={{ display: byDay.data && stacked.totalPicos > 0 ? "block" : "none" }}
+          data-testid="costs-chart-data"
+          data-total-picos={stacked.totalPicos}
+          data-series={stacked.series.map((x) => x.name).join("|")}
+        >
+          <Chart option={dayOption} label={`Spend by day, stacked by ${by}`} testId="costs-chart" />
+          {/* The chart's numbers for screen readers (and tests): a canvas has no text. */}
+          <table className="sr-only" data-testid="costs-chart-table">
+            <caption>Spend by day, {by === "model" ? "by model" : "by project"}</caption>
+            <tbody>
+              {stacked.series.map((x) => (
+                <tr key={x.name}>
+                  <th scope="row">{x.name}</th>
+                  <td>{formatUsd(x.totalPicos)}</td>
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">Total</th>
+                <td data-testid="costs-chart-total">{formatUsd(stacked.totalPicos)}</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      </Card>
+
+      <div className="grid-2">
+        <Card title="Cost per run">
+          {points.length === 0 ? (
+            <p className="muted">No runs in this range.</p>
+          ) : (
+            <Chart option={perRunOption} className="small" label="Cost per run" testId="costs-per-run-chart" />
+          )}
+        </Card>
+        <Card title="Average cost per post">
+          {perPostPoints.length === 0 ? (
+            <p className="muted">No posts got replies in this range.</p>
+          ) : (
+            <Chart option={perPostOption} className="small" label="Average cost per post over time" testId="costs-per-post-chart" />
+          )}
+        </Card>
+      </div>
+
+      <PathFold
+        title="Advanced: save the costs CSV to a file path"
+        action="Export"
+        placeholder="/home/you/Documents/costs.csv"
+        busy={exportCsv.isPending}
+        onSubmit={(p) => void exportTo(p)}
+        testId="costs-export-path"
+      />
+
+      <Card title="Runs" className="flush">
+        <div className="table-wrap">
+          <table className="table" data-testid="costs-runs-table">
+            <thead>
+              <tr>
+                <th>Started</th>
+                <th>Project</th>
+                <th>Status</th>
+                <th className="num">Posts with replies</th>
+                <th className="num">Cost</th>
+                <th className="num">Per post</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runsInRange.length === 0 ? (
+                <tr>
+                  <td colSpan={6} className="muted">
+                    No runs in this range.
+                  </td>
+                </tr>
+              ) : null}
+              {runsInRange.slice(0, 50).map((r) => (
+                <tr key={r.run_id}>
+                  <td className="nowrap">{formatDateTime(r.created_at)}</td>
+                  <td>{r.project}</td>
+                  <td>{runStatusWords(r.status)}</td>
+                  <td className="num">{formatInt(r.succeeded)}</td>
+                  <td className="num">{formatUsd(r.cost_picos)}</td>
+                  <td className="num">{r.avg_picos_per_post != null ? formatUsd(r.avg_picos_per_post) : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,480 @@
+// Run: pick which posts, see the estimate, start; watch live progress; stop and resume.
+
+import { useEffect, useMemo, useState } from "react";
+import { Link, useNavigate } from "react-router";
+import type { Label, RunListing, RunSettings } from "../apiTypes";
+import { useCurrentProject } from "../components/ProjectContext";
+import { useLiveRun } from "../components/RunContext";
+import { useToast } from "../components/toast";
+import {
+  Button,
+  Card,
+  Checkbox,
+  EmptyState,
+  ErrorNotice,
+  Field,
+  Fold,
+  Loading,
+  Notice,
+  NumberInput,
+  PageHeader,
+  ProgressBar,
+  Spinner,
+  Stat,
+} from "../components/ui";
+import { IconFolder, IconInbox, IconPlay, IconRefresh, IconStop } from "../components/icons";
+import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, parseUsdToPicos } from "../lib/format";
+import { useDebounced } from "../lib/hooks";
+import { useCancelRun, useForecast, useKeyStatus, useModels, useResumeRun, useRunDefaults, useRuns, useStartRun } from "../lib/queries";
+import { canResume, forecastText, isBusy, progressPercent, runStatusWords, summaryHeadline, summarySentence } from "../lib/runText";
+
+function LiveRunCard() {
+  const { live, dismiss } = useLiveRun();
+  const cancel = useCancelRun();
+  const navigate = useNavigate();
+  const toast = useToast();
+  if (live.phase === "idle" || live.runId == null) return null;
+
+  if (live.phase === "failed") {
+    return (
+      <Card title="The run stopped because of a problem." lead="Replies already written are kept." testId="run-failed-card">
+        <ErrorNotice error={live.error ?? { code: "run_failed", message: "" }} testId="run-error" />
+        <div className="row">
+          {live.runId != null ? <ResumeButton runId={live.runId} /> : null}
+          <Button variant="ghost" onClick={dismiss}>
+            Back to the run settings
+          </Button>
+        </div>
+      </Card>
+    );
+  }
+
+  if (live.phase === "finished" && live.summary) {
+    const s = live.summary;
+    return (
+      <Card title={live.budgetReached ? "Stopped at your budget." : summaryHeadline(s)} testId="run-finished">
+        <div className="row between">
+          <p className="post-text" data-testid="run-summary">
+            {summarySentence(s)}
+          </p>
+          <strong className="nowrap" data-testid="run-percent">
+            {live.progress ? progressPercent(live.progress) : 100}%
+          </strong>
+        </div>
+        <ProgressBar percent={live.progress ? progressPercent(live.progress) : 100} state="done" label="Run progress" testId="run-progress" />
+        {s.error ? <ErrorNotice error={{ code: "run_failed", message: s.error }} /> : null}
+        <div className="row">
+          <Button variant="primary" icon={<IconInbox />} onClick={() => navigate("/review")} data-testid="run-review">
+            Review the replies
+          </Button>
+          {canResume(s.status) ? <ResumeButton runId={s.run_id} /> : null}
+          <Button variant="ghost" onClick={dismiss}>
+            Start another run
+          </Button>
+        </div>
+      </Card>
+    );
+  }
+
+  const p = live.progress;
+  const percent = p ? progressPercent(p) : 0;
+  return (
+    <Card
+      title={live.phase === "starting" || !p ? "Starting the run…" : live.phase === "paused" ? "Paused for a moment" : "Writing reply drafts…"}
+      lead={
+        live.budgetReached
+          ? "The run reached your budget: it is finishing the requests already sent, then stops."
+          : live.phase === "paused" && live.pausedFor != null
+            ? `Gemini asked us to slow down. Continuing in about ${formatDuration(live.pausedFor)}; nothing is lost.`
+            : "You can leave this screen: the run keeps going."
+      }
+      testId="run-live"
+      actions={
+        <Button
+          variant="danger"
+          icon={<IconStop />}
+          busy={cancel.isPending}
+          data-testid="run-cancel"
+          onClick={() =>
+            cancel.mutate(live.runId!, {
+              onSuccess: () => toast.ok("Stopping. Replies already written are kept."),
+              onError: (e) => toast.error(e),
+            })
+          }
+        >
+          Stop
+        </Button>
+      }
+    >
+      <div className="row between">
+        <strong className="nowrap" style={{ fontSize: 28 }} data-testid="run-percent">
+          {percent}%
+        </strong>
+        <span className="muted">{p ? formatEta(p.eta_s) : <Spinner />}</span>
+      </div>
+      <ProgressBar percent={percent} state={live.phase === "paused" ? "paused" : "running"} label="Run progress" testId="run-progress" />
+      {p ? (
+        <div className="grid-4">
+          <Stat label={`of ${formatInt(p.total)} posts done`} value={formatInt(p.done)} testId="run-done" />
+          <Stat label="failed" value={formatInt(p.failed)} testId="run-failed" />
+          <Stat label="requests" value={formatPerMinute(p.requests_per_minute)} testId="run-rate" />
+          <Stat label="spent so far" value={formatUsd(p.cost_picos)} testId="run-cost" />
+        </div>
+      ) : null}
+      {p && p.retries > 0 ? <p className="muted small">{formatInt(p.retries)} requests were tried again after a hiccup.</p> : null}
+    </Card>
+  );
+}
+
+function ResumeButton({ runId, label = "Resume" }: { runId: number; label?: string }) {
+  const resume = useResumeRun();
+  const { watch } = useLiveRun();
+  const toast = useToast();
+  return (
+    <Button
+      icon={<IconRefresh />}
+      busy={resume.isPending}
+      data-testid="run-resume"
+      onClick={() =>
+        resume.mutate(runId, {
+          onSuccess: (id) => watch(id),
+          onError: (e) => toast.error(e),
+        })
+      }
+    >
+      {label}
+    </Button>
+  );
+}
+
+function RunsTable({ runs }: { runs: RunListing[] }) {
+  const { live } = useLiveRun();
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="runs-table">
+        <thead>
+          <tr>
+            <th>Started</th>
+            <th>Status</th>
+            <th className="num">Posts done</th>
+            <th className="num">Failed</th>
+            <th className="num">Cost</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((listed) => {
+            // The run in progress shows its live numbers, not the ones from when the list was read.
+            const p = live.progress;
+            const r =
+              p && listed.run_id === live.runId && listed.status === "running"
+                ? { ...listed, done: p.done, failed: p.failed, posts: p.total, cost_picos: p.cost_picos }
+                : listed;
+            return (
+              <tr key={r.run_id}>
+                <td className="nowrap">{formatDateTime(r.created_at)}</td>
+                <td>
+                  <span className={`pill ${r.status === "finished" ? "green" : r.status === "running" ? "accent" : canResume(r.status) ? "yellow" : ""}`}>
+                    {runStatusWords(r.status)}
+                  </span>
+                </td>
+                <td className="num">
+                  {formatInt(r.done)} / {formatInt(r.posts)}
+                </td>
+                <td className="num">{formatInt(r.failed)}</td>
+                <td className="num">{formatUsd(r.cost_picos)}</td>
+                <td className="num">{canResume(r.status) && !isBusy(live) && r.done + r.failed < r.posts ? <ResumeButton runId={r.run_id} /> : null}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const LABEL_CHOICES: Array<{ label: Label; text: string }> = [
+  { label: "green", text: "Green (reply now)" },
+  { label: "yellow", text: "Yellow (worth a look)" },
+  { label: "red", text: "Red (low priority)" },
+];
+
+export function RunScreen() {
+  const { project, projectId } = useCurrentProject();
+  const defaults = useRunDefaults(projectId);
+  const runs = useRuns(projectId);
+  const keys = useKeyStatus();
+  const models = useModels();
+  const start = useStartRun();
+  const { live, watch } = useLiveRun();
+  const [settings, setSettings] = useState<RunSettings | null>(null);
+  const [budgetOn, setBudgetOn] = useState(false);
+  const [budgetText, setBudgetText] = useState("0.50");
+  const navigate = useNavigate();
+
+  useEffect(() => {
+    if (defaults.data) setSettings(structuredClone(defaults.data));
+  }, [defaults.data]);
+
+  const valid =
+    settings != null &&
+    [settings.hours_back, settings.min_followers, settings.min_likes, settings.max_candidates, settings.batch_size, settings.per_request].every(
+      (n) => Number.isFinite(n) && n >= 0,
+    ) &&
+    settings.batch_size >= 1 &&
+    settings.per_request >= 1 &&
+    settings.max_candidates >= 1 &&
+    settings.labels.length > 0;
+  const debounced = useDebounced(valid ? settings : null, 350);
+  const forecast = useForecast(projectId, debounced);
+  const budgetPicos = budgetOn ? parseUsdToPicos(budgetText) : null;
+  const text = useMemo(() => (forecast.data ? forecastText(forecast.data, budgetPicos) : null), [forecast.data, budgetPicos]);
+  const geminiSet = keys.data?.find((k) => k.secret === "gemini")?.set ?? true;
+  const busy = isBusy(live);
+  const showSettings = !busy && live.phase !== "finished" && live.phase !== "failed";
+  const interrupted = (runs.data ?? []).filter((r) => canResume(r.status) && r.done + r.failed < r.posts && r.run_id !== live.runId);
+
+  if (projectId == null) {
+    return (
+      <div className="page">
+        <PageHeader title="Run" />
+        <Card>
+          <EmptyState
+            icon={<IconFolder />}
+            title="Create a project first"
+            action={
+              <Button variant="primary" onClick={() => navigate("/projects/new")}>
+                New project
+              </Button>
+            }
+          >
+            A run finds the best posts in a project and writes reply drafts for them.
+          </EmptyState>
+        </Card>
+      </div>
+    );
+  }
+
+  const set = (patch: Partial<RunSettings>) => settings && setSettings({ ...settings, ...patch });
+  const toggleLabel = (l: Label, on: boolean) =>
+    settings && set({ labels: on ? [...settings.labels, l].filter((x, i, a) => a.indexOf(x) === i) : settings.labels.filter((x) => x !== l) });
+  const budgetInvalid = budgetOn && budgetPicos == null;
+
+  const onStart = () => {
+    if (!settings || projectId == null) return;
+    start.mutate({ projectId, settings, budgetPicos }, { onSuccess: (runId) => watch(runId) });
+  };
+
+  return (
+    <div className="page">
+      <PageHeader
+        title="Run"
+        lead={
+          <>
+            Find the posts in <strong>{project?.name}</strong> worth replying to, and write reply drafts for them.
+          </>
+        }
+      />
+
+      <LiveRunCard />
+
+      {!busy && interrupted.length > 0 ? (
+        <Notice kind="warn" title="A run was interrupted." action={<ResumeButton runId={interrupted[0]!.run_id} label="Resume run" />}>
+          The run from {formatDateTime(interrupted[0]!.created_at)} finished {formatInt(interrupted[0]!.done)} of {formatInt(interrupted[0]!.posts)} posts.
+          Resume it to do the rest; nothing already written is paid for twice.
+        </Notice>
+      ) : null}
+
+      {!geminiSet ? (
+        <Notice
+          kind="warn"
+          title="Add your Gemini key to start a run."
+          action={
+            <Link to="/settings" className="btn sm">
+              Open Settings
+            </Link>
+          }
+        >
+          You can still look at the estimate below.
+        </Notice>
+      ) : null}
+
+      {showSettings ? (
+        settings == null ? (
+          <Loading what="Loading run settings" />
+        ) : (
+          <div className="grid-2" style={{ alignItems: "start" }}>
+            <Card title="Which posts">
+              <div className="grid-2">
+                <Field label="Posted in the last" hint="hours" htmlFor="r-hours">
+                  <NumberInput id="r-hours" value={settings.hours_back} min={1} onChange={(hours_back) => set({ hours_back })} testId="run-hours" />
+                </Field>
+                <Field label="At most" hint="posts, best first" htmlFor="r-max">
+                  <NumberInput
+                    id="r-max"
+                    value={settings.max_candidates}
+                    min={1}
+                    onChange={(max_candidates) => set({ max_candidates })}
+                    testId="run-max-posts"
+                  />
+                </Field>
+                <Field label="Author has at least" hint="followers" htmlFor="r-foll">
+                  <NumberInput
+                    id="r-foll"
+                    value={settings.min_followers}
+                    min={0}
+                    step={100}
+                    onChange={(min_followers) => set({ min_followers })}
+                    testId="run-min-followers"
+                  />
+                </Field>
+                <Field label="Post has at least" hint="likes" htmlFor="r-likes">
+                  <NumberInput id="r-likes" value={settings.min_likes} min={0} onChange={(min_likes) => set({ min_likes })} />
+                </Field>
+              </div>
+              <Field label="Write replies for">
+                <div className="row">
+                  {LABEL_CHOICES.map((c) => (
+                    <Checkbox
+                      key={c.label}
+                      checked={settings.labels.includes(c.label)}
+                      onChange={(on) => toggleLabel(c.label, on)}
+                      testId={`run-label-${c.label}`}
+                    >
+                      {c.text}
+                    </Checkbox>
+                  ))}
+                </div>
+              </Field>
+            </Card>
+
+            <Card title="Speed and cost">
+              <div className="grid-2">
+                <Field label="Batch size" hint="Requests at once. More is faster, never above your plan's limits." htmlFor="r-batch">
+                  <NumberInput
+                    id="r-batch"
+                    value={settings.batch_size}
+                    min={1}
+                    max={50}
+                    onChange={(batch_size) => set({ batch_size })}
+                    testId="run-batch-size"
+                  />
+                </Field>
+                <Field label="Posts per request" hint="More posts in one request is cheaper, slightly less careful." htmlFor="r-per">
+                  <NumberInput
+                    id="r-per"
+                    value={settings.per_request}
+                    min={1}
+                    max={20}
+                    onChange={(per_request) => set({ per_request })}
+                    testId="run-per-request"
+                  />
+                </Field>
+              </div>
+              <Field label="Model" htmlFor="r-model">
+                <select id="r-model" className="select" value={settings.model} onChange={(e) => set({ model: e.target.value })} data-testid="run-model">
+                  {[...new Set([settings.model, ...(models.data ?? [])])].map((m) => (
+                    <option key={m} value={m}>
+                      {m}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              <div className="stack tight">
+                <Checkbox checked={budgetOn} onChange={setBudgetOn} testId="run-budget-on">
+                  Stop if this run would cost more than
+                </Checkbox>
+                {budgetOn ? (
+                  <div className="row tight">
+                    <span>$</span>
+                    <input
+                      className="input short"
+                      inputMode="decimal"
+                      value={budgetText}
+                      onChange={(e) => setBudgetText(e.target.value)}
+                      aria-label="Budget in dollars"
+                      aria-invalid={budgetInvalid || undefined}
+                      data-testid="run-budget"
+                    />
+                    {budgetInvalid ? <span className="field-error small">Type an amount like 0.50</span> : null}
+                  </div>
+                ) : null}
+              </div>
+              <Fold title="Advanced">
+                <Checkbox checked={settings.gate} onChange={(gate) => set({ gate })}>
+                  Leave out posts that should never cost anything (spam, reposts, replies turned off, authors and words you avoid)
+                </Checkbox>
+                <Checkbox checked={settings.embeddings} onChange={(embeddings) => set({ embeddings })}>
+                  Match topics with Gemini embeddings and skip near-duplicate posts
+                </Checkbox>
+                <Field label="Tries per post before it counts as failed" htmlFor="r-attempts">
+                  <NumberInput
+                    id="r-attempts"
+                    className="short"
+                    value={settings.max_attempts}
+                    min={1}
+                    max={10}
+                    onChange={(max_attempts) => set({ max_attempts })}
+                  />
+                </Field>
+                <p className="muted small">
+                  Limits in use: {formatInt(settings.limits.rpm)} requests a minute
+                  {settings.limits.rpd != null ? `, ${formatInt(settings.limits.rpd)} a day` : ""}
+                  {settings.limits.tpm != null ? `, ${formatInt(settings.limits.tpm)} input tokens a minute` : ""}. Change them in Settings.
+                </p>
+              </Fold>
+            </Card>
+          </div>
+        )
+      ) : null}
+
+      {showSettings && settings ? (
+        <Card title="Before you start" testId="run-forecast">
+          {forecast.isLoading || (!forecast.data && valid) ? <Loading what="Working out the estimate" /> : null}
+          {!valid ? <p className="muted">Fill in the settings above to see the estimate.</p> : null}
+          <ErrorNotice error={forecast.error} onRetry={() => void forecast.refetch()} />
+          {text && valid ? (
+            <div className="stack tight" aria-live="polite">
+              <p className="post-text" data-testid="run-forecast-text">
+                {text.headline}
+              </p>
+              <p>{text.costLine}</p>
+              {text.heldBack ? <p className="muted">{text.heldBack}</p> : null}
+              {text.overBudget ? <Notice kind="warn">{text.overBudget}</Notice> : null}
+              {forecast.isFetching ? <span className="muted small">Updating…</span> : null}
+            </div>
+          ) : null}
+          {forecast.data && valid ? (
+            <Fold title="Advanced: tokens">
+              <p className="muted small">
+                About {formatInt(forecast.data.input_tokens)} input and {formatInt(forecast.data.output_tokens)} output tokens in{" "}
+                {formatInt(forecast.data.requests)} requests; {formatInt(forecast.data.deduped)} near-duplicates skipped.
+              </p>
+            </Fold>
+          ) : null}
+          <ErrorNotice error={start.error} testId="run-start-error" />
+          <div className="row">
+            <Button
+              variant="primary"
+              size="lg"
+              icon={<IconPlay />}
+              busy={start.isPending}
+              disabled={!valid || !geminiSet || budgetInvalid || forecast.data?.posts === 0}
+              onClick={onStart}
+              data-testid="run-start"
+            >
+              {forecast.data && forecast.data.posts > 0 && valid ? `Start run · about ${formatUsd(forecast.data.cost_picos)}` : "Start run"}
+            </Button>
+          </div>
+        </Card>
+      ) : null}
+
+      <Card title="Recent runs" lead="Every run is kept with what it cost.">
+        {runs.isLoading ? <Loading /> : null}
+        <ErrorNotice error={runs.error} />
+        {runs.data && runs.data.length === 0 ? <p className="muted">No runs yet for this project. Your first one will show up here.</p> : null}
+        {runs.data && runs.data.length > 0 ? <RunsTable runs={runs.data.slice(0, 10)} /> : null}
+      </Card>
+    </div>
+  );
+}

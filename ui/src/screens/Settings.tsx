@@ -1,0 +1,354 @@
+// Settings: keys (status only), plan and limits, monthly budget, the price table, the data
+// folder and the logs.
+
+import { useEffect, useState } from "react";
+import { insideTauri } from "../api";
+import type { PriceInput, PriceRow } from "../apiTypes";
+import { KeyForm } from "../components/KeyForm";
+import { TierPicker } from "../components/TierPicker";
+import { useToast } from "../components/toast";
+import { Button, Card, ErrorNotice, Fold, Loading, PageHeader } from "../components/ui";
+import { IconFolder, IconRefresh } from "../components/icons";
+import { formatDay, formatUsd, parseUsdToPicos, picosToUsdInput, plural } from "../lib/format";
+import {
+  useAppInfo,
+  useCheckKey,
+  useKeyStatus,
+  useLimits,
+  useLogs,
+  usePrices,
+  useRevealFolder,
+  useSetBudget,
+  useSetGeminiBaseUrl,
+  useSetPrice,
+} from "../lib/queries";
+
+function BudgetForm() {
+  const limits = useLimits();
+  const save = useSetBudget();
+  const toast = useToast();
+  const current = limits.data?.monthly_budget_picos ?? null;
+  const [text, setText] = useState("");
+  useEffect(() => setText(current != null ? picosToUsdInput(current) : ""), [current]);
+  const picos = text.trim() === "" ? null : parseUsdToPicos(text);
+  const invalid = text.trim() !== "" && picos == null;
+  return (
+    <form
+      className="stack tight"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!invalid) save.mutate(picos, { onSuccess: () => toast.ok(picos == null ? "Budget removed." : `Budget set to ${formatUsd(picos)} a month.`) });
+      }}
+    >
+      <label htmlFor="budget" className="field-label">
+        <strong>Monthly budget</strong>
+      </label>
+      <span className="muted small">Shown on the Costs screen. Leave empty for none.</span>
+      <div className="row tight">
+        <span>$</span>
+        <input
+          id="budget"
+          className="input short"
+          inputMode="decimal"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-invalid={invalid || undefined}
+          data-testid="budget-input"
+        />
+        <Button type="submit" busy={save.isPending} disabled={invalid || picos === current}>
+          Save budget
+        </Button>
+        {invalid ? <span className="field-error small">Type an amount like 5 or 12.50</span> : null}
+      </div>
+      <ErrorNotice error={save.error} />
+    </form>
+  );
+}
+
+function PriceEditor({ row, onDone }: { row: PriceRow | null; onDone: () => void }) {
+  const [p, setP] = useState<PriceInput>(
+    row
+      ? {
+          model: row.model,
+          input_usd_per_mtok: row.input_usd_per_mtok,
+          output_usd_per_mtok: row.output_usd_per_mtok,
+          cached_usd_per_mtok: row.cached_usd_per_mtok,
+        }
+      : { model: "", input_usd_per_mtok: "", output_usd_per_mtok: "", cached_usd_per_mtok: "" },
+  );
+  const save = useSetPrice();
+  const toast = useToast();
+  const field = (k: keyof PriceInput, label: string) =>
+    k === "model" && row != null ? (
+      <td className="mono nowrap">{row.model}</td>
+    ) : (
+      <td>
+        <input
+          className="input"
+          aria-label={label}
+          value={p[k] ?? ""}
+          readOnly={k === "model" && row != null}
+          onChange={(e) => setP({ ...p, [k]: e.target.value })}
+          inputMode={k === "model" ? "text" : "decimal"}
+          placeholder={k === "model" ? "model name" : k === "cached_usd_per_mtok" ? "same as input" : "0.00"}
+        />
+      </td>
+    );
+  return (
+    <>
+      <tr>
+        {field("model", "Model")}
+        {field("input_usd_per_mtok", "Input, dollars per million tokens")}
+        {field("output_usd_per_mtok", "Output, dollars per million tokens")}
+        {field("cached_usd_per_mtok", "Cached input, dollars per million tokens")}
+        <td colSpan={2}>
+          <div className="row tight">
+            <Button
+              size="sm"
+              variant="primary"
+              busy={save.isPending}
+              disabled={!p.model.trim() || !p.input_usd_per_mtok.trim() || !p.output_usd_per_mtok.trim()}
+              onClick={() =>
+                save.mutate(
+                  { ...p, model: p.model.trim() },
+                  {
+                    onSuccess: () => {
+                      toast.ok("Price saved. Past costs keep the prices they were charged at.");
+                      onDone();
+                    },
+                  },
+                )
+              }
+            >
+              Save
+            </Button>
+            <Button size="sm" variant="ghost" onClick={onDone}>
+              Cancel
+            </Button>
+          </div>
+        </td>
+      </tr>
+      {save.error ? (
+        <tr>
+          <td colSpan={6}>
+            <ErrorNotice error={save.error} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+function PriceTable() {
+  const prices = usePrices();
+  const [editing, setEditing] = useState<string | null>(null);
+  return (
+    <Card
+      title="Prices"
+      lead="Dollars per million tokens, used to work out every cost. Edit them when Google changes its prices; past costs keep the prices they were charged at."
+      actions={
+        <Button size="sm" onClick={() => setEditing("")}>
+          Add a model
+        </Button>
+      }
+    >
+      {prices.isLoading ? <Loading /> : null}
+      <ErrorNotice error={prices.error} />
+      <div className="table-wrap">
+        <table className="table" data-testid="price-table">
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th className="num">Input</th>
+              <th className="num">Output</th>
+              <th className="num">Cached input</th>
+              <th>Since</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {editing === "" ? <PriceEditor row={null} onDone={() => setEditing(null)} /> : null}
+            {(prices.data ?? []).map((r) =>
+              editing === r.model ? (
+                <PriceEditor key={r.model} row={r} onDone={() => setEditing(null)} />
+              ) : (
+                <tr key={r.model}>
+                  <td className="mono nowrap">{r.model}</td>
+                  <td className="num">${r.input_usd_per_mtok}</td>
+                  <td className="num">${r.output_usd_per_mtok}</td>
+                  <td className="num">${r.cached_usd_per_mtok}</td>
+                  <td className="muted small">{r.effective_from > 0 ? `${formatDay(r.effective_from)} (${r.source})` : r.source}</td>
+                  <td className="num">
+                    <Button size="sm" variant="ghost" onClick={() => setEditing(r.model)}>
+                      Edit
+                    </Button>
+                  </td>
+                </tr>
+              ),
+            )}
+          </tbody>
+        </table>
+      </div>
+    </Card>
+  );
+}
+
+function Logs() {
+  const logs = useLogs(200);
+  const reveal = useRevealFolder();
+  const toast = useToast();
+  return (
+    <Card
+      title="Logs"
+      lead="What the app did recently. If something goes wrong, these lines help whoever is helping you."
+      actions={
+        <>
+          <Button size="sm" icon={<IconRefresh />} onClick={() => void logs.refetch()} busy={logs.isFetching}>
+            Refresh
+          </Button>
+          {insideTauri() ? (
+            <Button size="sm" icon={<IconFolder />} onClick={() => reveal.mutate("logs", { onError: (e) => toast.error(e) })}>
+              Show log folder
+            </Button>
+          ) : null}
+        </>
+      }
+    >
+      <ErrorNotice error={logs.error} />
+      {logs.data ? (
+        logs.data.lines.length === 0 ? (
+          <p className="muted">Nothing logged yet.</p>
+        ) : (
+          <pre className="logs" data-testid="logs" tabIndex={0}>
+            {logs.data.lines.map((l, i) => (
+              <div key={i} className={/\b(WARN)\b/.test(l) ? "warn" : /\b(ERROR)\b/.test(l) ? "error" : undefined}>
+                {l}
+              </div>
+            ))}
+          </pre>
+        )
+      ) : (
+        <Loading />
+      )}
+      {logs.data ? <p className="muted small mono">{logs.data.path}</p> : null}
+    </Card>
+  );
+}
+
+function CheckKey() {
+  const check = useCheckKey();
+  return (
+    <div className="row tight">
+      <Button size="sm" busy={check.isPending} onClick={() => check.mutate()} data-testid="key-check">
+        Check the key now
+      </Button>
+      {check.data ? (
+        <span className="muted small" data-testid="key-check-result">
+          Works: it can use {plural(check.data.models.length, "model")}.
+        </span>
+      ) : null}
+      <ErrorNotice error={check.error} />
+    </div>
+  );
+}
+
+/** Advanced: point the app at another Gemini server (the project's tests use a fake one). */
+function GeminiServer({ current }: { current: string | undefined }) {
+  const save = useSetGeminiBaseUrl();
+  const toast = useToast();
+  const [url, setUrl] = useState(current ?? "");
+  useEffect(() => setUrl(current ?? ""), [current]);
+  return (
+    <Fold title="Advanced: Gemini server" testId="gemini-server-fold">
+      <p className="muted small">Leave as it is unless someone helping you asks you to change it.</p>
+      <form
+        className="row tight"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate(url.trim() || null, { onSuccess: () => toast.ok("Gemini server saved.") });
+        }}
+      >
+        <input
+          className="input grow mono"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          aria-label="Gemini server address"
+          spellCheck={false}
+          data-testid="gemini-base-url-input"
+        />
+        <Button type="submit" busy={save.isPending} data-testid="gemini-base-url-save">
+          Save
+        </Button>
+        <Button variant="ghost" onClick={() => save.mutate(null, { onSuccess: () => toast.ok("Back to Google's server.") })}>
+          Use Google's
+        </Button>
+      </form>
+      <ErrorNotice error={save.error} />
+    </Fold>
+  );
+}
+
+export function SettingsScreen() {
+  const keys = useKeyStatus();
+  const limits = useLimits();
+  const info = useAppInfo();
+  const reveal = useRevealFolder();
+  const toast = useToast();
+  const status = (s: string) => keys.data?.find((k) => k.secret === s);
+
+  return (
+    <div className="page medium">
+      <PageHeader title="Settings" />
+
+      <Card title="Keys" lead="Kept in your computer's keychain. They are never shown again in full.">
+        {keys.isLoading ? <Loading /> : null}
+        <ErrorNotice error={keys.error} onRetry={() => void keys.refetch()} />
+        <KeyForm secret="gemini" status={status("gemini")} />
+        {status("gemini")?.set ? <CheckKey /> : null}
+        <hr className="faint" style={{ border: 0, borderTop: "1px solid var(--border)", margin: 0 }} />
+        <KeyForm secret="apify" status={status("apify")} />
+        <hr style={{ border: 0, borderTop: "1px solid var(--border)", margin: 0 }} />
+        <KeyForm secret="x-bearer" status={status("x-bearer")} />
+      </Card>
+
+      <Card title="Gemini plan and model" lead="How fast runs may go, and which model writes the drafts by default.">
+        {limits.data ? <TierPicker current={limits.data} /> : <Loading />}
+        <ErrorNotice error={limits.error} />
+        <BudgetForm />
+        <GeminiServer current={limits.data?.gemini_base_url} />
+      </Card>
+
+      <PriceTable />
+
+      <Card title="Your data" lead="Projects, posts, replies and the cost history live in one file on this computer.">
+        {info.data ? (
+          <div className="stack tight">
+            <div className="row tight">
+              <span className="mono grow" data-testid="data-folder">
+                {info.data.data_dir}
+              </span>
+              {insideTauri() ? (
+                <Button size="sm" icon={<IconFolder />} onClick={() => reveal.mutate("data", { onError: (e) => toast.error(e) })}>
+                  Show in folder
+                </Button>
+              ) : null}
+            </div>
+            <Fold title="Advanced">
+              <p className="small">
+                Database: <span className="mono">{info.data.database_path}</span>
+              </p>
+              <p className="small">
+                Logs: <span className="mono">{info.data.log_dir}</span>
+              </p>
+              <p className="small muted">Version {info.data.version}</p>
+            </Fold>
+          </div>
+        ) : (
+          <Loading />
+        )}
+      </Card>
+
+      <Logs />
+    </div>
+  );
+}
