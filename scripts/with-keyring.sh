@@ -14,7 +14,7 @@ if (($# == 0)); then
   exit 2
 fi
 
-for tool in dbus-run-session gnome-keyring-daemon dbus-send; do
+for tool in dbus-run-session gnome-keyring-daemon dbus-send secret-tool; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "$tool is missing: run scripts/setup.sh (or make setup) first." >&2
     exit 1
@@ -73,6 +73,24 @@ for _ in $(seq 100); do
 done
 if [ -z "$ready" ]; then
   echo "with-keyring: gnome-keyring did not start a Secret Service:" >&2
+  cat "$tmp/daemon.log" >&2
+  exit 1
+fi
+
+# The bus name appears before the unlocked login collection is ready; a client that comes too
+# early finds no collection ("no result found"). Store, read and remove one item to be sure.
+warm=""
+for _ in $(seq 100); do
+  if printf warm | secret-tool store --label=with-keyring-warmup with-keyring warmup 2>/dev/null &&
+    [ "$(secret-tool lookup with-keyring warmup 2>/dev/null)" = warm ]; then
+    secret-tool clear with-keyring warmup 2>/dev/null
+    warm=1
+    break
+  fi
+  sleep 0.1
+done
+if [ -z "$warm" ]; then
+  echo "with-keyring: the Secret Service did not become usable:" >&2
   cat "$tmp/daemon.log" >&2
   exit 1
 fi
