@@ -40,6 +40,8 @@ lint: setup
 # Tests build the app as it ships (custom-protocol, the UI embedded), so the end-to-end run
 # below reuses the same build instead of compiling Tauri a second time.
 test: lint ui
+	# The web UI's logic (formatters, error sentences, state), with Vitest.
+	cd ui && npm test
 	# Tests see a private, unlocked gnome-keyring (Secret Service), as the keychain tests need.
 	scripts/with-keyring.sh $(CARGO) test --workspace --locked --features comment-finder-app/custom-protocol
 	# The benchmark must keep working; a small debug run proves the path (figures: make bench).

@@ -20,8 +20,10 @@ import { Session, arg, sleep } from "./webdriver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
-const APP = process.env.APP_BINARY ?? path.join(root, "target/debug/comment-finder-app");
-const FAKE = process.env.FAKE_GEMINI_BINARY ?? path.join(root, "target/debug/fake-gemini");
+// Cargo's output folder, wherever CARGO_TARGET_DIR puts it.
+const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
+const APP = process.env.APP_BINARY ?? path.join(targetDir, "debug/comment-finder-app");
+const FAKE = process.env.FAKE_GEMINI_BINARY ?? path.join(targetDir, "debug/fake-gemini");
 const SHOTS = path.join(here, "screenshots");
 const KEY = "e2e-fake-gemini-key-7f3a";
 const PROJECT = "E2E Growth";
