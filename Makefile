@@ -22,9 +22,10 @@ $(UI_DEPS): ui/package-lock.json ui/package.json
 ui: setup $(UI_DEPS)
 	cd ui && npm run build
 
+# The app as it ships: UI embedded, the size-optimised `desktop` profile (Cargo.toml).
 run: ui
-	$(CARGO) build --release -p comment-finder-app --features custom-protocol
-	./target/release/comment-finder-app
+	$(CARGO) build --profile desktop -p comment-finder-app --features custom-protocol
+	"$${CARGO_TARGET_DIR:-target}/desktop/comment-finder-app"
 
 # The command-line tool on the same database.
 cli-demo: setup

@@ -292,8 +292,8 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     await wd.fill('[data-testid="import-path-input"]', postsFile);
     await wd.clickOn('[data-testid="import-path-submit"]');
     await wd.waitFor('[data-testid="import-result"]', { timeout: 30000 });
-    const added = Number((await wd.text(await wd.find('[data-testid="import-added"]'))).replace(/\D/g, "") || 0);
-    const updated = Number((await wd.text(await wd.find('[data-testid="import-updated"]'))).replace(/\D/g, "") || 0);
+    const added = Number((await wd.readText('[data-testid="import-added"]')).replace(/\D/g, "") || 0);
+    const updated = Number((await wd.readText('[data-testid="import-updated"]')).replace(/\D/g, "") || 0);
     assert.ok(added + updated >= 150, `imported ${added} + ${updated} posts`);
     await shot("07-import-done");
   });
@@ -315,8 +315,13 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     let midway = false;
     const deadline = Date.now() + 120000;
     for (;;) {
-      const els = await wd.findAll('[data-testid="run-percent"]');
-      const text = els.length ? await wd.text(els[0]) : "";
+      let text = "";
+      try {
+        const els = await wd.findAll('[data-testid="run-percent"]');
+        text = els.length ? await wd.text(els[0]) : "";
+      } catch {
+        // re-rendered between finding and reading it: read again
+      }
       const pct = Number((text.match(/(\d+)\s*%/) ?? [])[1]);
       if (!midway && pct > 0 && pct < 100) {
         midway = true;
@@ -344,7 +349,7 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     });
     await wd.click(item);
     const copy = await wd.waitFor('[data-testid="draft-copy-first"]', { timeout: 20000 });
-    const draft = await wd.text(await wd.find('[data-testid="draft-first"] [data-testid="draft-text"]'));
+    const draft = await wd.readText('[data-testid="draft-first"] [data-testid="draft-text"]');
     assert.ok(draft.length > 5, "a reply draft is shown");
     await wd.click(copy);
     await wd.waitForText('[data-testid="toasts"]', /copied/i, { timeout: 10000 });

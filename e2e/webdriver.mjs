@@ -104,11 +104,31 @@ export class Session {
     return { el, text: seen };
   }
 
+  /** The text of the first element matching `css`, retried if the page re-renders it. */
+  async readText(css, options = {}) {
+    let text = "";
+    await this.waitFor(css, {
+      ...options,
+      check: async (s, el) => {
+        text = await s.text(el);
+        return true;
+      },
+    });
+    return text;
+  }
+
   /** Clicks the element matched by `css` (waiting for it first). */
   async clickOn(css, options) {
-    const el = await this.waitFor(css, options);
-    await this.click(el);
-    return el;
+    for (let attempt = 1; ; attempt++) {
+      const el = await this.waitFor(css, options);
+      try {
+        await this.click(el);
+        return el;
+      } catch (e) {
+        // Re-rendered between finding and clicking it: find it again.
+        if (attempt >= 3 || !/stale element/.test(e.message)) throw e;
+      }
+    }
   }
 
   /** Replaces the value of an input matched by `css`. */
