@@ -166,11 +166,7 @@ impl AppState {
     /// The limits a run of `model` uses: the user's custom numbers, or the tier's published
     /// ones (as the CLI's `limits_for`).
     pub async fn limits_for(&self, model: &str) -> AppResult<Limits> {
-        if let Some(custom) = self.custom_limits().await? {
-            return Ok(custom);
-        }
-        let tier = self.base_tier().await?;
-        limiter::preset(tier, model).ok_or_else(|| {
+        limiter::configured(&self.store, model).await?.ok_or_else(|| {
             AppError::new(
                 "no_limits",
                 format!(

@@ -150,24 +150,18 @@ async fn check_key(client: &gemini::Client) -> Result<(), FinderError> {
 }
 
 async fn limits_for(store: &Store, args: &RunArgs, model: &str) -> Result<Limits, FinderError> {
-    let tier = match &args.tier {
-        Some(t) => Some(t.clone()),
-        None => store
-            .setting("tier")
-            .await?
-            .and_then(|v| v.as_str().map(str::to_string)),
-    };
-    let tier = match tier.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None | Some("free") => Tier::Free,
-        Some("tier1") | Some("tier-1") | Some("paid") => Tier::Tier1,
-        Some(other) => {
-            return Err(FinderError::InvalidInput(format!(
-                "\"{other}\" is not a tier; use free or tier1."
-            )))
+    // --tier picks a preset; otherwise the saved settings (custom limits or tier) apply, as in
+    // the desktop app. --rpm/--tpm/--rpd override single numbers.
+    let base = match &args.tier {
+        Some(t) => {
+            let tier = limiter::parse_tier(t).ok_or_else(|| {
+                FinderError::InvalidInput(format!("\"{t}\" is not a tier; use free or tier1."))
+            })?;
+            limiter::preset(tier, model)
         }
+        None => limiter::configured(store, model).await?,
     };
-    let preset = limiter::preset(tier, model);
-    let rpm = args.rpm.or(preset.map(|p| p.rpm)).ok_or_else(|| {
+    let rpm = args.rpm.or(base.map(|p| p.rpm)).ok_or_else(|| {
         FinderError::InvalidInput(format!(
             "No limits are known for the model \"{model}\"; pass --rpm (and --tpm, --rpd)."
         ))
@@ -179,8 +173,8 @@ async fn limits_for(store: &Store, args: &RunArgs, model: &str) -> Result<Limits
     }
     Ok(Limits {
         rpm,
-        tpm: args.tpm.or(preset.and_then(|p| p.tpm)),
-        rpd: args.rpd.or(preset.and_then(|p| p.rpd)),
+        tpm: args.tpm.or(base.and_then(|p| p.tpm)),
+        rpd: args.rpd.or(base.and_then(|p| p.rpd)),
     })
 }
 

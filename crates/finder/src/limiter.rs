@@ -66,6 +66,41 @@ pub fn preset(tier: Tier, model: &str) -> Option<Limits> {
     }
 }
 
+/// Settings keys shared by the CLI and the desktop app.
+pub const TIER_SETTING: &str = "tier";
+pub const CUSTOM_LIMITS_SETTING: &str = "custom_limits";
+
+/// Reads a tier name as people write it: free (the default), tier1 / tier-1 / paid.
+pub fn parse_tier(text: &str) -> Option<Tier> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" | "free" => Some(Tier::Free),
+        "tier1" | "tier-1" | "paid" => Some(Tier::Tier1),
+        _ => None,
+    }
+}
+
+/// The account's limits for `model` as saved in settings: the user's custom numbers if they
+/// entered some, else the published preset of the saved tier (free by default). `None` when
+/// neither knows the model.
+pub async fn configured(
+    store: &crate::store::Store,
+    model: &str,
+) -> crate::error::Result<Option<Limits>> {
+    if let Some(custom) = store
+        .setting(CUSTOM_LIMITS_SETTING)
+        .await?
+        .and_then(|v| serde_json::from_value::<Limits>(v).ok())
+    {
+        return Ok(Some(custom));
+    }
+    let tier = store
+        .setting(TIER_SETTING)
+        .await?
+        .and_then(|v| v.as_str().and_then(parse_tier))
+        .unwrap_or(Tier::Free);
+    Ok(preset(tier, model))
+}
+
 /// Requests are spaced this much wider than the limit allows. Network latency varies, so two
 /// requests sent exactly 60/RPM seconds apart can arrive closer together and trip a strict
 /// server; 2% keeps 429s rare while staying within the ≥95% utilisation target.
@@ -483,6 +518,42 @@ mod tests {
         // 2026-11-28T12:00Z is 04:00 PST, so the day began at 08:00Z.
         assert_eq!(pacific_midnight(1_795_867_200), 1_795_867_200 - 4 * 3600);
         assert_eq!(pacific_day(1_795_867_200).to_string(), "2026-11-28");
+    }
+
+    #[tokio::test]
+    async fn saved_custom_limits_win_over_the_tier() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = crate::store::Store::open(&dir.path().join("l.db"))
+            .await
+            .unwrap();
+        assert_eq!(
+            configured(&store, "gemini-2.5-flash").await.unwrap(),
+            preset(Tier::Free, "gemini-2.5-flash")
+        );
+        store
+            .set_setting(TIER_SETTING, &serde_json::json!("paid"))
+            .await
+            .unwrap();
+        assert_eq!(
+            configured(&store, "gemini-2.5-flash").await.unwrap(),
+            preset(Tier::Tier1, "gemini-2.5-flash")
+        );
+        let custom = Limits {
+            rpm: 7,
+            tpm: Some(1000),
+            rpd: None,
+        };
+        store
+            .set_setting(
+                CUSTOM_LIMITS_SETTING,
+                &serde_json::to_value(custom).unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            configured(&store, "some-new-model").await.unwrap(),
+            Some(custom)
+        );
     }
 
     #[test]
