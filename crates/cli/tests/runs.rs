@@ -46,6 +46,57 @@ const RUN: [&str; 12] = [
     "--batch-size",
 ];
 
+/// Starts a slow run (every label, two requests at a time) in a child process on a new
+/// database, and returns once `done` posts are finished.
+async fn run_in_background(
+    db: &Path,
+    server: &FakeServer,
+    json: bool,
+    done: i64,
+) -> std::process::Child {
+    let key = fake_gemini::DEFAULT_API_KEY;
+    // Create the database first, so the poller below never races the run to create it.
+    json_of(
+        &cf(db, server, key)
+            .args(["--json", "project", "list"])
+            .output()
+            .unwrap(),
+    );
+    let args = if json { &RUN[..] } else { &RUN[1..] };
+    let mut child = cf(db, server, key)
+        .args(args)
+        .args(["2", "--all-labels"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run never progressed"
+        );
+        let out = cf(db, server, key)
+            .args(["--json", "runs", "show", "1"])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+            if summary["succeeded"].as_i64().unwrap_or(0) >= done {
+                return child;
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "the run ended too early: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_killed_mid_way_resumes_without_loss_or_duplicates() {
     let server = FakeGemini::start(FakeConfig {
@@ -57,43 +108,8 @@ async fn a_run_killed_mid_way_resumes_without_loss_or_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cf.db");
     let key = fake_gemini::DEFAULT_API_KEY;
-    json_of(
-        &cf(&db, &server, key)
-            .args(["--json", "project", "list"])
-            .output()
-            .unwrap(),
-    );
-    let mut child = cf(&db, &server, key)
-        .args(RUN)
-        .args(["2", "--all-labels"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until some posts are done, then pull the plug.
-    let started = Instant::now();
-    loop {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the run never progressed"
-        );
-        if let Ok(out) = cf(&db, &server, key)
-            .args(["--json", "runs", "show", "1"])
-            .output()
-        {
-            if out.status.success() {
-                let s: Value = serde_json::from_slice(&out.stdout).unwrap();
-                if s["succeeded"].as_i64().unwrap_or(0) >= 3 {
-                    break;
-                }
-            }
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run finished before it could be killed"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // Some posts done, then pull the plug.
+    let mut child = run_in_background(&db, &server, true, 3).await;
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let killed = json_of(
@@ -359,39 +375,7 @@ async fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cf.db");
     let key = fake_gemini::DEFAULT_API_KEY;
-    json_of(
-        &cf(&db, &server, key)
-            .args(["--json", "project", "list"])
-            .output()
-            .unwrap(),
-    );
-    let child = cf(&db, &server, key)
-        .args(&RUN[1..])
-        .args(["2", "--all-labels"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the run never progressed"
-        );
-        let out = cf(&db, &server, key)
-            .args(["--json", "runs", "show", "1"])
-            .output()
-            .unwrap();
-        if out.status.success()
-            && serde_json::from_slice::<Value>(&out.stdout).unwrap()["succeeded"]
-                .as_i64()
-                .unwrap_or(0)
-                >= 2
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let child = run_in_background(&db, &server, false, 2).await;
     let interrupted = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
