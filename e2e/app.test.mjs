@@ -9,7 +9,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -49,7 +49,8 @@ function freePort() {
 }
 
 function start(command, args, env) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group, so cleanup also reaches what it starts (WebKitWebDriver, the app).
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   children.push(child);
   const log = fs.createWriteStream(path.join(tmp, `${path.basename(command)}.log`));
   child.stdout.pipe(log);
@@ -212,9 +213,19 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     } catch {
       // the app may already be gone
     }
-    for (const child of children.reverse()) child.kill("SIGTERM");
-    await sleep(300);
-    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    // Whole process groups: an app left behind would hold the test runner's output open and
+    // keep it waiting forever.
+    const signalGroup = (child, signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    for (const child of children.reverse()) signalGroup(child, "SIGTERM");
+    await sleep(500);
+    for (const child of children) signalGroup(child, "SIGKILL");
+    spawnSync("pkill", ["-KILL", "-f", APP]);
     const logs = path.join(tmp, "logs");
     if (fs.existsSync(logs)) {
       const text = fs.readdirSync(logs).map((f) => fs.readFileSync(path.join(logs, f), "utf8")).join("");
