@@ -95,6 +95,21 @@ async fn fake(latency_ms: u64) -> FakeServer {
     .unwrap()
 }
 
+/// A fresh app state with its own keychain, talking to a fake Gemini server; `None` (skip)
+/// when no Secret Service is reachable or a real key in the environment would win.
+async fn with_fake_gemini(test: &str, latency_ms: u64) -> Option<(Env, FakeServer)> {
+    let mut env = open().await;
+    if !with_keychain(&mut env, test) || std::env::var_os("GEMINI_API_KEY").is_some() {
+        return None;
+    }
+    let server = fake(latency_ms).await;
+    env.state
+        .set_gemini_base_url(Some(server.base_url()))
+        .await
+        .unwrap();
+    Some((env, server))
+}
+
 /// An emitter that keeps every event, and a way to wait for the run's end.
 fn collector() -> (Emit, Arc<Mutex<Vec<RunEvent>>>) {
     let events = Arc::new(Mutex::new(Vec::new()));
@@ -361,15 +376,9 @@ async fn limits_are_stored_the_way_the_cli_reads_them() {
 
 #[tokio::test]
 async fn keys_are_checked_before_they_are_saved() {
-    let mut env = open().await;
-    if !with_keychain(&mut env, "keys") || std::env::var_os("GEMINI_API_KEY").is_some() {
+    let Some((env, server)) = with_fake_gemini("keys", 0).await else {
         return;
-    }
-    let server = fake(0).await;
-    env.state
-        .set_gemini_base_url(Some(server.base_url()))
-        .await
-        .unwrap();
+    };
     let bad = env
         .state
         .set_key(SecretName::Gemini, "not-the-right-key-1234")
@@ -403,16 +412,10 @@ async fn keys_are_checked_before_they_are_saved() {
 
 #[tokio::test]
 async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
-    let mut env = open().await;
-    if !with_keychain(&mut env, "run") || std::env::var_os("GEMINI_API_KEY").is_some() {
+    let Some((env, server)) = with_fake_gemini("run", 20).await else {
         return;
-    }
-    let server = fake(20).await;
+    };
     let state = &env.state;
-    state
-        .set_gemini_base_url(Some(server.base_url()))
-        .await
-        .unwrap();
     let project = sample_id(state).await;
     let settings = quick_settings(state, project).await;
 
@@ -570,16 +573,10 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
 
 #[tokio::test]
 async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
-    let mut env = open().await;
-    if !with_keychain(&mut env, "budget") || std::env::var_os("GEMINI_API_KEY").is_some() {
+    let Some((env, server)) = with_fake_gemini("budget", 30).await else {
         return;
-    }
-    let server = fake(30).await;
+    };
     let state = &env.state;
-    state
-        .set_gemini_base_url(Some(server.base_url()))
-        .await
-        .unwrap();
     state
         .keychain
         .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
@@ -646,16 +643,10 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
 
 #[tokio::test]
 async fn topic_examples_are_suggested_by_gemini_and_billed() {
-    let mut env = open().await;
-    if !with_keychain(&mut env, "examples") || std::env::var_os("GEMINI_API_KEY").is_some() {
+    let Some((env, server)) = with_fake_gemini("examples", 0).await else {
         return;
-    }
-    let server = fake(0).await;
+    };
     let state = &env.state;
-    state
-        .set_gemini_base_url(Some(server.base_url()))
-        .await
-        .unwrap();
     state
         .keychain
         .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
