@@ -46,6 +46,23 @@ const RUN: [&str; 12] = [
     "--batch-size",
 ];
 
+/// The `costs --by run` group of one run.
+fn cost_of_run(db: &Path, server: &FakeServer, run: &str) -> Value {
+    let costs = json_of(
+        &cf(db, server, fake_gemini::DEFAULT_API_KEY)
+            .args(["--json", "costs", "--by", "run"])
+            .output()
+            .unwrap(),
+    );
+    costs["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == run)
+        .unwrap_or_else(|| panic!("no cost group for run {run}: {costs}"))
+        .clone()
+}
+
 /// Starts a slow run (every label, two requests at a time) in a child process on a new
 /// database, and returns once `done` posts are finished.
 async fn run_in_background(
@@ -245,23 +262,11 @@ async fn run_prints_one_summary_and_costs_add_up() {
     assert_eq!(summary["status"], "finished");
     assert!(summary["succeeded"].as_i64().unwrap() > 0);
 
-    let by_run = json_of(
-        &cf(&db, &server, key)
-            .args(["--json", "costs", "--by", "run"])
-            .output()
-            .unwrap(),
-    );
-    let run_group = by_run["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group"] == "1")
-        .unwrap()
-        .clone();
+    let run_group = cost_of_run(&db, &server, "1");
     let run_cost = run_group["cost_usd"].as_f64().unwrap();
     assert!(
         (run_cost - summary["cost_usd"].as_f64().unwrap()).abs() < 1e-12,
-        "{by_run} vs {summary}"
+        "{run_group} vs {summary}"
     );
     let by_model = json_of(
         &cf(&db, &server, key)
@@ -316,19 +321,7 @@ async fn run_prints_one_summary_and_costs_add_up() {
         .find(|p| p["model"] == "gemini-2.5-flash")
         .unwrap();
     assert_eq!(flash["input_usd_per_mtok"], "1.00");
-    let again = json_of(
-        &cf(&db, &server, key)
-            .args(["--json", "costs", "--by", "run"])
-            .output()
-            .unwrap(),
-    );
-    let again_group = again["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["group"] == "1")
-        .unwrap()
-        .clone();
+    let again_group = cost_of_run(&db, &server, "1");
     assert_eq!(again_group["cost_picos"], run_group["cost_picos"]);
     let bad = cf(&db, &server, key)
         .args(["prices", "set", "x", "--input", "cheap", "--output", "1"])
