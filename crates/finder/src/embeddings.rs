@@ -233,7 +233,7 @@ impl Embedder {
             };
             match result {
                 Ok(vectors) => {
-                    let mut tx = self.store.pool().begin().await?;
+                    let mut tx = self.store.write_tx().await?;
                     ledger::record(&mut *tx, &entry).await?;
                     let now = (self.wall_clock)();
                     for ((hash, _), vector) in batch.iter().zip(&vectors) {

@@ -298,7 +298,7 @@ async fn latest_replies(
 }
 
 async fn mark_exported(store: &Store, project_id: i64, tweet_ids: &[&str]) -> Result<u64> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write_tx().await?;
     let mut marked = 0;
     for chunk in tweet_ids.chunks(500) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE project_tweets SET status = 'exported' WHERE status = 'pending' AND project_id = ");

@@ -136,7 +136,7 @@ pub async fn save_scores(
     scores: &[Score],
     now: i64,
 ) -> Result<()> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write_tx().await?;
     for (post_chunk, score_chunk) in posts.chunks(20_000).zip(scores.chunks(20_000)) {
         let rows: Vec<serde_json::Value> = post_chunk
             .iter()

@@ -42,7 +42,7 @@ pub async fn create(store: &Store, settings: &ProjectSettings, now: i64) -> Resu
     settings
         .validate()
         .map_err(|p| FinderError::InvalidProject(p.message))?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write_tx().await?;
     let exists: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE name = ?)")
         .bind(&settings.name)
         .fetch_one(&mut *tx)
@@ -81,7 +81,7 @@ pub async fn update(
     settings
         .validate()
         .map_err(|p| FinderError::InvalidProject(p.message))?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write_tx().await?;
     let clash: bool =
         sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE name = ? AND id != ?)")
             .bind(&settings.name)

@@ -340,7 +340,7 @@ pub async fn set_status(
                 .into(),
         ));
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write_tx().await?;
     let mut changed = 0;
     for chunk in tweet_ids.chunks(500) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE project_tweets SET status = ");

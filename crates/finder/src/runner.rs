@@ -451,7 +451,7 @@ pub async fn start(
     plan: &Plan,
 ) -> Result<RunSummary> {
     let now = (ctx.wall_clock)();
-    let mut tx = ctx.store.pool().begin().await?;
+    let mut tx = ctx.store.write_tx().await?;
     let run_id: i64 = sqlx::query_scalar(
         "INSERT INTO runs (project_id, status, settings_json, created_at, heartbeat_at) VALUES (?1, 'running', ?2, ?3, ?3) RETURNING id",
     )
@@ -917,7 +917,7 @@ async fn attempt(
     let generated = match result {
         Ok(generated) => generated,
         Err(error) => {
-            let mut tx = ctx.store.pool().begin().await?;
+            let mut tx = ctx.store.write_tx().await?;
             let cost = ledger::record(&mut *tx, &entry(error.code())).await?;
             tx.commit().await?;
             work.cost_picos.fetch_add(cost, Ordering::SeqCst);
@@ -927,7 +927,7 @@ async fn attempt(
 
     match replies::parse_answer(&generated.text, &ids, &data.types) {
         Ok(answer) => {
-            let mut tx = ctx.store.pool().begin().await?;
+            let mut tx = ctx.store.write_tx().await?;
             let cost = ledger::record(&mut *tx, &entry("ok")).await?;
             let mut retry_alone: Vec<String> = answer.missing.clone();
             let mut failed_now: Vec<(String, String)> = Vec::new();
@@ -1022,7 +1022,7 @@ async fn attempt(
                 .collect())
         }
         Err(parse_error) => {
-            let mut tx = ctx.store.pool().begin().await?;
+            let mut tx = ctx.store.write_tx().await?;
             let cost = ledger::record(&mut *tx, &entry("unusable_output")).await?;
             tx.commit().await?;
             work.cost_picos.fetch_add(cost, Ordering::SeqCst);
@@ -1164,7 +1164,7 @@ async fn finish_failed(
     code: &str,
     message: &str,
 ) -> Result<()> {
-    let mut tx = ctx.store.pool().begin().await?;
+    let mut tx = ctx.store.write_tx().await?;
     let now = (ctx.wall_clock)();
     for id in ids {
         mark_failed(&mut tx, data.run_id, id, attempts, code, message, now).await?;

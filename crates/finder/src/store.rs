@@ -75,6 +75,13 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction that takes the write lock at once. A deferred transaction that reads and
+    /// then writes fails with "database is locked" (without waiting) when another connection
+    /// wrote in between; an immediate one waits its turn within the busy timeout instead.
+    pub async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -35,7 +35,7 @@ pub(crate) async fn write_batches(
     mut batches: Receiver<Vec<Parsed>>,
     now: i64,
 ) -> Result<Tally> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.write_tx().await?;
     let project_exists: bool =
         sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?)")
             .bind(project_id)
