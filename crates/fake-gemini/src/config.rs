@@ -38,9 +38,26 @@ pub enum Fault {
     Http503,
     /// 500 `INTERNAL`; not billed.
     Http500,
-    /// 429 `RESOURCE_EXHAUSTED` with QuotaFailure and RetryInfo
-    /// ([`FakeConfig::fault_retry_delay`]); not billed.
+    /// 429 `RESOURCE_EXHAUSTED` with a per-minute QuotaFailure violation and RetryInfo
+    /// ([`FakeConfig::fault_retry_delay`]), shaped by [`FakeConfig::quota_error_style`]; not
+    /// billed.
     Http429,
+    /// 429 `RESOURCE_EXHAUSTED` with a per-day violation (`GenerateRequestsPerDay...`) whatever
+    /// the counts, and a RetryInfo of one whole (scaled) day; shaped by
+    /// [`FakeConfig::quota_error_style`]; not billed.
+    Http429Daily,
+    /// 429 `RESOURCE_EXHAUSTED` without any details, as sent even to paid accounts under
+    /// their quota (googleapis/python-genai#1427); not billed.
+    Http429Bare,
+    /// 400 `FAILED_PRECONDITION`: the free tier is not available and billing must be
+    /// enabled; permanent for the key; not billed.
+    BillingRequired,
+    /// 400 `FAILED_PRECONDITION` "User location is not supported for the API use."; permanent
+    /// for the caller; not billed.
+    RegionUnsupported,
+    /// 402 `RESOURCE_EXHAUSTED`: prepaid credits are used up; permanent until topped up; not
+    /// billed.
+    OutOfCredit,
     /// 200, `finishReason: MAX_TOKENS`, content without parts, thinking tokens spent; billed.
     MaxTokens,
     /// 200, `promptFeedback.blockReason: SAFETY`, no candidates; prompt tokens billed.
@@ -56,10 +73,15 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in declaration order.
-    pub const ALL: [Fault; 8] = [
+    pub const ALL: [Fault; 13] = [
         Fault::Http503,
         Fault::Http500,
         Fault::Http429,
+        Fault::Http429Daily,
+        Fault::Http429Bare,
+        Fault::BillingRequired,
+        Fault::RegionUnsupported,
+        Fault::OutOfCredit,
         Fault::MaxTokens,
         Fault::Safety,
         Fault::Recitation,
@@ -73,6 +95,11 @@ impl Fault {
             Fault::Http503 => "503",
             Fault::Http500 => "500",
             Fault::Http429 => "429",
+            Fault::Http429Daily => "429-daily",
+            Fault::Http429Bare => "429-bare",
+            Fault::BillingRequired => "billing-required",
+            Fault::RegionUnsupported => "region-unsupported",
+            Fault::OutOfCredit => "out-of-credit",
             Fault::MaxTokens => "max-tokens",
             Fault::Safety => "safety",
             Fault::Recitation => "recitation",
@@ -105,6 +132,56 @@ impl FromStr for Fault {
     }
 }
 
+/// Which details a 429 carries. Google is not consistent: the same quota error comes with
+/// all three details, with only the Help link (gke-labs/gemini-for-kubernetes-development#1215)
+/// or with none at all (googleapis/python-genai#1427, #2065), so a client must cope with each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum QuotaErrorStyle {
+    /// `google.rpc.Help`, `google.rpc.QuotaFailure` and `google.rpc.RetryInfo`.
+    #[default]
+    Full,
+    /// Only the `google.rpc.Help` detail: no quota ids, no retry delay.
+    HelpOnly,
+    /// No `details` at all.
+    Bare,
+}
+
+impl QuotaErrorStyle {
+    pub const ALL: [QuotaErrorStyle; 3] = [
+        QuotaErrorStyle::Full,
+        QuotaErrorStyle::HelpOnly,
+        QuotaErrorStyle::Bare,
+    ];
+
+    /// Name on the command line: `full`, `help-only`, `bare`.
+    pub fn name(self) -> &'static str {
+        match self {
+            QuotaErrorStyle::Full => "full",
+            QuotaErrorStyle::HelpOnly => "help-only",
+            QuotaErrorStyle::Bare => "bare",
+        }
+    }
+}
+
+impl fmt::Display for QuotaErrorStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for QuotaErrorStyle {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        QuotaErrorStyle::ALL
+            .into_iter()
+            .find(|style| style.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                format!("unknown quota error style {text:?}; expected full, help-only or bare")
+            })
+    }
+}
+
 /// Faults injected at random into `generateContent` calls.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RandomFaults {
@@ -130,7 +207,9 @@ impl RandomFaults {
     }
 
     /// Roughly how often each failure shows up in practice. `Hang` is left out because it
-    /// stalls a caller for its whole timeout; add it explicitly when wanted.
+    /// stalls a caller for its whole timeout, and the per-day and account faults
+    /// (`Http429Daily`, `BillingRequired`, `RegionUnsupported`, `OutOfCredit`) because they end
+    /// a caller's day; add them explicitly when wanted.
     pub fn default_mix() -> Vec<(Fault, u32)> {
         vec![
             (Fault::Http503, 4),
@@ -174,15 +253,33 @@ pub struct FakeConfig {
     /// Faults for the next calls, in order, before random ones are considered.
     pub scripted_faults: Vec<Fault>,
     pub random_faults: RandomFaults,
-    /// Seeds jitter and random faults (answers depend only on the request).
+    /// Seeds jitter, random faults and answer imperfections (answers otherwise depend only on
+    /// the request).
     pub seed: u64,
-    /// Thinking tokens reported by each successful call on a thinking (2.5) model, unless
-    /// the request sets `thinkingBudget: 0`. Capped by a positive budget.
+    /// Thinking tokens reported by each successful call on a 2.5 model, unless the request
+    /// sets `thinkingBudget: 0`; capped by a positive budget. Gemini 3 models always think:
+    /// this is their `thinkingLevel: low` spend (256 when left at 0), `high` (their default)
+    /// spends four times as much.
     pub thinking_tokens: u64,
     /// Longest a [`Fault::Hang`] lasts (real time) before it gives up with 504.
     pub hang_limit: Duration,
     /// `retryDelay` of a [`Fault::Http429`] (real time).
     pub fault_retry_delay: Duration,
+    /// Details every 429 carries (except [`Fault::Http429Bare`], which never has any).
+    pub quota_error_style: QuotaErrorStyle,
+    /// Probability that a packed answer leaves out a post: each item of the outermost
+    /// enum-keyed array (see [`crate::schema`]) is dropped with this chance, decided per
+    /// (request text, post id, seed), so retrying the same request omits the same posts.
+    pub omit_rate: f64,
+    /// Probability that a draft (a free-text string property of an enum-keyed array item, such
+    /// as a reply's `text`) comes back as `""`. Skipped where the schema sets `minLength`.
+    pub empty_draft_rate: f64,
+    /// Probability that a non-empty draft starts with a generic opener such as "Great point! ",
+    /// as real models often write.
+    pub generic_opener_rate: f64,
+    /// Share of the prompt reported as `cachedContentTokenCount` (implicit caching) on 2.5
+    /// and 3 models, for prompts of at least 1024 tokens. Included in `promptTokenCount`.
+    pub cached_prompt_share: f64,
     /// Largest `pageSize` the models list honours (the real API allows 1000); lower it to
     /// exercise paging.
     pub max_page_size: usize,
@@ -206,6 +303,11 @@ impl Default for FakeConfig {
             hang_limit: Duration::from_secs(600),
             fault_retry_delay: Duration::from_secs(1),
             max_page_size: 1000,
+            quota_error_style: QuotaErrorStyle::Full,
+            omit_rate: 0.0,
+            empty_draft_rate: 0.0,
+            generic_opener_rate: 0.0,
+            cached_prompt_share: 0.0,
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::billing::{BilledCall, BillingTotals, Endpoint, FakeStats};
 use crate::catalog::{self, ModelSpec, MODELS};
 use crate::config::{FakeConfig, Fault, RandomFaults};
 use crate::embed::{embed, DEFAULT_DIMENSIONS};
-use crate::quota::QuotaBook;
+use crate::quota::{QuotaBook, QuotaKind};
 use crate::schema::{conforming_value, enum_values};
 use crate::text::{mix, stable_hash, text_between, token_count, SplitMix64};
 use crate::wire::{self, Content, GenerateRequest, UsageCounts};
@@ -32,6 +32,12 @@ const MAX_EMBED_REQUESTS: usize = 100;
 const DEFAULT_PAGE_SIZE: usize = 50;
 /// Thinking tokens a [`Fault::MaxTokens`] reports when the request sets no output limit.
 const FALLBACK_THINKING_LIMIT: u64 = 1024;
+/// `quotaValue` of an injected per-minute 429 when no RPM is configured: 2.5 Flash's free RPM
+/// after the December 2025 cut.
+const UNCONFIGURED_RPM_VALUE: u64 = 5;
+/// `quotaValue` of an injected per-day 429 when no RPD is configured: 2.5 Flash's free RPD
+/// after the December 2025 cut.
+const UNCONFIGURED_RPD_VALUE: u64 = 20;
 /// Salts keep the jitter and fault streams independent of each other.
 const FAULT_SALT: u64 = 0x6661_756c_7473;
 const JITTER_SALT: u64 = 0x6a69_7474_6572;
@@ -297,7 +303,7 @@ impl Shared {
             Counters::bump(&self.counters.quota_rejections);
             Rejection::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                wire::quota_body(&violations, model, embedding),
+                wire::quota_body(&violations, model, embedding, self.config.quota_error_style),
             )
         })
     }
@@ -682,10 +688,43 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
             return respond(StatusCode::INTERNAL_SERVER_ERROR, wire::internal_body())
         }
         Some(Fault::Http429) => {
+            let limit = shared.config.limits_for(model.id).rpm;
             return respond(
                 StatusCode::TOO_MANY_REQUESTS,
-                wire::injected_quota_body(model.id, shared.config.fault_retry_delay),
-            )
+                wire::injected_quota_body(
+                    model.id,
+                    QuotaKind::RequestsPerMinute,
+                    limit.map_or(UNCONFIGURED_RPM_VALUE, u64::from),
+                    shared.config.fault_retry_delay,
+                    shared.config.quota_error_style,
+                ),
+            );
+        }
+        Some(Fault::Http429Daily) => {
+            let limit = shared.config.limits_for(model.id).rpd;
+            // The day is used up whatever the counts say, so the honest wait is a whole day.
+            return respond(
+                StatusCode::TOO_MANY_REQUESTS,
+                wire::injected_quota_body(
+                    model.id,
+                    QuotaKind::RequestsPerDay,
+                    limit.map_or(UNCONFIGURED_RPD_VALUE, u64::from),
+                    shared.config.day(),
+                    shared.config.quota_error_style,
+                ),
+            );
+        }
+        Some(Fault::Http429Bare) => {
+            return respond(StatusCode::TOO_MANY_REQUESTS, wire::bare_quota_body())
+        }
+        Some(Fault::BillingRequired) => {
+            return respond(StatusCode::BAD_REQUEST, wire::billing_required_body())
+        }
+        Some(Fault::RegionUnsupported) => {
+            return respond(StatusCode::BAD_REQUEST, wire::region_unsupported_body())
+        }
+        Some(Fault::OutOfCredit) => {
+            return respond(StatusCode::PAYMENT_REQUIRED, wire::out_of_credit_body())
         }
         Some(Fault::MaxTokens) => {
             usage.thinking = config

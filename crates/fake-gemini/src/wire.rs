@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::config::QuotaErrorStyle;
 use crate::quota::{QuotaKind, Violation};
 
 #[derive(Debug, Default, Deserialize)]
@@ -279,14 +280,102 @@ pub fn proto_duration(duration: Duration) -> String {
     }
 }
 
-/// The 429 body: Help, QuotaFailure (one violation per broken limit) and RetryInfo with the
-/// longest wait.
-pub fn quota_body(violations: &[Violation], model: &str, embedding: bool) -> Value {
+/// The 429 body for broken limits: Help, QuotaFailure (one violation per broken limit, all
+/// listed together as in google-gemini/gemini-cli#8437) and RetryInfo with the longest wait,
+/// trimmed to `style`.
+pub fn quota_body(
+    violations: &[Violation],
+    model: &str,
+    embedding: bool,
+    style: QuotaErrorStyle,
+) -> Value {
     let retry_after = violations
         .iter()
         .map(|violation| violation.retry_after)
         .max()
         .unwrap_or(Duration::from_secs(1));
+    let mut lines = Vec::new();
+    let quota_violations: Vec<Value> = violations
+        .iter()
+        .map(|violation| {
+            let (value, metric) =
+                quota_violation(violation.kind, violation.limit, model, embedding);
+            lines.push(format!(
+                "* Quota exceeded for metric: {metric}, limit: {}, model: {model}",
+                violation.limit
+            ));
+            value
+        })
+        .collect();
+    let message = format!(
+        "{QUOTA_MESSAGE} For more information on this error, head to: \
+         https://ai.google.dev/gemini-api/docs/rate-limits.\n{}\nPlease retry in {:.3}s.",
+        lines.join("\n"),
+        retry_after.as_secs_f64()
+    );
+    quota_error(&message, quota_violations, retry_after, style)
+}
+
+/// A quota-style 429 for an injected fault: one violation of `kind` with `limit` as its
+/// `quotaValue`.
+pub fn injected_quota_body(
+    model: &str,
+    kind: QuotaKind,
+    limit: u64,
+    retry_after: Duration,
+    style: QuotaErrorStyle,
+) -> Value {
+    let (violation, _) = quota_violation(kind, limit, model, false);
+    quota_error(QUOTA_MESSAGE, vec![violation], retry_after, style)
+}
+
+/// A 429 with no details whatever the style, as Google sometimes sends.
+pub fn bare_quota_body() -> Value {
+    error_body(
+        429,
+        "RESOURCE_EXHAUSTED",
+        "Resource has been exhausted (e.g. check quota).",
+        Vec::new(),
+    )
+}
+
+/// 400 `FAILED_PRECONDITION` when the key's project must enable billing.
+pub fn billing_required_body() -> Value {
+    error_body(
+        400,
+        "FAILED_PRECONDITION",
+        "Gemini API free tier is not available in your country. Please enable billing on your \
+         project in Google AI Studio.",
+        Vec::new(),
+    )
+}
+
+/// 400 `FAILED_PRECONDITION` for a caller in an unsupported region.
+pub fn region_unsupported_body() -> Value {
+    error_body(
+        400,
+        "FAILED_PRECONDITION",
+        "User location is not supported for the API use.",
+        Vec::new(),
+    )
+}
+
+/// 402 when prepaid credits are used up.
+pub fn out_of_credit_body() -> Value {
+    error_body(
+        402,
+        "RESOURCE_EXHAUSTED",
+        "Your prepayment credits are depleted. Please go to AI Studio at \
+         https://ai.studio/projects to manage your project and billing.",
+        Vec::new(),
+    )
+}
+
+const QUOTA_MESSAGE: &str =
+    "You exceeded your current quota, please check your plan and billing details.";
+
+/// One QuotaFailure violation, and its metric name for the message.
+fn quota_violation(kind: QuotaKind, limit: u64, model: &str, embedding: bool) -> (Value, String) {
     let prefix = if embedding {
         "EmbedContent"
     } else {
@@ -297,73 +386,47 @@ pub fn quota_body(violations: &[Violation], model: &str, embedding: bool) -> Val
     } else {
         "generate_content"
     };
-    let mut lines = Vec::new();
-    let quota_violations: Vec<Value> = violations
-        .iter()
-        .map(|violation| {
-            let (metric, quota_id) = match violation.kind {
-                QuotaKind::RequestsPerMinute => (
-                    format!("{metric_prefix}_free_tier_requests"),
-                    format!(
-                        "{}RequestsPerMinutePerProjectPerModel-FreeTier",
-                        short(prefix)
-                    ),
-                ),
-                QuotaKind::InputTokensPerMinute => (
-                    format!("{metric_prefix}_free_tier_input_token_count"),
-                    format!("{prefix}InputTokensPerModelPerMinute-FreeTier"),
-                ),
-                QuotaKind::RequestsPerDay => (
-                    format!("{metric_prefix}_free_tier_requests"),
-                    format!("{}RequestsPerDayPerProjectPerModel-FreeTier", short(prefix)),
-                ),
-            };
-            let metric = format!("generativelanguage.googleapis.com/{metric}");
-            lines.push(format!(
-                "* Quota exceeded for metric: {metric}, limit: {}, model: {model}",
-                violation.limit
-            ));
-            json!({
-                "quotaMetric": metric,
-                "quotaId": quota_id,
-                "quotaDimensions": {"location": "global", "model": model},
-                "quotaValue": violation.limit.to_string()
-            })
-        })
-        .collect();
-    let message = format!(
-        "You exceeded your current quota, please check your plan and billing details. For \
-         more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.\n{}\nPlease retry in {:.3}s.",
-        lines.join("\n"),
-        retry_after.as_secs_f64()
-    );
-    quota_error(&message, quota_violations, retry_after)
+    let (metric, quota_id) = match kind {
+        QuotaKind::RequestsPerMinute => (
+            format!("{metric_prefix}_free_tier_requests"),
+            format!(
+                "{}RequestsPerMinutePerProjectPerModel-FreeTier",
+                short(prefix)
+            ),
+        ),
+        QuotaKind::InputTokensPerMinute => (
+            format!("{metric_prefix}_free_tier_input_token_count"),
+            format!("{prefix}InputTokensPerModelPerMinute-FreeTier"),
+        ),
+        QuotaKind::RequestsPerDay => (
+            format!("{metric_prefix}_free_tier_requests"),
+            format!("{}RequestsPerDayPerProjectPerModel-FreeTier", short(prefix)),
+        ),
+    };
+    let metric = format!("generativelanguage.googleapis.com/{metric}");
+    let violation = json!({
+        "quotaMetric": metric,
+        "quotaId": quota_id,
+        "quotaDimensions": {"location": "global", "model": model},
+        "quotaValue": limit.to_string()
+    });
+    (violation, metric)
 }
 
-/// A quota-style 429 for an injected fault.
-pub fn injected_quota_body(model: &str, retry_after: Duration) -> Value {
-    quota_error(
-        "You exceeded your current quota, please check your plan and billing details.",
-        vec![json!({
-            "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
-            "quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
-            "quotaDimensions": {"location": "global", "model": model}
-        })],
-        retry_after,
-    )
-}
-
-fn quota_error(message: &str, violations: Vec<Value>, retry_after: Duration) -> Value {
-    error_body(
-        429,
-        "RESOURCE_EXHAUSTED",
-        message,
-        vec![
-            json!({
-                "@type": "type.googleapis.com/google.rpc.Help",
-                "links": [{"description": "Learn more about Gemini API quotas",
-                           "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]
-            }),
+fn quota_error(
+    message: &str,
+    violations: Vec<Value>,
+    retry_after: Duration,
+    style: QuotaErrorStyle,
+) -> Value {
+    let help = json!({
+        "@type": "type.googleapis.com/google.rpc.Help",
+        "links": [{"description": "Learn more about Gemini API quotas",
+                   "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]
+    });
+    let details = match style {
+        QuotaErrorStyle::Full => vec![
+            help,
             json!({
                 "@type": "type.googleapis.com/google.rpc.QuotaFailure",
                 "violations": violations
@@ -373,7 +436,10 @@ fn quota_error(message: &str, violations: Vec<Value>, retry_after: Duration) -> 
                 "retryDelay": proto_duration(retry_after)
             }),
         ],
-    )
+        QuotaErrorStyle::HelpOnly => vec![help],
+        QuotaErrorStyle::Bare => Vec::new(),
+    };
+    error_body(429, "RESOURCE_EXHAUSTED", message, details)
 }
 
 /// Real request-count quota ids say `Generate`/`EmbedContent`, token ids `GenerateContent`.

@@ -538,3 +538,49 @@ fn binary_prints_its_address_and_serves() {
     drop(child);
     assert_eq!(statuses, (vec![200, 429], json!(1)));
 }
+
+#[tokio::test]
+async fn account_faults_are_permanent_shaped_errors_and_free() {
+    let server = start(FakeConfig::default()).await;
+    server.set_faults([
+        Fault::BillingRequired,
+        Fault::RegionUnsupported,
+        Fault::OutOfCredit,
+    ]);
+    let mut results = Vec::new();
+    for _ in 0..3 {
+        results.push(generate(&server, "gemini-2.5-flash", &user_text("hi")).await);
+    }
+    let shapes: Vec<(u16, &str)> = results
+        .iter()
+        .map(|(status, body)| (*status, body["error"]["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (400, "FAILED_PRECONDITION"),
+            (400, "FAILED_PRECONDITION"),
+            (402, "RESOURCE_EXHAUSTED")
+        ]
+    );
+    let message = |index: usize| results[index].1["error"]["message"].as_str().unwrap();
+    assert!(message(0).contains("enable billing"), "{}", message(0));
+    assert_eq!(
+        message(1),
+        "User location is not supported for the API use."
+    );
+    assert!(message(2).starts_with("Your prepayment credits are depleted"));
+    for (status, body) in &results {
+        assert_eq!(body["error"]["code"], *status);
+        assert!(body["error"].get("details").is_none());
+    }
+    assert!(server.billing().is_empty(), "account errors are free");
+    assert_eq!(server.stats().faults_injected, 3);
+
+    // Names round-trip for the command line.
+    for fault in Fault::ALL {
+        assert_eq!(fault.name().parse::<Fault>(), Ok(fault));
+    }
+    assert_eq!("429-daily".parse::<Fault>(), Ok(Fault::Http429Daily));
+    assert_eq!("out-of-credit".parse::<Fault>(), Ok(Fault::OutOfCredit));
+}
