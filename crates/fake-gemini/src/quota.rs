@@ -56,24 +56,33 @@ impl Windows {
     }
 }
 
-/// Time until enough of `requests` expire that one more fits under `limit`.
+/// Time until enough of `requests` expire that `added` more fit under `limit`.
 fn request_wait(
     requests: &VecDeque<Instant>,
+    added: u64,
     limit: u64,
     window: Duration,
     now: Instant,
 ) -> Option<Duration> {
     let count = requests.len() as u64;
-    if count < limit {
+    if count + added <= limit {
         return None;
     }
-    // The (count - limit)th oldest must leave the window; with limit 0 nothing ever fits,
-    // so report a whole window.
-    let wait = match requests.get((count - limit) as usize) {
-        Some(at) if limit > 0 => (*at + window).saturating_duration_since(now),
+    // The (count + added - limit)th oldest must leave the window. When `added` alone is over
+    // the limit nothing ever fits; report a whole window, as for an oversized prompt.
+    let wait = match requests.get((count + added - limit - 1) as usize) {
+        Some(at) if added <= limit => (*at + window).saturating_duration_since(now),
         _ => window,
     };
     Some(wait)
+}
+
+/// What one call charges: `batchEmbedContents` counts one request per item, as Google counts
+/// it, and all its items' tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Demand {
+    pub requests: u64,
+    pub tokens: u64,
 }
 
 /// The quota state of every (key, model) pair seen.
@@ -83,12 +92,12 @@ pub struct QuotaBook {
 }
 
 impl QuotaBook {
-    /// Admits and records a request of `tokens` input tokens, or lists every limit it breaks.
+    /// Admits and records a call's demand, or lists every limit it breaks.
     pub fn admit(
         &mut self,
         key: &str,
         model: &str,
-        tokens: u64,
+        Demand { requests, tokens }: Demand,
         limits: QuotaLimits,
         now: Instant,
         (minute, day): (Duration, Duration),
@@ -104,9 +113,13 @@ impl QuotaBook {
 
         let mut violations = Vec::new();
         if let Some(rpm) = limits.rpm {
-            if let Some(retry_after) =
-                request_wait(&windows.minute_requests, u64::from(rpm), minute, now)
-            {
+            if let Some(retry_after) = request_wait(
+                &windows.minute_requests,
+                requests,
+                u64::from(rpm),
+                minute,
+                now,
+            ) {
                 violations.push(Violation {
                     kind: QuotaKind::RequestsPerMinute,
                     limit: u64::from(rpm),
@@ -140,7 +153,8 @@ impl QuotaBook {
             }
         }
         if let Some(rpd) = limits.rpd {
-            if let Some(retry_after) = request_wait(&windows.day_requests, u64::from(rpd), day, now)
+            if let Some(retry_after) =
+                request_wait(&windows.day_requests, requests, u64::from(rpd), day, now)
             {
                 violations.push(Violation {
                     kind: QuotaKind::RequestsPerDay,
@@ -152,10 +166,12 @@ impl QuotaBook {
         if !violations.is_empty() {
             return Err(violations);
         }
-        windows.minute_requests.push_back(now);
+        for _ in 0..requests {
+            windows.minute_requests.push_back(now);
+            windows.day_requests.push_back(now);
+        }
         windows.minute_tokens.push_back((now, tokens));
         windows.minute_token_sum += tokens;
-        windows.day_requests.push_back(now);
         Ok(())
     }
 }
@@ -166,6 +182,10 @@ mod tests {
 
     const WINDOWS: (Duration, Duration) = (Duration::from_secs(60), Duration::from_secs(86_400));
 
+    fn demand(requests: u64, tokens: u64) -> Demand {
+        Demand { requests, tokens }
+    }
+
     #[test]
     fn rpm_window_slides() {
         let mut book = QuotaBook::default();
@@ -174,19 +194,31 @@ mod tests {
             ..QuotaLimits::UNLIMITED
         };
         let start = Instant::now();
-        assert!(book.admit("k", "m", 1, limits, start, WINDOWS).is_ok());
+        assert!(book
+            .admit("k", "m", demand(1, 1), limits, start, WINDOWS)
+            .is_ok());
         let later = start + Duration::from_secs(20);
-        assert!(book.admit("k", "m", 1, limits, later, WINDOWS).is_ok());
+        assert!(book
+            .admit("k", "m", demand(1, 1), limits, later, WINDOWS)
+            .is_ok());
         let third = start + Duration::from_secs(30);
-        let violations = book.admit("k", "m", 1, limits, third, WINDOWS).unwrap_err();
+        let violations = book
+            .admit("k", "m", demand(1, 1), limits, third, WINDOWS)
+            .unwrap_err();
         assert_eq!(violations[0].kind, QuotaKind::RequestsPerMinute);
         assert_eq!(violations[0].retry_after, Duration::from_secs(30));
         // Other keys and models have their own windows.
-        assert!(book.admit("k2", "m", 1, limits, third, WINDOWS).is_ok());
-        assert!(book.admit("k", "m2", 1, limits, third, WINDOWS).is_ok());
+        assert!(book
+            .admit("k2", "m", demand(1, 1), limits, third, WINDOWS)
+            .is_ok());
+        assert!(book
+            .admit("k", "m2", demand(1, 1), limits, third, WINDOWS)
+            .is_ok());
         // Once the first request leaves the window, one more fits.
         let after = start + Duration::from_secs(60);
-        assert!(book.admit("k", "m", 1, limits, after, WINDOWS).is_ok());
+        assert!(book
+            .admit("k", "m", demand(1, 1), limits, after, WINDOWS)
+            .is_ok());
     }
 
     #[test]
@@ -197,11 +229,12 @@ mod tests {
             ..QuotaLimits::UNLIMITED
         };
         let start = Instant::now();
-        book.admit("k", "m", 40, limits, start, WINDOWS).unwrap();
+        book.admit("k", "m", demand(1, 40), limits, start, WINDOWS)
+            .unwrap();
         book.admit(
             "k",
             "m",
-            40,
+            demand(1, 40),
             limits,
             start + Duration::from_secs(10),
             WINDOWS,
@@ -211,7 +244,7 @@ mod tests {
             .admit(
                 "k",
                 "m",
-                70,
+                demand(1, 70),
                 limits,
                 start + Duration::from_secs(15),
                 WINDOWS,
@@ -231,9 +264,10 @@ mod tests {
             rpd: Some(1),
         };
         let start = Instant::now();
-        book.admit("k", "m", 1, limits, start, WINDOWS).unwrap();
+        book.admit("k", "m", demand(1, 1), limits, start, WINDOWS)
+            .unwrap();
         let kinds: Vec<QuotaKind> = book
-            .admit("k", "m", 1, limits, start, WINDOWS)
+            .admit("k", "m", demand(1, 1), limits, start, WINDOWS)
             .unwrap_err()
             .iter()
             .map(|violation| violation.kind)
@@ -242,5 +276,33 @@ mod tests {
             kinds,
             [QuotaKind::RequestsPerMinute, QuotaKind::RequestsPerDay]
         );
+    }
+
+    #[test]
+    fn a_batch_counts_one_request_per_item() {
+        let mut book = QuotaBook::default();
+        let limits = QuotaLimits {
+            rpm: Some(15),
+            ..QuotaLimits::UNLIMITED
+        };
+        let start = Instant::now();
+        book.admit("k", "m", demand(10, 10), limits, start, WINDOWS)
+            .unwrap();
+        let later = start + Duration::from_secs(5);
+        book.admit("k", "m", demand(1, 1), limits, later, WINDOWS)
+            .unwrap();
+        // 11 used: 4 more fit, 5 do not until the batch of 10 leaves the window.
+        book.admit("k", "m", demand(4, 4), limits, later, WINDOWS)
+            .unwrap();
+        let violations = book
+            .admit("k", "m", demand(1, 1), limits, later, WINDOWS)
+            .unwrap_err();
+        assert_eq!(violations[0].retry_after, Duration::from_secs(55));
+        // More items than the limit can never fit: a whole window.
+        let violations = book
+            .admit("k2", "m", demand(16, 16), limits, start, WINDOWS)
+            .unwrap_err();
+        assert_eq!(violations[0].kind, QuotaKind::RequestsPerMinute);
+        assert_eq!(violations[0].retry_after, Duration::from_secs(60));
     }
 }

@@ -21,7 +21,7 @@ use crate::billing::{BilledCall, BillingTotals, Endpoint, FakeStats};
 use crate::catalog::{self, ModelSpec, MODELS};
 use crate::config::{FakeConfig, Fault, RandomFaults};
 use crate::embed::{embed, DEFAULT_DIMENSIONS};
-use crate::quota::{QuotaBook, QuotaKind};
+use crate::quota::{Demand, QuotaBook, QuotaKind};
 use crate::schema::{conforming_value, enum_values};
 use crate::text::{mix, stable_hash, text_between, token_count, SplitMix64};
 use crate::wire::{self, Content, GenerateRequest, UsageCounts};
@@ -294,11 +294,18 @@ impl Shared {
         Ok(key)
     }
 
-    fn admit(&self, key: &str, model: &str, tokens: u64, embedding: bool) -> Result<(), Rejection> {
+    /// Charges `demand` against the quota of (`key`, `model`).
+    fn admit(
+        &self,
+        key: &str,
+        model: &str,
+        demand: Demand,
+        embedding: bool,
+    ) -> Result<(), Rejection> {
         let limits = self.config.limits_for(model);
         let windows = (self.config.minute(), self.config.day());
         let admitted =
-            lock(&self.quotas).admit(key, model, tokens, limits, Instant::now(), windows);
+            lock(&self.quotas).admit(key, model, demand, limits, Instant::now(), windows);
         admitted.map_err(|violations| {
             Counters::bump(&self.counters.quota_rejections);
             Rejection::new(
@@ -630,7 +637,15 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
         return respond(StatusCode::BAD_REQUEST, wire::bad_request_body(&message));
     }
     let prompt = prompt_tokens(request.texts());
-    if let Err(rejection) = shared.admit(key, model.id, prompt, false) {
+    if let Err(rejection) = shared.admit(
+        key,
+        model.id,
+        Demand {
+            requests: 1,
+            tokens: prompt,
+        },
+        false,
+    ) {
         return rejection.into_response();
     }
     let sequence = shared.sequence.fetch_add(1, Ordering::Relaxed);
@@ -886,7 +901,13 @@ async fn batch_embed_contents(
         .iter()
         .map(|item| content_tokens(&item.content))
         .sum();
-    if let Err(rejection) = shared.admit(key, model.id, prompt, true) {
+    // Google counts every item of a batch as one request against RPM and RPD, so a batch of
+    // 100 can never pass a 15-RPM quota.
+    let demand = Demand {
+        requests: request.requests.len() as u64,
+        tokens: prompt,
+    };
+    if let Err(rejection) = shared.admit(key, model.id, demand, true) {
         return rejection.into_response();
     }
     let sequence = shared.sequence.fetch_add(1, Ordering::Relaxed);

@@ -416,3 +416,46 @@ async fn embeddings_have_their_own_quota_ids() {
         ["EmbedContentRequestsPerMinutePerProjectPerModel-FreeTier"]
     );
 }
+
+/// A `batchEmbedContents` body of `count` texts.
+fn embed_batch(count: usize) -> Value {
+    let requests: Vec<Value> = (0..count)
+        .map(|index| {
+            json!({"model": "models/gemini-embedding-001",
+                   "content": {"parts": [{"text": format!("text number {index}")}]}})
+        })
+        .collect();
+    json!({ "requests": requests })
+}
+
+#[tokio::test]
+async fn embedding_batches_count_one_request_per_item() {
+    let server = start(FakeConfig {
+        limits: QuotaLimits {
+            rpm: Some(15),
+            ..QuotaLimits::UNLIMITED
+        },
+        time_scale: 60.0,
+        ..FakeConfig::default()
+    })
+    .await;
+    let path = "/v1beta/models/gemini-embedding-001:batchEmbedContents";
+    let key = Some(server.api_key());
+    // A batch of 100 can never pass a 15-RPM quota.
+    let (status, body) = post(&server, path, key, &embed_batch(100)).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(
+        quota_ids(&body),
+        ["EmbedContentRequestsPerMinutePerProjectPerModel-FreeTier"]
+    );
+    assert_eq!(violations(&body)[0]["quotaValue"], "15");
+    // 10 + 5 fill the minute; one more text does not fit.
+    assert_eq!(post(&server, path, key, &embed_batch(10)).await.0, 200);
+    assert_eq!(post(&server, path, key, &embed_batch(5)).await.0, 200);
+    let (status, body) = post(&server, path, key, &embed_batch(1)).await;
+    assert_eq!(status, 429);
+    let delay = retry_delay(&body);
+    assert!(delay <= Duration::from_secs(1), "{delay:?}");
+    assert_eq!(server.billing().len(), 2);
+    assert_eq!(server.stats().quota_rejections, 2);
+}
