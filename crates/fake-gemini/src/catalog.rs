@@ -12,8 +12,26 @@ pub struct ModelSpec {
     pub input_token_limit: u64,
     pub output_token_limit: u64,
     pub methods: &'static [&'static str],
-    /// 2.5 models think; 2.0 models reject a `thinkingConfig`.
-    pub thinks: bool,
+    pub thinking: Thinking,
+    /// For an alias such as `gemini-flash-latest`: the model it stands for, whose behaviour,
+    /// quota and billing it shares.
+    pub alias_of: Option<&'static str>,
+}
+
+/// How a model thinks and which `thinkingConfig` it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thinking {
+    /// Does not think; a `thinkingConfig` is rejected (2.0 and embedding models).
+    Never,
+    /// Gemini 2.5: `thinkingBudget` in `min..=max` or `-1` (dynamic); `0` turns thinking off
+    /// unless the model `always` thinks (2.5 Pro).
+    Budget { min: i64, max: i64, always: bool },
+    /// Gemini 3: thinks at `high` unless `thinkingLevel` picks one of `levels`; a legacy
+    /// `thinkingBudget` is still accepted, but `0` only where the model does not `always` think.
+    Level {
+        levels: &'static [&'static str],
+        always: bool,
+    },
 }
 
 const GENERATIVE: &[&str] = &[
@@ -29,6 +47,11 @@ const EMBEDDING: &[&str] = &[
     "asyncBatchEmbedContent",
 ];
 
+/// Gemini 3 Flash's thinking levels, cheapest first.
+const FLASH_LEVELS: &[&str] = &["minimal", "low", "medium", "high"];
+/// Gemini 3 Pro only takes these two.
+const PRO_LEVELS: &[&str] = &["low", "high"];
+
 pub const MODELS: &[ModelSpec] = &[
     ModelSpec {
         id: "gemini-2.5-flash",
@@ -38,7 +61,12 @@ pub const MODELS: &[ModelSpec] = &[
         input_token_limit: 1_048_576,
         output_token_limit: 65_536,
         methods: GENERATIVE,
-        thinks: true,
+        thinking: Thinking::Budget {
+            min: 1,
+            max: 24_576,
+            always: false,
+        },
+        alias_of: None,
     },
     ModelSpec {
         id: "gemini-2.5-flash-lite",
@@ -48,7 +76,12 @@ pub const MODELS: &[ModelSpec] = &[
         input_token_limit: 1_048_576,
         output_token_limit: 65_536,
         methods: GENERATIVE,
-        thinks: true,
+        thinking: Thinking::Budget {
+            min: 512,
+            max: 24_576,
+            always: false,
+        },
+        alias_of: None,
     },
     ModelSpec {
         id: "gemini-2.5-pro",
@@ -58,7 +91,12 @@ pub const MODELS: &[ModelSpec] = &[
         input_token_limit: 1_048_576,
         output_token_limit: 65_536,
         methods: GENERATIVE,
-        thinks: true,
+        thinking: Thinking::Budget {
+            min: 128,
+            max: 32_768,
+            always: true,
+        },
+        alias_of: None,
     },
     ModelSpec {
         id: "gemini-2.0-flash",
@@ -68,7 +106,65 @@ pub const MODELS: &[ModelSpec] = &[
         input_token_limit: 1_048_576,
         output_token_limit: 8_192,
         methods: GENERATIVE,
-        thinks: false,
+        thinking: Thinking::Never,
+        alias_of: None,
+    },
+    ModelSpec {
+        id: "gemini-3-pro-preview",
+        display_name: "Gemini 3 Pro Preview",
+        description: "Gemini 3 Pro Preview",
+        version: "3-pro-preview-11-2025",
+        input_token_limit: 1_048_576,
+        output_token_limit: 65_536,
+        methods: GENERATIVE,
+        thinking: Thinking::Level {
+            levels: PRO_LEVELS,
+            always: true,
+        },
+        alias_of: None,
+    },
+    ModelSpec {
+        id: "gemini-3-flash-preview",
+        display_name: "Gemini 3 Flash Preview",
+        description: "Gemini 3 Flash Preview",
+        version: "3-flash-preview-12-2025",
+        input_token_limit: 1_048_576,
+        output_token_limit: 65_536,
+        methods: GENERATIVE,
+        thinking: Thinking::Level {
+            levels: FLASH_LEVELS,
+            always: false,
+        },
+        alias_of: None,
+    },
+    ModelSpec {
+        id: "gemini-flash-latest",
+        display_name: "Gemini Flash Latest",
+        description: "Latest release of Gemini Flash",
+        version: "001",
+        input_token_limit: 1_048_576,
+        output_token_limit: 65_536,
+        methods: GENERATIVE,
+        thinking: Thinking::Budget {
+            min: 1,
+            max: 24_576,
+            always: false,
+        },
+        alias_of: Some("gemini-2.5-flash"),
+    },
+    ModelSpec {
+        id: "gemini-pro-latest",
+        display_name: "Gemini Pro Latest",
+        description: "Latest release of Gemini Pro",
+        version: "3-pro-preview-11-2025",
+        input_token_limit: 1_048_576,
+        output_token_limit: 65_536,
+        methods: GENERATIVE,
+        thinking: Thinking::Level {
+            levels: PRO_LEVELS,
+            always: true,
+        },
+        alias_of: Some("gemini-3-pro-preview"),
     },
     ModelSpec {
         id: "gemini-embedding-001",
@@ -78,7 +174,8 @@ pub const MODELS: &[ModelSpec] = &[
         input_token_limit: 2_048,
         output_token_limit: 1,
         methods: EMBEDDING,
-        thinks: false,
+        thinking: Thinking::Never,
+        alias_of: None,
     },
 ];
 
@@ -87,6 +184,15 @@ pub fn find(id: &str) -> Option<&'static ModelSpec> {
 }
 
 impl ModelSpec {
+    pub fn thinks(&self) -> bool {
+        self.thinking != Thinking::Never
+    }
+
+    /// The model that actually answers: the alias's target, or the model itself.
+    pub fn target(&'static self) -> &'static ModelSpec {
+        self.alias_of.and_then(find).unwrap_or(self)
+    }
+
     pub fn supports(&self, method: &str) -> bool {
         self.methods.contains(&method)
     }
@@ -95,6 +201,7 @@ impl ModelSpec {
     pub fn resource(&self) -> Value {
         let mut model = json!({
             "name": format!("models/{}", self.id),
+            "baseModelId": self.alias_of.unwrap_or(self.id),
             "version": self.version,
             "displayName": self.display_name,
             "description": self.description,
@@ -108,9 +215,7 @@ impl ModelSpec {
             model["topK"] = json!(64);
             model["maxTemperature"] = json!(2.0);
         }
-        if self.thinks {
-            model["thinking"] = json!(true);
-        }
+        model["thinking"] = json!(self.thinks());
         model
     }
 }

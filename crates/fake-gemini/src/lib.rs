@@ -38,6 +38,7 @@ mod quota;
 pub mod schema;
 mod server;
 mod text;
+mod thinking;
 mod wire;
 
 pub use billing::{BilledCall, BillingTotals, Endpoint, FakeStats};

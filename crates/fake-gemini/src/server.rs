@@ -24,6 +24,7 @@ use crate::embed::{embed, DEFAULT_DIMENSIONS};
 use crate::quota::{Demand, QuotaBook, QuotaKind};
 use crate::schema::{conforming_value, enum_values};
 use crate::text::{mix, stable_hash, text_between, token_count, SplitMix64};
+use crate::thinking::thinking_spend;
 use crate::wire::{self, Content, GenerateRequest, UsageCounts};
 
 /// Most requests `batchEmbedContents` takes.
@@ -493,6 +494,8 @@ async fn model_method(
             wire::model_not_found_body(model_id, method),
         );
     };
+    // An alias answers, counts quota and bills as the model it stands for.
+    let model = model.target();
     match method {
         "generateContent" => generate_content(&shared, &key, model, &body).await,
         "countTokens" => count_tokens(&shared, &body),
@@ -521,7 +524,7 @@ fn content_tokens(content: &Content) -> u64 {
 }
 
 /// Checks the parts of a generate request the real API rejects.
-fn validate_generate(request: &GenerateRequest, model: &ModelSpec) -> Result<(), String> {
+fn validate_generate(request: &GenerateRequest) -> Result<(), String> {
     if request.contents.is_empty() {
         return Err("* GenerateContentRequest.contents: contents is not specified".to_owned());
     }
@@ -553,9 +556,6 @@ fn validate_generate(request: &GenerateRequest, model: &ModelSpec) -> Result<(),
                     application/json or text/x.enum when a response schema is set."
                 .to_owned(),
         );
-    }
-    if config.thinking_config.is_some() && !model.thinks {
-        return Err("Thinking is not supported for this model.".to_owned());
     }
     if let Some(temperature) = config.temperature {
         if !(0.0..=2.0).contains(&temperature) {
@@ -633,9 +633,17 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
         Ok(request) => request,
         Err(rejection) => return rejection.into_response(),
     };
-    if let Err(message) = validate_generate(&request, model) {
+    if let Err(message) = validate_generate(&request) {
         return respond(StatusCode::BAD_REQUEST, wire::bad_request_body(&message));
     }
+    let thinking = match thinking_spend(
+        model,
+        request.config().thinking_config.as_ref(),
+        shared.config.thinking_tokens,
+    ) {
+        Ok(thinking) => thinking,
+        Err(message) => return respond(StatusCode::BAD_REQUEST, wire::bad_request_body(&message)),
+    };
     let prompt = prompt_tokens(request.texts());
     if let Err(rejection) = shared.admit(
         key,
@@ -661,16 +669,6 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
         stable_hash(joined.join("\n").as_bytes()),
         config.seed.unwrap_or(0) as u64,
     );
-    let budget = config
-        .thinking_config
-        .as_ref()
-        .and_then(|thinking| thinking.thinking_budget);
-    let thinking = match budget {
-        _ if !model.thinks => 0,
-        Some(0) => 0,
-        Some(limit) if limit > 0 => shared.config.thinking_tokens.min(limit as u64),
-        _ => shared.config.thinking_tokens,
-    };
     let response_id = format!("fake-{:016x}", mix(text_seed, sequence));
     let envelope = |candidates: Option<Vec<Value>>, usage: UsageCounts| {
         let mut body = json!({

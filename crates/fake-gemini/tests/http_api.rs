@@ -129,7 +129,7 @@ async fn models_list_pages_and_single_model() {
     let key = Some(DEFAULT_API_KEY);
     let mut names = Vec::new();
     let mut path = "/v1beta/models?pageSize=1000".to_owned();
-    for _ in 0..10 {
+    for _ in 0..20 {
         let (status, page) = get(&server, &path, key).await;
         assert_eq!(status, 200);
         let models = page["models"].as_array().unwrap();
@@ -151,6 +151,10 @@ async fn models_list_pages_and_single_model() {
             "models/gemini-2.5-flash-lite",
             "models/gemini-2.5-pro",
             "models/gemini-2.0-flash",
+            "models/gemini-3-pro-preview",
+            "models/gemini-3-flash-preview",
+            "models/gemini-flash-latest",
+            "models/gemini-pro-latest",
             "models/gemini-embedding-001"
         ]
     );
