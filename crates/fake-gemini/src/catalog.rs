@@ -188,6 +188,12 @@ impl ModelSpec {
         self.thinking != Thinking::Never
     }
 
+    /// Whether repeated prompt prefixes are cached without being asked (implicit caching).
+    /// That came with the 2.5 generation, which in this catalog is exactly the thinking models.
+    pub fn caches_implicitly(&self) -> bool {
+        self.thinks()
+    }
+
     /// The model that actually answers: the alias's target, or the model itself.
     pub fn target(&'static self) -> &'static ModelSpec {
         self.alias_of.and_then(find).unwrap_or(self)

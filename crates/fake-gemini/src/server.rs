@@ -39,6 +39,8 @@ const UNCONFIGURED_RPM_VALUE: u64 = 5;
 /// `quotaValue` of an injected per-day 429 when no RPD is configured: 2.5 Flash's free RPD
 /// after the December 2025 cut.
 const UNCONFIGURED_RPD_VALUE: u64 = 20;
+/// Smallest prompt implicit caching applies to (2.5 Flash's minimum in Google's caching guide).
+const MIN_CACHED_PROMPT_TOKENS: u64 = 1024;
 /// Salts keep the jitter and fault streams independent of each other.
 const FAULT_SALT: u64 = 0x6661_756c_7473;
 const JITTER_SALT: u64 = 0x6a69_7474_6572;
@@ -565,6 +567,16 @@ fn validate_generate(request: &GenerateRequest) -> Result<(), String> {
     Ok(())
 }
 
+/// Prompt tokens reported as served from the implicit cache: `share` of the prompt, once the
+/// prompt reaches the smallest cacheable size.
+fn implicitly_cached(prompt: u64, model: &ModelSpec, share: f64) -> u64 {
+    if !model.caches_implicitly() || prompt < MIN_CACHED_PROMPT_TOKENS || share.is_nan() {
+        return 0;
+    }
+    // Truncation is fine here: a fraction of a cached token is not cached.
+    ((prompt as f64) * share.clamp(0.0, 1.0)).floor() as u64
+}
+
 /// The answer text for one candidate, honouring the requested MIME type and schema.
 fn answer_text(request: &GenerateRequest, seed: u64) -> String {
     let config = request.config();
@@ -683,6 +695,7 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
     };
     let mut usage = UsageCounts {
         prompt,
+        cached: implicitly_cached(prompt, model, shared.config.cached_prompt_share),
         output: 0,
         thinking: 0,
     };
@@ -814,7 +827,7 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
         model: model.id.to_owned(),
         endpoint: Endpoint::GenerateContent,
         prompt_tokens: usage.prompt,
-        cached_tokens: 0,
+        cached_tokens: usage.cached,
         output_tokens: usage.output,
         thinking_tokens: usage.thinking,
     });

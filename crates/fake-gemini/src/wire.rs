@@ -454,7 +454,10 @@ fn short(prefix: &str) -> &str {
 /// Token counters of one response.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UsageCounts {
+    /// Includes `cached`, as Google's `promptTokenCount` does.
     pub prompt: u64,
+    /// The part of `prompt` served from the (implicit) cache.
+    pub cached: u64,
     pub output: u64,
     pub thinking: u64,
 }
@@ -468,6 +471,10 @@ impl UsageCounts {
             "totalTokenCount": self.prompt + self.output + self.thinking,
             "promptTokensDetails": [{"modality": "TEXT", "tokenCount": self.prompt}]
         });
+        if self.cached > 0 {
+            usage["cachedContentTokenCount"] = json!(self.cached);
+            usage["cacheTokensDetails"] = json!([{"modality": "TEXT", "tokenCount": self.cached}]);
+        }
         if self.output > 0 {
             usage["candidatesTokenCount"] = json!(self.output);
         }

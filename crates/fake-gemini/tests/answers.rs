@@ -330,3 +330,45 @@ async fn candidate_count_and_empty_objects() {
         Value::Object(Map::new())
     );
 }
+
+#[tokio::test]
+async fn long_prompts_report_implicitly_cached_tokens() {
+    let server = start(FakeConfig {
+        cached_prompt_share: 0.75,
+        ..FakeConfig::default()
+    })
+    .await;
+    // 4096 characters: exactly 1024 tokens, the smallest cacheable prompt.
+    let long = user_text(&"y".repeat(4096));
+    let (status, body) = generate(&server, "gemini-2.5-flash", &long).await;
+    assert_eq!(status, 200);
+    let usage = &body["usageMetadata"];
+    assert_eq!(
+        usage["promptTokenCount"], 1024,
+        "cached tokens stay in the prompt count"
+    );
+    assert_eq!(usage["cachedContentTokenCount"], 768);
+    assert_eq!(usage["cacheTokensDetails"][0]["tokenCount"], 768);
+    let output = usage["candidatesTokenCount"].as_u64().unwrap();
+    assert_eq!(usage["totalTokenCount"], 1024 + output);
+
+    // One token short of the minimum, and a model without implicit caching: nothing cached.
+    let short = user_text(&"y".repeat(4092));
+    let (_, body) = generate(&server, "gemini-2.5-flash", &short).await;
+    assert!(body["usageMetadata"]
+        .get("cachedContentTokenCount")
+        .is_none());
+    let (_, body) = generate(&server, "gemini-2.0-flash", &long).await;
+    assert!(body["usageMetadata"]
+        .get("cachedContentTokenCount")
+        .is_none());
+
+    let billed = server.billing();
+    assert_eq!(
+        billed
+            .iter()
+            .map(|call| (call.prompt_tokens, call.cached_tokens))
+            .collect::<Vec<_>>(),
+        [(1024, 768), (1023, 0), (1024, 0)]
+    );
+}
