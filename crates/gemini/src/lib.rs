@@ -24,11 +24,13 @@
 
 mod client;
 mod error;
+mod family;
 mod key;
 mod types;
 
 pub use client::{Client, ClientConfig, API_VERSION_PATH, DEFAULT_BASE_URL, MAX_EMBED_BATCH};
 pub use error::{parse_proto_duration, GeminiError, QuotaScope, MAX_SERVER_DELAY};
+pub use family::{model_family, ModelFamily};
 pub use key::ApiKey;
 pub use types::{
     CallOutcome, CallRecord, Content, GenerateContentRequest, Generated, GenerationConfig,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use fake_gemini::{Endpoint, FakeConfig, FakeGemini, FakeServer, Fault, QuotaLimits};
 use gemini::{
     ApiKey, Client, ClientConfig, Content, GeminiError, GenerateContentRequest, GenerationConfig,
-    QuotaScope, TaskType, ThinkingConfig, MAX_EMBED_BATCH,
+    ModelFamily, ModelInfo, QuotaScope, TaskType, ThinkingConfig, MAX_EMBED_BATCH,
 };
 use serde_json::{json, Value};
 
@@ -169,9 +169,25 @@ async fn list_models_follows_pages_and_checks_the_key() {
     assert!(models[0].supports("generateContent"));
     assert_eq!(models[0].display_name.as_deref(), Some("Gemini 2.5 Flash"));
     assert!(models[4].input_token_limit.is_some());
+    assert_eq!(models[0].thinking, Some(true));
+    assert_eq!(models[3].thinking, None, "2.0 Flash does not think");
+    assert!(models[0].output_token_limit.is_some());
+    let families: Vec<ModelFamily> = models.iter().map(ModelInfo::family).collect();
+    assert_eq!(
+        families,
+        [
+            ModelFamily::Flash25,
+            ModelFamily::FlashLite25,
+            ModelFamily::Pro25,
+            ModelFamily::Gemini2,
+            ModelFamily::Other
+        ]
+    );
 
     let model = client.get_model("models/gemini-2.5-pro").await.unwrap();
     assert_eq!(model.id(), "gemini-2.5-pro");
+    assert_eq!(model.base_model(), "gemini-2.5-pro");
+    assert_eq!(model.thinking, Some(true));
     assert_eq!(
         client.get_model("gemini-nope").await.unwrap_err().code(),
         "not_found"
@@ -206,7 +222,7 @@ async fn unknown_model_and_bad_request() {
         generation_config: Some(GenerationConfig {
             thinking_config: Some(ThinkingConfig {
                 thinking_budget: Some(0),
-                include_thoughts: None,
+                ..ThinkingConfig::default()
             }),
             ..GenerationConfig::default()
         }),
