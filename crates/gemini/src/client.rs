@@ -50,8 +50,9 @@ impl ClientConfig {
 
 /// Async Gemini REST client. Cheap to clone: clones share one connection pool.
 ///
-/// The client never retries; [`GeminiError::is_retryable`] and [`GeminiError::retry_after`]
-/// give the caller what it needs to schedule retries against its own rate limits.
+/// The client never retries; [`GeminiError::is_transient`], [`GeminiError::is_permanent`],
+/// [`GeminiError::quota_scope`] and [`GeminiError::retry_after`] give the caller what it needs
+/// to schedule retries against its own rate limits, or to stop.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -719,6 +720,34 @@ mod tests {
         for ignored in ["", "-5", "1.5", "Wed, 21 Oct 2026 07:28:00 GMT"] {
             assert_eq!(parse_retry_after(ignored), None, "{ignored:?}");
         }
+    }
+
+    #[test]
+    fn cached_and_thinking_tokens_are_read() {
+        // The real usageMetadata of vercel/ai#6082, with an implicit-cache hit added.
+        let (usage, result) = generate(
+            json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]},
+                "finishReason": "STOP"}],
+             "usageMetadata": {"promptTokenCount": 7477, "candidatesTokenCount": 2060,
+                "thoughtsTokenCount": 1939, "totalTokenCount": 11476,
+                "cachedContentTokenCount": 4096,
+                "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 7477}],
+                "cacheTokensDetails": [{"modality": "TEXT", "tokenCount": 4096}]}}),
+            false,
+        );
+        assert!(result.is_ok());
+        assert_eq!(
+            usage,
+            Usage {
+                prompt_tokens: 7477,
+                cached_tokens: 4096,
+                output_tokens: 2060,
+                thinking_tokens: 1939,
+                total_tokens: 11476,
+            }
+        );
+        assert_eq!(usage.uncached_prompt_tokens(), 7477 - 4096);
+        assert_eq!(usage.billed_output_tokens(), 2060 + 1939);
     }
 
     #[test]
