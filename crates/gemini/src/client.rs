@@ -8,7 +8,7 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{error_from_status, GeminiError};
+use crate::error::{error_from_status, GeminiError, MAX_SERVER_DELAY};
 use crate::key::ApiKey;
 use crate::types::{
     CallOutcome, CallRecord, Content, GenerateContentRequest, Generated, ModelInfo, TaskType, Usage,
@@ -50,8 +50,9 @@ impl ClientConfig {
 
 /// Async Gemini REST client. Cheap to clone: clones share one connection pool.
 ///
-/// The client never retries; [`GeminiError::is_retryable`] and [`GeminiError::retry_after`]
-/// give the caller what it needs to schedule retries against its own rate limits.
+/// The client never retries; [`GeminiError::is_transient`], [`GeminiError::is_permanent`],
+/// [`GeminiError::quota_scope`] and [`GeminiError::retry_after`] give the caller what it needs
+/// to schedule retries against its own rate limits, or to stop.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -293,8 +294,7 @@ impl Client {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(parse_retry_after);
         let body = response.bytes().await.map_err(|error| FailedExchange {
             http_status: Some(status),
             error: self.transport_error(error),
@@ -395,9 +395,22 @@ impl Client {
                 retry_after,
                 quota_id,
                 message,
+                scope,
+                quota_value,
             } => GeminiError::Quota {
                 retry_after,
                 quota_id: quota_id.map(clean),
+                message: clean(message),
+                scope,
+                quota_value,
+            },
+            GeminiError::AccountNotEligible { message } => GeminiError::AccountNotEligible {
+                message: clean(message),
+            },
+            GeminiError::OutOfCredit { message } => GeminiError::OutOfCredit {
+                message: clean(message),
+            },
+            GeminiError::UnsupportedSetting { message } => GeminiError::UnsupportedSetting {
                 message: clean(message),
             },
             GeminiError::Connection { message } => GeminiError::Connection {
@@ -429,6 +442,22 @@ impl Client {
             | GeminiError::Truncated { .. }) => other,
         }
     }
+}
+
+/// A `Retry-After` header in delay-seconds, clamped to [`MAX_SERVER_DELAY`]: a number of
+/// seconds too large even for a `u64` is clamped rather than ignored. The HTTP-date form is
+/// not read (`None`).
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        value
+            .parse::<u64>()
+            .map_or(MAX_SERVER_DELAY, Duration::from_secs)
+            .min(MAX_SERVER_DELAY),
+    )
 }
 
 /// `gemini-2.5-flash` or `models/gemini-2.5-flash` → `gemini-2.5-flash`, refusing anything
@@ -675,6 +704,50 @@ mod tests {
 
     fn generate(body: Value, wants_json: bool) -> (Usage, Result<Generated, GeminiError>) {
         interpret_generate(&serde_json::to_vec(&body).unwrap(), wants_json)
+    }
+
+    #[test]
+    fn retry_after_header_is_clamped() {
+        assert_eq!(parse_retry_after(" 30 "), Some(Duration::from_secs(30)));
+        assert_eq!(
+            parse_retry_after("99999999999999999"),
+            Some(MAX_SERVER_DELAY)
+        );
+        assert_eq!(
+            parse_retry_after("999999999999999999999999999999"),
+            Some(MAX_SERVER_DELAY)
+        );
+        for ignored in ["", "-5", "1.5", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+            assert_eq!(parse_retry_after(ignored), None, "{ignored:?}");
+        }
+    }
+
+    #[test]
+    fn cached_and_thinking_tokens_are_read() {
+        // The real usageMetadata of vercel/ai#6082, with an implicit-cache hit added.
+        let (usage, result) = generate(
+            json!({"candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]},
+                "finishReason": "STOP"}],
+             "usageMetadata": {"promptTokenCount": 7477, "candidatesTokenCount": 2060,
+                "thoughtsTokenCount": 1939, "totalTokenCount": 11476,
+                "cachedContentTokenCount": 4096,
+                "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 7477}],
+                "cacheTokensDetails": [{"modality": "TEXT", "tokenCount": 4096}]}}),
+            false,
+        );
+        assert!(result.is_ok());
+        assert_eq!(
+            usage,
+            Usage {
+                prompt_tokens: 7477,
+                cached_tokens: 4096,
+                output_tokens: 2060,
+                thinking_tokens: 1939,
+                total_tokens: 11476,
+            }
+        );
+        assert_eq!(usage.uncached_prompt_tokens(), 7477 - 4096);
+        assert_eq!(usage.billed_output_tokens(), 2060 + 1939);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::GeminiError;
+use crate::family::{model_family, ModelFamily};
 
 /// Who wrote a turn of the conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,15 +91,24 @@ pub struct SafetySetting {
     pub threshold: HarmBlockThreshold,
 }
 
-/// Thinking controls for 2.5 models. Setting this on a model that cannot think is an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Thinking controls. Setting this on a model that cannot think is an error
+/// ([`GeminiError::UnsupportedSetting`]).
+///
+/// Gemini 2.5 models take a `thinking_budget`; Gemini 3 models take a `thinking_level`
+/// (see [`crate::ModelFamily::uses_thinking_level`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ThinkingConfig {
-    /// Token budget for thinking: `0` turns it off (Flash, Flash-Lite), `-1` is dynamic.
+    /// Token budget for thinking (2.5 models): `0` turns it off (Flash, Flash-Lite; 2.5 Pro
+    /// cannot turn it off), `-1` is dynamic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thinking_budget: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_thoughts: Option<bool>,
+    /// Gemini 3 models: `"minimal"`, `"low"`, `"medium"` or `"high"` (sent as
+    /// `thinkingLevel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_level: Option<String>,
 }
 
 /// Sampling and output-format options. Every field is optional; `None` means the model default.
@@ -186,6 +196,10 @@ pub enum TaskType {
 }
 
 /// One entry of `GET /v1beta/models`.
+///
+/// Aliases such as `gemini-flash-latest` name their real model in `baseModelId`: use
+/// [`ModelInfo::base_model`] and [`ModelInfo::family`] rather than the id to know what
+/// answers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ModelInfo {
@@ -196,15 +210,38 @@ pub struct ModelInfo {
     pub display_name: Option<String>,
     pub description: Option<String>,
     pub input_token_limit: Option<u64>,
+    /// The largest `maxOutputTokens`; on thinking models thinking counts against it.
     pub output_token_limit: Option<u64>,
     /// E.g. `generateContent`, `countTokens`, `batchEmbedContents`.
     pub supported_generation_methods: Vec<String>,
+    /// The endpoint's `thinking` field: whether the model thinks (and so accepts a
+    /// `thinkingConfig`). `None` when the server did not say.
+    pub thinking: Option<bool>,
 }
 
 impl ModelInfo {
     /// The model id without the `models/` prefix, as accepted by the [`crate::Client`] calls.
     pub fn id(&self) -> &str {
         self.name.strip_prefix("models/").unwrap_or(&self.name)
+    }
+
+    /// The model this entry really is: `baseModelId` when the server gave one (so an alias
+    /// such as `gemini-flash-latest` resolves), else [`ModelInfo::id`].
+    pub fn base_model(&self) -> &str {
+        self.base_model_id
+            .as_deref()
+            .map(|base| base.strip_prefix("models/").unwrap_or(base).trim())
+            .filter(|base| !base.is_empty())
+            .unwrap_or_else(|| self.id())
+    }
+
+    /// The [`ModelFamily`] of [`ModelInfo::base_model`], falling back to the id's family when
+    /// the base model is not recognised.
+    pub fn family(&self) -> ModelFamily {
+        match model_family(self.base_model()) {
+            ModelFamily::Other => model_family(self.id()),
+            family => family,
+        }
     }
 
     /// True when the model lists `method` (e.g. `"generateContent"`) as supported.
@@ -290,7 +327,7 @@ mod tests {
                 response_mime_type: Some("application/json".into()),
                 thinking_config: Some(ThinkingConfig {
                     thinking_budget: Some(0),
-                    include_thoughts: None,
+                    ..ThinkingConfig::default()
                 }),
                 ..GenerationConfig::default()
             }),
@@ -328,5 +365,66 @@ mod tests {
         assert_eq!(usage.uncached_prompt_tokens(), 60);
         assert_eq!(usage.billed_output_tokens(), 15);
         assert!(Usage::default().is_zero());
+    }
+
+    #[test]
+    fn thinking_level_is_sent_as_camel_case_only_when_set() {
+        let level = ThinkingConfig {
+            thinking_level: Some("low".into()),
+            ..ThinkingConfig::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&level).unwrap(),
+            json!({"thinkingLevel": "low"})
+        );
+        assert_eq!(
+            serde_json::to_value(ThinkingConfig::default()).unwrap(),
+            json!({})
+        );
+    }
+
+    #[test]
+    fn model_info_reads_thinking_and_resolves_aliases() {
+        let alias: ModelInfo = serde_json::from_value(json!({
+            "name": "models/gemini-flash-latest",
+            "baseModelId": "gemini-2.5-flash-preview-09-2025",
+            "version": "2.5-preview-09-2025",
+            "inputTokenLimit": 1048576,
+            "outputTokenLimit": 65536,
+            "supportedGenerationMethods": ["generateContent", "countTokens"],
+            "temperature": 1,
+            "thinking": true
+        }))
+        .unwrap();
+        assert_eq!(alias.id(), "gemini-flash-latest");
+        assert_eq!(alias.base_model(), "gemini-2.5-flash-preview-09-2025");
+        assert_eq!(alias.thinking, Some(true));
+        assert_eq!(alias.output_token_limit, Some(65536));
+        assert_eq!(alias.family(), ModelFamily::Flash25);
+
+        let pro_latest = ModelInfo {
+            name: "models/gemini-pro-latest".into(),
+            base_model_id: Some("models/gemini-2.5-pro".into()),
+            ..ModelInfo::default()
+        };
+        assert_eq!(pro_latest.base_model(), "gemini-2.5-pro");
+        assert_eq!(pro_latest.family(), ModelFamily::Pro25);
+
+        let plain = ModelInfo {
+            name: "models/gemini-2.0-flash".into(),
+            base_model_id: Some(String::new()),
+            ..ModelInfo::default()
+        };
+        assert_eq!(plain.base_model(), "gemini-2.0-flash");
+        assert_eq!(plain.thinking, None);
+        assert_eq!(plain.family(), ModelFamily::Gemini2);
+
+        // An unknown base model falls back to what the id says.
+        let odd = ModelInfo {
+            name: "models/gemini-pro-latest".into(),
+            base_model_id: Some("something-new".into()),
+            ..ModelInfo::default()
+        };
+        assert_eq!(odd.family(), ModelFamily::Pro3);
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use fake_gemini::{Endpoint, FakeConfig, FakeGemini, FakeServer, Fault, QuotaLimits};
 use gemini::{
     ApiKey, Client, ClientConfig, Content, GeminiError, GenerateContentRequest, GenerationConfig,
-    TaskType, ThinkingConfig, MAX_EMBED_BATCH,
+    ModelFamily, ModelInfo, QuotaScope, TaskType, ThinkingConfig, MAX_EMBED_BATCH,
 };
 use serde_json::{json, Value};
 
@@ -169,9 +169,25 @@ async fn list_models_follows_pages_and_checks_the_key() {
     assert!(models[0].supports("generateContent"));
     assert_eq!(models[0].display_name.as_deref(), Some("Gemini 2.5 Flash"));
     assert!(models[4].input_token_limit.is_some());
+    assert_eq!(models[0].thinking, Some(true));
+    assert_eq!(models[3].thinking, None, "2.0 Flash does not think");
+    assert!(models[0].output_token_limit.is_some());
+    let families: Vec<ModelFamily> = models.iter().map(ModelInfo::family).collect();
+    assert_eq!(
+        families,
+        [
+            ModelFamily::Flash25,
+            ModelFamily::FlashLite25,
+            ModelFamily::Pro25,
+            ModelFamily::Gemini2,
+            ModelFamily::Other
+        ]
+    );
 
     let model = client.get_model("models/gemini-2.5-pro").await.unwrap();
     assert_eq!(model.id(), "gemini-2.5-pro");
+    assert_eq!(model.base_model(), "gemini-2.5-pro");
+    assert_eq!(model.thinking, Some(true));
     assert_eq!(
         client.get_model("gemini-nope").await.unwrap_err().code(),
         "not_found"
@@ -201,12 +217,12 @@ async fn unknown_model_and_bad_request() {
     assert_eq!(outcome.record.http_status, Some(400));
     assert_eq!(outcome.result.unwrap_err().code(), "bad_request");
 
-    // Thinking settings on a model that cannot think.
+    // Thinking settings on a model that cannot think: every request with them would fail.
     let request = GenerateContentRequest {
         generation_config: Some(GenerationConfig {
             thinking_config: Some(ThinkingConfig {
                 thinking_budget: Some(0),
-                include_thoughts: None,
+                ..ThinkingConfig::default()
             }),
             ..GenerationConfig::default()
         }),
@@ -219,7 +235,7 @@ async fn unknown_model_and_bad_request() {
             .result
             .unwrap_err()
             .code(),
-        "bad_request"
+        "unsupported_setting"
     );
     assert!(client
         .generate_content(FLASH, &request)
@@ -337,6 +353,38 @@ async fn server_faults_map_to_error_kinds_and_billable_ones_keep_usage() {
 }
 
 #[tokio::test]
+async fn per_day_quota_is_not_transient() {
+    let server = fake(FakeConfig {
+        limits: QuotaLimits {
+            rpd: Some(2),
+            ..QuotaLimits::UNLIMITED
+        },
+        ..FakeConfig::default()
+    })
+    .await;
+    let client = client_for(&server);
+    let request = GenerateContentRequest::from_user_text("hello");
+    for _ in 0..2 {
+        assert!(client
+            .generate_content(FLASH, &request)
+            .await
+            .result
+            .is_ok());
+    }
+    let outcome = client.generate_content(FLASH, &request).await;
+    assert_eq!(outcome.record.http_status, Some(429));
+    let error = outcome.result.unwrap_err();
+    assert_eq!(error.quota_scope(), Some(QuotaScope::PerDay), "{error:?}");
+    assert!(
+        matches!(&error, GeminiError::Quota { quota_id: Some(id), quota_value: Some(2), .. }
+        if id.contains("PerDay"))
+    );
+    assert!(!error.is_transient());
+    assert!(!error.is_permanent());
+    assert!(error.to_string().starts_with("the daily quota is used up"));
+}
+
+#[tokio::test]
 async fn quota_429_from_the_rate_window_parses_retry_info() {
     // A 15-RPM quota where a minute lasts 500 ms.
     let server = fake(FakeConfig {
@@ -366,9 +414,11 @@ async fn quota_429_from_the_rate_window_parses_retry_info() {
     assert_eq!(error.code(), "quota");
     assert!(error.is_retryable());
     assert!(
-        matches!(&error, GeminiError::Quota { quota_id: Some(id), .. }
+        matches!(&error, GeminiError::Quota { quota_id: Some(id), quota_value: Some(15), .. }
         if id == "GenerateRequestsPerMinutePerProjectPerModel-FreeTier")
     );
+    assert_eq!(error.quota_scope(), Some(QuotaScope::RequestsPerMinute));
+    assert!(error.is_transient());
     let retry_after = error.retry_after().expect("RetryInfo parsed");
     assert!(retry_after > Duration::ZERO && retry_after <= Duration::from_millis(500));
     assert!(error.to_string().contains("retry in"));
@@ -522,6 +572,17 @@ async fn the_key_never_appears_in_config_client_or_error_output() {
         GeminiError::Quota {
             retry_after: Some(Duration::from_secs(47)),
             quota_id: Some("q".into()),
+            message: "m".into(),
+            scope: QuotaScope::PerDay,
+            quota_value: Some(20),
+        },
+        GeminiError::AccountNotEligible {
+            message: "m".into(),
+        },
+        GeminiError::OutOfCredit {
+            message: "m".into(),
+        },
+        GeminiError::UnsupportedSetting {
             message: "m".into(),
         },
         GeminiError::Overloaded,

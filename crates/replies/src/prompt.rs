@@ -370,7 +370,7 @@ fn json_config(
         response_json_schema: Some(schema),
         thinking_config: settings.disable_thinking.then_some(ThinkingConfig {
             thinking_budget: Some(0),
-            include_thoughts: None,
+            ..ThinkingConfig::default()
         }),
         ..GenerationConfig::default()
     }
@@ -453,7 +453,10 @@ mod tests {
         );
         assert_eq!(config.max_output_tokens, Some(2048));
         assert_eq!(config.temperature, Some(0.2));
-        assert_eq!(config.thinking_config.unwrap().thinking_budget, Some(0));
+        assert_eq!(
+            config.thinking_config.as_ref().unwrap().thinking_budget,
+            Some(0)
+        );
         assert!(config.response_schema.is_none());
         assert_eq!(
             config.response_json_schema.as_ref().unwrap(),
@@ -697,7 +700,10 @@ mod tests {
             config.response_json_schema.as_ref(),
             Some(&examples_schema())
         );
-        assert_eq!(config.thinking_config.unwrap().thinking_budget, Some(0));
+        assert_eq!(
+            config.thinking_config.as_ref().unwrap().thinking_budget,
+            Some(0)
+        );
         let system = system_text(&request);
         for needle in ["exactly 5", "15-25 words", "No emoji, no hashtags"] {
             assert!(system.contains(needle), "missing {needle:?}");
