@@ -5,7 +5,8 @@
 //!
 //! - `POST /v1beta/models/{model}:generateContent`, `:countTokens`, `:batchEmbedContents`,
 //!   `GET /v1beta/models` (paged) and `GET /v1beta/models/{model}`; every model reports
-//!   `baseModelId`, `outputTokenLimit` and `thinking`. The catalog has Gemini 2.0, 2.5 and
+//!   `baseModelId` and `outputTokenLimit`, thinking models `"thinking": true` (like proto3
+//!   JSON, a false flag is left out). The catalog has Gemini 2.0, 2.5 and
 //!   3 (`gemini-3-pro-preview`, `gemini-3-flash-preview`), the aliases `gemini-flash-latest`
 //!   and `gemini-pro-latest` (which answer, count quota and bill as 2.5 Flash and 3 Pro), and
 //!   `gemini-embedding-001`;
