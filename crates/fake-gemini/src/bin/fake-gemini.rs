@@ -46,7 +46,8 @@ struct Args {
     /// Faults for the first calls, in order, comma-separated.
     #[arg(long, value_delimiter = ',')]
     script: Vec<Fault>,
-    /// Seed for jitter and random faults.
+    /// Seed for jitter, random faults and answer imperfections (omitted posts, empty drafts,
+    /// generic openers).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Accepted API key; repeat for several.
