@@ -221,7 +221,11 @@ impl ModelSpec {
             model["topK"] = json!(64);
             model["maxTemperature"] = json!(2.0);
         }
-        model["thinking"] = json!(self.thinks());
+        // Proto3 JSON leaves false booleans out, so Google only ever sends `"thinking": true`;
+        // a model without the field does not think.
+        if self.thinks() {
+            model["thinking"] = json!(true);
+        }
         model
     }
 }

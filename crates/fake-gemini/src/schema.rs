@@ -9,11 +9,76 @@
 //! property set to the value. A caller that asks about several ids in one request therefore
 //! gets one result per id. `minItems`/`maxItems` are ignored for such arrays.
 //!
+//! Real models fall short of that, so [`spoil`] can then make a packed answer imperfect the way
+//! they do: posts left out (items of the outermost enum-keyed array, which breaks its
+//! `minItems` on purpose), drafts returned empty, and drafts opening with a generic phrase.
+//! "Drafts" are the free-text string properties (no `enum`, `const` or `format`) of an
+//! enum-keyed array's items, such as a reply's `text`.
+//!
 //! Not supported (ignored): `pattern`, `multipleOf`, `uniqueItems`, `not`, `if/then/else`.
 
 use serde_json::{Map, Value};
 
-use crate::text::{mix, stable_hash, text_between, SplitMix64, SENTENCE_CHARS};
+use crate::text::{fit_to_length, mix, stable_hash, text_between, SplitMix64, SENTENCE_CHARS};
+
+/// Openers real models like to start a reply with. Each contains a phrase the engine's quality
+/// check rejects as generic, so a draft with one is a draft the engine must throw away.
+pub const GENERIC_OPENERS: &[&str] = &[
+    "Great point! ",
+    "Love this! ",
+    "So true! ",
+    "Well said! ",
+    "Spot on! ",
+    "This is gold. ",
+    "Couldn't agree more! ",
+    "Great thread! ",
+];
+
+/// Salts keep the three decisions about one item or draft independent.
+const OMIT_SALT: u64 = 0x6f6d_6974;
+const EMPTY_SALT: u64 = 0x0065_6d70_7479;
+const OPENER_SALT: u64 = 0x6f70_656e_6572;
+
+/// How far a packed answer falls short; all rates are probabilities in `[0, 1]` and 0 by
+/// default. See [`crate::FakeConfig::omit_rate`] and its neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Imperfections {
+    /// Chance that an item of the outermost enum-keyed array (a post) is left out.
+    pub omit_rate: f64,
+    /// Chance that a draft is `""` (never where the schema sets a positive `minLength`).
+    pub empty_draft_rate: f64,
+    /// Chance that a non-empty draft starts with one of [`GENERIC_OPENERS`].
+    pub generic_opener_rate: f64,
+    /// Seeds every decision together with the item's enum value (post id) and the draft's
+    /// place, so the same request is spoiled the same way every time.
+    pub seed: u64,
+}
+
+impl Imperfections {
+    fn is_none(&self) -> bool {
+        [
+            self.omit_rate,
+            self.empty_draft_rate,
+            self.generic_opener_rate,
+        ]
+        .iter()
+        .all(|rate| rate.is_nan() || *rate <= 0.0)
+    }
+}
+
+/// Applies `imperfections` to `value`, an answer conforming to `schema` (as
+/// [`conforming_value`] makes it).
+pub fn spoil(schema: &Value, value: &mut Value, imperfections: &Imperfections) {
+    if imperfections.is_none() {
+        return;
+    }
+    Filler { root: schema }.spoil(schema, value, imperfections.seed, false, imperfections, 0);
+}
+
+/// True with probability `rate`, decided by `place` and `salt` alone.
+fn chance(place: u64, salt: u64, rate: f64) -> bool {
+    rate > 0.0 && SplitMix64::new(mix(place, salt)).unit() < rate
+}
 
 /// Items in an array whose schema does not fix a count.
 const DEFAULT_ARRAY_LEN: u64 = 3;
@@ -205,6 +270,146 @@ impl<'a> Filler<'a> {
         self.property_names(item_schema)
             .into_iter()
             .find_map(|name| self.enum_of(&properties[name]).map(|values| (name, values)))
+    }
+
+    /// Walks `value` along `schema`, applying `imperfections` to every enum-keyed array;
+    /// `nested` is false until the first such array, whose items alone may be omitted.
+    fn spoil(
+        &self,
+        schema: &'a Value,
+        value: &mut Value,
+        place: u64,
+        nested: bool,
+        imperfections: &Imperfections,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let schema = self.resolve(schema);
+        for keyword in ["anyOf", "oneOf"] {
+            if let Some(options) = schema.get(keyword).and_then(Value::as_array) {
+                // The same alternative `value` picked.
+                let option = options
+                    .iter()
+                    .find(|option| self.type_of(option).as_deref() != Some("null"))
+                    .or(options.first());
+                if let Some(option) = option {
+                    self.spoil(option, value, place, nested, imperfections, depth + 1);
+                }
+                return;
+            }
+        }
+        match value {
+            Value::Object(object) => {
+                let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                    return;
+                };
+                for (name, property) in properties {
+                    if let Some(child) = object.get_mut(name) {
+                        let child_place = mix(place, stable_hash(name.as_bytes()));
+                        self.spoil(
+                            property,
+                            child,
+                            child_place,
+                            nested,
+                            imperfections,
+                            depth + 1,
+                        );
+                    }
+                }
+            }
+            Value::Array(items) => {
+                let Some(item_schema) = schema.get("items").filter(|items| items.is_object())
+                else {
+                    return;
+                };
+                let Some((key, _)) = self.enum_key(item_schema) else {
+                    for (index, item) in items.iter_mut().enumerate() {
+                        let item_place = mix(place, index as u64);
+                        self.spoil(
+                            item_schema,
+                            item,
+                            item_place,
+                            nested,
+                            imperfections,
+                            depth + 1,
+                        );
+                    }
+                    return;
+                };
+                // Keyed by the enum value (the post id), not the position, so dropping one
+                // item does not change what happens to the others.
+                let item_place = |item: &Value| {
+                    let id = item.get(key).map(Value::to_string).unwrap_or_default();
+                    mix(place, stable_hash(id.as_bytes()))
+                };
+                if !nested {
+                    items.retain(|item| {
+                        !chance(item_place(item), OMIT_SALT, imperfections.omit_rate)
+                    });
+                }
+                for item in items.iter_mut() {
+                    let place = item_place(item);
+                    self.spoil_drafts(item_schema, item, place, imperfections);
+                    self.spoil(item_schema, item, place, true, imperfections, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Empties or prefixes the drafts (free-text string properties) of one enum-keyed item.
+    fn spoil_drafts(
+        &self,
+        item_schema: &'a Value,
+        item: &mut Value,
+        place: u64,
+        imperfections: &Imperfections,
+    ) {
+        let item_schema = self.resolve(item_schema);
+        let (Some(properties), Some(object)) = (
+            item_schema.get("properties").and_then(Value::as_object),
+            item.as_object_mut(),
+        ) else {
+            return;
+        };
+        for (name, property) in properties {
+            let property = self.resolve(property);
+            if !self.is_free_text(property) {
+                continue;
+            }
+            let Some(Value::String(text)) = object.get_mut(name) else {
+                continue;
+            };
+            let draft_place = mix(place, stable_hash(name.as_bytes()));
+            let min = bound(property, "minLength").map_or(0, |min| min.max(0.0) as usize);
+            if min == 0 && chance(draft_place, EMPTY_SALT, imperfections.empty_draft_rate) {
+                text.clear();
+                continue;
+            }
+            if text.is_empty()
+                || !chance(draft_place, OPENER_SALT, imperfections.generic_opener_rate)
+            {
+                continue;
+            }
+            let mut rng = SplitMix64::new(mix(draft_place, OPENER_SALT.rotate_left(7)));
+            let mut opened = format!("{}{text}", rng.pick(GENERIC_OPENERS));
+            if let Some(max) = bound(property, "maxLength") {
+                opened = fit_to_length(&opened, max.max(0.0) as usize);
+            }
+            if opened.chars().count() >= min {
+                *text = opened;
+            }
+        }
+    }
+
+    /// A plain string a model writes freely, as opposed to an id, enum or formatted value.
+    fn is_free_text(&self, schema: &'a Value) -> bool {
+        let constrained = ["enum", "const", "format", "anyOf", "oneOf", "allOf"]
+            .iter()
+            .any(|keyword| schema.get(keyword).is_some());
+        !constrained && self.type_of(schema).as_deref() == Some("string")
     }
 
     fn array(&self, schema: &'a Value, seed: u64, name: &str, depth: usize) -> Value {

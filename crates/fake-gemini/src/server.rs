@@ -22,7 +22,7 @@ use crate::catalog::{self, ModelSpec, MODELS};
 use crate::config::{FakeConfig, Fault, RandomFaults};
 use crate::embed::{embed, DEFAULT_DIMENSIONS};
 use crate::quota::{Demand, QuotaBook, QuotaKind};
-use crate::schema::{conforming_value, enum_values};
+use crate::schema::{conforming_value, enum_values, spoil, Imperfections};
 use crate::text::{mix, stable_hash, text_between, token_count, SplitMix64};
 use crate::thinking::thinking_spend;
 use crate::wire::{self, Content, GenerateRequest, UsageCounts};
@@ -44,6 +44,7 @@ const MIN_CACHED_PROMPT_TOKENS: u64 = 1024;
 /// Salts keep the jitter and fault streams independent of each other.
 const FAULT_SALT: u64 = 0x6661_756c_7473;
 const JITTER_SALT: u64 = 0x6a69_7474_6572;
+const IMPERFECTION_SALT: u64 = 0x0066_6c61_7773;
 
 /// Entry point: `FakeGemini::start(config)`.
 pub struct FakeGemini;
@@ -578,14 +579,18 @@ fn implicitly_cached(prompt: u64, model: &ModelSpec, share: f64) -> u64 {
 }
 
 /// The answer text for one candidate, honouring the requested MIME type and schema.
-fn answer_text(request: &GenerateRequest, seed: u64) -> String {
+fn answer_text(request: &GenerateRequest, seed: u64, imperfections: &Imperfections) -> String {
     let config = request.config();
     let schema = config
         .response_json_schema
         .as_ref()
         .or(config.response_schema.as_ref());
     match (config.response_mime_type.as_deref(), schema) {
-        (Some("application/json"), Some(schema)) => conforming_value(schema, seed).to_string(),
+        (Some("application/json"), Some(schema)) => {
+            let mut value = conforming_value(schema, seed);
+            spoil(schema, &mut value, imperfections);
+            value.to_string()
+        }
         (Some("application/json"), None) => Value::String(text_between(seed, 60, 180)).to_string(),
         (Some("text/x.enum"), Some(schema)) => match enum_values(schema) {
             Some(values) => match &values[(seed % values.len() as u64) as usize] {
@@ -681,6 +686,17 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
         stable_hash(joined.join("\n").as_bytes()),
         config.seed.unwrap_or(0) as u64,
     );
+    // Decided per request text and post id (not per generationConfig.seed or candidate), so
+    // a retry of the same request is spoiled the same way, as a model's blind spots are.
+    let imperfections = Imperfections {
+        omit_rate: shared.config.omit_rate,
+        empty_draft_rate: shared.config.empty_draft_rate,
+        generic_opener_rate: shared.config.generic_opener_rate,
+        seed: mix(
+            stable_hash(joined.join("\n").as_bytes()),
+            shared.config.seed ^ IMPERFECTION_SALT,
+        ),
+    };
     let response_id = format!("fake-{:016x}", mix(text_seed, sequence));
     let envelope = |candidates: Option<Vec<Value>>, usage: UsageCounts| {
         let mut body = json!({
@@ -779,7 +795,7 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
         }
         Some(Fault::Recitation) => {
             // The text was generated (and is billed) but withheld.
-            usage.output = token_count(&answer_text(&request, text_seed));
+            usage.output = token_count(&answer_text(&request, text_seed, &imperfections));
             usage.thinking = thinking;
             let withheld = json!({"finishReason": "RECITATION", "index": 0,
                 "citationMetadata": {"citationSources": [{"startIndex": 0, "endIndex": 40,
@@ -787,7 +803,7 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
             envelope(Some(vec![withheld]), usage)
         }
         Some(Fault::InvalidJson) => {
-            let full = answer_text(&request, text_seed);
+            let full = answer_text(&request, text_seed, &imperfections);
             let half = full.chars().count() / 2;
             let mut cut: String = full.chars().take(half.max(1)).collect();
             if serde_json::from_str::<Value>(&cut).is_ok() {
@@ -806,7 +822,7 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
             let count = config.candidate_count.unwrap_or(1).clamp(1, 8) as usize;
             let candidates: Vec<Candidate> = (0..count)
                 .map(|index| {
-                    let text = answer_text(&request, mix(text_seed, index as u64));
+                    let text = answer_text(&request, mix(text_seed, index as u64), &imperfections);
                     limit_output(text, thinking, config.max_output_tokens)
                 })
                 .collect();

@@ -2,7 +2,8 @@
 
 mod support;
 
-use fake_gemini::FakeConfig;
+use fake_gemini::schema::GENERIC_OPENERS;
+use fake_gemini::{FakeConfig, FakeServer};
 use serde_json::{json, Map, Value};
 use support::{answer, ceil_div4, generate, start, user_text};
 
@@ -371,4 +372,182 @@ async fn long_prompts_report_implicitly_cached_tokens() {
             .collect::<Vec<_>>(),
         [(1024, 768), (1023, 0), (1024, 0)]
     );
+}
+
+/// The engine's packed shape: one result per post id, each with one reply per type.
+fn packed_schema(ids: &[String]) -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "results": {
+                "type": "array",
+                "minItems": ids.len(),
+                "maxItems": ids.len(),
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "post_id": {"type": "string", "enum": ids},
+                        "replies": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "type": {"type": "string", "enum": ["question", "insight"]},
+                                    "text": {"type": "string", "maxLength": 280}
+                                },
+                                "required": ["type", "text"]
+                            }
+                        }
+                    },
+                    "required": ["post_id", "replies"]
+                }
+            }
+        },
+        "required": ["results"]
+    })
+}
+
+fn post_ids(count: usize) -> Vec<String> {
+    (0..count).map(|index| format!("18{index:04}")).collect()
+}
+
+async fn packed_answer(server: &FakeServer, ids: &[String]) -> Value {
+    let request = json_request(
+        "Draft replies to these posts",
+        "responseJsonSchema",
+        packed_schema(ids),
+    );
+    let (status, body) = generate(server, "gemini-2.5-flash", &request).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(answer(&body)).expect("answer is JSON")
+}
+
+fn result_ids(answer: &Value) -> Vec<String> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| result["post_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn drafts(answer: &Value) -> Vec<String> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|result| result["replies"].as_array().unwrap().clone())
+        .map(|reply| reply["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn omitted_posts_are_seeded_per_request_and_post() {
+    let ids = post_ids(40);
+    let config = |seed: u64| FakeConfig {
+        omit_rate: 0.3,
+        seed,
+        ..FakeConfig::default()
+    };
+    let server = start(config(1)).await;
+    let first = packed_answer(&server, &ids).await;
+    let kept = result_ids(&first);
+    assert!((16..=38).contains(&kept.len()), "{} of 40 kept", kept.len());
+    // The survivors keep their order, and each still has every reply type.
+    let order: Vec<&String> = ids.iter().filter(|id| kept.contains(id)).collect();
+    assert_eq!(kept.iter().collect::<Vec<_>>(), order);
+    for result in first["results"].as_array().unwrap() {
+        assert_eq!(result["replies"].as_array().unwrap().len(), 2);
+    }
+    // Same request, same omissions; another seed, other omissions.
+    assert_eq!(packed_answer(&server, &ids).await, first);
+    let other = start(config(2)).await;
+    assert_ne!(result_ids(&packed_answer(&other, &ids).await), kept);
+    let all_gone = start(FakeConfig {
+        omit_rate: 1.0,
+        ..FakeConfig::default()
+    })
+    .await;
+    assert!(result_ids(&packed_answer(&all_gone, &ids).await).is_empty());
+    let none_gone = start(FakeConfig::default()).await;
+    assert_eq!(result_ids(&packed_answer(&none_gone, &ids).await), ids);
+}
+
+#[tokio::test]
+async fn empty_drafts_and_generic_openers() {
+    let ids = post_ids(10);
+    let clean = packed_answer(&start(FakeConfig::default()).await, &ids).await;
+
+    let empty = start(FakeConfig {
+        empty_draft_rate: 1.0,
+        ..FakeConfig::default()
+    })
+    .await;
+    let answer_with_empties = packed_answer(&empty, &ids).await;
+    assert_eq!(result_ids(&answer_with_empties), ids, "ids and types stay");
+    assert!(drafts(&answer_with_empties).iter().all(String::is_empty));
+
+    let generic = start(FakeConfig {
+        generic_opener_rate: 1.0,
+        ..FakeConfig::default()
+    })
+    .await;
+    let opened = drafts(&packed_answer(&generic, &ids).await);
+    assert_eq!(opened.len(), 20);
+    for (draft, original) in opened.iter().zip(drafts(&clean)) {
+        let opener = GENERIC_OPENERS
+            .iter()
+            .find(|opener| draft.starts_with(**opener))
+            .unwrap_or_else(|| panic!("no generic opener: {draft:?}"));
+        assert!(draft.chars().count() <= 280);
+        assert!(original.starts_with(draft[opener.len()..].trim_end_matches('.')));
+    }
+    // The openers are the phrases the engine rejects.
+    let rejected = [
+        "great point",
+        "love this",
+        "so true",
+        "well said",
+        "spot on",
+    ];
+    assert!(GENERIC_OPENERS.iter().any(|opener| rejected
+        .iter()
+        .any(|phrase| opener.to_lowercase().contains(phrase))));
+
+    // At partial rates the answer mixes both, still deterministically.
+    let mixed = start(FakeConfig {
+        empty_draft_rate: 0.3,
+        generic_opener_rate: 0.3,
+        ..FakeConfig::default()
+    })
+    .await;
+    let first = packed_answer(&mixed, &ids).await;
+    assert_eq!(packed_answer(&mixed, &ids).await, first);
+    let texts = drafts(&first);
+    let empties = texts.iter().filter(|text| text.is_empty()).count();
+    let openers = texts
+        .iter()
+        .filter(|text| {
+            GENERIC_OPENERS
+                .iter()
+                .any(|opener| text.starts_with(opener))
+        })
+        .count();
+    assert!((1..=14).contains(&empties), "{empties} empty of 20");
+    assert!((1..=14).contains(&openers), "{openers} generic of 20");
+}
+
+#[tokio::test]
+async fn draft_imperfections_respect_min_length() {
+    let server = start(FakeConfig {
+        empty_draft_rate: 1.0,
+        ..FakeConfig::default()
+    })
+    .await;
+    let mut schema = reply_schema(&["1", "2", "3"]);
+    schema["$defs"]["Reply"]["properties"]["reply"]["minLength"] = json!(10);
+    let request = json_request("x", "responseJsonSchema", schema.clone());
+    let (_, body) = generate(&server, "gemini-2.5-flash", &request).await;
+    let value: Value = serde_json::from_str(answer(&body)).unwrap();
+    check(&schema, &value, &schema, "$");
 }

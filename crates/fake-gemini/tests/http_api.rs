@@ -488,31 +488,16 @@ impl Drop for KillOnDrop {
 
 #[test]
 fn binary_prints_its_address_and_serves() {
-    let mut child = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_fake-gemini"))
-            .args([
-                "--port",
-                "0",
-                "--rpm",
-                "1",
-                "--time-scale",
-                "60",
-                "--key",
-                "bin-key-0000",
-            ])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("binary starts"),
-    );
-    let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base_url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let (child, base_url) = spawn_binary(&[
+        "--port",
+        "0",
+        "--rpm",
+        "1",
+        "--time-scale",
+        "60",
+        "--key",
+        "bin-key-0000",
+    ]);
     assert!(base_url.starts_with("http://127.0.0.1:"));
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -587,4 +572,119 @@ async fn account_faults_are_permanent_shaped_errors_and_free() {
     }
     assert_eq!("429-daily".parse::<Fault>(), Ok(Fault::Http429Daily));
     assert_eq!("out-of-credit".parse::<Fault>(), Ok(Fault::OutOfCredit));
+}
+
+/// Starts the binary with `args` and returns it with its base URL.
+fn spawn_binary(args: &[&str]) -> (KillOnDrop, String) {
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_fake-gemini"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("binary starts"),
+    );
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base_url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (child, base_url)
+}
+
+#[test]
+fn binary_flags_set_the_new_knobs() {
+    let (child, base_url) = spawn_binary(&[
+        "--rpm",
+        "2",
+        "--rpd",
+        "100",
+        "--quota-style",
+        "help-only",
+        "--script",
+        "region-unsupported,429-daily",
+        "--omit-rate",
+        "1",
+        "--empty-draft-rate",
+        "0.5",
+        "--generic-opener-rate",
+        "0.5",
+        "--cached-share",
+        "0.5",
+    ]);
+    assert!(base_url.starts_with("http://127.0.0.1:"));
+    let packed = json!({
+        "contents": [{"role": "user", "parts": [{"text": "z".repeat(4096)}]}],
+        "generationConfig": {"responseMimeType": "application/json", "responseJsonSchema": {
+            "type": "object", "properties": {"results": {"type": "array", "items": {
+                "type": "object", "properties": {
+                    "post_id": {"type": "string", "enum": ["1", "2", "3"]},
+                    "text": {"type": "string"}}}}}}}
+    });
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let results = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let mut results = Vec::new();
+        for _ in 0..3 {
+            let response = client
+                .post(format!("{base_url}{GENERATE}"))
+                .header("x-goog-api-key", DEFAULT_API_KEY)
+                .json(&packed)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            results.push((status, response.json::<Value>().await.unwrap()));
+        }
+        results
+    });
+    drop(child);
+    // The scripted region fault, a per-day 429 trimmed to the Help detail (both admitted
+    // against the 2 RPM), then a real per-minute 429, also trimmed.
+    let statuses: Vec<u16> = results.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, [400, 429, 429]);
+    assert_eq!(results[0].1["error"]["status"], "FAILED_PRECONDITION");
+    for (_, body) in &results[1..] {
+        let details = body["error"]["details"].as_array().unwrap();
+        assert_eq!(details.len(), 1, "{body}");
+        assert_eq!(details[0]["@type"], "type.googleapis.com/google.rpc.Help");
+    }
+
+    // Answers: every post omitted, half the 4096-char prompt cached.
+    let (child, base_url) = spawn_binary(&["--omit-rate", "1", "--cached-share", "0.5"]);
+    let body = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base_url}{GENERATE}"))
+            .header("x-goog-api-key", DEFAULT_API_KEY)
+            .json(&packed)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    });
+    drop(child);
+    let answer: Value = serde_json::from_str(answer(&body)).unwrap();
+    assert_eq!(answer["results"], json!([]));
+    assert_eq!(body["usageMetadata"]["cachedContentTokenCount"], 512);
+
+    // Bad values are refused before listening.
+    let status = Command::new(env!("CARGO_BIN_EXE_fake-gemini"))
+        .args(["--omit-rate", "1.5"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success());
+    let status = Command::new(env!("CARGO_BIN_EXE_fake-gemini"))
+        .args(["--quota-style", "verbose"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success());
 }

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use fake_gemini::{FakeConfig, FakeGemini, Fault, QuotaLimits, RandomFaults, DEFAULT_API_KEY};
+use fake_gemini::{
+    FakeConfig, FakeGemini, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults, DEFAULT_API_KEY,
+};
 
 /// Fake Gemini API server (v1beta wire format) on 127.0.0.1.
 #[derive(Debug, Parser)]
@@ -36,30 +38,56 @@ struct Args {
     /// Probability in [0, 1] that a generateContent call gets a random fault.
     #[arg(long, default_value_t = 0.0)]
     fault_rate: f64,
-    /// Faults drawn at that rate, comma-separated (503,500,429,max-tokens,safety,recitation,
-    /// invalid-json,hang); default: all but hang.
+    /// Faults drawn at that rate, comma-separated (503, 500, 429, 429-daily, 429-bare,
+    /// billing-required, region-unsupported, out-of-credit, max-tokens, safety, recitation,
+    /// invalid-json, hang); default: the transient ones (no hang, per-day or account faults).
     #[arg(long, value_delimiter = ',')]
     fault_mix: Vec<Fault>,
     /// Faults for the first calls, in order, comma-separated.
     #[arg(long, value_delimiter = ',')]
     script: Vec<Fault>,
-    /// Seed for jitter and random faults.
+    /// Seed for jitter, random faults and answer imperfections (omitted posts, empty drafts,
+    /// generic openers).
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Accepted API key; repeat for several.
     #[arg(long = "key")]
     keys: Vec<String>,
-    /// Thinking tokens reported per successful call on 2.5 models.
+    /// Thinking tokens reported per successful call on 2.5 models (and Gemini 3's `low`).
     #[arg(long, default_value_t = 0)]
     thinking_tokens: u64,
+    /// Details of every 429: full (Help, QuotaFailure, RetryInfo), help-only or bare.
+    #[arg(long, default_value_t = QuotaErrorStyle::Full)]
+    quota_style: QuotaErrorStyle,
+    /// Probability in [0, 1] that a packed answer leaves out each post.
+    #[arg(long, default_value_t = 0.0)]
+    omit_rate: f64,
+    /// Probability in [0, 1] that a draft comes back empty.
+    #[arg(long, default_value_t = 0.0)]
+    empty_draft_rate: f64,
+    /// Probability in [0, 1] that a draft opens with a generic phrase ("Great point! ").
+    #[arg(long, default_value_t = 0.0)]
+    generic_opener_rate: f64,
+    /// Share in [0, 1] of prompts of 1024+ tokens reported as implicitly cached.
+    #[arg(long, default_value_t = 0.0)]
+    cached_share: f64,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    if !(0.0..=1.0).contains(&args.fault_rate) {
-        eprintln!("--fault-rate must be between 0 and 1");
-        return ExitCode::FAILURE;
+    let rates = [
+        ("--fault-rate", args.fault_rate),
+        ("--omit-rate", args.omit_rate),
+        ("--empty-draft-rate", args.empty_draft_rate),
+        ("--generic-opener-rate", args.generic_opener_rate),
+        ("--cached-share", args.cached_share),
+    ];
+    for (flag, rate) in rates {
+        if !(0.0..=1.0).contains(&rate) {
+            eprintln!("{flag} must be between 0 and 1");
+            return ExitCode::FAILURE;
+        }
     }
     if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
         eprintln!("--time-scale must be a positive number");
@@ -93,6 +121,11 @@ async fn main() -> ExitCode {
         },
         seed: args.seed,
         thinking_tokens: args.thinking_tokens,
+        quota_error_style: args.quota_style,
+        omit_rate: args.omit_rate,
+        empty_draft_rate: args.empty_draft_rate,
+        generic_opener_rate: args.generic_opener_rate,
+        cached_prompt_share: args.cached_share,
         ..FakeConfig::default()
     };
     let server = match FakeGemini::start(config).await {
