@@ -219,8 +219,13 @@ pub async fn start_run(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn resume_run(app: AppHandle, state: S<'_>, run_id: i64) -> AppResult<i64> {
-    runs::resume(&state, emitter(app), run_id, now()).await
+pub async fn resume_run(
+    app: AppHandle,
+    state: S<'_>,
+    run_id: i64,
+    budget_picos: Option<i64>,
+) -> AppResult<i64> {
+    runs::resume(&state, emitter(app), run_id, budget_picos).await
 }
 
 #[tauri::command]

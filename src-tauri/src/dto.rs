@@ -603,6 +603,8 @@ impl From<RunSettings> for runner::RunSettings {
             limits: s.limits.into(),
             max_attempts: s.max_attempts,
             embeddings: s.embeddings,
+            // The cap travels beside the settings (`start_run`'s budget).
+            budget_picos: None,
         }
     }
 }
@@ -621,6 +623,16 @@ pub struct Forecast {
     pub cost_picos: i64,
     #[specta(type = JsNumber)]
     pub duration_s: f64,
+    /// Thinking tokens expected (billed as output).
+    pub thinking_tokens: u64,
+    /// Cost of the calls planning makes (AI relevance check), included in `cost_picos`.
+    pub planning_cost_picos: i64,
+    /// Posts per AI call the run will use.
+    pub per_request: u32,
+    /// Requests left today under Google's daily limit, when known.
+    pub requests_left_today: Option<u32>,
+    /// Why the run will do fewer posts than planned, in plain words.
+    pub notes: Vec<String>,
 }
 
 impl From<runner::Forecast> for Forecast {
@@ -634,6 +646,11 @@ impl From<runner::Forecast> for Forecast {
             output_tokens: f.output_tokens,
             cost_picos: f.cost_picos,
             duration_s: f.duration_s,
+            thinking_tokens: f.thinking_tokens,
+            planning_cost_picos: f.planning_cost_picos,
+            per_request: f.per_request,
+            requests_left_today: f.requests_left_today,
+            notes: f.notes,
         }
     }
 }
@@ -672,7 +689,7 @@ impl From<runner::Progress> for RunProgress {
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 pub struct RunSummary {
     pub run_id: i64,
-    /// running, cancelled, interrupted, finished or failed.
+    /// running, cancelled, interrupted, budget_reached, waiting_for_quota, finished or failed.
     pub status: String,
     pub candidates: i64,
     pub gated_out: i64,
@@ -689,6 +706,8 @@ pub struct RunSummary {
     #[specta(type = JsNumber)]
     pub elapsed_s: f64,
     pub error: Option<String>,
+    /// For a run waiting for Google's daily allowance: when it resets (unix seconds).
+    pub resume_at: Option<i64>,
     /// "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s"
     pub sentence: String,
 }
@@ -698,7 +717,7 @@ impl From<runner::RunSummary> for RunSummary {
         let sentence = s.sentence();
         RunSummary {
             run_id: s.run_id,
-            status: s.status,
+            status: s.status.to_string(),
             candidates: s.candidates,
             gated_out: s.gated_out,
             deduped: s.deduped,
@@ -713,6 +732,7 @@ impl From<runner::RunSummary> for RunSummary {
             cost_picos: s.cost_picos,
             elapsed_s: s.elapsed_s,
             error: s.error,
+            resume_at: s.resume_at,
             sentence,
         }
     }
@@ -737,7 +757,7 @@ impl RunListing {
         RunListing {
             run_id: r.run_id,
             project: r.project,
-            status: r.status,
+            status: r.status.to_string(),
             created_at: r.created_at,
             posts: r.posts,
             done: r.done,
@@ -944,7 +964,7 @@ impl From<spend::RunSpend> for RunCost {
         RunCost {
             run_id: r.run_id,
             project: r.project,
-            status: r.status,
+            status: r.status.to_string(),
             created_at: r.created_at,
             model: r.model,
             succeeded: r.succeeded,

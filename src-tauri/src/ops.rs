@@ -388,11 +388,14 @@ impl AppState {
         project_id: i64,
         settings: dto::RunSettings,
     ) -> AppResult<Forecast> {
-        let project = projects::get(&self.store, project_id).await?;
         let settings: runner::RunSettings = settings.into();
-        let price = prices::require(&self.store, &settings.model).await?;
-        let plan = runner::plan(&self.store, &project, &settings, now()).await?;
-        Ok(runner::forecast(&project, &plan, &settings, price).into())
+        // With a key, the forecast knows what embeddings cost and Google's daily allowance;
+        // without one it is still shown (nothing is paid either way).
+        let access = self.gemini_access().await.ok().map(|(access, _)| access);
+        let prepared =
+            finder::engine::prepare(&self.store, access.as_ref(), project_id, settings, now())
+                .await?;
+        Ok(prepared.forecast.into())
     }
 
     pub async fn list_runs(&self, project_id: Option<i64>) -> AppResult<Vec<RunListing>> {

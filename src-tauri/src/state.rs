@@ -217,6 +217,15 @@ impl AppState {
         Ok((client, fingerprint))
     }
 
+    /// The engine's access for the saved key (environment first, then the keychain), with
+    /// the key's last four characters.
+    pub async fn gemini_access(&self) -> AppResult<(finder::engine::GeminiAccess, String)> {
+        let (key, _) =
+            keychain::key_from_env_or_keychain(&self.keychain)?.ok_or(FinderError::KeyMissing)?;
+        let last4 = key.last4();
+        Ok((finder::engine::open_gemini(&self.store, key).await?, last4))
+    }
+
     pub async fn gemini_client_and_last4(&self) -> AppResult<(Arc<gemini::Client>, u64, String)> {
         let (key, _) =
             keychain::key_from_env_or_keychain(&self.keychain)?.ok_or(FinderError::KeyMissing)?;

@@ -181,7 +181,9 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli, &out)) {
-        Ok(()) => ExitCode::SUCCESS,
+        // A run that stopped at a budget or the daily quota, or warns about a monthly
+        // budget, says so with its own exit code (see `runs::EXIT_*`).
+        Ok(()) => ExitCode::from(runs::exit_code()),
         Err(e) => {
             out.error(&e);
             ExitCode::FAILURE

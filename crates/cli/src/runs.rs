@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 use finder::ledger::{self, CostFilter, GroupBy};
-use finder::limiter::{self, Limits, Tier};
-use finder::runner::{self, CancelToken, Progress, RunContext, RunEvent, RunSettings, RunSummary};
+use finder::engine::{self, GeminiAccess, RunHandle};
+use finder::limiter::{self, Limits};
+use finder::runner::{self, Progress, RunEvent, RunSettings, RunStatus, RunSummary};
 use finder::scoring::Label;
-use finder::{prices, projects, FinderError, Store};
+use finder::{budget, prices, projects, FinderError, Store};
 use serde_json::json;
-use tokio::sync::mpsc;
 
 use crate::output::Out;
 
@@ -43,9 +43,12 @@ pub struct RunArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 5)]
     batch_size: u32,
-    /// Posts per request.
-    #[arg(long, default_value_t = 1)]
+    /// Posts per request (several posts share one AI call: fewer requests, less repeated prompt).
+    #[arg(long, default_value_t = finder::runner::DEFAULT_PER_REQUEST)]
     per_request: u32,
+    /// Stop before this run has spent more than this many US dollars (e.g. 0.50).
+    #[arg(long)]
+    budget: Option<String>,
     /// Gemini model (default: the project's).
     #[arg(long)]
     model: Option<String>,
@@ -76,7 +79,17 @@ pub enum RunsCommand {
         limit: u32,
     },
     /// Continue a stopped, interrupted or crashed run: finished posts are skipped.
-    Resume { run_id: i64 },
+    Resume {
+        run_id: i64,
+        /// A new spending cap for the run, in US dollars (for a run stopped at its budget).
+        #[arg(long)]
+        budget: Option<String>,
+    },
+    /// Forecast vs actual for past runs (posts, requests, cost).
+    Accuracy {
+        #[arg(long)]
+        project: Option<String>,
+    },
     /// One run's summary.
     Show { run_id: i64 },
 }
@@ -113,39 +126,32 @@ pub enum PricesCommand {
     },
 }
 
-fn base_url(store_setting: Option<String>) -> String {
-    std::env::var("GEMINI_BASE_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
-        .or(store_setting)
-        .unwrap_or_else(|| gemini::DEFAULT_BASE_URL.to_string())
+/// Exit codes of `run` and `runs resume` besides 0 (finished), 1 (error) and 2 (usage):
+/// the run stopped at a spending cap (3), Google's daily allowance is used up (4), or the
+/// run finished but a monthly budget is past 80% (5). Ctrl-C twice exits with 130.
+pub const EXIT_BUDGET_REACHED: u8 = 3;
+pub const EXIT_DAILY_QUOTA: u8 = 4;
+pub const EXIT_BUDGET_WARNING: u8 = 5;
+
+static EXIT_CODE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// The exit code the last run asked for (0 when it finished normally).
+pub fn exit_code() -> u8 {
+    EXIT_CODE.load(std::sync::atomic::Ordering::SeqCst)
 }
 
-async fn gemini_client(store: &Store) -> Result<(Arc<gemini::Client>, u64), FinderError> {
+/// The Gemini client for the key in the environment or the keychain, checked with the free
+/// models list so a bad key is one clear error before anything is created.
+async fn gemini_access(store: &Store) -> Result<GeminiAccess, FinderError> {
     let (key, _) = keychain::key_from_env_or_keychain(&crate::keys::keychain_from_env())
         .map_err(crate::keys::keychain_error)?
         .ok_or(FinderError::KeyMissing)?;
-    let fingerprint = limiter::key_fingerprint(key.expose());
-    let setting = store
-        .setting("gemini_base_url")
-        .await?
-        .and_then(|v| v.as_str().map(str::to_string));
-    let client = gemini::Client::new(gemini::ClientConfig {
-        base_url: base_url(setting),
-        api_key: key,
-        request_timeout: Duration::from_secs(120),
-    })?;
-    Ok((Arc::new(client), fingerprint))
-}
-
-/// The free models-list call: a bad key is one clear error before anything is created.
-async fn check_key(client: &gemini::Client) -> Result<(), FinderError> {
-    match client.list_models().await {
-        Ok(_) => Ok(()),
-        Err(gemini::GeminiError::InvalidKey) => Err(FinderError::InvalidInput(
+    let access = engine::open_gemini(store, key).await?;
+    match engine::check_key(&access).await {
+        Err(FinderError::Gemini(gemini::GeminiError::InvalidKey)) => Err(FinderError::InvalidInput(
             "Google says your Gemini API key is not valid. Save a new one with `comment-finder key set gemini`.".into(),
         )),
-        Err(e) => Err(e.into()),
+        other => other.map(|()| access),
     }
 }
 
@@ -159,7 +165,7 @@ async fn limits_for(store: &Store, args: &RunArgs, model: &str) -> Result<Limits
             })?;
             limiter::preset(tier, model)
         }
-        None => limiter::configured(store, model).await?,
+        None => engine::limits_for(store, None, model).await?,
     };
     let rpm = args.rpm.or(base.map(|p| p.rpm)).ok_or_else(|| {
         FinderError::InvalidInput(format!(
@@ -185,11 +191,6 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         .clone()
         .unwrap_or_else(|| project.settings.generation.model.clone());
     let limits = limits_for(store, &args, &model).await?;
-    if args.batch_size == 0 || args.per_request == 0 {
-        return Err(FinderError::InvalidInput(
-            "--batch-size and --per-request must be at least 1.".into(),
-        ));
-    }
     let mut settings = RunSettings::defaults(&model, limits);
     settings.hours_back = args.hours_back;
     settings.min_followers = args.min_followers;
@@ -198,42 +199,51 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
     settings.gate = !args.no_gate;
     settings.batch_size = args.batch_size;
     settings.per_request = args.per_request;
+    settings.budget_picos = match &args.budget {
+        Some(text) => Some(prices::parse_usd(text, "--budget")? * 1_000_000),
+        None => None,
+    };
     settings.labels = if args.greens_only {
         vec![Label::Green]
     } else if args.all_labels {
-        vec![Label::Green, Label::Yellow, Label::Red]
+        vec![Label::Green, Label::Yellow]
+            .into_iter()
+            .chain([Label::Red])
+            .collect()
     } else {
         vec![Label::Green, Label::Yellow]
     };
-    let price = prices::require(store, &model).await?;
+    settings.validate().map_err(|e| match e {
+        FinderError::InvalidInput(m) if m.starts_with("Replies in progress") => FinderError::InvalidInput(
+            "--batch-size and --per-request must be at least 1.".into(),
+        ),
+        other => other,
+    })?;
     if args.dry_run {
-        // A dry run spends nothing: relevance is estimated from word overlap, not embeddings.
-        let plan = runner::plan(store, &project, &settings, now).await?;
-        let forecast = runner::forecast(&project, &plan, &settings, price);
+        // A dry run spends nothing and needs no key: relevance is estimated from word overlap.
+        let prepared = engine::prepare(store, None, project.id, settings, now).await?;
         out.print(
-            &json!({"dry_run": true, "forecast": forecast}),
-            &forecast_text(&forecast, &settings),
+            &json!({"dry_run": true, "forecast": prepared.forecast}),
+            &forecast_text(&prepared.forecast, &prepared.settings),
         );
         return Ok(());
     }
-    let (client, fingerprint) = gemini_client(store).await?;
-    check_key(&client).await?;
-    let ctx = context(store, client, fingerprint, &settings, now).await?;
-    let mut project = project;
-    let filled = examples_for(&ctx.0, &model)
-        .fill_missing(&mut project)
-        .await?;
-    if filled > 0 && !out.json {
-        eprintln!("Wrote example posts for {filled} topic(s) that had none (see `comment-finder project show`).");
+    let access = gemini_access(store).await?;
+    // With the key known, learned daily limits apply.
+    if args.rpd.is_none() {
+        if let Some(known) = engine::limits_for(store, Some(&access), &model).await? {
+            settings.limits.rpd = known.rpd.or(settings.limits.rpd);
+        }
     }
-    let plan = runner::plan_with_embeddings(&ctx.0, &project, &settings, now).await?;
-    let forecast = runner::forecast(&project, &plan, &settings, price);
+    // The forecast comes before any billed call: embeddings are made after "yes".
+    let prepared = engine::prepare(store, Some(&access), project.id, settings, now).await?;
     if !out.json {
-        eprintln!("{}", forecast_text(&forecast, &settings));
+        eprintln!("{}", forecast_text(&prepared.forecast, &prepared.settings));
+        warn_monthly(store, Some(project.id), now).await?;
     }
-    if plan.send.is_empty() {
-        let summary = json!({"run_id": null, "status": "nothing_to_do", "candidates": 0, "gated_out": plan.gated.len(),
-            "deduped": plan.deduped.len(), "succeeded": 0, "failed": 0, "suggestions": 0, "requests": 0, "retries": 0,
+    if prepared.plan.send.is_empty() {
+        let summary = json!({"run_id": null, "status": "nothing_to_do", "candidates": 0, "gated_out": prepared.plan.gated.len(),
+            "deduped": prepared.plan.deduped.len(), "succeeded": 0, "failed": 0, "suggestions": 0, "requests": 0, "retries": 0,
             "input_tokens": 0, "output_tokens": 0, "thinking_tokens": 0, "cost_usd": 0.0, "elapsed_s": 0.0});
         out.print(
             &summary,
@@ -249,59 +259,54 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         out.print(&json!({"status": "not_started"}), "Not started.");
         return Ok(());
     }
-    let summary = drive(
-        out,
-        |ctx| {
-            Box::pin(async move {
-                // The closure form keeps the Ctrl-C and progress handling in one place for run and resume.
-                runner::start(ctx, &project, &settings, &plan).await
-            })
-        },
-        ctx,
-    )
-    .await?;
+    let handle = engine::start(store, &access, prepared, now_clock).await?;
+    let summary = drive(out, handle).await?;
     print_summary(out, &summary);
+    finish_with_code(store, &summary, now).await
+}
+
+fn now_clock() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Prints a warning when a monthly budget is past 80%.
+async fn warn_monthly(store: &Store, project_id: Option<i64>, now: i64) -> Result<bool, FinderError> {
+    let mut warned = false;
+    for usage in budget::monthly_use(store, project_id, now).await? {
+        if let Some(alert) = usage.alert {
+            eprintln!("Warning: {alert}");
+            warned = true;
+        }
+    }
+    Ok(warned)
+}
+
+async fn finish_with_code(store: &Store, summary: &RunSummary, now: i64) -> Result<(), FinderError> {
+    let project_id: Option<i64> = sqlx::query_scalar("SELECT project_id FROM runs WHERE id = ?")
+        .bind(summary.run_id)
+        .fetch_optional(store.pool())
+        .await?;
+    let over = budget::monthly_use(store, project_id, now)
+        .await?
+        .iter()
+        .any(|u| u.alert.is_some());
+    let code = match summary.status {
+        RunStatus::BudgetReached => EXIT_BUDGET_REACHED,
+        RunStatus::WaitingForQuota => EXIT_DAILY_QUOTA,
+        _ if over => EXIT_BUDGET_WARNING,
+        _ => 0,
+    };
+    EXIT_CODE.store(code, std::sync::atomic::Ordering::SeqCst);
     Ok(())
 }
 
-async fn context(
-    store: &Store,
-    client: Arc<gemini::Client>,
-    fingerprint: u64,
-    settings: &RunSettings,
-    now: i64,
-) -> Result<(RunContext, mpsc::UnboundedReceiver<RunEvent>), FinderError> {
-    let today =
-        ledger::requests_since(store, &settings.model, limiter::pacific_midnight(now)).await?;
-    let limiter = limiter::shared(fingerprint, &settings.model, settings.limits, today);
-    let (tx, rx) = mpsc::unbounded_channel();
-    Ok((
-        RunContext {
-            store: store.clone(),
-            client,
-            limiter,
-            events: tx,
-            cancel: CancelToken::default(),
-            wall_clock: || chrono::Utc::now().timestamp(),
-            seed: now as u64,
-        },
-        rx,
-    ))
-}
-
-type RunFuture<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<RunSummary, FinderError>> + 'a>>;
-
-/// Runs the work while drawing progress and turning Ctrl-C into a clean stop.
-async fn drive<F>(
-    out: &Out,
-    work: F,
-    (ctx, mut events): (RunContext, mpsc::UnboundedReceiver<RunEvent>),
-) -> Result<RunSummary, FinderError>
-where
-    F: for<'a> FnOnce(&'a RunContext) -> RunFuture<'a>,
-{
-    let cancel = ctx.cancel.clone();
+/// Follows a run while drawing progress and turning Ctrl-C into a clean stop.
+async fn drive(out: &Out, handle: RunHandle) -> Result<RunSummary, FinderError> {
+    let RunHandle {
+        run_id,
+        mut events,
+        task,
+    } = handle;
     let interactive = std::io::stderr().is_terminal();
     let show = !out.json || interactive;
     let printer = tokio::spawn(async move {
@@ -324,6 +329,16 @@ where
                 RunEvent::Paused { seconds } => bar.note(&format!(
                     "Gemini asked us to slow down; pausing {seconds:.1} s."
                 )),
+                RunEvent::BudgetReached { sentence, .. } => bar.note(&sentence),
+                RunEvent::BudgetAlert(usage) => {
+                    if let Some(alert) = usage.alert {
+                        bar.note(&format!("Warning: {alert}"));
+                    }
+                }
+                RunEvent::DailyQuota { sentence, resets_at } => bar.note(&format!(
+                    "{sentence} ({})",
+                    local_time(resets_at)
+                )),
                 RunEvent::Finished(_) => bar.finish(),
             }
         }
@@ -331,18 +346,34 @@ where
     let stopper = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\nStopping: no new requests; letting the ones in flight finish… (Ctrl-C again to quit now)");
-            cancel.cancel();
+            let _ = engine::cancel(run_id);
             if tokio::signal::ctrl_c().await.is_ok() {
                 // Every finished post is already saved; quitting now loses only requests in flight.
                 std::process::exit(130);
             }
         }
     });
-    let result = work(&ctx).await;
-    drop(ctx);
+    let result = match task.await {
+        Ok(result) => result,
+        Err(join) => Err(FinderError::InvalidInput(format!(
+            "The run stopped unexpectedly: {join}. Finished posts are saved; resume it with `comment-finder runs resume {run_id}`."
+        ))),
+    };
     let _ = printer.await;
     stopper.abort();
     result
+}
+
+/// "resets at 00:00 PST (09:00 your time)": a unix time in the user's local time.
+fn local_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| {
+            format!(
+                "resets at {} your time",
+                t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+            )
+        })
+        .unwrap_or_default()
 }
 
 fn print_summary(out: &Out, s: &RunSummary) {
@@ -351,10 +382,21 @@ fn print_summary(out: &Out, s: &RunSummary) {
         "\n{} replies drafted · {} requests, {} retries",
         s.suggestions, s.requests, s.retries
     ));
-    match s.status.as_str() {
-        "finished" => {}
-        "cancelled" => text.push_str(&format!(
+    match s.status {
+        RunStatus::Finished => {}
+        RunStatus::Cancelled => text.push_str(&format!(
             "\nStopped. Continue with `comment-finder runs resume {}`.",
+            s.run_id
+        )),
+        RunStatus::BudgetReached => text.push_str(&format!(
+            "\n{}\nRaise the cap (`comment-finder runs resume {} --budget USD`) to go on.",
+            s.error.as_deref().unwrap_or("Budget reached."),
+            s.run_id
+        )),
+        RunStatus::WaitingForQuota => text.push_str(&format!(
+            "\n{}\nContinue after it resets ({}) with `comment-finder runs resume {}`.",
+            s.error.as_deref().unwrap_or("Google's daily allowance is used up."),
+            s.resume_at.map(local_time).unwrap_or_default(),
             s.run_id
         )),
         _ => {
@@ -371,20 +413,28 @@ fn print_summary(out: &Out, s: &RunSummary) {
 }
 
 fn forecast_text(f: &runner::Forecast, s: &RunSettings) -> String {
-    format!(
-        "Forecast: {} posts to reply to ({} held back, {} already answered) · {} requests of up to {} posts · about {} input + {} output tokens · about {} · about {} at {} requests/min with {} at once",
+    let mut text = format!(
+        "Forecast: {} posts to reply to ({} held back, {} already answered) · {} requests of up to {} posts · about {} input + {} output + {} thinking tokens · about {} · about {} at {} requests/min with {} at once",
         f.posts,
         f.gated_out,
         f.deduped,
         f.requests,
-        s.per_request,
+        f.per_request,
         f.input_tokens,
         f.output_tokens,
+        f.thinking_tokens,
         prices::format_usd(f.cost_picos),
         runner::duration_words(f.duration_s),
         s.limits.rpm,
         s.batch_size
-    )
+    );
+    if let Some(cap) = s.budget_picos {
+        text.push_str(&format!(" · budget {}", prices::format_usd(cap)));
+    }
+    for note in &f.notes {
+        text.push_str(&format!("\n  {note}"));
+    }
+    text
 }
 
 fn confirm(question: &str) -> bool {
@@ -510,26 +560,49 @@ pub async fn runs(
                 &format!("Run #{} ({}): {}", s.run_id, s.status, s.sentence()),
             );
         }
-        RunsCommand::Resume { run_id } => {
+        RunsCommand::Resume { run_id, budget } => {
             let summary = runner::summary(store, run_id, now).await?;
-            if summary.status == "finished" && summary.failed == 0 {
+            if summary.status == RunStatus::Finished && summary.failed == 0 {
                 out.print(
                     &json!(summary),
                     &format!("Run #{run_id} is already finished: {}", summary.sentence()),
                 );
                 return Ok(());
             }
-            let settings = runner::settings_of(store, run_id).await?;
-            let (client, fingerprint) = gemini_client(store).await?;
-            check_key(&client).await?;
-            let ctx = context(store, client, fingerprint, &settings, now).await?;
-            let summary = drive(
-                out,
-                move |ctx| Box::pin(async move { runner::resume(ctx, run_id).await }),
-                ctx,
-            )
-            .await?;
+            if let Some(text) = budget {
+                let cap = prices::parse_usd(&text, "--budget")? * 1_000_000;
+                runner::set_run_budget(store, run_id, Some(cap)).await?;
+            }
+            let access = gemini_access(store).await?;
+            let handle = engine::resume(store, &access, run_id, now_clock).await?;
+            let summary = drive(out, handle).await?;
             print_summary(out, &summary);
+            finish_with_code(store, &summary, now).await?;
+        }
+        RunsCommand::Accuracy { project } => {
+            let project_id = match project {
+                Some(name) => Some(projects::get_by_name(store, &name).await?.id),
+                None => None,
+            };
+            let rows = runner::forecast_accuracy(store, project_id, 50).await?;
+            let mut text = String::from("run   posts fc/actual   requests fc/actual   cost forecast → actual (error)\n");
+            for r in &rows {
+                text.push_str(&format!(
+                    "#{:<4} {:>5}/{:<6} {:>8}/{:<8} {} → {} ({:+.1}%)\n",
+                    r.run_id,
+                    r.forecast_posts,
+                    r.actual_posts,
+                    r.forecast_requests,
+                    r.actual_requests,
+                    prices::format_usd(r.forecast_cost_picos),
+                    prices::format_usd(r.actual_cost_picos),
+                    r.cost_error_percent
+                ));
+            }
+            if rows.is_empty() {
+                text = "No finished run has a stored forecast yet.".into();
+            }
+            out.print(&json!({ "runs": rows }), text.trim_end());
         }
     }
     Ok(())
@@ -620,16 +693,6 @@ pub async fn prices_command(
     Ok(())
 }
 
-fn examples_for<'a>(ctx: &'a RunContext, model: &'a str) -> finder::examples::ExampleRequester<'a> {
-    finder::examples::ExampleRequester {
-        store: &ctx.store,
-        client: &ctx.client,
-        limiter: Some(&ctx.limiter),
-        model,
-        wall_clock: ctx.wall_clock,
-    }
-}
-
 /// `project suggest-examples`: example posts for one topic (shown), or for every topic without
 /// examples (saved).
 pub async fn suggest_examples(
@@ -641,16 +704,26 @@ pub async fn suggest_examples(
 ) -> Result<(), FinderError> {
     let mut project = projects::get_by_name(store, name).await?;
     let model = project.settings.generation.model.clone();
-    let limits = limiter::preset(Tier::Free, &model).unwrap_or(Limits {
-        rpm: 5,
-        tpm: None,
-        rpd: None,
-    });
-    let (client, fingerprint) = gemini_client(store).await?;
-    check_key(&client).await?;
-    let settings = RunSettings::defaults(&model, limits);
-    let (ctx, _events) = context(store, client, fingerprint, &settings, now).await?;
-    let requester = examples_for(&ctx, &model);
+    let access = gemini_access(store).await?;
+    let limits = engine::limits_for(store, Some(&access), &model)
+        .await?
+        .unwrap_or(Limits {
+            rpm: 5,
+            tpm: None,
+            rpd: None,
+        });
+    let limiter = engine::limiter_for(store, &access, &model, limits, now).await?;
+    let budget =
+        budget::Budget::load(store, None, Some(project.id), None, now_clock).await?;
+    let requester = finder::examples::ExampleRequester {
+        store,
+        client: &access.client,
+        limiter: Some(&limiter),
+        model: &model,
+        wall_clock: now_clock,
+        budget: Some(&budget),
+        run_id: None,
+    };
     match topic {
         Some(label) => {
             let examples = requester.suggest(&project, label).await?;

@@ -15,7 +15,6 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
 
 use gemini::{Client, Content, GeminiError, TaskType};
 use sha2::{Digest, Sha256};
@@ -69,6 +68,8 @@ pub struct Embedder {
     pub project_id: Option<i64>,
     /// Unix seconds now (passed in so tests control time).
     pub wall_clock: fn() -> i64,
+    /// Spending caps the calls count against.
+    pub budget: Option<crate::budget::Budget>,
 }
 
 /// What became of one embed batch.
@@ -90,7 +91,43 @@ impl Embedder {
             run_id: None,
             project_id: None,
             wall_clock,
+            budget: None,
         }
+    }
+
+    /// How many of `texts` are not cached yet, and about how many tokens embedding them
+    /// takes (for a forecast made before anything is paid).
+    pub async fn uncached(&self, texts: &[String], task: TaskType) -> Result<(usize, u64)> {
+        let mut unique: HashMap<Hash, &str> = HashMap::with_capacity(texts.len());
+        for text in texts {
+            unique.entry(content_hash(task, text)).or_insert(text);
+        }
+        let keys: Vec<Hash> = unique.keys().copied().collect();
+        let mut found: std::collections::HashSet<Hash> = Default::default();
+        for chunk in keys.chunks(CACHE_CHUNK) {
+            for (hash, _) in self.cached(chunk.iter()).await? {
+                found.insert(hash);
+            }
+        }
+        let (mut n, mut tokens) = (0, 0u64);
+        for (hash, text) in &unique {
+            if !found.contains(hash) {
+                n += 1;
+                tokens += (text.chars().count() as u64).div_ceil(4);
+            }
+        }
+        Ok((n, tokens))
+    }
+
+    /// Texts a plan of these posts would embed (the project's topics and the posts).
+    pub fn plan_texts(project: &Project, posts: &[StoredPost]) -> Vec<String> {
+        project
+            .settings
+            .topics
+            .iter()
+            .map(topic_text)
+            .chain(posts.iter().map(|p| p.text.clone()))
+            .collect()
     }
 
     /// Unit-length vectors for `texts`, in order: from the cache where possible, otherwise
@@ -186,11 +223,23 @@ impl Embedder {
         let texts: Vec<String> = batch.iter().map(|(_, t)| t.clone()).collect();
         let tokens = self.count_tokens(&texts).await;
         let price = prices::require(&self.store, &self.model).await?;
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(tokens);
         let mut attempt = 0;
         loop {
             attempt += 1;
+            let _reservation = match &self.budget {
+                Some(budget) => match budget
+                    .reserve(crate::budget::worst_case_picos(&price, tokens, 0))
+                    .await?
+                {
+                    Ok((reservation, _)) => Some(reservation),
+                    Err(refused) => return Err(FinderError::Budget(refused.reached)),
+                },
+                None => None,
+            };
             if let Some(limiter) = &self.limiter {
-                match limiter.admit(tokens).await {
+                // Google counts every text of a batch as a request against the minute limit.
+                match limiter.admit_many(batch.len() as u32, tokens).await {
                     Ok(()) => {}
                     Err(LimitError::TooLarge { .. }) if batch.len() > 1 => return Ok(Sent::Split),
                     Err(e) => return Err(e.into()),
@@ -254,19 +303,18 @@ impl Embedder {
                 }
                 Err(error) => {
                     ledger::record(self.store.pool(), &entry).await?;
-                    if !error.is_retryable() || attempt >= MAX_ATTEMPTS {
+                    // The same policy as a run's own calls: transient failures are waited
+                    // out, a per-day quota or a permanent error is returned.
+                    let wait = if attempt < MAX_ATTEMPTS || error.is_transient() {
+                        crate::retry::next_wait(&error, attempt, self.limiter.as_deref(), &mut rng)
+                    } else {
+                        None
+                    };
+                    let Some(wait) = wait else {
                         return Err(FinderError::Gemini(error));
-                    }
-                    // ~1 s, 2 s, 4 s, or the server's RetryInfo delay for a 429.
-                    let delay = error
-                        .retry_after()
-                        .unwrap_or_else(|| Duration::from_secs(1 << (attempt - 1).min(5)));
-                    tracing::warn!(attempt, ?delay, "embedding call failed, retrying: {error}");
-                    match (&error, &self.limiter) {
-                        // Everyone using this limiter waits, not just this call.
-                        (GeminiError::Quota { .. }, Some(limiter)) => limiter.pause_for(delay),
-                        _ => tokio::time::sleep(delay).await,
-                    }
+                    };
+                    tracing::warn!(attempt, ?wait, "embedding call failed, retrying: {error}");
+                    tokio::time::sleep(wait).await;
                 }
             }
         }
@@ -544,6 +592,7 @@ fn from_blob(blob: &[u8]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn dot_matches_the_naive_sum_for_any_length() {

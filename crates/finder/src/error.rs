@@ -47,6 +47,9 @@ pub enum FinderError {
 
     #[error("{0}")]
     Limit(#[from] crate::limiter::LimitError),
+
+    #[error("{}", .0.sentence())]
+    Budget(crate::budget::BudgetReached),
 }
 
 impl FinderError {
@@ -67,6 +70,7 @@ impl FinderError {
             FinderError::Keychain { code, .. } => code,
             FinderError::Gemini(e) => e.code(),
             FinderError::Limit(e) => e.code(),
+            FinderError::Budget(_) => "budget_reached",
         }
     }
 }

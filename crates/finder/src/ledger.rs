@@ -33,6 +33,8 @@ pub async fn record<'e, E: Executor<'e, Database = Sqlite>>(
     e: &CallEntry<'_>,
 ) -> Result<i64> {
     let cost = e.price.cost_picos(&e.tokens);
+    // The row keeps the prices this call was billed at (the long-prompt tier where it applied).
+    let applied = e.price.tier_for(e.tokens.prompt);
     sqlx::query(
         "INSERT INTO api_calls (run_id, project_id, called_at, model, endpoint, attempt, outcome, http_status,
              latency_ms, prompt_tokens, cached_tokens, output_tokens, thinking_tokens,
@@ -52,9 +54,9 @@ pub async fn record<'e, E: Executor<'e, Database = Sqlite>>(
     .bind(e.tokens.cached as i64)
     .bind(e.tokens.output as i64)
     .bind(e.tokens.thinking as i64)
-    .bind(e.price.input_micros_per_mtok)
-    .bind(e.price.output_micros_per_mtok)
-    .bind(e.price.cached_micros_per_mtok)
+    .bind(applied.input_micros_per_mtok)
+    .bind(applied.output_micros_per_mtok)
+    .bind(applied.cached_micros_per_mtok)
     .bind(cost)
     .execute(executor)
     .await?;

@@ -1,7 +1,9 @@
 //! Comment Finder's engine, free of any UI: projects, tweet import, scoring and the gate,
 //! the SQLite store and CSV export. The CLI and the desktop app are thin layers over it.
 
+pub mod budget;
 pub mod embeddings;
+pub mod engine;
 pub mod error;
 pub mod examples;
 pub mod export;
@@ -9,10 +11,12 @@ pub mod gate;
 pub mod import;
 pub mod ledger;
 pub mod limiter;
+pub mod models;
 pub mod posts;
 pub mod prices;
 pub mod project;
 pub mod projects;
+pub mod retry;
 pub mod review;
 pub mod runner;
 pub mod sample;

@@ -41,8 +41,16 @@ pub enum Tier {
     Tier1,
 }
 
-/// Published limits (gemini-api.md, late 2025). Free-tier numbers were cut in December 2025
-/// for some accounts; users with other numbers pass custom limits.
+/// When the presets below were last checked against Google's published numbers. Google
+/// changes free-tier allowances without notice, so runs also learn the real limits from the
+/// 429s they get (see [`learn_daily_limit`]).
+pub const PRESETS_AS_OF: &str = "2026-12-02";
+
+/// Published (or, where marked, observed) limits per tier. Free tier: as an AI Studio
+/// dashboard showed them after the December 2025 cut (2.5 Pro and Gemini 3 Pro have no free
+/// tier any more; Gemini 3 Flash's free numbers are assumed to match 2.5 Flash's). Tier 1:
+/// the rate-limits page as copied 2025-09-05; Gemini 3 numbers assumed equal to their 2.5
+/// counterparts until Google publishes them.
 pub fn preset(tier: Tier, model: &str) -> Option<Limits> {
     let l = |rpm, tpm, rpd: Option<u32>| {
         Some(Limits {
@@ -51,18 +59,39 @@ pub fn preset(tier: Tier, model: &str) -> Option<Limits> {
             rpd,
         })
     };
-    match (tier, model) {
-        (Tier::Free, "gemini-2.5-pro") => l(5, 250_000, Some(100)),
-        (Tier::Free, "gemini-2.5-flash") => l(10, 250_000, Some(250)),
-        (Tier::Free, "gemini-2.5-flash-lite") => l(15, 250_000, Some(1_000)),
+    let priced = crate::prices::priced_as(model).unwrap_or(model);
+    match (tier, priced) {
+        (Tier::Free, "gemini-2.5-flash") => l(5, 250_000, Some(20)),
+        (Tier::Free, "gemini-2.5-flash-lite") => l(10, 250_000, Some(20)),
+        (Tier::Free, "gemini-3-flash-preview") => l(5, 250_000, Some(20)),
         (Tier::Free, "gemini-2.0-flash") => l(15, 1_000_000, Some(200)),
         (Tier::Free, "gemini-2.0-flash-lite") => l(30, 1_000_000, Some(200)),
         (Tier::Tier1, "gemini-2.5-pro") => l(150, 2_000_000, Some(10_000)),
         (Tier::Tier1, "gemini-2.5-flash") => l(1_000, 1_000_000, Some(10_000)),
         (Tier::Tier1, "gemini-2.5-flash-lite") => l(4_000, 4_000_000, None),
+        (Tier::Tier1, "gemini-3-pro-preview" | "gemini-3.1-pro-preview") => {
+            l(150, 2_000_000, Some(10_000))
+        }
+        (Tier::Tier1, "gemini-3-flash-preview") => l(1_000, 1_000_000, Some(10_000)),
         (Tier::Tier1, "gemini-2.0-flash") => l(2_000, 4_000_000, None),
         (Tier::Tier1, "gemini-2.0-flash-lite") => l(4_000, 4_000_000, None),
         _ => None,
+    }
+}
+
+/// Limits of the embedding model (counted per item of a batch), by tier.
+pub fn embedding_preset(tier: Tier) -> Limits {
+    match tier {
+        Tier::Free => Limits {
+            rpm: 100,
+            tpm: Some(30_000),
+            rpd: Some(1_000),
+        },
+        Tier::Tier1 => Limits {
+            rpm: 3_000,
+            tpm: Some(1_000_000),
+            rpd: None,
+        },
     }
 }
 
@@ -93,12 +122,16 @@ pub async fn configured(
     {
         return Ok(Some(custom));
     }
-    let tier = store
+    Ok(preset(saved_tier(store).await?, model))
+}
+
+/// The account tier saved in settings (free unless set).
+pub async fn saved_tier(store: &crate::store::Store) -> crate::error::Result<Tier> {
+    Ok(store
         .setting(TIER_SETTING)
         .await?
         .and_then(|v| v.as_str().and_then(parse_tier))
-        .unwrap_or(Tier::Free);
-    Ok(preset(tier, model))
+        .unwrap_or(Tier::Free))
 }
 
 /// Requests are spaced this much wider than the limit allows. Network latency varies, so two
@@ -154,15 +187,33 @@ pub fn pacific_midnight(unix: i64) -> i64 {
         .unwrap_or(unix)
 }
 
+/// Midnight Pacific time after `unix`: when Google's daily allowances reset.
+pub fn next_pacific_midnight(unix: i64) -> i64 {
+    let start = pacific_midnight(unix);
+    // A day is 23–25 hours around daylight-saving changes: take the start of the day that
+    // contains a time safely inside tomorrow.
+    let tomorrow = pacific_midnight(start + 26 * 3600);
+    if tomorrow > unix {
+        tomorrow
+    } else {
+        pacific_midnight(unix + 26 * 3600)
+    }
+}
+
 struct DayCount {
     day: NaiveDate,
     requests: u32,
+    /// Google said the day's allowance is spent, whatever our count says.
+    exhausted: bool,
 }
 
 /// Counters for reports and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LimiterStats {
+    /// Calls admitted.
     pub admitted: u64,
+    /// Requests as Google counts them (each item of an embedding batch is one).
+    pub requests: u64,
     pub pauses: u64,
 }
 
@@ -177,6 +228,131 @@ pub struct Limiter {
     stats: Mutex<LimiterStats>,
     /// First and latest admission, for measuring how fully the limit is used.
     span: Mutex<Option<(tokio::time::Instant, tokio::time::Instant)>>,
+    /// Requests a day, as set or as learned from Google's 429s.
+    daily_limit: Mutex<Option<u32>>,
+    /// Real input tokens over our estimate, learned from `usageMetadata` (1.0 until then).
+    token_ratio: Mutex<f64>,
+    /// Which key this limiter serves, as stored for learned limits (a salted hash prefix).
+    key_tag: Option<String>,
+    /// Admissions shared with other processes through the database.
+    shared: Option<SharedAdmissions>,
+}
+
+/// The `admissions` table: every process on this machine that admits a request for the same
+/// key and model writes it there, and none admits more than the per-minute limit in any
+/// 60 seconds counted across all of them.
+#[derive(Clone)]
+pub struct SharedAdmissions {
+    pub store: crate::store::Store,
+    pub key_tag: String,
+    pub model: String,
+}
+
+impl SharedAdmissions {
+    /// Waits until a request fits the shared minute window, then records it.
+    async fn admit(&self, per_minute: u32, tokens: u64, tpm: Option<u64>) {
+        loop {
+            match self.try_admit(per_minute, tokens, tpm).await {
+                Ok(None) => return,
+                Ok(Some(wait)) => tokio::time::sleep(wait).await,
+                // The database is only a coordination aid: if it fails, the local limiter stands.
+                Err(e) => {
+                    tracing::warn!("shared admissions unavailable: {e}");
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn try_admit(
+        &self,
+        per_minute: u32,
+        tokens: u64,
+        tpm: Option<u64>,
+    ) -> crate::error::Result<Option<Duration>> {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let window_start = now_ms - 60_000;
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query("DELETE FROM admissions WHERE admitted_ms < ?")
+            .bind(window_start - 60_000)
+            .execute(&mut *tx)
+            .await?;
+        let (count, oldest, used): (i64, Option<i64>, i64) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(admitted_ms), coalesce(SUM(tokens), 0) FROM admissions
+             WHERE key_tag = ? AND model = ? AND admitted_ms >= ?",
+        )
+        .bind(&self.key_tag)
+        .bind(&self.model)
+        .bind(window_start)
+        .fetch_one(&mut *tx)
+        .await?;
+        let full = count as f64 >= per_minute as f64 * (1.0 - HEADROOM)
+            || tpm.is_some_and(|t| used as u64 + tokens > t && count > 0);
+        if full {
+            tx.commit().await?;
+            let wait_ms = oldest.map_or(1_000, |o| (o + 60_000 - now_ms).clamp(10, 60_000));
+            return Ok(Some(Duration::from_millis(wait_ms as u64)));
+        }
+        sqlx::query("INSERT INTO admissions (key_tag, model, admitted_ms, tokens) VALUES (?, ?, ?, ?)")
+            .bind(&self.key_tag)
+            .bind(&self.model)
+            .bind(now_ms)
+            .bind(tokens as i64)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(None)
+    }
+}
+
+/// A limit Google told us through a 429's `quotaValue`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LearnedLimit {
+    pub model: String,
+    pub requests_per_day: u32,
+    /// Unix seconds.
+    pub learned_at: i64,
+}
+
+const LEARNED_PREFIX: &str = "learned_limit:";
+
+/// Remembers the daily request limit Google reported for a key and model.
+pub async fn learn_daily_limit(
+    store: &crate::store::Store,
+    key_tag: &str,
+    model: &str,
+    requests_per_day: u32,
+    now: i64,
+) -> crate::error::Result<()> {
+    let value = serde_json::to_value(LearnedLimit {
+        model: model.to_owned(),
+        requests_per_day,
+        learned_at: now,
+    })
+    .unwrap_or_default();
+    store
+        .set_setting(&format!("{LEARNED_PREFIX}{key_tag}:{model}"), &value)
+        .await
+}
+
+/// The daily limit learned for a key and model, if Google ever reported one.
+pub async fn learned_daily_limit(
+    store: &crate::store::Store,
+    key_tag: &str,
+    model: &str,
+) -> crate::error::Result<Option<LearnedLimit>> {
+    Ok(store
+        .setting(&format!("{LEARNED_PREFIX}{key_tag}:{model}"))
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// How learned limits are filed for a key: a salted SHA-256 prefix, so the database never
+/// holds the key or anything that leads back to it.
+pub fn key_tag(key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("comment-finder learned limits\0{key}"));
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Limiter {
@@ -207,12 +383,72 @@ impl Limiter {
             day: Mutex::new(DayCount {
                 day: pacific_day(wall_clock()),
                 requests: requests_today,
+                exhausted: false,
             }),
             wall_clock,
             jitter: Mutex::new(rand::rngs::StdRng::seed_from_u64(seed)),
             stats: Mutex::new(LimiterStats::default()),
             span: Mutex::new(None),
+            daily_limit: Mutex::new(limits.rpd),
+            token_ratio: Mutex::new(1.0),
+            key_tag: None,
+            shared: None,
         }
+    }
+
+    /// This limiter also counts (and waits for) other processes' requests on the same key
+    /// and model, through the database.
+    pub fn with_shared_admissions(mut self, shared: SharedAdmissions) -> Self {
+        self.key_tag = Some(shared.key_tag.clone());
+        self.shared = Some(shared);
+        self
+    }
+
+    pub fn key_tag(&self) -> Option<&str> {
+        self.key_tag.as_deref()
+    }
+
+    /// Input tokens a request really counts for, from our estimate and what Google reported
+    /// for earlier ones.
+    pub fn calibrated_tokens(&self, estimate: u64) -> u64 {
+        let ratio = *self.token_ratio.lock().unwrap_or_else(|p| p.into_inner());
+        (estimate as f64 * ratio).ceil() as u64
+    }
+
+    /// Learns from one answered request: a running ratio of real to estimated input tokens.
+    pub fn learn_tokens(&self, estimate: u64, actual: u64) {
+        if estimate == 0 || actual == 0 {
+            return;
+        }
+        let observed = (actual as f64 / estimate as f64).clamp(0.25, 4.0);
+        let mut ratio = self.token_ratio.lock().unwrap_or_else(|p| p.into_inner());
+        *ratio = *ratio * 0.8 + observed * 0.2;
+    }
+
+    /// Google said the day's allowance is used up (and perhaps what it is): no request is
+    /// admitted again before midnight Pacific time.
+    pub fn exhaust_day(&self, learned_limit: Option<u32>) {
+        if let Some(limit) = learned_limit {
+            *self.daily_limit.lock().unwrap_or_else(|p| p.into_inner()) = Some(limit);
+        }
+        let mut day = self.day.lock().unwrap_or_else(|p| p.into_inner());
+        day.day = pacific_day((self.wall_clock)());
+        day.exhausted = true;
+    }
+
+    /// Requests left today, when a daily limit is known.
+    pub fn requests_left_today(&self) -> Option<u32> {
+        let limit = (*self.daily_limit.lock().unwrap_or_else(|p| p.into_inner()))?;
+        let day = self.day.lock().unwrap_or_else(|p| p.into_inner());
+        if day.day != pacific_day((self.wall_clock)()) {
+            return Some(limit);
+        }
+        Some(if day.exhausted { 0 } else { limit.saturating_sub(day.requests) })
+    }
+
+    /// Sets the daily limit (e.g. one learned earlier from Google).
+    pub fn set_daily_limit(&self, limit: Option<u32>) {
+        *self.daily_limit.lock().unwrap_or_else(|p| p.into_inner()) = limit;
     }
 
     pub fn limits(&self) -> Limits {
@@ -225,6 +461,13 @@ impl Limiter {
 
     /// Waits until one request of about `input_tokens` may be sent, and counts it.
     pub async fn admit(&self, input_tokens: u64) -> Result<(), LimitError> {
+        self.admit_many(1, input_tokens).await
+    }
+
+    /// Waits until a call that Google counts as `requests` requests (a batch of embeddings
+    /// counts each item) of `input_tokens` in all may be sent, and counts it.
+    pub async fn admit_many(&self, requests: u32, input_tokens: u64) -> Result<(), LimitError> {
+        let requests = requests.max(1);
         if let Some((_, burst)) = &self.tokens {
             if input_tokens > *burst as u64 {
                 return Err(LimitError::TooLarge {
@@ -236,9 +479,14 @@ impl Limiter {
         self.check_day()?;
         loop {
             self.wait_for_pause().await;
-            if let Err(not_until) = self.requests.check() {
-                tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await;
-                continue;
+            let mut slots = 0;
+            while slots < requests {
+                match self.requests.check() {
+                    Ok(()) => slots += 1,
+                    Err(not_until) => {
+                        tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await
+                    }
+                }
             }
             if let Some((tokens, _)) = &self.tokens {
                 let n = NonZeroU32::new(input_tokens.clamp(1, u32::MAX as u64) as u32)
@@ -249,17 +497,26 @@ impl Limiter {
                     tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await;
                 }
             }
+            if let Some(shared) = &self.shared {
+                for i in 0..requests {
+                    let tokens = if i == 0 { input_tokens } else { 0 };
+                    shared.admit(self.limits.rpm.max(1), tokens, self.limits.tpm).await;
+                }
+            }
             // A 429 may have arrived while this worker waited: honour it before sending.
             if self.pause_remaining().is_some() {
                 continue;
             }
             break;
         }
-        self.count_day()?;
-        self.stats
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .admitted += 1;
+        for _ in 0..requests {
+            self.count_day()?;
+        }
+        {
+            let mut stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+            stats.admitted += 1;
+            stats.requests += requests as u64;
+        }
         let now = tokio::time::Instant::now();
         let mut span = self.span.lock().unwrap_or_else(|p| p.into_inner());
         *span = Some(span.map_or((now, now), |(first, _)| (first, now)));
@@ -305,17 +562,24 @@ impl Limiter {
     }
 
     fn check_day(&self) -> Result<(), LimitError> {
-        let Some(limit) = self.limits.rpd else {
-            return Ok(());
-        };
+        let limit = *self.daily_limit.lock().unwrap_or_else(|p| p.into_inner());
         let mut day = self.day.lock().unwrap_or_else(|p| p.into_inner());
         let today = pacific_day((self.wall_clock)());
         if day.day != today {
             *day = DayCount {
                 day: today,
                 requests: 0,
+                exhausted: false,
             };
         }
+        if day.exhausted {
+            return Err(LimitError::DailyLimitReached {
+                limit: limit.unwrap_or(day.requests),
+            });
+        }
+        let Some(limit) = limit else {
+            return Ok(());
+        };
         if day.requests >= limit {
             return Err(LimitError::DailyLimitReached { limit });
         }
@@ -329,9 +593,10 @@ impl Limiter {
             *day = DayCount {
                 day: today,
                 requests: 0,
+                exhausted: false,
             };
         }
-        if let Some(limit) = self.limits.rpd {
+        if let Some(limit) = *self.daily_limit.lock().unwrap_or_else(|p| p.into_inner()) {
             if day.requests >= limit {
                 return Err(LimitError::DailyLimitReached { limit });
             }
@@ -558,11 +823,48 @@ mod tests {
 
     #[test]
     fn presets_exist_for_common_models() {
-        assert_eq!(preset(Tier::Free, "gemini-2.5-flash").unwrap().rpm, 10);
+        // As of PRESETS_AS_OF: the free tier after Google's December 2025 cut.
+        let free_flash = preset(Tier::Free, "gemini-2.5-flash").unwrap();
+        assert_eq!((free_flash.rpm, free_flash.rpd), (5, Some(20)));
+        assert!(preset(Tier::Free, "gemini-2.5-pro").is_none(), "no free 2.5 Pro any more");
+        assert!(preset(Tier::Tier1, "gemini-3-pro-preview").is_some());
+        assert_eq!(preset(Tier::Free, "gemini-flash-latest"), Some(free_flash));
         assert_eq!(
             preset(Tier::Tier1, "gemini-2.5-flash-lite").unwrap().rpd,
             None
         );
         assert!(preset(Tier::Free, "unknown-model").is_none());
+    }
+
+    #[test]
+    fn next_pacific_midnight_is_within_a_day_and_after_now() {
+        for now in [1_795_867_200, 1_795_867_200 + 7 * 3600, 1_772_323_200 /* DST change week */] {
+            let next = next_pacific_midnight(now);
+            assert!(next > now && next - now <= 25 * 3600, "{now} -> {next}");
+            assert_eq!(pacific_midnight(next), next);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_day_google_says_is_spent_admits_nothing_more() {
+        let limiter = Limiter::new(limits(600), 0, wall, 1);
+        limiter.admit(1).await.unwrap();
+        limiter.exhaust_day(Some(20));
+        assert_eq!(limiter.requests_left_today(), Some(0));
+        assert!(matches!(
+            limiter.admit(1).await,
+            Err(LimitError::DailyLimitReached { limit: 20 })
+        ));
+    }
+
+    #[test]
+    fn token_estimates_learn_from_real_usage() {
+        let limiter = Limiter::new(limits(60), 0, wall, 1);
+        assert_eq!(limiter.calibrated_tokens(1_000), 1_000);
+        for _ in 0..30 {
+            limiter.learn_tokens(1_000, 1_300);
+        }
+        let learned = limiter.calibrated_tokens(1_000);
+        assert!((1_280..=1_300).contains(&learned), "{learned}");
     }
 }

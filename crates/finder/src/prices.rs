@@ -16,6 +16,17 @@ pub struct Price {
     pub input_micros_per_mtok: i64,
     pub output_micros_per_mtok: i64,
     pub cached_micros_per_mtok: i64,
+    /// Prices for long prompts, where the model has them (2.5 Pro, Gemini 3 Pro).
+    pub long: Option<LongPromptPrice>,
+}
+
+/// Above `threshold_tokens` of prompt, the whole call is billed at these prices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct LongPromptPrice {
+    pub threshold_tokens: u64,
+    pub input_micros_per_mtok: i64,
+    pub output_micros_per_mtok: i64,
+    pub cached_micros_per_mtok: i64,
 }
 
 /// Token counts as billed. `prompt` includes `cached` (as Gemini reports it); thinking is
@@ -29,13 +40,29 @@ pub struct BilledTokens {
 }
 
 impl Price {
-    /// Cost in pico-dollars (1e-12 USD).
+    /// The flat prices that apply to a call with `prompt_tokens` of prompt.
+    pub fn tier_for(&self, prompt_tokens: u64) -> Price {
+        match self.long {
+            Some(long) if prompt_tokens > long.threshold_tokens => Price {
+                input_micros_per_mtok: long.input_micros_per_mtok,
+                output_micros_per_mtok: long.output_micros_per_mtok,
+                cached_micros_per_mtok: long.cached_micros_per_mtok,
+                long: None,
+            },
+            _ => Price { long: None, ..*self },
+        }
+    }
+
+    /// Cost in pico-dollars (1e-12 USD). Token counts come from the server, so the
+    /// arithmetic saturates instead of overflowing on absurd numbers.
     pub fn cost_picos(&self, t: &BilledTokens) -> i64 {
+        let p = self.tier_for(t.prompt);
         let cached = t.cached.min(t.prompt);
         let fresh = t.prompt - cached;
-        fresh as i64 * self.input_micros_per_mtok
-            + cached as i64 * self.cached_micros_per_mtok
-            + (t.output + t.thinking) as i64 * self.output_micros_per_mtok
+        let times = |tokens: u64, price: i64| i64::try_from(tokens).unwrap_or(i64::MAX).saturating_mul(price);
+        times(fresh, p.input_micros_per_mtok)
+            .saturating_add(times(cached, p.cached_micros_per_mtok))
+            .saturating_add(times(t.output.saturating_add(t.thinking), p.output_micros_per_mtok))
     }
 }
 
@@ -54,34 +81,63 @@ pub struct PriceRow {
 /// The price in force for `model` now: the latest row by effective time.
 pub async fn current(store: &Store, model: &str) -> Result<Option<Price>> {
     let row = sqlx::query(
-        "SELECT input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok FROM prices
-         WHERE model = ? ORDER BY effective_from DESC, id DESC LIMIT 1",
+        "SELECT input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok,
+                long_threshold_tokens, long_input_micros_per_mtok, long_output_micros_per_mtok,
+                long_cached_micros_per_mtok
+         FROM prices WHERE model = ? ORDER BY effective_from DESC, id DESC LIMIT 1",
     )
     .bind(bare_model(model))
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map(|r| Price {
-        input_micros_per_mtok: r.get(0),
-        output_micros_per_mtok: r.get(1),
-        cached_micros_per_mtok: r.get(2),
-    }))
+    Ok(row.map(|r| price_from_row(&r, 0)))
 }
 
-/// Like `current`, with a plain-words error naming the fix when no price is known.
+/// Like `current`, with a plain-words error when no price is known. An alias such as
+/// `gemini-flash-latest` or a dated preview name is priced as the model it stands for.
 pub async fn require(store: &Store, model: &str) -> Result<Price> {
-    current(store, model).await?.ok_or_else(|| {
-        FinderError::InvalidInput(format!(
-            "No price is known for the model \"{model}\", so its cost could not be recorded. Set one with \
-             `comment-finder prices set {model} --input USD --output USD` (USD per 1M tokens)."
-        ))
-    })
+    if let Some(price) = current(store, model).await? {
+        return Ok(price);
+    }
+    if let Some(canonical) = priced_as(model) {
+        if let Some(price) = current(store, canonical).await? {
+            return Ok(price);
+        }
+    }
+    Err(FinderError::InvalidInput(format!(
+        "No price is known for the model \"{model}\", so its cost could not be recorded. \
+         Add its price (USD per 1M tokens) to the price table first."
+    )))
+}
+
+/// The published model whose price an alias or a dated preview of it uses.
+pub fn priced_as(model: &str) -> Option<&'static str> {
+    let m = bare_model(model).to_ascii_lowercase();
+    let family = [
+        ("gemini-flash-lite-latest", "gemini-2.5-flash-lite"),
+        ("gemini-flash-latest", "gemini-2.5-flash"),
+        ("gemini-pro-latest", "gemini-3-pro-preview"),
+        ("gemini-2.5-flash-lite", "gemini-2.5-flash-lite"),
+        ("gemini-2.5-flash", "gemini-2.5-flash"),
+        ("gemini-2.5-pro", "gemini-2.5-pro"),
+        ("gemini-3-flash", "gemini-3-flash-preview"),
+        ("gemini-3-pro", "gemini-3-pro-preview"),
+        ("gemini-3.1-pro", "gemini-3.1-pro-preview"),
+        ("gemini-2.0-flash-lite", "gemini-2.0-flash-lite"),
+        ("gemini-2.0-flash", "gemini-2.0-flash"),
+    ];
+    family
+        .iter()
+        .find(|(prefix, _)| m.starts_with(prefix))
+        .map(|(_, priced)| *priced)
 }
 
 /// Every model's current price.
 pub async fn list(store: &Store) -> Result<Vec<PriceRow>> {
     let rows = sqlx::query(
-        "SELECT p.model, p.input_micros_per_mtok, p.output_micros_per_mtok, p.cached_micros_per_mtok,
-                p.source, p.effective_from
+        "SELECT p.model, p.source, p.effective_from, p.input_micros_per_mtok,
+                p.output_micros_per_mtok, p.cached_micros_per_mtok, p.long_threshold_tokens,
+                p.long_input_micros_per_mtok, p.long_output_micros_per_mtok,
+                p.long_cached_micros_per_mtok
          FROM prices p
          WHERE p.id = (SELECT q.id FROM prices q WHERE q.model = p.model
                        ORDER BY q.effective_from DESC, q.id DESC LIMIT 1)
@@ -92,18 +148,14 @@ pub async fn list(store: &Store) -> Result<Vec<PriceRow>> {
     Ok(rows
         .into_iter()
         .map(|r| {
-            let price = Price {
-                input_micros_per_mtok: r.get(1),
-                output_micros_per_mtok: r.get(2),
-                cached_micros_per_mtok: r.get(3),
-            };
+            let price = price_from_row(&r, 3);
             PriceRow {
                 model: r.get(0),
                 input_usd_per_mtok: micros_to_usd(price.input_micros_per_mtok),
                 output_usd_per_mtok: micros_to_usd(price.output_micros_per_mtok),
                 cached_usd_per_mtok: micros_to_usd(price.cached_micros_per_mtok),
-                source: r.get(4),
-                effective_from: r.get(5),
+                source: r.get(1),
+                effective_from: r.get(2),
                 price,
             }
         })
@@ -133,6 +185,7 @@ pub async fn set(
             Some(c) => parse_usd(c, "--cached")?,
             None => parse_usd(input, "--input")?,
         },
+        long: None,
     };
     sqlx::query(
         "INSERT INTO prices (model, input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok,
@@ -148,6 +201,30 @@ pub async fn set(
     .execute(store.pool())
     .await?;
     Ok(price)
+}
+
+/// A price from the seven price columns starting at `first`.
+fn price_from_row(r: &sqlx::sqlite::SqliteRow, first: usize) -> Price {
+    let long = match (
+        r.get::<Option<i64>, _>(first + 3),
+        r.get::<Option<i64>, _>(first + 4),
+        r.get::<Option<i64>, _>(first + 5),
+        r.get::<Option<i64>, _>(first + 6),
+    ) {
+        (Some(threshold), Some(input), Some(output), Some(cached)) => Some(LongPromptPrice {
+            threshold_tokens: threshold.max(0) as u64,
+            input_micros_per_mtok: input,
+            output_micros_per_mtok: output,
+            cached_micros_per_mtok: cached,
+        }),
+        _ => None,
+    };
+    Price {
+        input_micros_per_mtok: r.get(first),
+        output_micros_per_mtok: r.get(first + 1),
+        cached_micros_per_mtok: r.get(first + 2),
+        long,
+    }
 }
 
 fn bare_model(model: &str) -> &str {
@@ -227,11 +304,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_prompts_are_billed_at_the_long_tier_and_huge_counts_saturate() {
+        let pro = Price {
+            input_micros_per_mtok: 2_000_000,
+            output_micros_per_mtok: 12_000_000,
+            cached_micros_per_mtok: 200_000,
+            long: Some(LongPromptPrice {
+                threshold_tokens: 200_000,
+                input_micros_per_mtok: 4_000_000,
+                output_micros_per_mtok: 18_000_000,
+                cached_micros_per_mtok: 400_000,
+            }),
+        };
+        let short = BilledTokens { prompt: 200_000, cached: 0, output: 10, thinking: 0 };
+        assert_eq!(pro.cost_picos(&short), 200_000 * 2_000_000 + 10 * 12_000_000);
+        let long = BilledTokens { prompt: 200_001, ..short };
+        assert_eq!(pro.cost_picos(&long), 200_001 * 4_000_000 + 10 * 18_000_000);
+        let absurd = BilledTokens { prompt: u64::MAX, cached: 0, output: u64::MAX, thinking: 5 };
+        assert_eq!(pro.cost_picos(&absurd), i64::MAX);
+        assert_eq!(priced_as("gemini-flash-latest"), Some("gemini-2.5-flash"));
+        assert_eq!(priced_as("models/gemini-2.5-flash-preview-09-2025"), Some("gemini-2.5-flash"));
+        assert_eq!(priced_as("gemini-3-pro-preview"), Some("gemini-3-pro-preview"));
+    }
+
+    #[test]
     fn cost_is_exact_with_thinking_as_output_and_cached_at_its_rate() {
         let flash = Price {
             input_micros_per_mtok: 300_000,
             output_micros_per_mtok: 2_500_000,
             cached_micros_per_mtok: 30_000,
+            long: None,
         };
         // The real usage from gemini-api.md: 7477 prompt, 2060 candidates, 1939 thoughts.
         let t = BilledTokens {

@@ -2,33 +2,51 @@
 //!
 //! - "Batch size" is how many requests are in flight at once; the shared [`Limiter`] decides
 //!   when each may be sent, so more concurrency fills the pipe but never breaks the limits.
-//! - Several posts may share a request ("posts per request"); answers are matched by post id
-//!   and posts missing from an answer are retried alone.
-//! - Every outcome is written the moment it arrives, in one transaction with its ledger row:
-//!   a run killed at any instant resumes with nothing finished lost and nothing stored twice.
-//! - Retryable failures back off exponentially with jitter; a 429 pauses the whole limiter for
-//!   the server's RetryInfo delay; fatal ones (invalid key…) stop the run with one clear error.
+//! - Several posts may share a request ("posts per request"); answers are matched by post id.
+//!   A post the answer left out, or whose drafts all failed the quality check, goes back in
+//!   line and is packed with other waiting posts; only a pack that failed as a whole (cut
+//!   off, unreadable) is split into single requests. A post gets at most `max_attempts`
+//!   billed tries in all, then ends "failed: no usable reply".
+//! - Before a request is sent its worst-case cost is reserved against every spending cap
+//!   ([`crate::budget`]); a request that does not fit is not sent and the run stops at the
+//!   budget, resumable once the cap is raised.
+//! - Every outcome is written the moment it arrives, in one transaction with its ledger row
+//!   (retried if the write fails): a run killed at any instant resumes with nothing finished
+//!   lost and nothing stored twice.
+//! - 429s are read for what they mean: a per-day quota stops the run promptly with the posts
+//!   left queued until the quota resets; a per-minute one pauses every worker for the
+//!   server's (clamped) delay; one without details backs off with growing, jittered waits.
+//!   Transient errors (503, 500, timeouts) are retried with backoff and never stop a run;
+//!   permanent ones (bad key, billing, region, a refused setting) stop it with one sentence.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gemini::{Client, GeminiError, GenerateContentRequest};
+use gemini::{Client, GeminiError, GenerateContentRequest, QuotaScope};
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tokio::sync::{mpsc, Notify};
 
+use crate::budget::{self, Budget, BudgetReached, CapUse};
 use crate::embeddings::{self, DedupIndex, Embedder};
 use crate::error::{FinderError, Result};
 use crate::ledger::{self, CallEntry};
-use crate::limiter::{LimitError, Limiter, Limits};
+use crate::limiter::{self, LimitError, Limiter, Limits};
+use crate::models::{self, ModelProfile};
 use crate::posts::{self, PostFilter, StoredPost};
 use crate::prices::{self, BilledTokens, Price};
 use crate::projects::{self, Project};
 use crate::scoring::Label;
 use crate::store::Store;
+
+/// Posts per request by default. Measured with `bench-run` on the predecessor's job: ten
+/// posts a request need about a tenth of the requests of one a request (the shared system
+/// prompt is paid once per request), answer as many posts, and stay far below every
+/// model's output limit with thinking kept low (see the README's figures).
+pub const DEFAULT_PER_REQUEST: u32 = 10;
 
 /// What a run was asked to do; stored with the run so a resume does the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +71,9 @@ pub struct RunSettings {
     /// (see [`plan_with_embeddings`]). Off for runs stored before this setting existed.
     #[serde(default)]
     pub embeddings: bool,
+    /// The most this run may spend, in pico-dollars; stored with the run so a resume keeps it.
+    #[serde(default)]
+    pub budget_picos: Option<i64>,
 }
 
 impl RunSettings {
@@ -66,12 +87,49 @@ impl RunSettings {
             labels: vec![Label::Green, Label::Yellow],
             gate: true,
             batch_size: 5,
-            per_request: 1,
+            per_request: DEFAULT_PER_REQUEST,
             model: model.to_string(),
             limits,
             max_attempts: 4,
             embeddings: true,
+            budget_picos: None,
         }
+    }
+
+    /// The one check of a run's settings, for every caller.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(FinderError::InvalidInput(m.to_owned()));
+        if self.batch_size == 0 || self.per_request == 0 {
+            return bad("Replies in progress at once and posts per AI call must be at least 1.");
+        }
+        if self.batch_size > 64 {
+            return bad("At most 64 replies can be in progress at once.");
+        }
+        if self.per_request > models::MAX_POSTS_PER_REQUEST {
+            return Err(FinderError::InvalidInput(format!(
+                "At most {} posts fit in one AI call.",
+                models::MAX_POSTS_PER_REQUEST
+            )));
+        }
+        if self.limits.rpm == 0 {
+            return bad("Requests per minute must be at least 1.");
+        }
+        if self.max_attempts == 0 {
+            return bad("Tries per post must be at least 1.");
+        }
+        if self.labels.is_empty() {
+            return bad("Choose at least one label (green, yellow or red) to reply to.");
+        }
+        if !(self.hours_back.is_finite() && self.hours_back > 0.0) {
+            return bad("Look back a positive number of hours.");
+        }
+        if matches!(self.budget_picos, Some(b) if b <= 0) {
+            return bad("A budget must be more than $0 (or empty for no cap).");
+        }
+        if self.model.trim().is_empty() {
+            return bad("Choose a model.");
+        }
+        Ok(())
     }
 }
 
@@ -87,21 +145,120 @@ pub struct Plan {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Forecast {
+    /// Posts the run will ask replies for.
     pub posts: usize,
     pub gated_out: usize,
     pub deduped: usize,
+    /// Requests, re-asks included.
     pub requests: usize,
     pub input_tokens: u64,
     pub output_tokens: u64,
+    /// Thinking tokens expected (billed as output).
+    pub thinking_tokens: u64,
+    /// Cost of the calls made while planning (embeddings, example posts), included in `cost_picos`.
+    pub planning_cost_picos: i64,
     pub cost_picos: i64,
     pub cost_usd: f64,
     pub duration_s: f64,
+    /// Posts per request the run will use (the setting, bounded by the model's output limit).
+    pub per_request: u32,
+    /// Requests the run makes for every pack, from this project's past runs (1.0 = no re-asks).
+    pub requests_per_pack: f64,
+    /// Requests left today under the daily limit, when there is one.
+    pub requests_left_today: Option<u32>,
+    /// Why the run will do fewer posts than planned, or spend differently, in plain words.
+    pub notes: Vec<String>,
+}
+
+/// What past runs and the planning step add to a forecast.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ForecastInputs {
+    /// Average thinking tokens per generate call of this model in this project, if any.
+    pub thinking_per_request: Option<f64>,
+    /// Past requests per pack for this project and model (1.0 when unknown).
+    pub requests_per_pack: Option<f64>,
+    /// Cost of the planning calls still to make (embeddings of uncached texts, examples).
+    pub planning_cost_picos: i64,
+    /// Requests left today under the daily limit.
+    pub requests_left_today: Option<u32>,
+    /// Money left under the tightest cap.
+    pub budget_left_picos: Option<i64>,
+    /// The model's output limit, when the models endpoint told us.
+    pub output_token_limit: Option<u64>,
+}
+
+/// Where a run stands. Stored as `runs.status` plus `runs.stop_reason` for the two kinds of
+/// interrupted run the user can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    #[default]
+    Running,
+    Finished,
+    Cancelled,
+    /// Killed mid-way (crash, kill -9) or stopped for a reason not listed below.
+    Interrupted,
+    /// Stopped at a spending cap; resumes once the cap is raised.
+    BudgetReached,
+    /// Google's daily allowance ran out; resumes after midnight Pacific time.
+    WaitingForQuota,
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Finished => "finished",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::BudgetReached => "budget_reached",
+            RunStatus::WaitingForQuota => "waiting_for_quota",
+            RunStatus::Failed => "failed",
+        }
+    }
+
+    /// The status to show for what is stored. A run stored as running whose heartbeat stopped
+    /// was killed mid-way and can be resumed.
+    pub fn from_stored(
+        stored: &str,
+        stop_reason: Option<&str>,
+        heartbeat_at: Option<i64>,
+        now: i64,
+    ) -> RunStatus {
+        match (effective_status(stored, heartbeat_at, now).as_str(), stop_reason) {
+            ("running", _) => RunStatus::Running,
+            ("finished", _) => RunStatus::Finished,
+            ("cancelled", _) => RunStatus::Cancelled,
+            ("interrupted", Some("budget")) => RunStatus::BudgetReached,
+            ("interrupted", Some("daily_quota")) => RunStatus::WaitingForQuota,
+            ("interrupted", _) => RunStatus::Interrupted,
+            _ => RunStatus::Failed,
+        }
+    }
+
+    /// Whether `runs resume` / the Resume button can pick the run up.
+    pub fn can_resume(self) -> bool {
+        !matches!(self, RunStatus::Running)
+    }
+}
+
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for RunStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct RunSummary {
     pub run_id: i64,
-    pub status: String,
+    pub status: RunStatus,
     pub candidates: i64,
     pub gated_out: i64,
     pub deduped: i64,
@@ -116,7 +273,10 @@ pub struct RunSummary {
     pub cost_picos: i64,
     pub cost_usd: f64,
     pub elapsed_s: f64,
+    /// Why the run stopped, in plain words (errors, budget, daily quota).
     pub error: Option<String>,
+    /// For a run waiting for the daily quota: when it may go on (unix seconds).
+    pub resume_at: Option<i64>,
 }
 
 impl RunSummary {
@@ -196,6 +356,19 @@ pub enum RunEvent {
     Paused {
         seconds: f64,
     },
+    /// The next request would cross a spending cap: the run stops, resumable once it is raised.
+    BudgetReached {
+        reached: BudgetReached,
+        sentence: String,
+    },
+    /// A monthly budget passed 80% (or 100%) of its cap.
+    BudgetAlert(CapUse),
+    /// Google's daily allowance is used up: the run stops with its posts queued.
+    DailyQuota {
+        /// Unix seconds: midnight Pacific time.
+        resets_at: i64,
+        sentence: String,
+    },
     Finished(RunSummary),
 }
 
@@ -211,6 +384,19 @@ impl CancelToken {
 
     pub fn is_cancelled(&self) -> bool {
         self.0 .0.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the run is cancelled (at once if it already is).
+    pub async fn notified(&self) {
+        loop {
+            let notified = self.0 .1.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
     }
 }
 
@@ -366,11 +552,12 @@ fn prompt_inputs(project: &Project) -> (replies::Voice, Vec<&'static str>) {
 }
 
 pub(crate) fn generation_settings(project: &Project, model: &str) -> replies::GenerationSettings {
+    let profile = models::profile(model, None);
+    let types = project.settings.reply_types.len().max(1) as u32;
     replies::GenerationSettings {
         temperature: project.settings.generation.temperature as f32,
-        max_output_tokens: replies::GenerationSettings::DEFAULT_MAX_OUTPUT_TOKENS,
-        // 2.5 Pro cannot stop thinking and 2.0 models reject the setting altogether.
-        disable_thinking: model.starts_with("gemini-2.5") && !model.contains("pro"),
+        max_output_tokens: profile.max_output_tokens(1, types),
+        thinking: profile.thinking,
     }
 }
 
@@ -401,38 +588,118 @@ pub fn estimate_input_tokens(request: &GenerateContentRequest) -> u64 {
     (chars as u64).div_ceil(4)
 }
 
-/// Requests, tokens, cost and time a plan would take at the current limits.
+/// Requests, tokens, cost and time a plan would take at the current limits, with no history.
 pub fn forecast(project: &Project, plan: &Plan, settings: &RunSettings, price: Price) -> Forecast {
+    forecast_with(project, plan, settings, price, &ForecastInputs::default())
+}
+
+/// The forecast with what the project's history, the day's allowance and the budgets add.
+pub fn forecast_with(
+    project: &Project,
+    plan: &Plan,
+    settings: &RunSettings,
+    price: Price,
+    inputs: &ForecastInputs,
+) -> Forecast {
     let (voice, types) = prompt_inputs(project);
+    let profile = models::profile(&settings.model, inputs.output_token_limit);
+    let k = settings
+        .per_request
+        .clamp(1, profile.max_posts_per_request(types.len() as u32)) as usize;
     let gen = generation_settings(project, &settings.model);
-    let k = settings.per_request.max(1) as usize;
-    let mut input_tokens = 0u64;
-    let mut requests = 0usize;
+    let per_pack = inputs.requests_per_pack.unwrap_or(1.0).clamp(1.0, 4.0);
+    let thinking_each = inputs
+        .thinking_per_request
+        .unwrap_or(profile.typical_thinking as f64);
+    let mut notes = Vec::new();
+
+    // Each pack: its prompt, its drafts, its thinking; re-asks repeat a share of packs.
+    let mut packs: Vec<(u64, u64)> = Vec::new(); // (input, output) tokens
     for chunk in plan.send.chunks(k) {
         let posts: Vec<replies::PromptPost> = chunk
             .iter()
             .map(|p| prompt_post(project, p, None))
             .collect();
-        input_tokens +=
-            estimate_input_tokens(&replies::build_request(&posts, &voice, &types, &gen));
-        requests += 1;
+        let input = estimate_input_tokens(&replies::build_request(&posts, &voice, &types, &gen));
+        // About 30 tokens per reply plus the JSON around it.
+        let output = (chunk.len() * types.len() * 40) as u64;
+        packs.push((input, output));
     }
-    // About 30 tokens per reply plus the JSON around it.
-    let output_tokens = (plan.send.len() * types.len() * 40) as u64;
+    let pack_cost = |(input, output): (u64, u64)| {
+        price.cost_picos(&BilledTokens {
+            prompt: input,
+            cached: 0,
+            output,
+            thinking: thinking_each.round() as u64,
+        })
+    };
+    let planned_posts = plan.send.len();
+    // Packs the day's allowance and the budget leave room for, best posts first.
+    let mut fit = packs.len();
+    if let Some(left) = inputs.requests_left_today {
+        let packs_today = (left as f64 / per_pack).floor() as usize;
+        if packs_today < fit {
+            fit = packs_today;
+            notes.push(format!(
+                "Google allows {left} more requests today for this model, enough for about {} posts at {k} per request; the rest stay queued until the allowance resets at midnight Pacific time.",
+                (packs_today * k).min(planned_posts)
+            ));
+        }
+    }
+    if let Some(left) = inputs.budget_left_picos {
+        let mut spent = inputs.planning_cost_picos;
+        let mut affordable = 0;
+        for pack in packs.iter().take(fit) {
+            let c = (pack_cost(*pack) as f64 * per_pack) as i64;
+            if spent + c > left {
+                break;
+            }
+            spent += c;
+            affordable += 1;
+        }
+        if affordable < fit {
+            fit = affordable;
+            notes.push(format!(
+                "The budget left ({}) covers about {} posts; the run stops there.",
+                prices::format_usd(left),
+                (affordable * k).min(planned_posts)
+            ));
+        }
+    }
+    let posts = (fit * k).min(planned_posts);
+    let used = &packs[..fit];
+    let input_tokens = (used.iter().map(|p| p.0).sum::<u64>() as f64 * per_pack) as u64;
+    let output_tokens = (used.iter().map(|p| p.1).sum::<u64>() as f64 * per_pack) as u64;
+    let requests = (fit as f64 * per_pack).ceil() as usize;
+    let thinking_tokens = (requests as f64 * thinking_each) as u64;
     let cost = price.cost_picos(&BilledTokens {
         prompt: input_tokens,
         cached: 0,
         output: output_tokens,
-        thinking: 0,
-    });
+        thinking: thinking_tokens,
+    }) + inputs.planning_cost_picos;
+    if planned_posts > 0 && inputs.planning_cost_picos > 0 {
+        notes.push(format!(
+            "Includes {} for the AI relevance check of posts not seen before.",
+            prices::format_usd(inputs.planning_cost_picos)
+        ));
+    }
+    if (settings.per_request as usize) > k {
+        notes.push(format!(
+            "{} posts per request is more than this model can answer at once; {k} are sent.",
+            settings.per_request
+        ));
+    }
     let per_minute = settings.limits.rpm.max(1) as f64;
     Forecast {
-        posts: plan.send.len(),
+        posts,
         gated_out: plan.gated.len(),
         deduped: plan.deduped.len(),
         requests,
         input_tokens,
         output_tokens,
+        thinking_tokens,
+        planning_cost_picos: inputs.planning_cost_picos,
         cost_picos: cost,
         cost_usd: prices::picos_to_usd(cost),
         duration_s: if requests == 0 {
@@ -440,7 +707,50 @@ pub fn forecast(project: &Project, plan: &Plan, settings: &RunSettings, price: P
         } else {
             (requests as f64 - 1.0).max(0.0) * 60.0 / per_minute + 2.0
         },
+        per_request: k as u32,
+        requests_per_pack: per_pack,
+        requests_left_today: inputs.requests_left_today,
+        notes,
     }
+}
+
+/// What this project's ledger says about a model: thinking per request and re-asks per pack.
+pub async fn history(store: &Store, project_id: i64, model: &str) -> Result<(Option<f64>, Option<f64>)> {
+    let thinking: Option<f64> = sqlx::query_scalar(
+        "SELECT AVG(thinking_tokens) FROM api_calls
+         WHERE project_id = ? AND model = ? AND endpoint = 'generate' AND http_status = 200",
+    )
+    .bind(project_id)
+    .bind(model)
+    .fetch_one(store.pool())
+    .await?;
+    // Requests per pack: every generate call of finished posts' runs over the packs they needed.
+    let rows = sqlx::query(
+        "SELECT r.settings_json,
+                (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id AND c.endpoint = 'generate') AS calls,
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS posts
+         FROM runs r WHERE r.project_id = ? ORDER BY r.id DESC LIMIT 20",
+    )
+    .bind(project_id)
+    .fetch_all(store.pool())
+    .await?;
+    let (mut calls, mut packs) = (0f64, 0f64);
+    for r in rows {
+        let Ok(settings) = serde_json::from_str::<RunSettings>(r.get::<&str, _>("settings_json")) else {
+            continue;
+        };
+        if settings.model != model {
+            continue;
+        }
+        let posts: i64 = r.get("posts");
+        if posts == 0 {
+            continue;
+        }
+        calls += r.get::<i64, _>("calls") as f64;
+        packs += (posts as f64 / settings.per_request.max(1) as f64).ceil();
+    }
+    let per_pack = (packs > 0.0).then(|| (calls / packs).max(1.0));
+    Ok((thinking, per_pack))
 }
 
 /// Creates the run and its items, then works through them.
@@ -450,16 +760,35 @@ pub async fn start(
     settings: &RunSettings,
     plan: &Plan,
 ) -> Result<RunSummary> {
+    let run_id = create(ctx, project, settings, None).await?;
+    add_items(&ctx.store, run_id, plan).await?;
+    execute(ctx, run_id).await
+}
+
+/// Stores a new run with its settings (and the forecast shown for it), without items yet.
+pub async fn create(
+    ctx: &RunContext,
+    project: &Project,
+    settings: &RunSettings,
+    forecast: Option<&Forecast>,
+) -> Result<i64> {
     let now = (ctx.wall_clock)();
-    let mut tx = ctx.store.write_tx().await?;
     let run_id: i64 = sqlx::query_scalar(
-        "INSERT INTO runs (project_id, status, settings_json, created_at, heartbeat_at) VALUES (?1, 'running', ?2, ?3, ?3) RETURNING id",
+        "INSERT INTO runs (project_id, status, settings_json, forecast_json, created_at, heartbeat_at)
+         VALUES (?1, 'running', ?2, ?3, ?4, ?4) RETURNING id",
     )
     .bind(project.id)
     .bind(serde_json::to_string(settings).unwrap_or_default())
+    .bind(forecast.and_then(|f| serde_json::to_string(f).ok()))
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(ctx.store.pool())
     .await?;
+    Ok(run_id)
+}
+
+/// Stores the plan's posts as the run's items, in the order they are to be sent.
+pub async fn add_items(store: &Store, run_id: i64, plan: &Plan) -> Result<()> {
+    let mut tx = store.write_tx().await?;
     let items = plan
         .send
         .iter()
@@ -471,7 +800,7 @@ pub async fn start(
         )
         .chain(plan.deduped.iter().map(|id| (id.as_str(), "deduped", None)));
     for (position, (id, state, why)) in items.enumerate() {
-        sqlx::query("INSERT INTO run_items (run_id, tweet_id, state, error_message, attempts) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT OR IGNORE INTO run_items (run_id, tweet_id, state, error_message, attempts) VALUES (?, ?, ?, ?, ?)")
             .bind(run_id)
             .bind(id)
             .bind(state)
@@ -482,7 +811,7 @@ pub async fn start(
             .await?;
     }
     tx.commit().await?;
-    execute(ctx, run_id).await
+    Ok(())
 }
 
 /// The settings a run was started with.
@@ -491,14 +820,27 @@ pub async fn settings_of(store: &Store, run_id: i64) -> Result<RunSettings> {
         .bind(run_id)
         .fetch_optional(store.pool())
         .await?;
-    let json = json.ok_or_else(|| {
-        FinderError::InvalidInput(format!(
-            "There is no run #{run_id}. See `comment-finder runs list`."
-        ))
-    })?;
+    let json = json.ok_or_else(|| no_such_run(run_id))?;
     serde_json::from_str(&json).map_err(|e| {
         FinderError::InvalidInput(format!("Run #{run_id} has unreadable settings: {e}"))
     })
+}
+
+fn no_such_run(run_id: i64) -> FinderError {
+    FinderError::InvalidInput(format!("There is no run #{run_id}."))
+}
+
+/// Changes the spending cap stored with a run (for a run that stopped at its budget).
+pub async fn set_run_budget(store: &Store, run_id: i64, budget_picos: Option<i64>) -> Result<()> {
+    let mut settings = settings_of(store, run_id).await?;
+    settings.budget_picos = budget_picos;
+    settings.validate()?;
+    sqlx::query("UPDATE runs SET settings_json = ? WHERE id = ?")
+        .bind(serde_json::to_string(&settings).unwrap_or_default())
+        .bind(run_id)
+        .execute(store.pool())
+        .await?;
+    Ok(())
 }
 
 /// Picks up a run where it stopped: finished posts are skipped, failed ones tried again.
@@ -508,9 +850,7 @@ pub async fn resume(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
         .fetch_optional(ctx.store.pool())
         .await?;
     if status.is_none() {
-        return Err(FinderError::InvalidInput(format!(
-            "There is no run #{run_id}. See `comment-finder runs list`."
-        )));
+        return Err(no_such_run(run_id));
     }
     sqlx::query(
         "UPDATE run_items SET state = 'queued', attempts = 0 WHERE run_id = ? AND state = 'failed'",
@@ -519,27 +859,39 @@ pub async fn resume(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     .execute(ctx.store.pool())
     .await?;
     sqlx::query(
-        "UPDATE runs SET status = 'running', error = NULL, finished_at = NULL WHERE id = ?",
+        "UPDATE runs SET status = 'running', error = NULL, stop_reason = NULL, resume_at = NULL,
+                finished_at = NULL, heartbeat_at = ? WHERE id = ?",
     )
+    .bind((ctx.wall_clock)())
     .bind(run_id)
     .execute(ctx.store.pool())
     .await?;
     execute(ctx, run_id).await
 }
 
+/// A post waiting for (another) request.
 #[derive(Debug, Clone)]
-struct Job {
-    posts: Vec<String>,
-    /// Attempts so far for these posts (429 waits excluded).
-    attempt: u32,
-    /// Calls made for this work, 429s included: every one after the first is a retry.
+struct Pending {
+    id: String,
+    /// Answered (billed) requests that carried this post.
+    tries: u32,
+    /// Every request that carried it, unanswered ones included.
     calls: u32,
+    /// Unbilled transient failures (503, 500, timeouts) in a row.
+    transient: u32,
+    /// Ask for it in a request of its own: a pack it was in failed as a whole.
+    alone: bool,
 }
+
+/// How many transient failures in a row a post survives before it counts as failed.
+const TRANSIENT_LIMIT: u32 = 8;
+/// The longest a per-minute 429 may pause every worker, whatever the server says.
+const MAX_MINUTE_PAUSE: Duration = Duration::from_secs(120);
 
 /// Shared state of the workers of one run.
 struct Work {
-    queue: Mutex<VecDeque<Job>>,
-    /// Jobs queued or being worked on (including ones waiting out a backoff).
+    waiting: Mutex<VecDeque<Pending>>,
+    /// Posts not finished yet (waiting, in flight or waiting out a backoff).
     open: AtomicU64,
     wake: Notify,
     stop: Mutex<Option<StopReason>>,
@@ -548,6 +900,8 @@ struct Work {
     requests: AtomicU64,
     retries: AtomicU64,
     cost_picos: std::sync::atomic::AtomicI64,
+    /// 429s without details in a row: each doubles the shared wait.
+    bare_429s: AtomicU64,
     started: tokio::time::Instant,
     request_times: Mutex<VecDeque<tokio::time::Instant>>,
     rng: Mutex<rand::rngs::StdRng>,
@@ -556,7 +910,8 @@ struct Work {
 #[derive(Debug, Clone, PartialEq)]
 enum StopReason {
     Cancelled,
-    DailyLimit(String),
+    Budget(BudgetReached),
+    DailyQuota { resets_at: i64, message: String },
     Fatal(String),
 }
 
@@ -568,8 +923,101 @@ struct RunData {
     posts: HashMap<String, (StoredPost, Option<String>)>,
     voice: replies::Voice,
     types: Vec<&'static str>,
-    gen: replies::GenerationSettings,
+    profile: ModelProfile,
+    temperature: f32,
+    per_request: usize,
+    budget: Budget,
     total: u64,
+}
+
+impl Work {
+    fn stop_with(&self, reason: StopReason) {
+        self.stop
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(reason);
+        self.wake.notify_waiters();
+    }
+
+    fn stopped_except_budget(&self) -> bool {
+        matches!(
+            *self.stop.lock().unwrap_or_else(|p| p.into_inner()),
+            Some(StopReason::Cancelled | StopReason::DailyQuota { .. } | StopReason::Fatal(_))
+        )
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    fn requeue(&self, posts: impl IntoIterator<Item = Pending>) {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        for p in posts {
+            waiting.push_back(p);
+        }
+        drop(waiting);
+        self.wake.notify_waiters();
+    }
+
+    fn requeue_after(self: &Arc<Self>, delay: Duration, posts: Vec<Pending>) {
+        if delay.is_zero() {
+            self.requeue(posts);
+            return;
+        }
+        let work = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            work.requeue(posts);
+        });
+    }
+
+    /// The next request's posts: one that must go alone, or up to `k` others, oldest first.
+    fn take_pack(&self, k: usize) -> Vec<Pending> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        match waiting.front() {
+            None => Vec::new(),
+            Some(first) if first.alone => waiting.pop_front().into_iter().collect(),
+            Some(_) => {
+                let mut pack = Vec::with_capacity(k);
+                let mut rest = VecDeque::with_capacity(waiting.len());
+                while let Some(p) = waiting.pop_front() {
+                    if pack.len() < k && !p.alone {
+                        pack.push(p);
+                    } else {
+                        rest.push_back(p);
+                    }
+                }
+                *waiting = rest;
+                pack
+            }
+        }
+    }
+
+    fn finished(&self, done: u64, failed: u64) {
+        self.done.fetch_add(done, Ordering::SeqCst);
+        self.failed.fetch_add(failed, Ordering::SeqCst);
+        self.open.fetch_sub(done + failed, Ordering::SeqCst);
+        self.wake.notify_waiters();
+    }
+
+    fn backoff(&self, step: u32) -> Duration {
+        // ~1 s, 2 s, 4 s … capped at 60 s, with jitter so workers do not return together.
+        let base = 2f64.powi(step.saturating_sub(1).min(16) as i32).min(60.0);
+        let factor = self
+            .rng
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .random_range(0.5..1.5);
+        Duration::from_secs_f64(base * factor)
+    }
+}
+
+/// Works through a stored run's queued posts (its items must be stored).
+pub async fn execute_run(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
+    execute(ctx, run_id).await
 }
 
 async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
@@ -596,7 +1044,20 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     let total = counts.queued + counts.done + counts.failed;
     let posts = load_posts(&ctx.store, project.id, &queued).await?;
     let (voice, types) = prompt_inputs(&project);
-    let gen = generation_settings(&project, &settings.model);
+    let output_limit = models::output_token_limit(&ctx.client, &settings.model).await;
+    let profile = models::profile(&settings.model, output_limit);
+    let per_request = settings
+        .per_request
+        .clamp(1, profile.max_posts_per_request(types.len() as u32)) as usize;
+    let budget = Budget::load(
+        &ctx.store,
+        Some(run_id),
+        Some(project.id),
+        settings.budget_picos,
+        ctx.wall_clock,
+    )
+    .await?;
+    let temperature = project.settings.generation.temperature as f32;
     let data = Arc::new(RunData {
         run_id,
         project,
@@ -605,17 +1066,21 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
         posts,
         voice,
         types,
-        gen,
+        profile,
+        temperature,
+        per_request,
+        budget,
         total,
     });
 
-    let k = data.settings.per_request.max(1) as usize;
-    let jobs: VecDeque<Job> = queued
-        .chunks(k)
-        .map(|c| Job {
-            posts: c.to_vec(),
-            attempt: 0,
+    let waiting: VecDeque<Pending> = queued
+        .into_iter()
+        .map(|id| Pending {
+            id,
+            tries: 0,
             calls: 0,
+            transient: 0,
+            alone: false,
         })
         .collect();
     let prior_cost: i64 =
@@ -624,8 +1089,8 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
             .fetch_one(ctx.store.pool())
             .await?;
     let work = Arc::new(Work {
-        open: AtomicU64::new(jobs.len() as u64),
-        queue: Mutex::new(jobs),
+        open: AtomicU64::new(waiting.len() as u64),
+        waiting: Mutex::new(waiting),
         wake: Notify::new(),
         stop: Mutex::new(None),
         done: AtomicU64::new(counts.done),
@@ -633,6 +1098,7 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
         requests: AtomicU64::new(0),
         retries: AtomicU64::new(0),
         cost_picos: std::sync::atomic::AtomicI64::new(prior_cost),
+        bare_429s: AtomicU64::new(0),
         started: tokio::time::Instant::now(),
         request_times: Mutex::new(VecDeque::new()),
         rng: Mutex::new(rand::rngs::StdRng::seed_from_u64(ctx.seed ^ run_id as u64)),
@@ -648,25 +1114,27 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     for _ in 0..workers {
         handles.push(worker(ctx, data.clone(), work.clone()));
     }
-    // Workers share this task (they borrow the context); their waiting is all I/O.
-    let results = {
-        let workers = futures::future::join_all(handles);
-        tokio::pin!(workers);
-        let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
-        loop {
-            tokio::select! {
-                results = &mut workers => break results,
-                _ = beat.tick() => {
-                    // A failed heartbeat only makes the run look interrupted; never stop for it.
-                    let _ = sqlx::query("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
-                        .bind((ctx.wall_clock)())
-                        .bind(run_id)
-                        .execute(ctx.store.pool())
-                        .await;
-                }
+    // The heartbeat beats on a task of its own: awaiting its write here, between polls of
+    // the workers, would stall a worker that holds the write lock, and the heartbeat with it.
+    let heartbeat = {
+        let store = ctx.store.clone();
+        let wall_clock = ctx.wall_clock;
+        tokio::spawn(async move {
+            let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
+            loop {
+                beat.tick().await;
+                // A failed heartbeat only makes the run look interrupted; never stop for it.
+                let _ = sqlx::query("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
+                    .bind(wall_clock())
+                    .bind(run_id)
+                    .execute(store.pool())
+                    .await;
             }
-        }
+        })
     };
+    // Workers share this task (they borrow the context); their waiting is all I/O.
+    let results = futures::future::join_all(handles).await;
+    heartbeat.abort();
     let mut storage_error = None;
     for r in results {
         if let Err(e) = r {
@@ -676,21 +1144,31 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
 
     let elapsed_ms = started_at.elapsed().as_millis() as i64;
     let stop = work.stop.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let (status, error) = match (&storage_error, stop) {
-        (Some(e), _) => ("failed", Some(e.to_string())),
-        (None, Some(StopReason::Fatal(m))) => ("failed", Some(m)),
-        (None, Some(StopReason::DailyLimit(m))) => ("interrupted", Some(m)),
-        (None, Some(StopReason::Cancelled)) => ("cancelled", None),
-        (None, None) => ("finished", None),
+    let (status, stop_reason, resume_at, error) = match (&storage_error, stop) {
+        (Some(e), _) => ("failed", None, None, Some(e.to_string())),
+        (None, Some(StopReason::Fatal(m))) => ("failed", None, None, Some(m)),
+        (None, Some(StopReason::DailyQuota { resets_at, message })) => {
+            ("interrupted", Some("daily_quota"), Some(resets_at), Some(message))
+        }
+        (None, Some(StopReason::Budget(reached))) => {
+            ("interrupted", Some("budget"), None, Some(reached.sentence()))
+        }
+        (None, Some(StopReason::Cancelled)) => ("cancelled", None, None, None),
+        (None, None) => ("finished", None, None, None),
     };
-    sqlx::query("UPDATE runs SET status = ?, error = ?, finished_at = ?, elapsed_ms = elapsed_ms + ? WHERE id = ?")
-        .bind(status)
-        .bind(&error)
-        .bind((ctx.wall_clock)())
-        .bind(elapsed_ms)
-        .bind(run_id)
-        .execute(ctx.store.pool())
-        .await?;
+    sqlx::query(
+        "UPDATE runs SET status = ?, stop_reason = ?, resume_at = ?, error = ?, finished_at = ?,
+                elapsed_ms = elapsed_ms + ? WHERE id = ?",
+    )
+    .bind(status)
+    .bind(stop_reason)
+    .bind(resume_at)
+    .bind(&error)
+    .bind((ctx.wall_clock)())
+    .bind(elapsed_ms)
+    .bind(run_id)
+    .execute(ctx.store.pool())
+    .await?;
     if let Some(e) = storage_error {
         return Err(e);
     }
@@ -702,78 +1180,34 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
 
 async fn worker(ctx: &RunContext, data: Arc<RunData>, work: Arc<Work>) -> Result<()> {
     loop {
-        let job = loop {
-            if work
-                .stop
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .is_some()
-            {
+        let pack = loop {
+            if work.stopped() {
                 return Ok(());
             }
             if ctx.cancel.is_cancelled() {
-                work.stop
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get_or_insert(StopReason::Cancelled);
-                work.wake.notify_waiters();
+                work.stop_with(StopReason::Cancelled);
                 return Ok(());
             }
-            let next = work
-                .queue
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .pop_front();
-            if let Some(job) = next {
-                break job;
+            let pack = work.take_pack(data.per_request);
+            if !pack.is_empty() {
+                break pack;
             }
             if work.open.load(Ordering::SeqCst) == 0 {
                 work.wake.notify_waiters();
                 return Ok(());
             }
-            // Some job is waiting out a backoff or being split; wait for it, or for a cancel.
+            // Some post is waiting out a backoff or in flight; wait for it, or for a cancel.
             tokio::select! {
                 _ = work.wake.notified() => {}
-                _ = ctx.cancel.0 .1.notified() => {}
+                _ = ctx.cancel.notified() => {}
                 _ = tokio::time::sleep(Duration::from_millis(200)) => {}
             }
         };
-        let follow_up = attempt(ctx, &data, &work, job).await;
-        match follow_up {
-            Ok(next_jobs) => {
-                let added = next_jobs.len() as u64;
-                if added > 0 {
-                    work.open.fetch_add(added, Ordering::SeqCst);
-                    let mut queue = work.queue.lock().unwrap_or_else(|p| p.into_inner());
-                    for (delay, job) in next_jobs {
-                        if delay.is_zero() {
-                            queue.push_back(job);
-                        } else {
-                            let work = work.clone();
-                            tokio::spawn(async move {
-                                tokio::time::sleep(delay).await;
-                                work.queue
-                                    .lock()
-                                    .unwrap_or_else(|p| p.into_inner())
-                                    .push_back(job);
-                                work.wake.notify_waiters();
-                            });
-                        }
-                    }
-                }
-                work.open.fetch_sub(1, Ordering::SeqCst);
-                work.wake.notify_waiters();
-                send_progress(ctx, &data, &work);
-            }
-            Err(e) => {
-                work.stop
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get_or_insert(StopReason::Fatal(e.to_string()));
-                work.wake.notify_waiters();
-                return Err(e);
-            }
+        if let Err(e) = attempt(ctx, &data, &work, pack).await {
+            work.stop_with(StopReason::Fatal(e.to_string()));
+            return Err(e);
         }
+        send_progress(ctx, &data, &work);
     }
 }
 
@@ -800,7 +1234,7 @@ fn send_progress(ctx: &RunContext, data: &RunData, work: &Work) {
     let done = work.done.load(Ordering::SeqCst);
     let failed = work.failed.load(Ordering::SeqCst);
     let remaining = data.total.saturating_sub(done + failed);
-    let k = data.settings.per_request.max(1) as f64;
+    let k = data.per_request as f64;
     let rate = rpm.max(0.0).min(data.settings.limits.rpm as f64);
     let eta = if remaining == 0 {
         Some(0.0)
@@ -824,58 +1258,110 @@ fn send_progress(ctx: &RunContext, data: &RunData, work: &Work) {
     }));
 }
 
-/// One request for one job. Returns follow-up jobs (with a delay before they may start).
-async fn attempt(
-    ctx: &RunContext,
-    data: &RunData,
-    work: &Work,
-    job: Job,
-) -> Result<Vec<(Duration, Job)>> {
-    let posts: Vec<replies::PromptPost> = job
-        .posts
+/// What became of each post of an answered or failed request.
+enum Fate {
+    Done,
+    /// Ask again (with other waiting posts, or alone).
+    Again { alone: bool, delay: Duration },
+    Failed { code: String, message: String },
+    /// Back in line as it was: the request never reached the model (429, stop).
+    Requeue { delay: Duration },
+}
+
+/// One request for a pack of posts.
+async fn attempt(ctx: &RunContext, data: &RunData, work: &Arc<Work>, pack: Vec<Pending>) -> Result<()> {
+    let prompt_posts: Vec<replies::PromptPost> = pack
         .iter()
-        .filter_map(|id| {
+        .filter_map(|p| {
             data.posts
-                .get(id)
-                .map(|(p, topic)| prompt_post(&data.project, p, topic.as_deref()))
+                .get(&p.id)
+                .map(|(post, topic)| prompt_post(&data.project, post, topic.as_deref()))
         })
         .collect();
-    if posts.is_empty() {
-        return Ok(Vec::new());
+    if prompt_posts.len() < pack.len() {
+        // A post deleted since the run was planned: nothing to ask for.
+        let missing: Vec<String> = pack
+            .iter()
+            .filter(|p| !data.posts.contains_key(&p.id))
+            .map(|p| p.id.clone())
+            .collect();
+        finish_failed(ctx, data, work, &missing, 0, "post_missing", "The post is no longer stored.").await?;
+        let rest: Vec<Pending> = pack.into_iter().filter(|p| data.posts.contains_key(&p.id)).collect();
+        work.requeue(rest);
+        return Ok(());
     }
-    let ids: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
-    let request = replies::build_request(&posts, &data.voice, &data.types, &data.gen);
-    match ctx.limiter.admit(estimate_input_tokens(&request)).await {
+    let ids: Vec<String> = pack.iter().map(|p| p.id.clone()).collect();
+    let max_output = data
+        .profile
+        .max_output_tokens(pack.len() as u32, data.types.len() as u32);
+    let gen = replies::GenerationSettings {
+        temperature: data.temperature,
+        max_output_tokens: max_output,
+        thinking: data.profile.thinking.clone(),
+    };
+    let request = replies::build_request(&prompt_posts, &data.voice, &data.types, &gen);
+    let input_estimate = ctx.limiter.calibrated_tokens(estimate_input_tokens(&request));
+
+    // Money first: a request whose worst case does not fit under every cap is not sent.
+    let reservation = match data
+        .budget
+        .reserve(budget::worst_case_picos(&data.price, input_estimate, max_output as u64))
+        .await?
+    {
+        Ok((reservation, reserved)) => {
+            for alert in reserved.alerts {
+                let _ = ctx.events.send(RunEvent::BudgetAlert(alert));
+            }
+            reservation
+        }
+        Err(refused) => {
+            for alert in refused.alerts {
+                let _ = ctx.events.send(RunEvent::BudgetAlert(alert));
+            }
+            let reached = refused.reached;
+            if !work.stopped() {
+                let _ = ctx.events.send(RunEvent::BudgetReached {
+                    sentence: reached.sentence(),
+                    reached: reached.clone(),
+                });
+            }
+            work.stop_with(StopReason::Budget(reached));
+            work.requeue(pack);
+            return Ok(());
+        }
+    };
+    let admitted = tokio::select! {
+        admitted = ctx.limiter.admit(input_estimate) => admitted,
+        _ = ctx.cancel.notified() => {
+            work.requeue(pack);
+            return Ok(());
+        }
+    };
+    match admitted {
         Ok(()) => {}
         Err(LimitError::DailyLimitReached { .. }) => {
-            let message = LimitError::DailyLimitReached {
-                limit: data.settings.limits.rpd.unwrap_or(0),
-            }
-            .to_string();
-            work.stop
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get_or_insert(StopReason::DailyLimit(message));
-            return Ok(Vec::new());
+            stop_for_daily_quota(ctx, work, None);
+            work.requeue(pack);
+            return Ok(());
         }
         Err(too_large @ LimitError::TooLarge { .. }) => {
-            if ids.len() > 1 {
-                return Ok(singles(&job, 0));
+            if pack.len() > 1 {
+                work.requeue(pack.into_iter().map(|p| Pending { alone: true, ..p }));
+            } else {
+                finish_failed(ctx, data, work, &ids, 0, too_large.code(), &too_large.to_string()).await?;
             }
-            finish_failed(
-                ctx,
-                data,
-                work,
-                &ids,
-                job.attempt + 1,
-                too_large.code(),
-                &too_large.to_string(),
-            )
-            .await?;
-            return Ok(Vec::new());
+            return Ok(());
         }
     }
-    if job.calls > 0 {
+    // Cancel (or another worker's stop) may have come while this one waited its turn:
+    // nothing leaves after that — except a request whose money is already reserved when
+    // the stop was only for the budget (it fits by construction).
+    if ctx.cancel.is_cancelled() || work.stopped_except_budget() {
+        work.requeue(pack);
+        return Ok(());
+    }
+    let calls_before = pack.iter().map(|p| p.calls).max().unwrap_or(0);
+    if calls_before > 0 {
         work.retries.fetch_add(1, Ordering::SeqCst);
     }
     work.requests.fetch_add(1, Ordering::SeqCst);
@@ -889,15 +1375,15 @@ async fn attempt(
         .generate_content(&data.settings.model, &request)
         .await;
     let (record, result) = outcome.into_parts();
-    let attempt_no = job.attempt + 1;
-    let entry = |outcome: &'static str| CallEntry {
-        run_id: Some(data.run_id),
-        project_id: Some(data.project.id),
+    if record.usage.prompt_tokens > 0 {
+        ctx.limiter.learn_tokens(input_estimate, record.usage.prompt_tokens);
+    }
+    let entry = |outcome: &str| LedgerRow {
+        run_id: data.run_id,
+        project_id: data.project.id,
         called_at,
-        model: &data.settings.model,
-        endpoint: "generate",
-        attempt: job.calls + 1,
-        outcome,
+        attempt: calls_before + 1,
+        outcome: outcome.to_owned(),
         http_status: record.http_status,
         latency_ms: record.latency.as_millis() as u64,
         tokens: BilledTokens {
@@ -906,253 +1392,351 @@ async fn attempt(
             output: record.usage.output_tokens,
             thinking: record.usage.thinking_tokens,
         },
-        price: data.price,
-    };
-    let next = Job {
-        posts: job.posts.clone(),
-        attempt: attempt_no,
-        calls: job.calls + 1,
     };
 
-    let generated = match result {
-        Ok(generated) => generated,
-        Err(error) => {
-            let mut tx = ctx.store.write_tx().await?;
-            let cost = ledger::record(&mut *tx, &entry(error.code())).await?;
-            tx.commit().await?;
-            work.cost_picos.fetch_add(cost, Ordering::SeqCst);
-            return on_error(ctx, data, work, next, &ids, error).await;
-        }
-    };
-
-    match replies::parse_answer(&generated.text, &ids, &data.types) {
-        Ok(answer) => {
-            let mut tx = ctx.store.write_tx().await?;
-            let cost = ledger::record(&mut *tx, &entry("ok")).await?;
-            let mut retry_alone: Vec<String> = answer.missing.clone();
-            let mut failed_now: Vec<(String, String)> = Vec::new();
-            let now = (ctx.wall_clock)();
-            let mut done_count = 0;
-            for (post_id, drafts) in &answer.replies {
-                let post_text = data
-                    .posts
-                    .get(post_id)
-                    .map(|(p, _)| p.text.as_str())
-                    .unwrap_or("");
-                let mut kept = 0;
-                for draft in drafts {
-                    let rank = data
-                        .types
-                        .iter()
-                        .position(|t| *t == draft.reply_type)
-                        .unwrap_or(data.types.len()) as i64
-                        + 1;
-                    let rejected = replies::check_draft(&draft.text, post_text)
-                        .err()
-                        .map(|r| r.to_string());
-                    if rejected.is_none() {
-                        kept += 1;
+    let (fates, drafts, ledger_row): (Vec<(Pending, Fate)>, Vec<StoredDraft>, LedgerRow) = match result {
+        Ok(generated) => match replies::parse_answer(&generated.text, &ids, &data.types) {
+            Ok(answer) => {
+                work.bare_429s.store(0, Ordering::SeqCst);
+                let mut drafts = Vec::new();
+                let mut kept_for: std::collections::HashSet<String> = Default::default();
+                for (post_id, post_drafts) in &answer.replies {
+                    let post_text = data.posts.get(post_id).map(|(p, _)| p.text.as_str()).unwrap_or("");
+                    for draft in post_drafts {
+                        let rank = data
+                            .types
+                            .iter()
+                            .position(|t| *t == draft.reply_type)
+                            .unwrap_or(data.types.len()) as i64
+                            + 1;
+                        let (text, rejected) = match replies::check_or_repair(&draft.text, post_text) {
+                            Ok(text) => {
+                                kept_for.insert(post_id.clone());
+                                (text, None)
+                            }
+                            Err(r) => (draft.text.clone(), Some(r.to_string())),
+                        };
+                        drafts.push(StoredDraft {
+                            post_id: post_id.clone(),
+                            reply_type: draft.reply_type.clone(),
+                            rank,
+                            text,
+                            rejected,
+                        });
                     }
-                    sqlx::query(
-                        "INSERT OR IGNORE INTO suggestions (project_id, tweet_id, run_id, reply_type, rank, text, rejected_reason, created_at)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(data.project.id)
-                    .bind(post_id)
-                    .bind(data.run_id)
-                    .bind(&draft.reply_type)
-                    .bind(rank)
-                    .bind(&draft.text)
-                    .bind(rejected)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
                 }
-                if kept > 0 {
-                    sqlx::query(
-                        "UPDATE run_items SET state = 'done', attempts = ?, error_code = NULL, error_message = NULL, finished_at = ?
-                         WHERE run_id = ? AND tweet_id = ?",
-                    )
-                    .bind(attempt_no as i64)
-                    .bind(now)
-                    .bind(data.run_id)
-                    .bind(post_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    done_count += 1;
-                } else if attempt_no < data.settings.max_attempts {
-                    retry_alone.push(post_id.clone());
-                } else {
-                    failed_now.push((
-                        post_id.clone(),
-                        "every draft failed the quality check".into(),
-                    ));
-                }
+                let fates = pack
+                    .into_iter()
+                    .map(|p| {
+                        let fate = if kept_for.contains(&p.id) {
+                            Fate::Done
+                        } else {
+                            // Left out, or every draft failed the check: ask again in a pack.
+                            Fate::Again { alone: false, delay: Duration::ZERO }
+                        };
+                        (p, fate)
+                    })
+                    .collect();
+                (fates, drafts, entry("ok"))
             }
-            for (post_id, why) in &failed_now {
-                mark_failed(
-                    &mut tx,
-                    data.run_id,
-                    post_id,
-                    attempt_no,
-                    "all_drafts_rejected",
-                    why,
-                    now,
-                )
-                .await?;
+            Err(parse_error) => {
+                let error = GeminiError::UnusableOutput { reason: parse_error.to_string() };
+                let code = error.code();
+                (whole_pack_failed(pack), Vec::new(), entry(code))
             }
-            tx.commit().await?;
-            work.cost_picos.fetch_add(cost, Ordering::SeqCst);
-            work.done.fetch_add(done_count, Ordering::SeqCst);
-            work.failed
-                .fetch_add(failed_now.len() as u64, Ordering::SeqCst);
-            // Posts the answer left out go again, each on its own.
-            Ok(retry_alone
-                .into_iter()
-                .map(|id| {
-                    (
-                        Duration::ZERO,
-                        Job {
-                            posts: vec![id],
-                            attempt: attempt_no,
-                            calls: job.calls + 1,
-                        },
-                    )
-                })
-                .collect())
+        },
+        Err(error) => {
+            let code = error.code();
+            let fates = fates_for_error(ctx, data, work, pack, &error);
+            (fates, Vec::new(), entry(code))
         }
-        Err(parse_error) => {
-            let mut tx = ctx.store.write_tx().await?;
-            let cost = ledger::record(&mut *tx, &entry("unusable_output")).await?;
-            tx.commit().await?;
-            work.cost_picos.fetch_add(cost, Ordering::SeqCst);
-            let error = GeminiError::UnusableOutput {
-                reason: parse_error.to_string(),
-            };
-            on_error(ctx, data, work, next, &ids, error).await
-        }
-    }
+    };
+    let cost = store_outcome(ctx, data, work, &ledger_row, &fates, &drafts).await?;
+    drop(reservation);
+    work.cost_picos.fetch_add(cost, Ordering::SeqCst);
+    Ok(())
 }
 
-fn singles(job: &Job, attempt: u32) -> Vec<(Duration, Job)> {
-    job.posts
-        .iter()
-        .map(|id| {
-            (
-                Duration::ZERO,
-                Job {
-                    posts: vec![id.clone()],
-                    attempt,
-                    calls: job.calls,
-                },
-            )
-        })
+/// A billed answer that is of no use for any post of its pack (cut off, unreadable):
+/// each post is tried again on its own.
+fn whole_pack_failed(pack: Vec<Pending>) -> Vec<(Pending, Fate)> {
+    let alone = pack.len() > 1;
+    pack.into_iter()
+        .map(|p| (p, Fate::Again { alone, delay: Duration::ZERO }))
         .collect()
 }
 
-/// Decides what follows a failed call. `next` already counts this attempt.
-async fn on_error(
+fn stop_for_daily_quota(ctx: &RunContext, work: &Work, learned: Option<u32>) {
+    let now = (ctx.wall_clock)();
+    let resets_at = limiter::next_pacific_midnight(now);
+    let message = match learned {
+        Some(n) => format!(
+            "Google's daily allowance for this model ({n} requests) is used up. It resets at midnight Pacific time; the remaining posts stay queued."
+        ),
+        None => "Google's daily allowance for this model is used up. It resets at midnight Pacific time; the remaining posts stay queued.".to_owned(),
+    };
+    let _ = ctx.events.send(RunEvent::DailyQuota {
+        resets_at,
+        sentence: message.clone(),
+    });
+    work.stop_with(StopReason::DailyQuota { resets_at, message });
+}
+
+/// What follows a call that failed with `error`.
+fn fates_for_error(
     ctx: &RunContext,
     data: &RunData,
-    work: &Work,
-    next: Job,
-    ids: &[String],
-    error: GeminiError,
-) -> Result<Vec<(Duration, Job)>> {
-    match &error {
-        GeminiError::Quota { retry_after, .. } => {
-            // The whole limiter waits; this work goes back in line without spending an attempt.
-            let delay = retry_after.unwrap_or_else(|| {
-                Duration::from_secs_f64(60.0 / data.settings.limits.rpm.max(1) as f64)
-            });
-            ctx.limiter.pause_for(delay);
-            let _ = ctx.events.send(RunEvent::Paused {
-                seconds: delay.as_secs_f64(),
-            });
-            let job = Job {
-                attempt: next.attempt.saturating_sub(1),
-                ..next
-            };
-            if job.calls > data.settings.max_attempts * 5 {
-                finish_failed(
-                    ctx,
-                    data,
-                    work,
-                    ids,
-                    job.attempt,
-                    error.code(),
-                    &error.to_string(),
-                )
-                .await?;
-                return Ok(Vec::new());
+    work: &Arc<Work>,
+    pack: Vec<Pending>,
+    error: &GeminiError,
+) -> Vec<(Pending, Fate)> {
+    let requeue = |pack: Vec<Pending>, delay: Duration| {
+        pack.into_iter()
+            .map(|p| (p, Fate::Requeue { delay }))
+            .collect::<Vec<_>>()
+    };
+    if let GeminiError::Quota { scope, quota_value, retry_after, .. } = error {
+        let learned = quota_value.map(|v| v.min(u32::MAX as u64) as u32);
+        match scope {
+            QuotaScope::PerDay => {
+                ctx.limiter.exhaust_day(learned);
+                if let (Some(limit), Some(tag)) = (learned, ctx.limiter.key_tag()) {
+                    let store = ctx.store.clone();
+                    let model = data.settings.model.clone();
+                    let tag = tag.to_owned();
+                    let now = (ctx.wall_clock)();
+                    tokio::spawn(async move {
+                        let _ = limiter::learn_daily_limit(&store, &tag, &model, limit, now).await;
+                    });
+                }
+                stop_for_daily_quota(ctx, work, learned);
+                return requeue(pack, Duration::ZERO);
             }
-            Ok(vec![(Duration::ZERO, job)])
+            QuotaScope::RequestsPerMinute | QuotaScope::TokensPerMinute => {
+                work.bare_429s.store(0, Ordering::SeqCst);
+                let delay = retry_after
+                    .unwrap_or_else(|| Duration::from_secs_f64(60.0 / data.settings.limits.rpm.max(1) as f64))
+                    .min(MAX_MINUTE_PAUSE);
+                ctx.limiter.pause_for(delay);
+                let _ = ctx.events.send(RunEvent::Paused { seconds: delay.as_secs_f64() });
+                return requeue(pack, Duration::ZERO);
+            }
+            QuotaScope::Unspecified => {
+                // No details: back off, doubling while they keep coming.
+                let n = work.bare_429s.fetch_add(1, Ordering::SeqCst) as u32 + 1;
+                let delay = retry_after.unwrap_or_else(|| work.backoff(n)).min(MAX_MINUTE_PAUSE);
+                ctx.limiter.pause_for(delay);
+                let _ = ctx.events.send(RunEvent::Paused { seconds: delay.as_secs_f64() });
+                return requeue(pack, Duration::ZERO);
+            }
         }
-        GeminiError::InvalidKey
-        | GeminiError::PermissionDenied { .. }
-        | GeminiError::NotFound { .. }
-        | GeminiError::InvalidConfig { .. } => {
-            // Nothing will work until the user fixes this; stop taking new work.
-            work.stop
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get_or_insert(StopReason::Fatal(error.to_string()));
-            work.wake.notify_waiters();
-            Ok(Vec::new())
+    }
+    if error.is_permanent() {
+        // Nothing will work until the user fixes this: stop, leaving the posts queued.
+        work.stop_with(StopReason::Fatal(permanent_sentence(error)));
+        return requeue(pack, Duration::ZERO);
+    }
+    if error.is_transient() {
+        return pack
+            .into_iter()
+            .map(|p| {
+                let transient = p.transient + 1;
+                let fate = if transient > TRANSIENT_LIMIT {
+                    Fate::Failed { code: error.code().to_owned(), message: error.to_string() }
+                } else {
+                    Fate::Again { alone: p.alone, delay: work.backoff(transient) }
+                };
+                (Pending { transient, ..p }, fate)
+            })
+            .collect();
+    }
+    match error {
+        // Billed, no use for any post of the pack.
+        GeminiError::Truncated { .. } | GeminiError::Stopped { .. } | GeminiError::UnusableOutput { .. } => {
+            whole_pack_failed(pack)
         }
-        GeminiError::PromptBlocked { .. } if ids.len() > 1 => {
-            Ok(singles(&next, next.attempt.saturating_sub(1)))
-        }
-        // Repeating these would fail the same way: the posts fail with the reason.
-        GeminiError::PromptBlocked { .. } | GeminiError::BadRequest { .. } => {
-            give_up(ctx, data, work, ids, next.attempt, &error).await
-        }
-        GeminiError::Http { status, .. } if *status != 408 => {
-            give_up(ctx, data, work, ids, next.attempt, &error).await
-        }
-        _ if next.attempt >= data.settings.max_attempts => {
-            give_up(ctx, data, work, ids, next.attempt, &error).await
-        }
-        // A cut-off or unusable answer for several posts: try them one by one.
-        GeminiError::Truncated { .. }
-        | GeminiError::Stopped { .. }
-        | GeminiError::UnusableOutput { .. }
-            if ids.len() > 1 =>
+        // One post may be the cause: find it by asking for each alone.
+        GeminiError::PromptBlocked { .. } | GeminiError::BadRequest { .. } | GeminiError::Http { .. }
+            if pack.len() > 1 =>
         {
-            Ok(singles(&next, next.attempt))
+            pack.into_iter()
+                .map(|p| (p, Fate::Again { alone: true, delay: Duration::ZERO }))
+                .collect()
         }
-        _ => {
-            // Exponential backoff with jitter: ~1 s, 2 s, 4 s … capped at 60 s.
-            let base = 2f64.powi(next.attempt.saturating_sub(1) as i32).min(60.0);
-            let factor = work
-                .rng
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .random_range(0.5..1.5);
-            Ok(vec![(Duration::from_secs_f64(base * factor), next)])
-        }
+        _ => pack
+            .into_iter()
+            .map(|p| (p, Fate::Failed { code: error.code().to_owned(), message: error.to_string() }))
+            .collect(),
     }
 }
 
-async fn give_up(
+/// The sentence a run stops with when Google refuses the account, key or settings.
+fn permanent_sentence(error: &GeminiError) -> String {
+    match error {
+        GeminiError::InvalidKey => "Google says the API key is not valid. Enter a working key to go on.".into(),
+        GeminiError::PermissionDenied { .. } => format!("Google refused this key: {error}. Check that the Gemini API is enabled for its project."),
+        GeminiError::NotFound { .. } => format!("Google does not know this model for this key: {error}. Choose another model."),
+        GeminiError::OutOfCredit { .. } => "The Google account's prepaid credit is used up. Add credit in Google AI Studio to go on.".into(),
+        GeminiError::AccountNotEligible { .. } => format!("{error}. Enable billing for the key's project, or use a key from a supported region."),
+        GeminiError::UnsupportedSetting { .. } => format!("The model refused a setting of this run: {error}. Choose another model."),
+        other => other.to_string(),
+    }
+}
+
+/// A ledger row as the executor knows it (the model and prices come from the run).
+struct LedgerRow {
+    run_id: i64,
+    project_id: i64,
+    called_at: i64,
+    attempt: u32,
+    outcome: String,
+    http_status: Option<u16>,
+    latency_ms: u64,
+    tokens: BilledTokens,
+}
+
+struct StoredDraft {
+    post_id: String,
+    reply_type: String,
+    rank: i64,
+    text: String,
+    rejected: Option<String>,
+}
+
+/// Writes the call's ledger row, its drafts and the posts' new states in one transaction —
+/// retried, since losing it would lose a billed answer — then requeues what goes again.
+/// Returns the call's cost.
+async fn store_outcome(
     ctx: &RunContext,
     data: &RunData,
-    work: &Work,
-    ids: &[String],
-    attempts: u32,
-    error: &GeminiError,
-) -> Result<Vec<(Duration, Job)>> {
-    finish_failed(
-        ctx,
-        data,
-        work,
-        ids,
-        attempts,
-        error.code(),
-        &error.to_string(),
+    work: &Arc<Work>,
+    row: &LedgerRow,
+    fates: &[(Pending, Fate)],
+    drafts: &[StoredDraft],
+) -> Result<i64> {
+    // Decide final states first (they do not depend on the write).
+    let max = data.settings.max_attempts.max(1);
+    let billed = row.http_status.is_some_and(|s| (200..300).contains(&s));
+    let mut finals: Vec<(String, u32, &'static str, String, String)> = Vec::new(); // failed
+    let mut done: Vec<(String, u32)> = Vec::new();
+    let mut again: Vec<(Duration, Pending)> = Vec::new();
+    for (p, fate) in fates {
+        let tries = p.tries + u32::from(billed);
+        let calls = p.calls + 1;
+        match fate {
+            Fate::Done => done.push((p.id.clone(), tries)),
+            Fate::Again { alone, delay } => {
+                if tries >= max {
+                    finals.push((
+                        p.id.clone(),
+                        tries,
+                        "no_usable_reply",
+                        format!("No usable reply after {tries} tries."),
+                        String::new(),
+                    ));
+                } else {
+                    again.push((*delay, Pending { id: p.id.clone(), tries, calls, transient: p.transient, alone: *alone }));
+                }
+            }
+            Fate::Failed { code, message } => {
+                let code: &'static str = match code.as_str() {
+                    "prompt_blocked" => "prompt_blocked",
+                    "bad_request" => "bad_request",
+                    "http_error" => "http_error",
+                    "overloaded" => "overloaded",
+                    "server_error" => "server_error",
+                    "timeout" => "timeout",
+                    "connection" => "connection",
+                    "truncated" => "truncated",
+                    "stopped" => "stopped",
+                    _ => "failed",
+                };
+                finals.push((p.id.clone(), tries, code, message.clone(), String::new()));
+            }
+            Fate::Requeue { delay } => again.push((*delay, Pending { calls, ..p.clone() })),
+        }
+    }
+    let mut tries_left = 5u32;
+    let cost = loop {
+        match write_outcome(ctx, data, row, &done, &finals, drafts).await {
+            Ok(cost) => break cost,
+            Err(e) if tries_left > 0 => {
+                tries_left -= 1;
+                tracing::warn!(run_id = data.run_id, "saving an answer failed, trying again: {e}");
+                tokio::time::sleep(Duration::from_millis(250 * u64::from(5 - tries_left))).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    work.finished(done.len() as u64, finals.len() as u64);
+    let (now, later): (Vec<_>, Vec<_>) = again.into_iter().partition(|(d, _)| d.is_zero());
+    work.requeue(now.into_iter().map(|(_, p)| p));
+    for (delay, p) in later {
+        work.requeue_after(delay, vec![p]);
+    }
+    Ok(cost)
+}
+
+async fn write_outcome(
+    ctx: &RunContext,
+    data: &RunData,
+    row: &LedgerRow,
+    done: &[(String, u32)],
+    failed: &[(String, u32, &'static str, String, String)],
+    drafts: &[StoredDraft],
+) -> Result<i64> {
+    let now = (ctx.wall_clock)();
+    let mut tx = ctx.store.write_tx().await?;
+    let cost = ledger::record(
+        &mut *tx,
+        &CallEntry {
+            run_id: Some(row.run_id),
+            project_id: Some(row.project_id),
+            called_at: row.called_at,
+            model: &data.settings.model,
+            endpoint: "generate",
+            attempt: row.attempt,
+            outcome: &row.outcome,
+            http_status: row.http_status,
+            latency_ms: row.latency_ms,
+            tokens: row.tokens,
+            price: data.price,
+        },
     )
     .await?;
-    Ok(Vec::new())
+    for d in drafts {
+        sqlx::query(
+            "INSERT OR IGNORE INTO suggestions (project_id, tweet_id, run_id, reply_type, rank, text, rejected_reason, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(data.project.id)
+        .bind(&d.post_id)
+        .bind(data.run_id)
+        .bind(&d.reply_type)
+        .bind(d.rank)
+        .bind(&d.text)
+        .bind(&d.rejected)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (post_id, tries) in done {
+        sqlx::query(
+            "UPDATE run_items SET state = 'done', attempts = ?, error_code = NULL, error_message = NULL, finished_at = ?
+             WHERE run_id = ? AND tweet_id = ?",
+        )
+        .bind(*tries as i64)
+        .bind(now)
+        .bind(data.run_id)
+        .bind(post_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (post_id, tries, code, message, _) in failed {
+        mark_failed(&mut tx, data.run_id, post_id, *tries, code, message, now).await?;
+    }
+    tx.commit().await?;
+    Ok(cost)
 }
 
 async fn finish_failed(
@@ -1170,7 +1754,7 @@ async fn finish_failed(
         mark_failed(&mut tx, data.run_id, id, attempts, code, message, now).await?;
     }
     tx.commit().await?;
-    work.failed.fetch_add(ids.len() as u64, Ordering::SeqCst);
+    work.finished(0, ids.len() as u64);
     Ok(())
 }
 
@@ -1253,11 +1837,13 @@ async fn item_counts(store: &Store, run_id: i64) -> Result<ItemCounts> {
 
 /// The run's figures, from what is stored (so they are right after a crash and resume).
 pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary> {
-    let run = sqlx::query("SELECT status, error, elapsed_ms, heartbeat_at FROM runs WHERE id = ?")
-        .bind(run_id)
-        .fetch_optional(store.pool())
-        .await?
-        .ok_or_else(|| FinderError::InvalidInput(format!("There is no run #{run_id}.")))?;
+    let run = sqlx::query(
+        "SELECT status, stop_reason, resume_at, error, elapsed_ms, heartbeat_at FROM runs WHERE id = ?",
+    )
+    .bind(run_id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or_else(|| no_such_run(run_id))?;
     let items = sqlx::query(
         "SELECT COUNT(*) AS all_items,
                 SUM(state = 'gated') AS gated, SUM(state = 'deduped') AS deduped,
@@ -1286,7 +1872,12 @@ pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary>
     let opt = |name: &str| items.get::<Option<i64>, _>(name).unwrap_or(0);
     Ok(RunSummary {
         run_id,
-        status: effective_status(run.get("status"), run.get("heartbeat_at"), now),
+        status: RunStatus::from_stored(
+            run.get("status"),
+            run.get("stop_reason"),
+            run.get("heartbeat_at"),
+            now,
+        ),
         candidates: items.get("all_items"),
         gated_out: opt("gated"),
         deduped: opt("deduped"),
@@ -1302,14 +1893,69 @@ pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary>
         cost_usd: prices::picos_to_usd(cost),
         elapsed_s: run.get::<i64, _>("elapsed_ms") as f64 / 1000.0,
         error: run.get("error"),
+        resume_at: run.get("resume_at"),
     })
+}
+
+/// A past run's forecast next to what it did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForecastCheck {
+    pub run_id: i64,
+    pub forecast_posts: i64,
+    pub actual_posts: i64,
+    pub forecast_requests: i64,
+    pub actual_requests: i64,
+    pub forecast_cost_picos: i64,
+    pub actual_cost_picos: i64,
+    /// (actual − forecast) / forecast, in percent.
+    pub cost_error_percent: f64,
+}
+
+/// Forecast vs actual for the latest runs that stored a forecast and have ended.
+pub async fn forecast_accuracy(store: &Store, project_id: Option<i64>, limit: u32) -> Result<Vec<ForecastCheck>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.forecast_json,
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS posts,
+                (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id AND c.endpoint = 'generate') AS requests,
+                (SELECT coalesce(SUM(cost_picos), 0) FROM api_calls c WHERE c.run_id = r.id) AS cost
+         FROM runs r
+         WHERE r.forecast_json IS NOT NULL AND r.status != 'running' AND (?1 IS NULL OR r.project_id = ?1)
+         ORDER BY r.id DESC LIMIT ?2",
+    )
+    .bind(project_id)
+    .bind(limit as i64)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let Ok(f) = serde_json::from_str::<serde_json::Value>(r.get::<&str, _>("forecast_json")) else {
+            continue;
+        };
+        let fc = f["cost_picos"].as_i64().unwrap_or(0);
+        let actual: i64 = r.get("cost");
+        out.push(ForecastCheck {
+            run_id: r.get("id"),
+            forecast_posts: f["posts"].as_i64().unwrap_or(0),
+            actual_posts: r.get("posts"),
+            forecast_requests: f["requests"].as_i64().unwrap_or(0),
+            actual_requests: r.get("requests"),
+            forecast_cost_picos: fc,
+            actual_cost_picos: actual,
+            cost_error_percent: if fc > 0 {
+                (actual - fc) as f64 * 100.0 / fc as f64
+            } else {
+                0.0
+            },
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunListing {
     pub run_id: i64,
     pub project: String,
-    pub status: String,
+    pub status: RunStatus,
     pub created_at: i64,
     pub posts: i64,
     pub done: i64,
@@ -1325,7 +1971,7 @@ pub async fn list(
     now: i64,
 ) -> Result<Vec<RunListing>> {
     let rows = sqlx::query(
-        "SELECT r.id, p.name, r.status, r.heartbeat_at, r.created_at,
+        "SELECT r.id, p.name, r.status, r.stop_reason, r.heartbeat_at, r.created_at,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('queued', 'done', 'failed')) AS posts,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS done,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed') AS failed,
@@ -1345,7 +1991,12 @@ pub async fn list(
             RunListing {
                 run_id: r.get("id"),
                 project: r.get("name"),
-                status: effective_status(r.get("status"), r.get("heartbeat_at"), now),
+                status: RunStatus::from_stored(
+                    r.get("status"),
+                    r.get("stop_reason"),
+                    r.get("heartbeat_at"),
+                    now,
+                ),
                 created_at: r.get("created_at"),
                 posts: r.get("posts"),
                 done: r.get("done"),

@@ -70,6 +70,8 @@ fn run_settings() -> RunSettings {
     s.hours_back = 48.0;
     s.labels = vec![Label::Green, Label::Yellow, Label::Red];
     s.batch_size = 1;
+    // One post a request, so a scripted fault hits exactly one post.
+    s.per_request = 1;
     s
 }
 

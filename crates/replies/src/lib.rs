@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use answer::{parse_answer, parse_examples, ParseError, ParsedAnswer};
 pub use prompt::{build_request, escape_post_text, examples_request, EXAMPLES_TEMPERATURE};
-pub use quality::{check_draft, Rejection, GENERIC_PHRASES};
+pub use quality::{check_draft, check_or_repair, Rejection, GENERIC_PHRASES};
 pub use schema::{examples_schema, response_schema};
 
 /// Reply types the product knows, best first (the predecessor's V1.3 ranking).
@@ -94,16 +94,17 @@ pub struct Voice {
 }
 
 /// Sampling options of a generation request.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerationSettings {
     /// 0.0–2.0; default 0.2 (the predecessor's).
     pub temperature: f32,
-    /// Default 2048. On 2.5 models thinking tokens count against it.
+    /// On thinking models thinking tokens count against it too, so callers size it from the
+    /// number of drafts asked for plus the thinking allowance.
     pub max_output_tokens: u32,
-    /// When true (the default) the request sets `thinkingConfig.thinkingBudget = 0`. Models
-    /// that cannot think, or cannot stop thinking (2.5 Pro), reject that, so callers decide
-    /// per model.
-    pub disable_thinking: bool,
+    /// Sent as `thinkingConfig` when set. Models differ in what they accept (2.5 Pro cannot
+    /// stop thinking, Gemini 3 takes a level, 2.0 rejects any setting), so callers decide
+    /// per model family.
+    pub thinking: Option<gemini::ThinkingConfig>,
 }
 
 impl GenerationSettings {
@@ -116,7 +117,10 @@ impl Default for GenerationSettings {
         Self {
             temperature: Self::DEFAULT_TEMPERATURE,
             max_output_tokens: Self::DEFAULT_MAX_OUTPUT_TOKENS,
-            disable_thinking: true,
+            thinking: Some(gemini::ThinkingConfig {
+                thinking_budget: Some(0),
+                ..gemini::ThinkingConfig::default()
+            }),
         }
     }
 }
@@ -157,7 +161,7 @@ mod tests {
     fn settings_defaults() {
         let settings = GenerationSettings::default();
         assert_eq!(settings.max_output_tokens, 2048);
-        assert!(settings.disable_thinking);
+        assert_eq!(settings.thinking.unwrap().thinking_budget, Some(0));
         assert!((settings.temperature - 0.2).abs() < f32::EPSILON);
     }
 

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use gemini::{
     Content, GenerateContentRequest, GenerationConfig, HarmBlockThreshold, HarmCategory,
-    SafetySetting, ThinkingConfig,
+    SafetySetting,
 };
 
 use crate::schema::{examples_schema, response_schema};
@@ -368,10 +368,7 @@ fn json_config(
         max_output_tokens: Some(settings.max_output_tokens),
         response_mime_type: Some("application/json".to_owned()),
         response_json_schema: Some(schema),
-        thinking_config: settings.disable_thinking.then_some(ThinkingConfig {
-            thinking_budget: Some(0),
-            ..ThinkingConfig::default()
-        }),
+        thinking_config: settings.thinking.clone(),
         ..GenerationConfig::default()
     }
 }
@@ -479,7 +476,7 @@ mod tests {
         let settings = GenerationSettings {
             temperature: 0.9,
             max_output_tokens: 8192,
-            disable_thinking: false,
+            thinking: None,
         };
         let request = build_request(&[post("1", "x")], &voice(), &REPLY_TYPES, &settings);
         let config = request.generation_config.unwrap();
@@ -682,7 +679,10 @@ mod tests {
         let settings = GenerationSettings {
             temperature: 0.1,
             max_output_tokens: 512,
-            disable_thinking: true,
+            thinking: Some(gemini::ThinkingConfig {
+                thinking_budget: Some(0),
+                ..gemini::ThinkingConfig::default()
+            }),
         };
         let request = examples_request(
             "facebook ads",

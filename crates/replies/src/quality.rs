@@ -280,6 +280,44 @@ pub fn check_draft(draft: &str, post_text: &str) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// Checks a draft and, when its only fault is a generic opener ("Great point! …", "Love
+/// this. …"), drops the opener and checks again. Returns the text to keep: re-asking the
+/// model would be billed, while the rest of such a draft is usually a good reply.
+pub fn check_or_repair(draft: &str, post_text: &str) -> Result<String, Rejection> {
+    match check_draft(draft, post_text) {
+        Ok(()) => Ok(draft.trim().to_owned()),
+        Err(rejection @ Rejection::Generic { .. }) => {
+            let Some(rest) = without_generic_opener(draft.trim()) else {
+                return Err(rejection);
+            };
+            check_draft(&rest, post_text).map(|()| rest)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `text` without a leading generic phrase and the punctuation after it, the next letter
+/// capitalised; `None` when it does not start with one, or the phrase is not followed by a
+/// sentence break (then it is part of a sentence and cannot be cut out cleanly).
+fn without_generic_opener(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let phrase = GENERIC_PHRASES
+        .iter()
+        .filter(|p| lower.starts_with(*p))
+        .max_by_key(|p| p.len())?;
+    // Lower-casing can change byte lengths only outside ASCII; the phrases are ASCII.
+    let after = text.get(phrase.len()..)?;
+    let breaks = ['!', '.', ',', '—', '–', '-', ':', ';'];
+    let trimmed = after.trim_start_matches(|c: char| c == ' ');
+    if !trimmed.starts_with(breaks) {
+        return None;
+    }
+    let rest = trimmed.trim_start_matches(|c: char| breaks.contains(&c) || c.is_whitespace());
+    let mut chars = rest.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
+}
+
 /// A `#` that starts a word and is followed by a tag containing a letter (`#growth`,
 /// `#B2B`), as X links them. `#1`, `C#` and `&#39;` are not hashtags.
 fn has_hashtag(text: &str) -> bool {
@@ -358,6 +396,44 @@ fn circular_overlap(reply: &str, post: &str) -> Option<usize> {
     }
     let shared = content.iter().filter(|w| post_words.contains(*w)).count();
     (shared * 100 > CIRCULAR_PERCENT * content.len()).then(|| shared * 100 / content.len())
+}
+
+#[cfg(test)]
+mod repair_tests {
+    use super::*;
+
+    const POST: &str = "Most onboarding emails are ignored because they arrive before the user has done anything.";
+
+    #[test]
+    fn a_generic_opener_is_dropped_and_the_rest_kept() {
+        let repaired = check_or_repair(
+            "Great point! we moved our first email to after the first login and replies doubled.",
+            POST,
+        );
+        assert_eq!(
+            repaired.as_deref(),
+            Ok("We moved our first email to after the first login and replies doubled.")
+        );
+        assert!(check_or_repair("Love this — what did you send on day two, a checklist or a story?", POST).is_ok());
+    }
+
+    #[test]
+    fn generic_praise_inside_a_sentence_or_alone_is_still_rejected() {
+        assert!(matches!(
+            check_or_repair("Honestly this is spot on and I have nothing more to add here.", POST),
+            Err(Rejection::Generic { .. })
+        ));
+        assert!(matches!(
+            check_or_repair("Great point! So true.", POST),
+            Err(Rejection::TooShort { .. } | Rejection::Generic { .. })
+        ));
+    }
+
+    #[test]
+    fn a_good_draft_is_kept_as_it_is() {
+        let text = "We send nothing until the first project exists; the welcome email waits for it.";
+        assert_eq!(check_or_repair(text, POST).as_deref(), Ok(text));
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,9 @@ pub fn response_schema(post_ids: &[String], reply_types: &[&str]) -> Value {
                 "type": "string",
                 "description": format!("The reply itself, {}-{} characters.",
                     crate::MIN_REPLY_CHARS, MAX_REPLY_CHARS),
+                // Models asked for several posts at once sometimes answer one with "";
+                // a floor in the schema stops that before it is billed.
+                "minLength": crate::MIN_REPLY_CHARS,
                 "maxLength": SCHEMA_MAX_TEXT_CHARS
             }
         },

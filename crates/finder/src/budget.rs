@@ -1,0 +1,399 @@
+//! Spending caps that cannot be overspent: per run, per project per calendar month, and
+//! overall per calendar month.
+//!
+//! Before a request is sent, its worst-case cost (the estimated input plus its whole
+//! `maxOutputTokens` at the output price) is *reserved* against every cap that applies; the
+//! reservation is released once the call's real cost is in the ledger. A request that cannot
+//! be reserved is not sent, so recorded spend never passes a cap, not even through requests
+//! in flight. Reservations are shared by every run of this process.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use chrono::{Datelike, TimeZone};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FinderError, Result};
+use crate::prices::{self, BilledTokens, Price};
+use crate::store::Store;
+
+/// Settings keys: the overall monthly cap, and a project's (suffixed with its id).
+pub const MONTHLY_BUDGET_SETTING: &str = "monthly_budget_picos";
+const PROJECT_BUDGET_PREFIX: &str = "project_monthly_budget_picos:";
+
+/// Share of a monthly cap at which the user is warned.
+pub const ALERT_SHARE: f64 = 0.8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapScope {
+    Run,
+    ProjectMonth,
+    Month,
+}
+
+impl CapScope {
+    fn words(self) -> &'static str {
+        match self {
+            CapScope::Run => "this run's budget",
+            CapScope::ProjectMonth => "this project's monthly budget",
+            CapScope::Month => "the monthly budget",
+        }
+    }
+}
+
+/// A cap that the next request would cross.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetReached {
+    pub scope: CapScope,
+    pub spent_picos: i64,
+    pub cap_picos: i64,
+}
+
+impl BudgetReached {
+    /// "Budget reached: $0.0412 of $0.05 (this run's budget)."
+    pub fn sentence(&self) -> String {
+        format!(
+            "Budget reached: {} of {} ({}). Raise it to go on.",
+            prices::format_usd(self.spent_picos),
+            prices::format_usd(self.cap_picos),
+            self.scope.words()
+        )
+    }
+}
+
+/// How much of a monthly cap is used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapUse {
+    pub scope: CapScope,
+    pub spent_picos: i64,
+    pub cap_picos: i64,
+    /// 0.0 – 1.0 and beyond.
+    pub share: f64,
+    /// "80% of the monthly budget used ($40.00 of $50.00)." when at or above the alert share.
+    pub alert: Option<String>,
+}
+
+fn cap_use(scope: CapScope, spent: i64, cap: i64) -> CapUse {
+    let share = if cap > 0 { spent as f64 / cap as f64 } else { 1.0 };
+    let alert = (share >= ALERT_SHARE).then(|| {
+        let what = match scope {
+            CapScope::Month => "the monthly budget",
+            CapScope::ProjectMonth => "this project's monthly budget",
+            CapScope::Run => "this run's budget",
+        };
+        if share >= 1.0 {
+            format!(
+                "All of {what} is used ({} of {}). Runs stop until it is raised or the month ends.",
+                prices::format_usd(spent),
+                prices::format_usd(cap)
+            )
+        } else {
+            format!(
+                "{}% of {what} is used ({} of {}).",
+                (share * 100.0).floor() as i64,
+                prices::format_usd(spent),
+                prices::format_usd(cap)
+            )
+        }
+    });
+    CapUse {
+        scope,
+        spent_picos: spent,
+        cap_picos: cap,
+        share,
+        alert,
+    }
+}
+
+/// The caps that apply to one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Caps {
+    pub run: Option<i64>,
+    pub project_month: Option<i64>,
+    pub month: Option<i64>,
+}
+
+fn project_key(project_id: i64) -> String {
+    format!("{PROJECT_BUDGET_PREFIX}{project_id}")
+}
+
+/// The overall monthly cap, if one is set.
+pub async fn monthly_budget(store: &Store) -> Result<Option<i64>> {
+    Ok(store
+        .setting(MONTHLY_BUDGET_SETTING)
+        .await?
+        .and_then(|v| v.as_i64()))
+}
+
+/// A project's monthly cap, if one is set.
+pub async fn project_monthly_budget(store: &Store, project_id: i64) -> Result<Option<i64>> {
+    Ok(store
+        .setting(&project_key(project_id))
+        .await?
+        .and_then(|v| v.as_i64()))
+}
+
+fn checked_cap(cap: Option<i64>) -> Result<Option<i64>> {
+    match cap {
+        Some(c) if c <= 0 => Err(FinderError::InvalidInput(
+            "A budget must be more than $0 (or empty for no cap).".into(),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Sets (or with `None` removes) the overall monthly cap.
+pub async fn set_monthly_budget(store: &Store, cap_picos: Option<i64>) -> Result<()> {
+    let cap = checked_cap(cap_picos)?;
+    store
+        .set_setting(MONTHLY_BUDGET_SETTING, &serde_json::json!(cap))
+        .await
+}
+
+/// Sets (or with `None` removes) a project's monthly cap.
+pub async fn set_project_monthly_budget(
+    store: &Store,
+    project_id: i64,
+    cap_picos: Option<i64>,
+) -> Result<()> {
+    let cap = checked_cap(cap_picos)?;
+    store
+        .set_setting(&project_key(project_id), &serde_json::json!(cap))
+        .await
+}
+
+/// The unix time at which the local calendar month containing `now` began.
+pub fn month_start(now: i64) -> i64 {
+    let local = chrono::Local
+        .timestamp_opt(now, 0)
+        .single()
+        .unwrap_or_default();
+    chrono::Local
+        .with_ymd_and_hms(local.year(), local.month(), 1, 0, 0, 0)
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or(now)
+}
+
+async fn spent(store: &Store, scope: CapScope, run_id: Option<i64>, project_id: Option<i64>, now: i64) -> Result<i64> {
+    let since = month_start(now);
+    let q = match scope {
+        CapScope::Run => sqlx::query_scalar(
+            "SELECT coalesce(SUM(cost_picos), 0) FROM api_calls WHERE run_id = ?",
+        )
+        .bind(run_id),
+        CapScope::ProjectMonth => sqlx::query_scalar(
+            "SELECT coalesce(SUM(cost_picos), 0) FROM api_calls WHERE project_id = ? AND called_at >= ?",
+        )
+        .bind(project_id)
+        .bind(since),
+        CapScope::Month => sqlx::query_scalar(
+            "SELECT coalesce(SUM(cost_picos), 0) FROM api_calls WHERE called_at >= ?",
+        )
+        .bind(since),
+    };
+    Ok(q.fetch_one(store.pool()).await?)
+}
+
+/// Monthly caps and their use, for the app's banner and the CLI's warnings.
+pub async fn monthly_use(store: &Store, project_id: Option<i64>, now: i64) -> Result<Vec<CapUse>> {
+    let mut out = Vec::new();
+    if let Some(cap) = monthly_budget(store).await? {
+        let s = spent(store, CapScope::Month, None, None, now).await?;
+        out.push(cap_use(CapScope::Month, s, cap));
+    }
+    if let Some(project_id) = project_id {
+        if let Some(cap) = project_monthly_budget(store, project_id).await? {
+            let s = spent(store, CapScope::ProjectMonth, None, Some(project_id), now).await?;
+            out.push(cap_use(CapScope::ProjectMonth, s, cap));
+        }
+    }
+    Ok(out)
+}
+
+/// The most a request can cost: its estimated input, all of it uncached, and its whole
+/// output allowance, at the prices of the tier its prompt falls in.
+pub fn worst_case_picos(price: &Price, input_tokens: u64, max_output_tokens: u64) -> i64 {
+    // Estimates of input are ≈ 4 characters a token; real counts run a little higher for
+    // short words and emoji, so a quarter more is reserved.
+    let input = input_tokens + input_tokens / 4 + 16;
+    price.cost_picos(&BilledTokens {
+        prompt: input,
+        cached: 0,
+        output: max_output_tokens,
+        thinking: 0,
+    })
+}
+
+/// What a reservation is held against: a scope of one database (a process may open several).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum BookKey {
+    Run(std::path::PathBuf, i64),
+    Project(std::path::PathBuf, i64),
+    All(std::path::PathBuf),
+}
+
+/// Reservations in flight in this process, and the alerts already given this month.
+#[derive(Default)]
+struct Book {
+    reserved: HashMap<BookKey, i64>,
+    alerted: HashMap<(BookKey, i64), u8>,
+}
+
+fn book() -> &'static Mutex<Book> {
+    static BOOK: OnceLock<Mutex<Book>> = OnceLock::new();
+    BOOK.get_or_init(Default::default)
+}
+
+/// Serialises reservations so two requests cannot both fit under a cap that holds one.
+fn gate() -> &'static tokio::sync::Mutex<()> {
+    static GATE: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
+    GATE.get_or_init(Default::default)
+}
+
+/// The spending caps of one run (or of planning calls made for a project).
+#[derive(Clone)]
+pub struct Budget {
+    store: Store,
+    run_id: Option<i64>,
+    project_id: Option<i64>,
+    caps: Caps,
+    wall_clock: fn() -> i64,
+}
+
+/// Money held for one request until its real cost is in the ledger; released on drop.
+#[must_use]
+pub struct Reservation {
+    held: Vec<(BookKey, i64)>,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let mut book = book().lock().unwrap_or_else(|p| p.into_inner());
+        for (key, amount) in &self.held {
+            if let Some(r) = book.reserved.get_mut(key) {
+                *r -= amount;
+            }
+        }
+    }
+}
+
+/// What a reservation found besides room: a monthly cap passing the alert share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reserved {
+    pub alerts: Vec<CapUse>,
+}
+
+/// A request that does not fit, with the alerts found on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub reached: BudgetReached,
+    pub alerts: Vec<CapUse>,
+}
+
+impl Budget {
+    /// The caps of a run: its own cap plus the project's and the overall monthly caps as
+    /// they are set now.
+    pub async fn load(
+        store: &Store,
+        run_id: Option<i64>,
+        project_id: Option<i64>,
+        run_cap: Option<i64>,
+        wall_clock: fn() -> i64,
+    ) -> Result<Budget> {
+        let project_month = match project_id {
+            Some(id) => project_monthly_budget(store, id).await?,
+            None => None,
+        };
+        Ok(Budget {
+            store: store.clone(),
+            run_id,
+            project_id,
+            caps: Caps {
+                run: run_cap,
+                project_month,
+                month: monthly_budget(store).await?,
+            },
+            wall_clock,
+        })
+    }
+
+    pub fn caps(&self) -> Caps {
+        self.caps
+    }
+
+    /// Holds `worst_picos` against every cap, or says which cap it would cross.
+    pub async fn reserve(
+        &self,
+        worst_picos: i64,
+    ) -> Result<std::result::Result<(Reservation, Reserved), Refused>> {
+        let worst = worst_picos.max(0);
+        let _turn = gate().lock().await;
+        let now = (self.wall_clock)();
+        let month = month_start(now);
+        let mut checks: Vec<(CapScope, BookKey, i64)> = Vec::new();
+        let db = self.store.path().to_path_buf();
+        if let (Some(cap), Some(run)) = (self.caps.run, self.run_id) {
+            checks.push((CapScope::Run, BookKey::Run(db.clone(), run), cap));
+        }
+        if let (Some(cap), Some(project)) = (self.caps.project_month, self.project_id) {
+            checks.push((CapScope::ProjectMonth, BookKey::Project(db.clone(), project), cap));
+        }
+        if let Some(cap) = self.caps.month {
+            checks.push((CapScope::Month, BookKey::All(db), cap));
+        }
+        let mut spent_by = Vec::with_capacity(checks.len());
+        let mut refused = None;
+        for (scope, key, cap) in &checks {
+            let recorded = spent(&self.store, *scope, self.run_id, self.project_id, now).await?;
+            let in_flight = book()
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .reserved
+                .get(key)
+                .copied()
+                .unwrap_or(0);
+            // Recorded spend can pass the cap only through prices edited mid-run; then
+            // nothing more is sent either.
+            if refused.is_none() && recorded.saturating_add(in_flight).saturating_add(worst) > *cap {
+                refused = Some(BudgetReached {
+                    scope: *scope,
+                    spent_picos: recorded,
+                    cap_picos: *cap,
+                });
+            }
+            spent_by.push(recorded);
+        }
+        let mut book = book().lock().unwrap_or_else(|p| p.into_inner());
+        let mut alerts = Vec::new();
+        for ((scope, key, cap), recorded) in checks.iter().zip(&spent_by) {
+            if *scope == CapScope::Run {
+                continue;
+            }
+            // Alert once per month and level (80%, then 100%) on what is recorded.
+            let usage = cap_use(*scope, *recorded, *cap);
+            let level = if usage.share >= 1.0 {
+                2
+            } else if usage.share >= ALERT_SHARE {
+                1
+            } else {
+                0
+            };
+            let given = book.alerted.entry((key.clone(), month)).or_default();
+            if level > *given {
+                *given = level;
+                alerts.push(usage);
+            }
+        }
+        if let Some(reached) = refused {
+            return Ok(Err(Refused { reached, alerts }));
+        }
+        let mut held = Vec::with_capacity(checks.len());
+        for (_, key, _) in &checks {
+            *book.reserved.entry(key.clone()).or_default() += worst;
+            held.push((key.clone(), worst));
+        }
+        Ok(Ok((Reservation { held }, Reserved { alerts })))
+    }
+}

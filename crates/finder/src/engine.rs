@@ -1,0 +1,414 @@
+//! The run engine: one API that the desktop app and the command line both call to start,
+//! resume, cancel and watch runs. It opens the Gemini client for a key, resolves the
+//! account's limits (saved settings, then what Google taught us), checks the settings,
+//! forecasts before any billed call, plans inside the run (example posts, embeddings) under
+//! the run's budget and retry policy, and streams the run's events. The app and the CLI only
+//! turn these into windows, notifications, progress bars and exit codes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use gemini::{ApiKey, Client, ClientConfig};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::budget::{self, Budget};
+use crate::embeddings::{self, Embedder};
+use crate::error::{FinderError, Result};
+use crate::examples::ExampleRequester;
+use crate::ledger;
+use crate::limiter::{self, Limiter, Limits, SharedAdmissions};
+use crate::prices;
+use crate::projects::{self, Project};
+use crate::runner::{self, CancelToken, Forecast, ForecastInputs, Plan, RunContext, RunEvent, RunSettings, RunStatus, RunSummary};
+use crate::store::Store;
+
+/// Setting key of the Gemini server address (shared by the app and the CLI).
+pub const BASE_URL_SETTING: &str = "gemini_base_url";
+/// Environment variable that points Gemini calls at another server (tests, power users).
+pub const BASE_URL_ENV: &str = "GEMINI_BASE_URL";
+
+/// A Gemini client for one key, and how the key is known to the limiters.
+#[derive(Clone)]
+pub struct GeminiAccess {
+    pub client: Arc<Client>,
+    fingerprint: u64,
+    key_tag: String,
+}
+
+impl std::fmt::Debug for GeminiAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GeminiAccess").field("key_tag", &self.key_tag).finish_non_exhaustive()
+    }
+}
+
+impl GeminiAccess {
+    pub fn key_tag(&self) -> &str {
+        &self.key_tag
+    }
+}
+
+/// `GEMINI_BASE_URL` wins, then the stored setting, then Google.
+pub async fn base_url(store: &Store) -> Result<String> {
+    if let Ok(url) = std::env::var(BASE_URL_ENV) {
+        if !url.trim().is_empty() {
+            return Ok(url.trim().to_owned());
+        }
+    }
+    Ok(store
+        .setting(BASE_URL_SETTING)
+        .await?
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| gemini::DEFAULT_BASE_URL.to_owned()))
+}
+
+/// Opens a client for `key` on the configured server.
+pub async fn open_gemini(store: &Store, key: ApiKey) -> Result<GeminiAccess> {
+    let fingerprint = limiter::key_fingerprint(key.expose());
+    let key_tag = limiter::key_tag(key.expose());
+    let client = Client::new(ClientConfig {
+        base_url: base_url(store).await?,
+        api_key: key,
+        request_timeout: Duration::from_secs(120),
+    })?;
+    Ok(GeminiAccess {
+        client: Arc::new(client),
+        fingerprint,
+        key_tag,
+    })
+}
+
+/// The free models-list call: a bad key is one clear error before anything is created.
+pub async fn check_key(access: &GeminiAccess) -> Result<()> {
+    match access.client.list_models().await {
+        Ok(_) => Ok(()),
+        Err(gemini::GeminiError::InvalidKey) => Err(FinderError::Gemini(gemini::GeminiError::InvalidKey)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The account's limits for `model`: saved custom numbers or the tier's preset, with a daily
+/// limit Google reported for this key taking over when it is lower.
+pub async fn limits_for(store: &Store, access: Option<&GeminiAccess>, model: &str) -> Result<Option<Limits>> {
+    let Some(mut limits) = limiter::configured(store, model).await? else {
+        return Ok(None);
+    };
+    if let Some(access) = access {
+        if let Some(learned) = limiter::learned_daily_limit(store, &access.key_tag, model).await? {
+            limits.rpd = Some(match limits.rpd {
+                Some(set) => set.min(learned.requests_per_day),
+                None => learned.requests_per_day,
+            });
+        }
+    }
+    Ok(Some(limits))
+}
+
+/// The limiter every caller in this process shares for a key and model, counting this
+/// Pacific day's requests from the ledger and other processes' requests through the
+/// database.
+pub async fn limiter_for(store: &Store, access: &GeminiAccess, model: &str, limits: Limits, now: i64) -> Result<Arc<Limiter>> {
+    type Registry = Mutex<HashMap<(u64, String), Arc<Limiter>>>;
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    let today = ledger::requests_since(store, model, limiter::pacific_midnight(now)).await?;
+    let mut registry = REGISTRY
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let key = (access.fingerprint, model.to_owned());
+    if let Some(existing) = registry.get(&key) {
+        if existing.limits() == limits {
+            return Ok(existing.clone());
+        }
+    }
+    let limiter = Arc::new(
+        Limiter::new(limits, today, || chrono::Utc::now().timestamp(), access.fingerprint).with_shared_admissions(
+            SharedAdmissions {
+                store: store.clone(),
+                key_tag: access.key_tag.clone(),
+                model: model.to_owned(),
+            },
+        ),
+    );
+    registry.insert(key, limiter.clone());
+    Ok(limiter)
+}
+
+/// A run ready to start: what it will send, and what it will cost.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub project: Project,
+    pub settings: RunSettings,
+    pub plan: Plan,
+    pub forecast: Forecast,
+}
+
+/// Checks the settings, chooses the posts (relevance by words: nothing is paid yet) and
+/// forecasts the run with this project's history, the embedding calls planning will make,
+/// the day's remaining allowance and the budgets.
+pub async fn prepare(
+    store: &Store,
+    access: Option<&GeminiAccess>,
+    project_id: i64,
+    settings: RunSettings,
+    now: i64,
+) -> Result<Prepared> {
+    settings.validate()?;
+    let project = projects::get(store, project_id).await?;
+    let price = prices::require(store, &settings.model).await?;
+    let plan = runner::plan(store, &project, &settings, now).await?;
+    let (thinking, per_pack) = runner::history(store, project.id, &settings.model).await?;
+    let mut inputs = ForecastInputs {
+        thinking_per_request: thinking,
+        requests_per_pack: per_pack,
+        ..ForecastInputs::default()
+    };
+    if settings.embeddings {
+        if let Some(access) = access {
+            let embedder = Embedder::new(store.clone(), access.client.clone(), || chrono::Utc::now().timestamp());
+            let texts = Embedder::plan_texts(&project, &plan.send);
+            let (_, tokens) = embedder.uncached(&texts, embeddings::TASK).await?;
+            if tokens > 0 {
+                let embed_price = prices::require(store, embeddings::DEFAULT_MODEL).await?;
+                inputs.planning_cost_picos = embed_price.cost_picos(&prices::BilledTokens {
+                    prompt: tokens,
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    if let Some(access) = access {
+        let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
+        inputs.requests_left_today = limiter.requests_left_today();
+    } else if let Some(rpd) = settings.limits.rpd {
+        let today = ledger::requests_since(store, &settings.model, limiter::pacific_midnight(now)).await?;
+        inputs.requests_left_today = Some(rpd.saturating_sub(today));
+    }
+    let budget = Budget::load(store, None, Some(project.id), settings.budget_picos, || chrono::Utc::now().timestamp()).await?;
+    inputs.budget_left_picos = budget_left(store, &budget, project.id, now).await?;
+    let forecast = runner::forecast_with(&project, &plan, &settings, price, &inputs);
+    Ok(Prepared {
+        project,
+        settings,
+        plan,
+        forecast,
+    })
+}
+
+/// Money left under the tightest cap that applies to a new run of this project.
+async fn budget_left(store: &Store, budget: &Budget, project_id: i64, now: i64) -> Result<Option<i64>> {
+    let mut left: Option<i64> = budget.caps().run;
+    for usage in budget::monthly_use(store, Some(project_id), now).await? {
+        let l = (usage.cap_picos - usage.spent_picos).max(0);
+        left = Some(left.map_or(l, |x| x.min(l)));
+    }
+    Ok(left)
+}
+
+/// A run working in the background.
+pub struct RunHandle {
+    pub run_id: i64,
+    pub events: mpsc::UnboundedReceiver<RunEvent>,
+    pub task: JoinHandle<Result<RunSummary>>,
+}
+
+fn active() -> &'static Mutex<HashMap<i64, CancelToken>> {
+    static ACTIVE: OnceLock<Mutex<HashMap<i64, CancelToken>>> = OnceLock::new();
+    ACTIVE.get_or_init(Default::default)
+}
+
+/// Runs working in this process.
+pub fn active_runs() -> Vec<i64> {
+    let mut ids: Vec<i64> = active().lock().unwrap_or_else(|p| p.into_inner()).keys().copied().collect();
+    ids.sort();
+    ids
+}
+
+/// Stops a run: no request leaves after this returns; requests already sent land and are
+/// saved; its posts stay queued for a resume.
+pub fn cancel(run_id: i64) -> Result<()> {
+    match active().lock().unwrap_or_else(|p| p.into_inner()).get(&run_id) {
+        Some(token) => {
+            token.cancel();
+            tracing::info!(run_id, "run cancel requested");
+            Ok(())
+        }
+        None => Err(FinderError::InvalidInput(format!("Run #{run_id} is not running."))),
+    }
+}
+
+fn context(
+    store: &Store,
+    access: &GeminiAccess,
+    limiter: Arc<Limiter>,
+    wall_clock: fn() -> i64,
+) -> (RunContext, mpsc::UnboundedReceiver<RunEvent>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (
+        RunContext {
+            store: store.clone(),
+            client: access.client.clone(),
+            limiter,
+            events: tx,
+            cancel: CancelToken::default(),
+            wall_clock,
+            seed: wall_clock() as u64,
+        },
+        rx,
+    )
+}
+
+/// Starts a prepared run: stores it with its settings and forecast, then in the background
+/// plans inside it (examples for topics without any, embeddings — paid, counted against its
+/// budget) and works through its posts.
+pub async fn start(store: &Store, access: &GeminiAccess, prepared: Prepared, wall_clock: fn() -> i64) -> Result<RunHandle> {
+    let Prepared {
+        project,
+        settings,
+        plan,
+        forecast,
+    } = prepared;
+    settings.validate()?;
+    if plan.send.is_empty() {
+        return Err(FinderError::InvalidInput(format!(
+            "No posts need replies right now ({} held back, {} already answered). Import fresh posts or widen the filters.",
+            plan.gated.len(),
+            plan.deduped.len()
+        )));
+    }
+    let now = wall_clock();
+    let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
+    let (ctx, events) = context(store, access, limiter, wall_clock);
+    let run_id = runner::create(&ctx, &project, &settings, Some(&forecast)).await?;
+    let access = access.clone();
+    let ctx = Arc::new(ctx);
+    let work = {
+        let ctx = ctx.clone();
+        async move {
+            let plan = plan_in_run(&ctx, &access, project, &settings, plan, run_id).await?;
+            runner::add_items(&ctx.store, run_id, &plan).await?;
+            runner::execute_run(&ctx, run_id).await
+        }
+    };
+    Ok(spawn(ctx, run_id, events, work))
+}
+
+/// Picks up a stopped, interrupted or crashed run. Refused while it is running here or in
+/// another process (its heartbeat is live).
+pub async fn resume(store: &Store, access: &GeminiAccess, run_id: i64, wall_clock: fn() -> i64) -> Result<RunHandle> {
+    let now = wall_clock();
+    if active().lock().unwrap_or_else(|p| p.into_inner()).contains_key(&run_id) {
+        return Err(FinderError::InvalidInput(format!("Run #{run_id} is already running.")));
+    }
+    let summary = runner::summary(store, run_id, now).await?;
+    if summary.status == RunStatus::Running {
+        return Err(FinderError::InvalidInput(format!(
+            "Run #{run_id} is running in another window or terminal. Stop it there first."
+        )));
+    }
+    if summary.status == RunStatus::Finished && summary.failed == 0 {
+        return Err(FinderError::InvalidInput(format!(
+            "Run #{run_id} is already finished: {}",
+            summary.sentence()
+        )));
+    }
+    let settings = runner::settings_of(store, run_id).await?;
+    let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
+    let (ctx, events) = context(store, access, limiter, wall_clock);
+    let planned = summary.candidates > 0;
+    let access = access.clone();
+    let project_id: i64 = sqlx::query_scalar("SELECT project_id FROM runs WHERE id = ?")
+        .bind(run_id)
+        .fetch_one(store.pool())
+        .await?;
+    let ctx = Arc::new(ctx);
+    let work = {
+        let ctx = ctx.clone();
+        async move {
+            if !planned {
+                // Killed while planning: plan again inside the run.
+                let project = projects::get(&ctx.store, project_id).await?;
+                let plan = runner::plan(&ctx.store, &project, &settings, (ctx.wall_clock)()).await?;
+                let plan = plan_in_run(&ctx, &access, project, &settings, plan, run_id).await?;
+                runner::add_items(&ctx.store, run_id, &plan).await?;
+            }
+            runner::resume(&ctx, run_id).await
+        }
+    };
+    Ok(spawn(ctx, run_id, events, work))
+}
+
+fn spawn<F>(ctx: Arc<RunContext>, run_id: i64, events: mpsc::UnboundedReceiver<RunEvent>, work: F) -> RunHandle
+where
+    F: std::future::Future<Output = Result<RunSummary>> + Send + 'static,
+{
+    active()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(run_id, ctx.cancel.clone());
+    let task = tokio::spawn(async move {
+        let result = work.await;
+        active().lock().unwrap_or_else(|p| p.into_inner()).remove(&run_id);
+        if let Err(error) = &result {
+            // Planning or storage failed before the executor could record an end.
+            let (status, reason) = match error {
+                FinderError::Budget(_) => ("interrupted", Some("budget")),
+                FinderError::Gemini(gemini::GeminiError::Quota { scope: gemini::QuotaScope::PerDay, .. }) => {
+                    ("interrupted", Some("daily_quota"))
+                }
+                _ => ("failed", None),
+            };
+            let _ = sqlx::query(
+                "UPDATE runs SET status = ?, stop_reason = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+            )
+            .bind(status)
+            .bind(reason)
+            .bind(error.to_string())
+            .bind((ctx.wall_clock)())
+            .bind(run_id)
+            .execute(ctx.store.pool())
+            .await;
+        }
+        drop(ctx);
+        result
+    });
+    RunHandle { run_id, events, task }
+}
+
+/// Examples for topics that have none, then relevance and dedup by embeddings, every call
+/// in the run's ledger, under its budget and the shared limits.
+async fn plan_in_run(
+    ctx: &RunContext,
+    access: &GeminiAccess,
+    mut project: Project,
+    settings: &RunSettings,
+    lexical: Plan,
+    run_id: i64,
+) -> Result<Plan> {
+    let now = (ctx.wall_clock)();
+    let budget = Budget::load(&ctx.store, Some(run_id), Some(project.id), settings.budget_picos, ctx.wall_clock).await?;
+    if !settings.embeddings {
+        return Ok(lexical);
+    }
+    ExampleRequester {
+        store: &ctx.store,
+        client: &ctx.client,
+        limiter: Some(&ctx.limiter),
+        model: &settings.model,
+        wall_clock: ctx.wall_clock,
+        budget: Some(&budget),
+        run_id: Some(run_id),
+    }
+    .fill_missing(&mut project)
+    .await?;
+    let tier = limiter::saved_tier(&ctx.store).await?;
+    let embed_limiter = limiter_for(&ctx.store, access, embeddings::DEFAULT_MODEL, limiter::embedding_preset(tier), now).await?;
+    let mut embedder = Embedder::new(ctx.store.clone(), ctx.client.clone(), ctx.wall_clock);
+    embedder.project_id = Some(project.id);
+    embedder.run_id = Some(run_id);
+    embedder.limiter = Some(embed_limiter);
+    embedder.budget = Some(budget);
+    runner::plan_using(&ctx.store, &project, settings, now, Some(&embedder)).await
+}
