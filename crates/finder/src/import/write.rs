@@ -1,45 +1,51 @@
-//! The database side of an import: batched upserts of authors, posts and project membership
-//! inside one transaction that the caller commits or rolls back.
+//! The database side of an import: batched upserts of authors, posts and project membership,
+//! committed in chunks so other writers get turns during a long import.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::Receiver;
 
-use super::{ImportedTweet, Parsed, SkippedRow};
+use super::{ImportedTweet, Parsed, SkippedRow, MAX_SKIPPED_LISTED};
 use crate::error::{FinderError, Result};
 use crate::store::Store;
 
 pub(crate) struct Tally {
     pub added: u64,
     pub updated: u64,
+    /// The first `MAX_SKIPPED_LISTED` skipped rows; `skipped_total` counts them all.
     pub skipped: Vec<SkippedRow>,
-    tx: Transaction<'static, Sqlite>,
+    pub skipped_total: u64,
 }
 
-impl Tally {
-    pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
-    }
+/// Posts per transaction: a chunk holds the write lock for tens of milliseconds.
+pub(crate) const CHUNK_POSTS: usize = 2_000;
 
-    pub async fn rollback(self) -> Result<()> {
-        self.tx.rollback().await?;
-        Ok(())
-    }
-}
+/// SQLite has no queue for the write lock: a waiting writer (a run saving drafts, the other
+/// window) polls, sleeping up to 100 ms between tries. Chunks alone are not enough, since the
+/// import would take the lock straight back after each commit; so after holding it for
+/// `MAX_HOLD` (across chunks) the import leaves it free for `TURN_GAP`, longer than one poll
+/// interval, and a waiter always gets its turn within about a second.
+const MAX_HOLD: Duration = Duration::from_millis(1_000);
+const TURN_GAP: Duration = Duration::from_millis(150);
+/// A chunk older than this is committed rather than held open while the reader catches up.
+const IDLE_COMMIT: Duration = Duration::from_millis(200);
 
+/// Writes batches as they arrive, committing every [`CHUNK_POSTS`] posts, or sooner when the
+/// reader falls behind (so the lock is not held long while waiting for the file). A chunk
+/// that fails rolls back alone; the chunks before it stay stored.
 pub(crate) async fn write_batches(
     store: &Store,
     project_id: i64,
     mut batches: Receiver<Vec<Parsed>>,
     now: i64,
 ) -> Result<Tally> {
-    let mut tx = store.write_tx().await?;
     let project_exists: bool =
         sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?)")
             .bind(project_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(store.pool())
             .await?;
     if !project_exists {
         return Err(FinderError::ProjectNotFound(format!("#{project_id}")));
@@ -48,14 +54,47 @@ pub(crate) async fn write_batches(
         added: 0,
         updated: 0,
         skipped: Vec::new(),
-        tx,
+        skipped_total: 0,
     };
-    while let Some(batch) = batches.recv().await {
+    // The open chunk: its transaction, posts written in it, and when it began.
+    let mut open: Option<(Transaction<'static, Sqlite>, usize, Instant)> = None;
+    // When the lock was last taken after a free spell of at least TURN_GAP.
+    let mut holding_since: Option<Instant> = None;
+    loop {
+        // Take what is ready without waiting; wait for the reader only with the lock free.
+        let batch = match batches.try_recv() {
+            Ok(batch) => batch,
+            Err(TryRecvError::Empty) => {
+                // The reader is behind. A young chunk waits for it (committing every few
+                // hundred posts costs more than the writing); an old one is committed first.
+                if open.as_ref().is_some_and(|o| o.2.elapsed() >= IDLE_COMMIT) {
+                    if let Some((tx, _, _)) = open.take() {
+                        tx.commit().await?;
+                        give_way(&mut holding_since).await;
+                    }
+                }
+                let waited = Instant::now();
+                let next = batches.recv().await;
+                if waited.elapsed() >= TURN_GAP {
+                    holding_since = None;
+                }
+                match next {
+                    Some(batch) => batch,
+                    None => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
         let mut posts: Vec<ImportedTweet> = Vec::with_capacity(batch.len());
         for item in batch {
             match item {
                 Parsed::Post(t) => posts.push(*t),
-                Parsed::Skipped(s) => tally.skipped.push(s),
+                Parsed::Skipped(s) => {
+                    tally.skipped_total += 1;
+                    if tally.skipped.len() < MAX_SKIPPED_LISTED {
+                        tally.skipped.push(s);
+                    }
+                }
             }
         }
         if posts.is_empty() {
@@ -64,13 +103,39 @@ pub(crate) async fn write_batches(
         let before = posts.len() as u64;
         let posts = last_of_each_id(posts);
         let repeats = before - posts.len() as u64;
-        let author_ids = upsert_authors(&mut tally.tx, &posts, now).await?;
-        upsert_tweets(&mut tally.tx, &posts, &author_ids, now).await?;
-        let added = add_to_project(&mut tally.tx, project_id, &posts, now).await?;
+        let (mut tx, written, began) = match open.take() {
+            Some(open) => open,
+            None => {
+                let tx = store.write_tx().await?;
+                holding_since.get_or_insert_with(Instant::now);
+                (tx, 0, Instant::now())
+            }
+        };
+        let author_ids = upsert_authors(&mut tx, &posts, now).await?;
+        upsert_tweets(&mut tx, &posts, &author_ids, now).await?;
+        let added = add_to_project(&mut tx, project_id, &posts, now).await?;
         tally.added += added;
         tally.updated += posts.len() as u64 - added + repeats;
+        let written = written + posts.len();
+        if written < CHUNK_POSTS {
+            open = Some((tx, written, began));
+            continue;
+        }
+        tx.commit().await?;
+        give_way(&mut holding_since).await;
+    }
+    if let Some((tx, _, _)) = open {
+        tx.commit().await?;
     }
     Ok(tally)
+}
+
+/// After a commit: once the lock has been busy for `MAX_HOLD`, leave it free for a while.
+async fn give_way(holding_since: &mut Option<Instant>) {
+    if holding_since.is_some_and(|t| t.elapsed() >= MAX_HOLD) {
+        tokio::time::sleep(TURN_GAP).await;
+        *holding_since = None;
+    }
 }
 
 /// The same post twice in one batch: the later copy (newer metrics, usually) wins.
