@@ -20,21 +20,22 @@ pub(crate) struct Tally {
     pub skipped_total: u64,
 }
 
-/// Posts per transaction: a chunk holds the write lock for tens of milliseconds.
-pub(crate) const CHUNK_POSTS: usize = 2_000;
-
 /// SQLite has no queue for the write lock: a waiting writer (a run saving drafts, the other
-/// window) polls, sleeping up to 100 ms between tries. Chunks alone are not enough, since the
-/// import would take the lock straight back after each commit; so after holding it for
-/// `MAX_HOLD` (across chunks) the import leaves it free for `TURN_GAP`, longer than one poll
-/// interval, and a waiter always gets its turn within about a second.
-const MAX_HOLD: Duration = Duration::from_millis(1_000);
+/// window) polls, sleeping up to 100 ms between tries, and gives up after its busy timeout
+/// (10 s). So the import commits what it has after holding the lock for `MAX_HOLD`, then
+/// leaves it free for `TURN_GAP` (longer than one poll interval) before going on: a waiter
+/// gets its turn within about a second, however long the import.
+///
+/// Chunks are cut by time, not by a count of posts: committing every few thousand posts
+/// rewrote the same index pages at every commit and made a 2 GB import half as slow again,
+/// without giving other writers any more turns (the import took the lock straight back).
+pub(crate) const MAX_HOLD: Duration = Duration::from_millis(1_000);
 const TURN_GAP: Duration = Duration::from_millis(150);
-/// A chunk older than this is committed rather than held open while the reader catches up.
+/// When the reader falls behind, a chunk older than this is committed rather than holding
+/// the lock while waiting for the file.
 const IDLE_COMMIT: Duration = Duration::from_millis(200);
 
-/// Writes batches as they arrive, committing every [`CHUNK_POSTS`] posts, or sooner when the
-/// reader falls behind (so the lock is not held long while waiting for the file). A chunk
+/// Writes batches as they arrive, in chunks of at most about `MAX_HOLD` of writing. A chunk
 /// that fails rolls back alone; the chunks before it stay stored.
 pub(crate) async fn write_batches(
     store: &Store,
@@ -56,8 +57,8 @@ pub(crate) async fn write_batches(
         skipped: Vec::new(),
         skipped_total: 0,
     };
-    // The open chunk: its transaction, posts written in it, and when it began.
-    let mut open: Option<(Transaction<'static, Sqlite>, usize, Instant)> = None;
+    // The open chunk: its transaction and when it began.
+    let mut open: Option<(Transaction<'static, Sqlite>, Instant)> = None;
     // When the lock was last taken after a free spell of at least TURN_GAP.
     let mut holding_since: Option<Instant> = None;
     loop {
@@ -67,8 +68,8 @@ pub(crate) async fn write_batches(
             Err(TryRecvError::Empty) => {
                 // The reader is behind. A young chunk waits for it (committing every few
                 // hundred posts costs more than the writing); an old one is committed first.
-                if open.as_ref().is_some_and(|o| o.2.elapsed() >= IDLE_COMMIT) {
-                    if let Some((tx, _, _)) = open.take() {
+                if open.as_ref().is_some_and(|o| o.1.elapsed() >= IDLE_COMMIT) {
+                    if let Some((tx, _)) = open.take() {
                         tx.commit().await?;
                         give_way(&mut holding_since).await;
                     }
@@ -103,12 +104,12 @@ pub(crate) async fn write_batches(
         let before = posts.len() as u64;
         let posts = last_of_each_id(posts);
         let repeats = before - posts.len() as u64;
-        let (mut tx, written, began) = match open.take() {
+        let (mut tx, began) = match open.take() {
             Some(open) => open,
             None => {
                 let tx = store.write_tx().await?;
                 holding_since.get_or_insert_with(Instant::now);
-                (tx, 0, Instant::now())
+                (tx, Instant::now())
             }
         };
         let author_ids = upsert_authors(&mut tx, &posts, now).await?;
@@ -116,15 +117,14 @@ pub(crate) async fn write_batches(
         let added = add_to_project(&mut tx, project_id, &posts, now).await?;
         tally.added += added;
         tally.updated += posts.len() as u64 - added + repeats;
-        let written = written + posts.len();
-        if written < CHUNK_POSTS {
-            open = Some((tx, written, began));
+        if holding_since.is_some_and(|t| t.elapsed() < MAX_HOLD) {
+            open = Some((tx, began));
             continue;
         }
         tx.commit().await?;
         give_way(&mut holding_since).await;
     }
-    if let Some((tx, _, _)) = open {
+    if let Some((tx, _)) = open {
         tx.commit().await?;
     }
     Ok(tally)
