@@ -1,5 +1,8 @@
 //! `comment-finder bench`: measures import and scoring speed on generated posts in a
 //! throw-away database, and prints rates (not pass/fail: targets are read by people).
+//! Generated posts are the size of real Apify items (whole author profiles, ~1.9 KB), and the
+//! figures come twice: in-process, and for the real `import` and `score` commands run as
+//! child processes (wall time and peak memory, as a user would see them).
 
 use std::io::Write;
 use std::time::Instant;
@@ -54,11 +57,55 @@ const WORDS: [&str; 40] = [
     "retention",
 ];
 
-pub async fn run(count: usize, out: &Out) -> Result<(), FinderError> {
+/// How `bench --write-only` lays out the posts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// One compact JSON list (Apify's JSON export).
+    Array,
+    /// A pretty-printed JSON list (indented, one field per line).
+    Pretty,
+    /// One post per line (Apify's JSONL export).
+    Jsonl,
+}
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// How many posts to generate.
+    #[arg(long, default_value_t = 100_000)]
+    pub posts: usize,
+    /// Only write the generated posts to this file (for measuring the real commands by hand).
+    #[arg(long, hide = true)]
+    pub write_only: Option<std::path::PathBuf>,
+    /// The layout of the generated file.
+    #[arg(long, value_enum, default_value_t = Layout::Array, hide = true)]
+    pub layout: Layout,
+    /// Skip the whole-process measurements (which run this program's own commands).
+    #[arg(long, hide = true)]
+    pub in_process_only: bool,
+}
+
+pub async fn run(args: &BenchArgs, out: &Out) -> Result<(), FinderError> {
+    let count = args.posts;
+    let now = sample::REFERENCE_TIME;
+    if let Some(path) = &args.write_only {
+        write_layout(path, count, now, args.layout).map_err(|e| FinderError::FileUnwritable {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        let mb = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+        out.print(
+            &json!({"path": path, "posts": count, "file_mb": mb}),
+            &format!(
+                "Wrote {} posts ({mb:.0} MB) to {}.",
+                group_thousands(count as i64),
+                path.display()
+            ),
+        );
+        return Ok(());
+    }
     let dir = tempfile::tempdir()
         .map_err(|e| FinderError::InvalidInput(format!("No temporary folder: {e}")))?;
     let file = dir.path().join("posts.json");
-    let now = sample::REFERENCE_TIME;
     write_posts(&file, count, now).map_err(|e| FinderError::FileUnwritable {
         path: file.clone(),
         message: e.to_string(),
@@ -83,9 +130,18 @@ pub async fn run(count: usize, out: &Out) -> Result<(), FinderError> {
     posts::save_scores(&store, project.id, &stored, &scores, now).await?;
     let save_s = started.elapsed().as_secs_f64();
     store.close().await;
+    drop((stored, scores));
+
+    // The same work as a user runs it: this program's own `import` and `score` commands in a
+    // fresh process each, timed from spawn to exit, with the child's peak memory.
+    let whole = if args.in_process_only {
+        None
+    } else {
+        Some(whole_process(dir.path(), &file)?)
+    };
 
     let rate = |n: usize, s: f64| if s > 0.0 { (n as f64 / s) as i64 } else { 0 };
-    let value = json!({
+    let mut value = json!({
         "posts": count,
         "file_mb": file_mb,
         "import_s": import_s,
@@ -94,40 +150,145 @@ pub async fn run(count: usize, out: &Out) -> Result<(), FinderError> {
         "peak_rss_mb_after_import": rss_after,
         "load_s": load_s,
         "score_s": score_s,
-        "score_posts_per_s": rate(stored.len(), score_s),
+        "score_posts_per_s": rate(count, score_s),
         "save_scores_s": save_s,
         "debug_build": cfg!(debug_assertions),
     });
-    let text = format!(
-        "{build}\nimport: {n} posts ({file_mb:.0} MB of Apify JSON) in {import_s:.2} s = {irate} posts/s; peak memory {rss_after:.0} MB (was {rss_before:.0} MB before the import)\n\
-         score:  {scored} posts in {score_s:.3} s = {srate} posts/s (loading them took {load_s:.2} s, saving the scores {save_s:.2} s)",
+    let mut text = format!(
+        "{build}\nin-process import: {n} posts ({file_mb:.0} MB of Apify JSON, realistic author profiles) in {import_s:.2} s = {irate} posts/s; peak memory {rss_after:.0} MB (was {rss_before:.0} MB before the import)\n\
+         in-process score:  {scored} posts in {score_s:.3} s = {srate} posts/s (loading them took {load_s:.2} s, saving the scores {save_s:.2} s)",
         build = if cfg!(debug_assertions) { "(debug build: use `cargo run --release -p comment-finder -- bench` for real figures)" } else { "(release build)" },
         n = group_thousands(report.added as i64),
         irate = group_thousands(rate(report.added as usize, import_s)),
-        scored = group_thousands(stored.len() as i64),
-        srate = group_thousands(rate(stored.len(), score_s)),
+        scored = group_thousands(count as i64),
+        srate = group_thousands(rate(count, score_s)),
     );
+    if let Some(w) = whole {
+        text.push_str(&format!(
+            "\nwhole process `import`: {:.2} s, peak memory {:.0} MB\nwhole process `score`:  {:.2} s, peak memory {:.0} MB",
+            w.import_s, w.import_peak_mb, w.score_s, w.score_peak_mb
+        ));
+        value["whole_process"] = json!({
+            "import_s": w.import_s,
+            "import_peak_rss_mb": w.import_peak_mb,
+            "score_s": w.score_s,
+            "score_peak_rss_mb": w.score_peak_mb,
+        });
+    }
     out.print(&value, &text);
     Ok(())
+}
+
+struct WholeProcess {
+    import_s: f64,
+    import_peak_mb: f64,
+    score_s: f64,
+    score_peak_mb: f64,
+}
+
+fn whole_process(
+    dir: &std::path::Path,
+    file: &std::path::Path,
+) -> Result<WholeProcess, FinderError> {
+    let exe = std::env::current_exe().map_err(|e| {
+        FinderError::InvalidInput(format!("This program's own path is unknown: {e}"))
+    })?;
+    let db = dir.join("whole-process.db");
+    let db_arg = db.to_string_lossy().to_string();
+    let file_arg = file.to_string_lossy().to_string();
+    let base = ["--db", db_arg.as_str(), "--no-sample", "--json"];
+    let (_, _) = timed_child(&exe, &base, &["project", "create", "bench"])?;
+    let (import_s, import_peak_mb) = timed_child(
+        &exe,
+        &base,
+        &["import", file_arg.as_str(), "--project", "bench"],
+    )?;
+    let (score_s, score_peak_mb) = timed_child(&exe, &base, &["score", "--project", "bench"])?;
+    Ok(WholeProcess {
+        import_s,
+        import_peak_mb,
+        score_s,
+        score_peak_mb,
+    })
+}
+
+/// Runs one command of this program; returns its wall time and peak resident memory. The
+/// peak is VmHWM from the child's /proc status, read every few milliseconds while it runs
+/// (it only ever grows, so the last reading is the peak up to the final moments).
+fn timed_child(
+    exe: &std::path::Path,
+    base: &[&str],
+    args: &[&str],
+) -> Result<(f64, f64), FinderError> {
+    let failed = |what: String| {
+        FinderError::InvalidInput(format!(
+            "The benchmark command `{}` failed: {what}",
+            args.join(" ")
+        ))
+    };
+    let started = Instant::now();
+    let mut child = std::process::Command::new(exe)
+        .args(base)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(e.to_string()))?;
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0.0f64;
+    let status = loop {
+        if let Some(kb) = std::fs::read_to_string(&status_path)
+            .ok()
+            .and_then(|s| vm_hwm_kb(&s))
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        match child.try_wait().map_err(|e| failed(e.to_string()))? {
+            Some(status) => break status,
+            None => std::thread::sleep(std::time::Duration::from_millis(5)),
+        }
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    if !status.success() {
+        let mut message = String::new();
+        if let Some(mut err) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut message);
+        }
+        return Err(failed(message.trim().to_string()));
+    }
+    Ok((elapsed, peak_kb / 1024.0))
+}
+
+fn vm_hwm_kb(status: &str) -> Option<f64> {
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
 }
 
 /// Peak resident memory of this process so far, from /proc (Linux); 0 elsewhere.
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|kb| kb.parse::<f64>().ok())
-            })
-        })
+        .and_then(|s| vm_hwm_kb(&s))
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }
 
-/// Streams `count` Apify-shaped posts to a file with a small deterministic generator.
+/// Streams `count` Apify-shaped posts to a file as one JSON list.
 fn write_posts(path: &std::path::Path, count: usize, now: i64) -> std::io::Result<()> {
+    write_layout(path, count, now, Layout::Array)
+}
+
+/// Streams `count` posts shaped like Apify's tweet-scraper output, whole author profile
+/// included (about 1.9 KB each, as real exports are), with a small deterministic generator.
+fn write_layout(
+    path: &std::path::Path,
+    count: usize,
+    now: i64,
+    layout: Layout,
+) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -136,11 +297,12 @@ fn write_posts(path: &std::path::Path, count: usize, now: i64) -> std::io::Resul
         seed ^= seed << 17;
         seed
     };
-    w.write_all(b"[")?;
+    match layout {
+        Layout::Array => w.write_all(b"[")?,
+        Layout::Pretty => w.write_all(b"[\n")?,
+        Layout::Jsonl => {}
+    }
     for i in 0..count {
-        if i > 0 {
-            w.write_all(b",\n")?;
-        }
         let words: Vec<&str> = (0..(12 + next() % 30))
             .map(|_| WORDS[(next() % WORDS.len() as u64) as usize])
             .collect();
@@ -154,20 +316,64 @@ fn write_posts(path: &std::path::Path, count: usize, now: i64) -> std::io::Resul
         let created = chrono::DateTime::from_timestamp(posted, 0)
             .map(|t| t.format("%a %b %d %H:%M:%S +0000 %Y").to_string())
             .unwrap_or_default();
-        let item = json!({
-            "type": "tweet", "id": format!("{}", 1_800_000_000_000_000_000u64 + i as u64),
-            "url": format!("https://x.com/user{author}/status/{}", 1_800_000_000_000_000_000u64 + i as u64),
-            "text": text, "createdAt": created, "lang": "en",
-            "likeCount": next() % 500, "replyCount": next() % 40, "retweetCount": next() % 60,
-            "quoteCount": next() % 10, "viewCount": next() % 50_000, "bookmarkCount": next() % 20,
-            "isReply": false, "isRetweet": false, "isQuote": false, "isConversationControlled": next() % 50 == 0,
-            "author": {"type": "user", "userName": format!("user{author}"), "name": format!("User {author}"),
-                       "id": format!("{}", 10_000 + author), "followers": followers, "isVerified": false,
-                       "isBlueVerified": next() % 3 == 0, "description": "Marketer. Opinions my own."}
+        let id = 1_800_000_000_000_000_000u64 + i as u64;
+        let handle = format!("user{author}");
+        // Built apart from the post: one json! this size passes the macro recursion limit.
+        let author = json!({
+            "type": "user", "userName": handle, "url": format!("https://x.com/{handle}"),
+            "id": format!("{}", 10_000 + author), "name": format!("User {author}"),
+            "isVerified": false, "isBlueVerified": next() % 3 == 0, "verifiedType": null,
+            "profilePicture": format!("https://pbs.twimg.com/profile_images/17{author:08}/abcdEFGH_normal.jpg"),
+            "coverPicture": format!("https://pbs.twimg.com/profile_banners/{}/1700000000", 10_000 + author),
+            "description": "Growth marketer. Building in public. Writing about paid social, email and the funnel in between. Opinions my own.",
+            "location": "Berlin, Germany", "followers": followers, "following": next() % 3000,
+            "status": "", "canDm": false, "canMediaTag": true, "createdAt": "Tue Mar 03 10:12:44 +0000 2015",
+            "entities": {"description": {"urls": []}, "url": {"urls": [{"display_url": "example.com",
+                "expanded_url": "https://example.com", "url": "https://t.co/abc123XYZ", "indices": [0, 23]}]}},
+            "fastFollowersCount": 0, "favouritesCount": next() % 90_000, "hasCustomTimelines": true,
+            "isTranslator": false, "mediaCount": next() % 900, "statusesCount": next() % 40_000,
+            "withheldInCountries": [], "affiliatesHighlightedLabel": {}, "possiblySensitive": false,
+            "pinnedTweetIds": [format!("{}", 1_700_000_000_000_000_000u64 + author)]
         });
-        serde_json::to_writer(&mut w, &item)?;
+        let item = json!({
+            "type": "tweet", "id": id.to_string(),
+            "url": format!("https://x.com/{handle}/status/{id}"),
+            "twitterUrl": format!("https://twitter.com/{handle}/status/{id}"),
+            "text": text, "source": "Twitter for iPhone",
+            "retweetCount": next() % 60, "replyCount": next() % 40, "likeCount": next() % 500,
+            "quoteCount": next() % 10, "viewCount": next() % 50_000, "createdAt": created, "lang": "en",
+            "bookmarkCount": next() % 20, "isReply": false, "inReplyToId": null,
+            "conversationId": id.to_string(), "inReplyToUserId": null, "inReplyToUsername": null,
+            "isPinned": false,
+            "author": author,
+            "extendedEntities": {}, "card": {}, "place": {},
+            "entities": {"hashtags": [], "symbols": [], "timestamps": [], "urls": [], "user_mentions": []},
+            "isRetweet": false, "isQuote": false, "media": [], "isConversationControlled": next() % 50 == 0
+        });
+        match layout {
+            Layout::Array => {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut w, &item)?;
+            }
+            Layout::Pretty => {
+                if i > 0 {
+                    w.write_all(b",\n")?;
+                }
+                serde_json::to_writer_pretty(&mut w, &item)?;
+            }
+            Layout::Jsonl => {
+                serde_json::to_writer(&mut w, &item)?;
+                w.write_all(b"\n")?;
+            }
+        }
     }
-    w.write_all(b"]")?;
+    match layout {
+        Layout::Array => w.write_all(b"]")?,
+        Layout::Pretty => w.write_all(b"\n]\n")?,
+        Layout::Jsonl => {}
+    }
     w.flush()
 }
 

@@ -87,11 +87,7 @@ enum Command {
     /// Add the sample project again, with its posts re-dated to now.
     Sample,
     /// Measure import and scoring speed on generated posts (release build recommended).
-    Bench {
-        /// How many posts to generate.
-        #[arg(long, default_value_t = 100_000)]
-        posts: usize,
-    },
+    Bench(bench::BenchArgs),
     /// Measure the batch runner against the fake Gemini server with a real quota (sped up).
     BenchRun(bench::RunBenchArgs),
     /// Store, check or remove API keys in the OS keychain.
@@ -234,8 +230,8 @@ async fn open_store(
 
 async fn run(cli: Cli, out: &Out) -> Result<(), FinderError> {
     let now = chrono::Utc::now().timestamp();
-    if let Command::Bench { posts } = cli.command {
-        return bench::run(posts, out).await;
+    if let Command::Bench(args) = &cli.command {
+        return bench::run(args, out).await;
     }
     if let Command::BenchRun(args) = &cli.command {
         return bench::run_benchmark(args, out).await;
@@ -362,7 +358,7 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
                 ),
             );
         }
-        Command::Bench { .. } => {}
+        Command::Bench(_) => {}
         Command::Key(_) | Command::BenchRun(_) => {}
         Command::Run(args) => runs::run(args, store, out, now).await?,
         Command::Runs(command) => runs::runs(command, store, out, now).await?,

@@ -28,10 +28,15 @@ pub enum FinderError {
     DatabaseOpen { path: PathBuf, message: String },
 
     #[error("The database reported a problem: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+
+    /// Another connection (usually another Comment Finder window or command) held the write
+    /// lock for longer than the busy timeout. Nothing was changed by the failed step.
+    #[error("The database is busy — is Comment Finder open elsewhere? Close the other window or command, then try again.")]
+    DatabaseBusy,
 
     #[error("Updating the database layout failed: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    Migration(sqlx::migrate::MigrateError),
 
     #[error("Could not write {path}: {message}")]
     FileUnwritable { path: PathBuf, message: String },
@@ -64,6 +69,7 @@ impl FinderError {
             FinderError::InvalidInput(_) => "invalid_input",
             FinderError::DatabaseOpen { .. } => "database_open",
             FinderError::Database(_) => "database",
+            FinderError::DatabaseBusy => "database_busy",
             FinderError::Migration(_) => "migration",
             FinderError::FileUnwritable { .. } => "file_unwritable",
             FinderError::KeyMissing => "key_missing",
@@ -71,6 +77,35 @@ impl FinderError {
             FinderError::Gemini(e) => e.code(),
             FinderError::Limit(e) => e.code(),
             FinderError::Budget(_) => "budget_reached",
+        }
+    }
+}
+
+/// SQLITE_BUSY (5) and SQLITE_LOCKED (6), including their extended codes (low byte).
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .and_then(|c| c.parse::<i64>().ok())
+        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+}
+
+impl From<sqlx::Error> for FinderError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_busy(&e) {
+            FinderError::DatabaseBusy
+        } else {
+            FinderError::Database(e)
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for FinderError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        match e {
+            sqlx::migrate::MigrateError::Execute(inner) if is_busy(&inner) => {
+                FinderError::DatabaseBusy
+            }
+            other => FinderError::Migration(other),
         }
     }
 }

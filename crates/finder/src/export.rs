@@ -127,16 +127,37 @@ pub const COLUMNS: [&str; 24] = [
 
 /// Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 /// A leading apostrophe makes Excel and Google Sheets show the text as typed.
+///
+/// Spreadsheets also trim leading spaces and line breaks before looking for a formula, and
+/// some accept the full-width signs (＝ ＋ － ＠) typed with East Asian keyboards, so those
+/// count too. A cell starting with a tab or carriage return is always neutralised.
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+    if matches!(cell.chars().next(), Some('\t' | '\r')) {
+        return format!("'{cell}").into();
+    }
+    let first = cell
+        .trim_start_matches([' ', '\t', '\r', '\n'])
+        .chars()
+        .next();
+    match first {
+        Some('=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}') => {
+            format!("'{cell}").into()
+        }
         _ => cell.into(),
     }
 }
 
+/// The "open post" link, rebuilt from the stored id and handle rather than any stored
+/// address: databases from older versions may hold the address an export file supplied.
+pub fn post_link(tweet_id: &str, handle: &str) -> String {
+    if tweet_id.is_empty() || !tweet_id.bytes().all(|b| b.is_ascii_digit()) {
+        return String::new();
+    }
+    crate::import::post_url(handle, tweet_id)
+}
+
 struct ExportRow {
     tweet_id: String,
-    url: String,
     text: String,
     posted_at: i64,
     views: i64,
@@ -184,7 +205,7 @@ pub async fn export_csv(
                 format!("{:.4}", row.priority),
                 spreadsheet_safe(project.name()).into_owned(),
                 row.tweet_id.clone(),
-                spreadsheet_safe(&row.url).into_owned(),
+                spreadsheet_safe(&post_link(&row.tweet_id, &row.handle)).into_owned(),
                 spreadsheet_safe(&row.handle).into_owned(),
                 row.followers.to_string(),
                 row.views.to_string(),
@@ -230,7 +251,7 @@ async fn select_rows(
     options: &ExportOptions,
 ) -> Result<Vec<ExportRow>> {
     let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT pt.tweet_id, t.url, t.text, t.posted_at, t.views, a.handle, a.followers, pt.score_total,
+        "SELECT pt.tweet_id, t.text, t.posted_at, t.views, a.handle, a.followers, pt.score_total,
                 pt.label, pt.topic, pt.why, pt.status
          FROM project_tweets pt
          JOIN tweets t ON t.id = pt.tweet_id
@@ -254,7 +275,6 @@ async fn select_rows(
         .into_iter()
         .map(|r| ExportRow {
             tweet_id: r.get("tweet_id"),
-            url: r.get("url"),
             text: r.get("text"),
             posted_at: r.get("posted_at"),
             views: r.get("views"),
@@ -371,6 +391,38 @@ mod tests {
         for fine in ["hello", "1 = 1", "x@y", "🚀 launch", "مرحبا"] {
             assert_eq!(spreadsheet_safe(fine), fine);
         }
+    }
+
+    #[test]
+    fn hidden_and_full_width_formula_starts_are_neutralised() {
+        for bad in [
+            " =1+1",
+            "  +1",
+            "\t-2",
+            "\r\n@SUM(A1)",
+            "\n=HYPERLINK(\"x\")",
+            " \t \n -3",
+            "\u{FF1D}HYPERLINK(\"x\")",
+            "\u{FF0B}1",
+            "\u{FF0D}1",
+            "\u{FF20}SUM(A1)",
+            " \u{FF1D}1",
+        ] {
+            assert!(spreadsheet_safe(bad).starts_with('\''), "{bad:?}");
+        }
+        for fine in [" hello", "\nline", "  1 = 1", "x\u{FF1D}y", ""] {
+            assert_eq!(spreadsheet_safe(fine), fine, "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn links_are_rebuilt_from_id_and_handle() {
+        assert_eq!(post_link("123", "ana_1"), "https://x.com/ana_1/status/123");
+        assert_eq!(
+            post_link("123", "evil.example/x"),
+            "https://x.com/i/status/123"
+        );
+        assert_eq!(post_link("javascript:alert(1)", "ana"), "");
     }
 
     #[test]

@@ -28,7 +28,16 @@ pub struct OpenReport {
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its layout up to date.
+    /// A write waits up to 10 s for another connection's lock, then fails as `DatabaseBusy`.
     pub async fn open(path: &Path) -> Result<(Store, OpenReport)> {
+        Self::open_with_busy_timeout(path, Duration::from_secs(10)).await
+    }
+
+    /// Like [`Store::open`] with another wait for a locked database (tests use a short one).
+    pub async fn open_with_busy_timeout(
+        path: &Path,
+        busy_timeout: Duration,
+    ) -> Result<(Store, OpenReport)> {
         let open_err = |message: String| FinderError::DatabaseOpen {
             path: path.to_path_buf(),
             message,
@@ -48,7 +57,7 @@ impl Store {
             // NORMAL in WAL mode keeps the database consistent on power loss; only the last
             // transactions may roll back, and every outcome is its own small transaction.
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(busy_timeout)
             .foreign_keys(true)
             // 64 MB of page cache per connection (the default is 2 MB): scoring rewrites a
             // row per post, and a small cache turns that into disk reads.

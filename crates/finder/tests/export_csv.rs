@@ -296,3 +296,99 @@ async fn unwritable_destination_is_a_clear_error_and_marks_nothing() {
         0
     );
 }
+
+/// Spreadsheets skip leading spaces and line breaks before looking for a formula, and some
+/// read the full-width signs as formulas too.
+#[tokio::test]
+async fn hidden_and_full_width_formula_starts_are_neutralised_in_the_file() {
+    let db = db().await;
+    let p = project(&db, "Hidden").await;
+    let texts = [
+        " =HYPERLINK(\"http://evil.example\") cold email reply rates?",
+        "\n+1 cold email reply rates",
+        "\t-2 cold email reply rates",
+        "\r\n@SUM(A1) cold email reply rates",
+        "\u{FF1D}HYPERLINK(\"http://evil.example\") cold email reply rates",
+        "\u{FF0B}1 cold email reply rates",
+        "\u{FF0D}1 cold email reply rates",
+        "\u{FF20}SUM(A1) cold email reply rates",
+    ];
+    let items: Vec<_> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| apify(100 + i as u64, t, "ana", 9000, 50, 20))
+        .collect();
+    let path = write(&db, "hidden.json", &serde_json::to_vec(&items).unwrap());
+    import_file(&db.store, p.id, &path, NOW).await.unwrap();
+    posts::score_project(&db.store, &p, &PostFilter::default(), 0, NOW)
+        .await
+        .unwrap();
+    let out = db.dir.path().join("hidden.csv");
+    let report = export_csv(&db.store, &p, &ExportOptions::default(), &out)
+        .await
+        .unwrap();
+    assert_eq!(report.rows, texts.len());
+    for row in read(&out) {
+        assert!(row[8].starts_with('\''), "{:?}", &row[8]);
+    }
+}
+
+/// The "open post" link is rebuilt from the post id and the handle: an export file's `url`
+/// (or one stored by an older version) never reaches the CSV.
+#[tokio::test]
+async fn imported_urls_never_reach_the_export() {
+    let db = db().await;
+    let p = project(&db, "Links").await;
+    let mut evil_js = apify(1, "how do cold email sequences work?", "ana", 9000, 90, 20);
+    evil_js["url"] = json!("javascript:alert(document.cookie)");
+    evil_js["twitterUrl"] = json!("javascript:alert(1)");
+    let mut evil_host = apify(
+        2,
+        "cold email reply rates are down, why?",
+        "bo",
+        9000,
+        40,
+        20,
+    );
+    evil_host["url"] = json!("https://evil.example/bo/status/2");
+    let mut bad_handle = apify(3, "cold email reply rates?", "x", 9000, 40, 20);
+    bad_handle["author"]["userName"] = json!("evil.example/x");
+    let path = write(
+        &db,
+        "links.json",
+        &serde_json::to_vec(&[evil_js, evil_host, bad_handle]).unwrap(),
+    );
+    let report = import_file(&db.store, p.id, &path, NOW).await.unwrap();
+    assert_eq!(report.added, 2);
+    assert!(
+        report.skipped[0].reason.contains("is not an X handle"),
+        "{:?}",
+        report.skipped
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT url FROM tweets ORDER BY id")
+        .fetch_all(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        ["https://x.com/ana/status/1", "https://x.com/bo/status/2"]
+    );
+    // A database written by an older version may still hold an export's address.
+    sqlx::query("UPDATE tweets SET url = 'javascript:alert(1)' WHERE id = '1'")
+        .execute(db.store.pool())
+        .await
+        .unwrap();
+    posts::score_project(&db.store, &p, &PostFilter::default(), 0, NOW)
+        .await
+        .unwrap();
+    let out = db.dir.path().join("links.csv");
+    export_csv(&db.store, &p, &ExportOptions::default(), &out)
+        .await
+        .unwrap();
+    let rows = read(&out);
+    let url_of = |id: &str| rows.iter().find(|r| &r[3] == id).unwrap()[4].to_string();
+    assert_eq!(url_of("1"), "https://x.com/ana/status/1");
+    assert_eq!(url_of("2"), "https://x.com/bo/status/2");
+    let raw = std::fs::read_to_string(&out).unwrap();
+    assert!(!raw.contains("javascript:") && !raw.contains("evil.example"));
+}

@@ -357,3 +357,162 @@ async fn large_files_stream_in_batches() {
     assert_eq!((r.added, r.updated), (2_345, 0));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM authors").await, 97);
 }
+
+#[tokio::test]
+async fn pretty_printed_lists_and_objects_stream_item_by_item() {
+    let db = db().await;
+    let p = project(&db, "p").await;
+    let items: Vec<_> = (0..300)
+        .map(|i| apify(5000 + i, "pretty post", "ana", 10, 1, 1))
+        .collect();
+    let pretty = serde_json::to_vec_pretty(&items).unwrap();
+    let r = import_file(&db.store, p.id, &write(&db, "pretty.json", &pretty), NOW)
+        .await
+        .unwrap();
+    assert_eq!((r.format, r.added), (Format::ApifyJson, 300));
+    // Apify items written one after another, each pretty-printed (no list around them).
+    let mut concatenated = Vec::new();
+    for item in &items[..3] {
+        concatenated.extend(serde_json::to_vec_pretty(item).unwrap());
+        concatenated.push(b'\n');
+    }
+    let r = import_file(
+        &db.store,
+        p.id,
+        &write(&db, "objs.json", &concatenated),
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.added, r.updated), (0, 3));
+}
+
+/// One runaway item or line (a missing line break, a pasted blob) costs one skipped row with
+/// a plain reason, never the memory of the whole thing or the rest of the file.
+#[tokio::test]
+async fn items_and_lines_over_a_megabyte_are_skipped_with_a_reason() {
+    let db = db().await;
+    let p = project(&db, "p").await;
+    let mut big = apify(2, "x", "a", 1, 1, 1);
+    big["entities"] = json!({"blob": "z".repeat(1_200_000)});
+    let items = [
+        apify(1, "one", "a", 1, 1, 1),
+        big.clone(),
+        apify(3, "three", "a", 1, 1, 1),
+    ];
+    let r = import_file(
+        &db.store,
+        p.id,
+        &write(&db, "big.json", &array(&items)),
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.added, 2);
+    assert_eq!(r.skipped[0].place, "item 2");
+    assert!(
+        r.skipped[0]
+            .reason
+            .contains("larger than 1 MB, so it was skipped"),
+        "{:?}",
+        r.skipped
+    );
+
+    let jsonl = format!(
+        "{}\n{}\n{}\n",
+        apify(11, "one", "a", 1, 1, 1),
+        big,
+        apify(13, "three", "a", 1, 1, 1)
+    );
+    let r = import_file(
+        &db.store,
+        p.id,
+        &write(&db, "big.jsonl", jsonl.as_bytes()),
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.format, r.added), (Format::Jsonl, 2));
+    assert_eq!(
+        format!("{}: {}", r.skipped[0].place, r.skipped[0].reason),
+        "line 2: the line is longer than 1 MB and was skipped"
+    );
+
+    // A CSV with a quote that never closes would otherwise pull the rest of the file into
+    // one cell.
+    let mut csv = b"id,text,createdAt,author/userName\n21,hello,2026-11-28T10:00:00Z,ana\n22,\"oops,2026-11-28T10:00:00Z,ana\n".to_vec();
+    csv.extend(std::iter::repeat_n(b'q', 2_000_000));
+    let r = import_file(&db.store, p.id, &write(&db, "quote.csv", &csv), NOW)
+        .await
+        .unwrap();
+    assert_eq!(r.added, 1);
+    assert!(
+        r.stopped_early
+            .as_deref()
+            .unwrap_or("")
+            .contains("longer than 1 MB (a closing quote may be missing)"),
+        "{:?}",
+        r.stopped_early
+    );
+}
+
+#[tokio::test]
+async fn a_document_too_large_to_read_whole_is_refused_plainly() {
+    let db = db().await;
+    let p = project(&db, "p").await;
+    // An X API page is read whole (its users come after its posts); real pages hold at most
+    // 100 posts, so a 17 MB one is not a page.
+    let page = json!({
+        "data": [{"id": "5", "text": "x".repeat(17 * 1024 * 1024), "author_id": "1"}],
+        "includes": {"users": [{"id": "1", "username": "u"}]}
+    });
+    let bytes = serde_json::to_vec_pretty(&page).unwrap();
+    let err = import_file(&db.store, p.id, &write(&db, "page.json", &bytes), NOW)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "not_a_tweet_export");
+    assert!(err.to_string().contains("larger than 16 MB"), "{err}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM tweets").await, 0);
+}
+
+#[tokio::test]
+async fn a_file_over_the_size_cap_is_refused_before_reading() {
+    let db = db().await;
+    let p = project(&db, "p").await;
+    let path = db.dir.path().join("huge.json");
+    // Sparse: takes no disk space, and would take minutes to read.
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(finder::import::MAX_FILE_BYTES + 1).unwrap();
+    let started = std::time::Instant::now();
+    let err = import_file(&db.store, p.id, &path, NOW).await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert_eq!(err.code(), "not_a_tweet_export");
+    assert!(
+        err.to_string()
+            .contains("imports files up to 5 GB at a time"),
+        "{err}"
+    );
+}
+
+/// A file of junk must not keep every reason in memory: the report lists the first 100 and
+/// counts the rest.
+#[tokio::test]
+async fn skipped_rows_are_counted_but_only_the_first_hundred_kept() {
+    let db = db().await;
+    let p = project(&db, "p").await;
+    let mut items: Vec<_> = (0..2_500).map(|_| json!({"noResults": true})).collect();
+    items.push(apify(1, "the one post", "a", 1, 1, 1));
+    let r = import_file(
+        &db.store,
+        p.id,
+        &write(&db, "junk.json", &array(&items)),
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.added, 1);
+    assert_eq!(r.skipped_total, 2_500);
+    assert_eq!(r.skipped_count(), 2_500);
+    assert_eq!(r.skipped.len(), finder::import::MAX_SKIPPED_LISTED);
+    assert_eq!(r.skipped[0].place, "item 1");
+}

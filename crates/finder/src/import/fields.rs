@@ -114,7 +114,8 @@ pub fn apify_item(item: &Value) -> Result<ImportedTweet, Rejection> {
         }
     };
     let handle = match opt_str(author_obj, "userName").map_err(|r| fail(format!("author {r}")))? {
-        Some(h) if !h.trim().is_empty() => h.trim().trim_start_matches('@').to_string(),
+        Some(h) if !h.trim().is_empty() => checked_handle(h.trim().trim_start_matches('@'))
+            .map_err(|r| fail(format!("author userName {r}")))?,
         _ => return Err(fail("author has no userName".into())),
     };
     let author = ImportedAuthor {
@@ -131,13 +132,9 @@ pub fn apify_item(item: &Value) -> Result<ImportedTweet, Rejection> {
         None | Some(Value::Null) => return Err(fail("has no createdAt time".into())),
         Some(v) => parse_time(v).map_err(|r| fail(format!("createdAt {r}")))?,
     };
-    let url = match opt_str(obj, "url").map_err(fail)? {
-        Some(u) if u.starts_with("http") => u,
-        _ => match opt_str(obj, "twitterUrl").map_err(fail)? {
-            Some(u) if u.starts_with("http") => u,
-            _ => post_url(&author.handle, &id),
-        },
-    };
+    // The link is rebuilt from the checked id and handle; the export's own `url` is never
+    // kept, so a `javascript:` or look-alike address cannot reach the "open post" button.
+    let url = post_url(&author.handle, &id);
     let is_retweet = flag(obj, "isRetweet").map_err(fail)?;
     Ok(ImportedTweet {
         lang: opt_str(obj, "lang")
@@ -227,6 +224,7 @@ fn x_api_item(item: &Value, users: &[&Map<String, Value>]) -> Result<ImportedTwe
         .map_err(|r| fail(format!("author {r}")))?
         .filter(|h| !h.is_empty())
         .ok_or_else(|| fail("author has no username".into()))?;
+    let handle = checked_handle(&handle).map_err(|r| fail(format!("author username {r}")))?;
     let empty = Map::new();
     let user_metrics = user
         .get("public_metrics")
@@ -282,8 +280,43 @@ fn x_api_item(item: &Value, users: &[&Map<String, Value>]) -> Result<ImportedTwe
     })
 }
 
-fn post_url(handle: &str, id: &str) -> String {
-    format!("https://x.com/{handle}/status/{id}")
+/// The "open post" link, only ever built from a checked handle and a digits-only id. A handle
+/// outside X's current rule (1–15 letters, digits or _; some old accounts and test data are
+/// longer) gets X's handle-free form, which opens the same post.
+pub fn post_url(handle: &str, id: &str) -> String {
+    if is_valid_handle(handle) {
+        format!("https://x.com/{handle}/status/{id}")
+    } else {
+        format!("https://x.com/i/status/{id}")
+    }
+}
+
+/// X's rule for handles: 1–15 letters, digits or underscores.
+pub fn is_valid_handle(handle: &str) -> bool {
+    (1..=15).contains(&handle.len()) && is_handle_text(handle)
+}
+
+fn is_handle_text(handle: &str) -> bool {
+    handle
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Longest handle accepted on import: X's limit is 15, but older accounts and some exports
+/// carry longer ones; those import and link through `x.com/i/status/…`.
+const MAX_HANDLE_CHARS: usize = 50;
+
+/// Anything but letters, digits and _ is not from X (and would end up inside links, the CSV
+/// and prompts), so the row is skipped.
+fn checked_handle(handle: &str) -> Result<String, String> {
+    if handle.len() <= MAX_HANDLE_CHARS && is_handle_text(handle) {
+        Ok(handle.to_string())
+    } else {
+        Err(format!(
+            "\"{}\" is not an X handle (only letters, digits and _)",
+            shorten(handle, 30)
+        ))
+    }
 }
 
 fn check_text_length(text: &str) -> Result<(), String> {
@@ -566,6 +599,29 @@ mod tests {
             .unwrap_err()
             .reason
             .contains("includes.users"));
+    }
+
+    #[test]
+    fn links_come_from_the_id_and_handle_never_the_export() {
+        let mut item = apify();
+        item["url"] = json!("javascript:alert(1)");
+        item["twitterUrl"] = json!("https://evil.example/ana/status/1");
+        let t = apify_item(&item).unwrap();
+        assert_eq!(t.url, "https://x.com/ana/status/1861234567890123456");
+        for bad in ["ana smith", "ana/../x", "ана", &"a".repeat(51)] {
+            let mut item = apify();
+            item["author"]["userName"] = json!(bad);
+            assert!(apify_item(&item).is_err(), "{bad:?} must be refused");
+        }
+        let mut item = apify();
+        item["author"]["userName"] = json!("evil/\"><script>");
+        let r = apify_item(&item).unwrap_err();
+        assert!(r.reason.contains("is not an X handle"), "{}", r.reason);
+        assert!(is_valid_handle("Ana_2026") && is_valid_handle("x"));
+        let mut item = apify();
+        item["author"]["userName"] = json!("onboarding_oscar");
+        let t = apify_item(&item).unwrap();
+        assert_eq!(t.url, "https://x.com/i/status/1861234567890123456");
     }
 
     #[test]

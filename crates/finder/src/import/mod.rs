@@ -3,10 +3,16 @@
 //! database writes batches, so memory stays flat however large the file is.
 //!
 //! A bad item never aborts the good ones: it is skipped with a reason. A file with no post in
-//! it at all is refused with one clear error and changes nothing (the import is one
-//! transaction).
+//! it at all is refused with one clear error and changes nothing (no post means no write).
+//!
+//! Memory is bounded by caps, each with a plain message: one item or line (1 MB), one JSON
+//! document read whole (16 MB, e.g. an X API page), the whole file (5 GB, checked before
+//! reading), and the skipped rows kept for the report (the first 100; the rest are counted).
+//! Posts are committed in chunks, so a long import never holds the write lock for long.
 
 mod fields;
+mod frame;
+mod pick;
 mod write;
 
 use std::io::{BufRead, BufReader, Read};
@@ -15,10 +21,27 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use fields::{group_thousands, ImportedAuthor, ImportedTweet, Rejection, MAX_TEXT_CHARS};
+pub use fields::{
+    group_thousands, is_valid_handle, post_url, ImportedAuthor, ImportedTweet, Rejection,
+    MAX_TEXT_CHARS,
+};
 
 use crate::error::{FinderError, Result};
 use crate::store::Store;
+use frame::{Framed, Framer};
+
+/// One array item or one JSON Lines line. A realistic post with its author's profile is about
+/// 2 KB and the longest post text (25,000 characters) stays well under this.
+pub const MAX_ITEM_BYTES: usize = 1024 * 1024;
+const MAX_ITEM_LABEL: &str = "1 MB";
+/// One JSON document that has to be read whole (an X API page, a single object).
+pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+const MAX_DOCUMENT_LABEL: &str = "16 MB";
+/// The largest file accepted (about 2.5 million realistic posts). Anything bigger is refused
+/// before reading, so a wrong file (a disk image, a video) fails at once.
+pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024 * 1024;
+/// Skipped rows listed in the report; the rest are only counted.
+pub const MAX_SKIPPED_LISTED: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,14 +76,17 @@ pub struct ImportReport {
     pub format: Format,
     pub added: u64,
     pub updated: u64,
+    /// The first [`MAX_SKIPPED_LISTED`] skipped rows, with reasons.
     pub skipped: Vec<SkippedRow>,
+    /// Every skipped row, including those not listed in `skipped`.
+    pub skipped_total: u64,
     /// A problem that stopped reading early (e.g. a file cut off mid-way); items before it count.
     pub stopped_early: Option<String>,
 }
 
 impl ImportReport {
     pub fn skipped_count(&self) -> u64 {
-        self.skipped.len() as u64
+        self.skipped_total
     }
 }
 
@@ -85,11 +111,21 @@ pub async fn import_file(
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+    let meta = file.metadata().ok();
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
         return Err(FinderError::FileUnreadable {
             path: path.to_path_buf(),
             message: "it is a folder, not a file".into(),
         });
+    }
+    if let Some(len) = meta.map(|m| m.len()).filter(|&len| len > MAX_FILE_BYTES) {
+        return Err(FinderError::NotATweetExport(format!(
+            "This file is {:.1} GB; Comment Finder imports files up to {} GB at a time. \
+             Split the export into smaller parts (Apify exports in pages with offset and limit) \
+             and import each part. Nothing was imported.",
+            len as f64 / 1e9,
+            MAX_FILE_BYTES / (1024 * 1024 * 1024)
+        )));
     }
     import_reader(store, project_id, file, now).await
 }
@@ -142,19 +178,19 @@ where
         FinderError::InvalidInput(format!("Reading the file stopped unexpectedly: {e}"))
     })?;
     let (format, stopped_early) = read?;
-    let mut tally = written?;
+    let tally = written?;
     let report = ImportReport {
         format,
         added: tally.added,
         updated: tally.updated,
-        skipped: std::mem::take(&mut tally.skipped),
+        skipped: tally.skipped,
+        skipped_total: tally.skipped_total,
         stopped_early,
     };
     if report.added + report.updated == 0 {
-        tally.rollback().await?;
+        // Nothing was written: the writer only opens a transaction for posts.
         return Err(no_posts_error(&report));
     }
-    tally.commit().await?;
     Ok(report)
 }
 
@@ -175,7 +211,7 @@ fn no_posts_error(report: &ImportReport) -> FinderError {
     if !examples.is_empty() {
         message.push_str(&format!(
             " {} item(s) were skipped, for example — {}.",
-            report.skipped.len(),
+            group_thousands(report.skipped_total as i64),
             examples.join("; ")
         ));
     }
@@ -261,58 +297,87 @@ fn looks_like_csv_header(line: &[u8]) -> bool {
     columns.iter().any(|c| c == "id") && columns.iter().any(|c| c == "text" || c == "fulltext")
 }
 
-fn read_json_array<R: Read>(
+/// A top-level list (Apify's JSON export), cut into items by the framer: one item in memory
+/// at a time, pretty-printed or not.
+fn read_json_array<R: BufRead>(
     reader: R,
     emit: &mut dyn FnMut(Parsed) -> bool,
 ) -> Result<Option<String>> {
-    use serde::de::{Deserializer, SeqAccess, Visitor};
-
-    struct Items<'e> {
-        emit: &'e mut dyn FnMut(Parsed) -> bool,
-        count: &'e mut usize,
-    }
-    impl<'de> Visitor<'de> for Items<'_> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list of posts")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-            while let Some(value) = seq.next_element::<Value>()? {
-                *self.count += 1;
-                let place = format!("item {}", *self.count);
-                if !(self.emit)(apify_parsed(place, &value)) {
-                    break;
-                }
-            }
-            Ok(())
-        }
-    }
-
+    let mut framer = Framer::new(reader);
+    let mut buf = Vec::new();
+    // The caller saw the opening bracket.
+    framer.peek_non_space().map_err(read_error)?;
+    framer.skip_byte();
     let mut count = 0usize;
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let result = de.deserialize_seq(Items {
-        emit,
-        count: &mut count,
-    });
-    match result.and_then(|_| de.end()) {
-        Ok(()) => Ok(None),
-        Err(e) => Ok(Some(cut_off_message(&e, count, "item"))),
+    let mut expect_item = true;
+    loop {
+        let next = framer.peek_non_space().map_err(read_error)?;
+        match next {
+            None => return Ok(Some(ends_early(count, "item"))),
+            Some(b']') => {
+                framer.skip_byte();
+                let trailing = framer.peek_non_space().map_err(read_error)?;
+                return Ok(trailing.map(|_| {
+                    format!(
+                        "The list of posts ends at line {}, but more text follows it; that text was ignored",
+                        framer.line()
+                    )
+                }));
+            }
+            Some(b',') if !expect_item => {
+                framer.skip_byte();
+                expect_item = true;
+                continue;
+            }
+            Some(_) if !expect_item => {
+                return Ok(Some(format!(
+                    "Reading stopped at line {} after {count} item(s): the file is not valid JSON there (a comma is missing between items)",
+                    framer.line()
+                )))
+            }
+            Some(_) => {}
+        }
+        let line = framer.line();
+        let framed = framer
+            .read_value(&mut buf, MAX_ITEM_BYTES)
+            .map_err(read_error)?;
+        expect_item = false;
+        let place = format!("item {}", count + 1);
+        let parsed = match framed {
+            Framed::CutOff => return Ok(Some(ends_early(count, "item"))),
+            Framed::TooLarge => Parsed::Skipped(SkippedRow {
+                place,
+                id: None,
+                reason: format!(
+                    "the item (from line {line}) is larger than {}, so it was skipped; a post with its author is a few KB",
+                    MAX_ITEM_LABEL
+                ),
+            }),
+            Framed::Value => match pick::parse(&buf, &pick::ITEM) {
+                Ok(value) => apify_parsed(place, &value),
+                Err(e) => Parsed::Skipped(SkippedRow {
+                    place,
+                    id: None,
+                    reason: format!(
+                        "the item (from line {line}) is not valid JSON ({})",
+                        strip_position(&e.to_string())
+                    ),
+                }),
+            },
+        };
+        count += 1;
+        if !emit(parsed) {
+            return Ok(None);
+        }
     }
 }
 
-fn cut_off_message(e: &serde_json::Error, complete: usize, unit: &str) -> String {
-    if e.is_eof() {
-        format!(
-            "The file ends early (it may have been cut off) after {complete} complete {unit}(s)"
-        )
-    } else {
-        format!(
-            "Reading stopped at line {}, column {} after {complete} {unit}(s): the file is not valid JSON there ({})",
-            e.line(),
-            e.column(),
-            strip_position(&e.to_string())
-        )
-    }
+fn read_error(e: std::io::Error) -> FinderError {
+    FinderError::InvalidInput(format!("The file could not be read: {e}"))
+}
+
+fn ends_early(complete: usize, unit: &str) -> String {
+    format!("The file ends early (it may have been cut off) after {complete} complete {unit}(s)")
 }
 
 fn strip_position(message: &str) -> String {
@@ -350,28 +415,40 @@ fn emit_x_page(page: &Value, place_prefix: &str, emit: &mut dyn FnMut(Parsed) ->
     true
 }
 
-fn read_jsonl<R: Read>(
-    mut reader: BufReader<R>,
+fn read_jsonl<R: BufRead>(
+    reader: R,
     emit: &mut dyn FnMut(Parsed) -> bool,
 ) -> Result<(Format, Option<String>)> {
     let mut format = Format::Jsonl;
+    let mut framer = Framer::new(reader);
     let mut line = Vec::new();
-    let mut number = 0usize;
     loop {
-        line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|e| FinderError::InvalidInput(format!("The file could not be read: {e}")))?;
-        if read == 0 {
+        let number = framer.line();
+        let Some(fits) = framer
+            .read_line(&mut line, MAX_ITEM_BYTES)
+            .map_err(read_error)?
+        else {
             return Ok((format, None));
+        };
+        let place = format!("line {number}");
+        if !fits {
+            // Never held in memory: a runaway line (a missing line break, a binary blob)
+            // costs one skipped row, not the import.
+            let skipped = Parsed::Skipped(SkippedRow {
+                place,
+                id: None,
+                reason: format!("the line is longer than {MAX_ITEM_LABEL} and was skipped"),
+            });
+            if !emit(skipped) {
+                return Ok((format, None));
+            }
+            continue;
         }
-        number += 1;
         let trimmed = line.trim_ascii();
         if trimmed.is_empty() {
             continue;
         }
-        let place = format!("line {number}");
-        let keep_going = match serde_json::from_slice::<Value>(trimmed) {
+        let keep_going = match pick::parse(trimmed, &pick::ITEM) {
             Ok(value) if fields::is_x_api_page(&value) => {
                 if number == 1 {
                     format = Format::XApiJson;
@@ -398,27 +475,58 @@ fn read_jsonl<R: Read>(
     }
 }
 
-/// A whole JSON document (pretty-printed): X API pages, one or several in a row, or a single
-/// Apify item or list. X API pages are at most 100 posts, so reading it whole is fine.
-fn read_json_document<R: Read>(
-    reader: BufReader<R>,
+/// A JSON document that is not a list: X API pages (one or several in a row), or Apify
+/// items written out one after another. Each top-level value is read whole, so each is capped:
+/// an X API page holds at most 100 posts (well under a megabyte).
+fn read_json_document<R: BufRead>(
+    reader: R,
     emit: &mut dyn FnMut(Parsed) -> bool,
 ) -> Result<(Format, Option<String>)> {
     let mut format = Format::ApifyJson;
-    let mut values = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
+    let mut framer = Framer::new(reader);
+    let mut buf = Vec::new();
     let mut pages = 0usize;
-    for value in values.by_ref() {
-        let value = match value {
-            Ok(v) => v,
-            Err(e) if pages == 0 => {
+    let not_json = |line: u64, why: String| {
+        FinderError::NotATweetExport(format!(
+            "This file is not valid JSON (line {line}): {why}. Nothing was imported."
+        ))
+    };
+    while framer.peek_non_space().map_err(read_error)?.is_some() {
+        let line = framer.line();
+        let framed = framer
+            .read_value(&mut buf, MAX_DOCUMENT_BYTES)
+            .map_err(read_error)?;
+        let value = match framed {
+            Framed::CutOff if pages == 0 => {
+                return Err(not_json(line, "it ends before the first object is complete".into()))
+            }
+            Framed::CutOff => return Ok((format, Some(ends_early(pages, "page")))),
+            Framed::TooLarge => {
                 return Err(FinderError::NotATweetExport(format!(
-                    "This file is not valid JSON (line {}, column {}): {}. Nothing was imported.",
-                    e.line(),
-                    e.column(),
-                    strip_position(&e.to_string())
+                    "The JSON object starting at line {line} is larger than {MAX_DOCUMENT_LABEL}, so it was not read. \
+                     X API pages hold at most 100 posts; for many posts use Apify's JSON (a list) or JSON Lines export. {}",
+                    if pages == 0 { "Nothing was imported.".to_string() } else { format!("The {pages} object(s) before it were read.") }
                 )))
             }
-            Err(e) => return Ok((format, Some(cut_off_message(&e, pages, "page")))),
+            Framed::Value => match serde_json::from_slice::<Value>(&buf) {
+                Ok(v) => v,
+                Err(e) if pages == 0 => {
+                    return Err(not_json(
+                        line + e.line().saturating_sub(1) as u64,
+                        strip_position(&e.to_string()),
+                    ))
+                }
+                Err(e) => {
+                    return Ok((
+                        format,
+                        Some(format!(
+                            "Reading stopped at line {} after {pages} page(s): the file is not valid JSON there ({})",
+                            line + e.line().saturating_sub(1) as u64,
+                            strip_position(&e.to_string())
+                        )),
+                    ))
+                }
+            },
         };
         pages += 1;
         let keep_going = if fields::is_x_api_page(&value) {
@@ -450,7 +558,16 @@ fn read_csv<R: Read>(
     reader: BufReader<R>,
     emit: &mut dyn FnMut(Parsed) -> bool,
 ) -> Result<Option<String>> {
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    // The csv crate grows a record until its closing quote: one stray quote would pull the
+    // rest of the file into memory. The guard stops reading once a row passes the cap.
+    let since_row = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let guarded = RowGuard {
+        inner: reader,
+        since_row: since_row.clone(),
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(guarded);
     let headers: Vec<String> = csv
         .headers()
         .map_err(|e| {
@@ -462,6 +579,7 @@ fn read_csv<R: Read>(
     let mut record = csv::StringRecord::new();
     loop {
         let line = csv.position().line() + 1;
+        since_row.set(0);
         match csv.read_record(&mut record) {
             Ok(false) => return Ok(None),
             Ok(true) => {
@@ -475,6 +593,13 @@ fn read_csv<R: Read>(
             }
             Err(e) => {
                 let place = format!("line {line}");
+                let too_long = since_row.get() > MAX_CSV_ROW_BYTES;
+                if too_long {
+                    return Ok(Some(format!(
+                        "Reading stopped at line {line}: the row is longer than {MAX_ITEM_LABEL} \
+                         (a closing quote may be missing), so it and the rest of the file were skipped"
+                    )));
+                }
                 let reason = match e.kind() {
                     csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_string(),
                     _ => format!("the row could not be read ({e})"),
@@ -491,6 +616,27 @@ fn read_csv<R: Read>(
                 }
             }
         }
+    }
+}
+
+/// Bytes a CSV row may span before reading stops (the item cap plus the reader's buffer).
+const MAX_CSV_ROW_BYTES: usize = MAX_ITEM_BYTES + 64 * 1024;
+
+/// Counts the bytes handed to the CSV reader since the current row began, and fails the read
+/// once they pass the cap.
+struct RowGuard<R> {
+    inner: R,
+    since_row: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl<R: Read> Read for RowGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since_row.get() > MAX_CSV_ROW_BYTES {
+            return Err(std::io::Error::other("a row is too long"));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_row.set(self.since_row.get() + n);
+        Ok(n)
     }
 }
 

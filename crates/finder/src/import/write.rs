@@ -1,45 +1,52 @@
-//! The database side of an import: batched upserts of authors, posts and project membership
-//! inside one transaction that the caller commits or rolls back.
+//! The database side of an import: batched upserts of authors, posts and project membership,
+//! committed in chunks so other writers get turns during a long import.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::Receiver;
 
-use super::{ImportedTweet, Parsed, SkippedRow};
+use super::{ImportedTweet, Parsed, SkippedRow, MAX_SKIPPED_LISTED};
 use crate::error::{FinderError, Result};
 use crate::store::Store;
 
 pub(crate) struct Tally {
     pub added: u64,
     pub updated: u64,
+    /// The first `MAX_SKIPPED_LISTED` skipped rows; `skipped_total` counts them all.
     pub skipped: Vec<SkippedRow>,
-    tx: Transaction<'static, Sqlite>,
+    pub skipped_total: u64,
 }
 
-impl Tally {
-    pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
-    }
+/// SQLite has no queue for the write lock: a waiting writer (a run saving drafts, the other
+/// window) polls, sleeping up to 100 ms between tries, and gives up after its busy timeout
+/// (10 s). So the import commits what it has after holding the lock for `MAX_HOLD`, then
+/// leaves it free for `TURN_GAP` (longer than one poll interval) before going on: a waiter
+/// gets its turn within about a second, however long the import.
+///
+/// Chunks are cut by time, not by a count of posts: committing every few thousand posts
+/// rewrote the same index pages at every commit and made a 2 GB import half as slow again,
+/// without giving other writers any more turns (the import took the lock straight back).
+pub(crate) const MAX_HOLD: Duration = Duration::from_millis(1_000);
+const TURN_GAP: Duration = Duration::from_millis(150);
+/// When the reader falls behind, a chunk older than this is committed rather than holding
+/// the lock while waiting for the file.
+const IDLE_COMMIT: Duration = Duration::from_millis(200);
 
-    pub async fn rollback(self) -> Result<()> {
-        self.tx.rollback().await?;
-        Ok(())
-    }
-}
-
+/// Writes batches as they arrive, in chunks of at most about `MAX_HOLD` of writing. A chunk
+/// that fails rolls back alone; the chunks before it stay stored.
 pub(crate) async fn write_batches(
     store: &Store,
     project_id: i64,
     mut batches: Receiver<Vec<Parsed>>,
     now: i64,
 ) -> Result<Tally> {
-    let mut tx = store.write_tx().await?;
     let project_exists: bool =
         sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?)")
             .bind(project_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(store.pool())
             .await?;
     if !project_exists {
         return Err(FinderError::ProjectNotFound(format!("#{project_id}")));
@@ -48,14 +55,47 @@ pub(crate) async fn write_batches(
         added: 0,
         updated: 0,
         skipped: Vec::new(),
-        tx,
+        skipped_total: 0,
     };
-    while let Some(batch) = batches.recv().await {
+    // The open chunk: its transaction and when it began.
+    let mut open: Option<(Transaction<'static, Sqlite>, Instant)> = None;
+    // When the lock was last taken after a free spell of at least TURN_GAP.
+    let mut holding_since: Option<Instant> = None;
+    loop {
+        // Take what is ready without waiting; wait for the reader only with the lock free.
+        let batch = match batches.try_recv() {
+            Ok(batch) => batch,
+            Err(TryRecvError::Empty) => {
+                // The reader is behind. A young chunk waits for it (committing every few
+                // hundred posts costs more than the writing); an old one is committed first.
+                if open.as_ref().is_some_and(|o| o.1.elapsed() >= IDLE_COMMIT) {
+                    if let Some((tx, _)) = open.take() {
+                        tx.commit().await?;
+                        give_way(&mut holding_since).await;
+                    }
+                }
+                let waited = Instant::now();
+                let next = batches.recv().await;
+                if waited.elapsed() >= TURN_GAP {
+                    holding_since = None;
+                }
+                match next {
+                    Some(batch) => batch,
+                    None => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
         let mut posts: Vec<ImportedTweet> = Vec::with_capacity(batch.len());
         for item in batch {
             match item {
                 Parsed::Post(t) => posts.push(*t),
-                Parsed::Skipped(s) => tally.skipped.push(s),
+                Parsed::Skipped(s) => {
+                    tally.skipped_total += 1;
+                    if tally.skipped.len() < MAX_SKIPPED_LISTED {
+                        tally.skipped.push(s);
+                    }
+                }
             }
         }
         if posts.is_empty() {
@@ -64,13 +104,38 @@ pub(crate) async fn write_batches(
         let before = posts.len() as u64;
         let posts = last_of_each_id(posts);
         let repeats = before - posts.len() as u64;
-        let author_ids = upsert_authors(&mut tally.tx, &posts, now).await?;
-        upsert_tweets(&mut tally.tx, &posts, &author_ids, now).await?;
-        let added = add_to_project(&mut tally.tx, project_id, &posts, now).await?;
+        let (mut tx, began) = match open.take() {
+            Some(open) => open,
+            None => {
+                let tx = store.write_tx().await?;
+                holding_since.get_or_insert_with(Instant::now);
+                (tx, Instant::now())
+            }
+        };
+        let author_ids = upsert_authors(&mut tx, &posts, now).await?;
+        upsert_tweets(&mut tx, &posts, &author_ids, now).await?;
+        let added = add_to_project(&mut tx, project_id, &posts, now).await?;
         tally.added += added;
         tally.updated += posts.len() as u64 - added + repeats;
+        if holding_since.is_some_and(|t| t.elapsed() < MAX_HOLD) {
+            open = Some((tx, began));
+            continue;
+        }
+        tx.commit().await?;
+        give_way(&mut holding_since).await;
+    }
+    if let Some((tx, _)) = open {
+        tx.commit().await?;
     }
     Ok(tally)
+}
+
+/// After a commit: once the lock has been busy for `MAX_HOLD`, leave it free for a while.
+async fn give_way(holding_since: &mut Option<Instant>) {
+    if holding_since.is_some_and(|t| t.elapsed() >= MAX_HOLD) {
+        tokio::time::sleep(TURN_GAP).await;
+        *holding_since = None;
+    }
 }
 
 /// The same post twice in one batch: the later copy (newer metrics, usually) wins.
