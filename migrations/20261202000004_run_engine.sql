@@ -38,3 +38,7 @@ CREATE TABLE admissions (
     tokens      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX admissions_key_model ON admissions(key_tag, model, admitted_ms);
+
+-- The process working on a run, so a resume can tell a run killed a moment ago (resumable)
+-- from one another window or terminal is still running (refused).
+ALTER TABLE runs ADD COLUMN owner_pid INTEGER;

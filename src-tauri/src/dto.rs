@@ -605,6 +605,7 @@ impl From<RunSettings> for runner::RunSettings {
             embeddings: s.embeddings,
             // The cap travels beside the settings (`start_run`'s budget).
             budget_picos: None,
+            embedding_limits: None,
         }
     }
 }

@@ -81,9 +81,8 @@ impl RunManager {
 
     /// Stops the run: no request leaves after this returns; requests in flight are saved.
     pub fn cancel(&self, run_id: i64) -> AppResult<()> {
-        engine::cancel(run_id).map_err(|_| {
-            AppError::new("run_not_active", format!("Run #{run_id} is not running."))
-        })
+        engine::cancel(run_id)
+            .map_err(|_| AppError::new("run_not_active", format!("Run #{run_id} is not running.")))
     }
 }
 
@@ -97,6 +96,13 @@ pub async fn start(
     now: i64,
 ) -> AppResult<i64> {
     settings.budget_picos = budget_picos;
+    if state.custom_limits().await?.is_some() {
+        // Custom limits are what paid accounts enter; the free tier's embedding allowance
+        // (100 texts a minute) would hold such an account back for nothing.
+        settings.embedding_limits = Some(finder::limiter::embedding_preset(
+            finder::limiter::Tier::Tier1,
+        ));
+    }
     settings.validate()?;
     let (access, last4) = state.gemini_access().await?;
     check_key(&access.client, &last4).await?;
@@ -138,7 +144,7 @@ pub async fn resume(
     }
     let (access, last4) = state.gemini_access().await?;
     check_key(&access.client, &last4).await?;
-    let project_id = project_of_run(state, run_id).await?;
+    let project_id = runner::project_of(&state.store, run_id).await?;
     tracing::info!(run_id, "resuming run");
     let handle = engine::resume(&state.store, &access, run_id, wall_clock).await?;
     Ok(forward(emit, project_id, handle))
@@ -214,13 +220,4 @@ fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
         }
     });
     run_id
-}
-
-async fn project_of_run(state: &AppState, run_id: i64) -> AppResult<i64> {
-    let project: Option<i64> = sqlx::query_scalar("SELECT project_id FROM runs WHERE id = ?")
-        .bind(run_id)
-        .fetch_optional(state.store.pool())
-        .await
-        .map_err(finder::FinderError::from)?;
-    project.ok_or_else(|| AppError::invalid(format!("There is no run #{run_id}.")))
 }

@@ -1,12 +1,11 @@
 //! `run`, `runs`, `costs` and `prices`: generating reply drafts and accounting for them.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
-use finder::ledger::{self, CostFilter, GroupBy};
 use finder::engine::{self, GeminiAccess, RunHandle};
+use finder::ledger::{self, CostFilter, GroupBy};
 use finder::limiter::{self, Limits};
 use finder::runner::{self, Progress, RunEvent, RunSettings, RunStatus, RunSummary};
 use finder::scoring::Label;
@@ -61,6 +60,10 @@ pub struct RunArgs {
     tpm: Option<u64>,
     #[arg(long)]
     rpd: Option<u32>,
+    /// Embedding requests per minute (each post embedded counts as one); default: the
+    /// tier's published limit (100 on the free tier).
+    #[arg(long)]
+    embed_rpm: Option<u32>,
     /// Show the forecast and stop.
     #[arg(long)]
     dry_run: bool,
@@ -199,6 +202,11 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
     settings.gate = !args.no_gate;
     settings.batch_size = args.batch_size;
     settings.per_request = args.per_request;
+    settings.embedding_limits = args.embed_rpm.map(|rpm| Limits {
+        rpm,
+        tpm: None,
+        rpd: None,
+    });
     settings.budget_picos = match &args.budget {
         Some(text) => Some(prices::parse_usd(text, "--budget")? * 1_000_000),
         None => None,
@@ -214,9 +222,9 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         vec![Label::Green, Label::Yellow]
     };
     settings.validate().map_err(|e| match e {
-        FinderError::InvalidInput(m) if m.starts_with("Replies in progress") => FinderError::InvalidInput(
-            "--batch-size and --per-request must be at least 1.".into(),
-        ),
+        FinderError::InvalidInput(m) if m.starts_with("Replies in progress") => {
+            FinderError::InvalidInput("--batch-size and --per-request must be at least 1.".into())
+        }
         other => other,
     })?;
     if args.dry_run {
@@ -270,7 +278,11 @@ fn now_clock() -> i64 {
 }
 
 /// Prints a warning when a monthly budget is past 80%.
-async fn warn_monthly(store: &Store, project_id: Option<i64>, now: i64) -> Result<bool, FinderError> {
+async fn warn_monthly(
+    store: &Store,
+    project_id: Option<i64>,
+    now: i64,
+) -> Result<bool, FinderError> {
     let mut warned = false;
     for usage in budget::monthly_use(store, project_id, now).await? {
         if let Some(alert) = usage.alert {
@@ -281,11 +293,12 @@ async fn warn_monthly(store: &Store, project_id: Option<i64>, now: i64) -> Resul
     Ok(warned)
 }
 
-async fn finish_with_code(store: &Store, summary: &RunSummary, now: i64) -> Result<(), FinderError> {
-    let project_id: Option<i64> = sqlx::query_scalar("SELECT project_id FROM runs WHERE id = ?")
-        .bind(summary.run_id)
-        .fetch_optional(store.pool())
-        .await?;
+async fn finish_with_code(
+    store: &Store,
+    summary: &RunSummary,
+    now: i64,
+) -> Result<(), FinderError> {
+    let project_id = runner::project_of(store, summary.run_id).await.ok();
     let over = budget::monthly_use(store, project_id, now)
         .await?
         .iter()
@@ -335,10 +348,10 @@ async fn drive(out: &Out, handle: RunHandle) -> Result<RunSummary, FinderError> 
                         bar.note(&format!("Warning: {alert}"));
                     }
                 }
-                RunEvent::DailyQuota { sentence, resets_at } => bar.note(&format!(
-                    "{sentence} ({})",
-                    local_time(resets_at)
-                )),
+                RunEvent::DailyQuota {
+                    sentence,
+                    resets_at,
+                } => bar.note(&format!("{sentence} ({})", local_time(resets_at))),
                 RunEvent::Finished(_) => bar.finish(),
             }
         }
@@ -395,7 +408,9 @@ fn print_summary(out: &Out, s: &RunSummary) {
         )),
         RunStatus::WaitingForQuota => text.push_str(&format!(
             "\n{}\nContinue after it resets ({}) with `comment-finder runs resume {}`.",
-            s.error.as_deref().unwrap_or("Google's daily allowance is used up."),
+            s.error
+                .as_deref()
+                .unwrap_or("Google's daily allowance is used up."),
             s.resume_at.map(local_time).unwrap_or_default(),
             s.run_id
         )),
@@ -585,7 +600,9 @@ pub async fn runs(
                 None => None,
             };
             let rows = runner::forecast_accuracy(store, project_id, 50).await?;
-            let mut text = String::from("run   posts fc/actual   requests fc/actual   cost forecast → actual (error)\n");
+            let mut text = String::from(
+                "run   posts fc/actual   requests fc/actual   cost forecast → actual (error)\n",
+            );
             for r in &rows {
                 text.push_str(&format!(
                     "#{:<4} {:>5}/{:<6} {:>8}/{:<8} {} → {} ({:+.1}%)\n",
@@ -713,8 +730,7 @@ pub async fn suggest_examples(
             rpd: None,
         });
     let limiter = engine::limiter_for(store, &access, &model, limits, now).await?;
-    let budget =
-        budget::Budget::load(store, None, Some(project.id), None, now_clock).await?;
+    let budget = budget::Budget::load(store, None, Some(project.id), None, now_clock).await?;
     let requester = finder::examples::ExampleRequester {
         store,
         client: &access.client,

@@ -31,7 +31,7 @@ fn json_of(out: &Output) -> Value {
         .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
-const RUN: [&str; 12] = [
+const RUN: [&str; 14] = [
     "--json",
     "run",
     "--project",
@@ -43,6 +43,9 @@ const RUN: [&str; 12] = [
     "48",
     "--rpm",
     "6000",
+    // A paid account's embedding allowance (each embedded post counts as a request).
+    "--embed-rpm",
+    "3000",
     "--batch-size",
 ];
 

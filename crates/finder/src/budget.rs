@@ -75,7 +75,11 @@ pub struct CapUse {
 }
 
 fn cap_use(scope: CapScope, spent: i64, cap: i64) -> CapUse {
-    let share = if cap > 0 { spent as f64 / cap as f64 } else { 1.0 };
+    let share = if cap > 0 {
+        spent as f64 / cap as f64
+    } else {
+        1.0
+    };
     let alert = (share >= ALERT_SHARE).then(|| {
         let what = match scope {
             CapScope::Month => "the monthly budget",
@@ -176,7 +180,13 @@ pub fn month_start(now: i64) -> i64 {
         .unwrap_or(now)
 }
 
-async fn spent(store: &Store, scope: CapScope, run_id: Option<i64>, project_id: Option<i64>, now: i64) -> Result<i64> {
+async fn spent(
+    store: &Store,
+    scope: CapScope,
+    run_id: Option<i64>,
+    project_id: Option<i64>,
+    now: i64,
+) -> Result<i64> {
     let since = month_start(now);
     let q = match scope {
         CapScope::Run => sqlx::query_scalar(
@@ -338,7 +348,11 @@ impl Budget {
             checks.push((CapScope::Run, BookKey::Run(db.clone(), run), cap));
         }
         if let (Some(cap), Some(project)) = (self.caps.project_month, self.project_id) {
-            checks.push((CapScope::ProjectMonth, BookKey::Project(db.clone(), project), cap));
+            checks.push((
+                CapScope::ProjectMonth,
+                BookKey::Project(db.clone(), project),
+                cap,
+            ));
         }
         if let Some(cap) = self.caps.month {
             checks.push((CapScope::Month, BookKey::All(db), cap));
@@ -356,7 +370,8 @@ impl Budget {
                 .unwrap_or(0);
             // Recorded spend can pass the cap only through prices edited mid-run; then
             // nothing more is sent either.
-            if refused.is_none() && recorded.saturating_add(in_flight).saturating_add(worst) > *cap {
+            if refused.is_none() && recorded.saturating_add(in_flight).saturating_add(worst) > *cap
+            {
                 refused = Some(BudgetReached {
                     scope: *scope,
                     spent_picos: recorded,

@@ -21,7 +21,10 @@ use crate::ledger;
 use crate::limiter::{self, Limiter, Limits, SharedAdmissions};
 use crate::prices;
 use crate::projects::{self, Project};
-use crate::runner::{self, CancelToken, Forecast, ForecastInputs, Plan, RunContext, RunEvent, RunSettings, RunStatus, RunSummary};
+use crate::runner::{
+    self, CancelToken, Forecast, ForecastInputs, Plan, RunContext, RunEvent, RunSettings,
+    RunStatus, RunSummary,
+};
 use crate::store::Store;
 
 /// Setting key of the Gemini server address (shared by the app and the CLI).
@@ -39,7 +42,9 @@ pub struct GeminiAccess {
 
 impl std::fmt::Debug for GeminiAccess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GeminiAccess").field("key_tag", &self.key_tag).finish_non_exhaustive()
+        f.debug_struct("GeminiAccess")
+            .field("key_tag", &self.key_tag)
+            .finish_non_exhaustive()
     }
 }
 
@@ -84,14 +89,20 @@ pub async fn open_gemini(store: &Store, key: ApiKey) -> Result<GeminiAccess> {
 pub async fn check_key(access: &GeminiAccess) -> Result<()> {
     match access.client.list_models().await {
         Ok(_) => Ok(()),
-        Err(gemini::GeminiError::InvalidKey) => Err(FinderError::Gemini(gemini::GeminiError::InvalidKey)),
+        Err(gemini::GeminiError::InvalidKey) => {
+            Err(FinderError::Gemini(gemini::GeminiError::InvalidKey))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// The account's limits for `model`: saved custom numbers or the tier's preset, with a daily
 /// limit Google reported for this key taking over when it is lower.
-pub async fn limits_for(store: &Store, access: Option<&GeminiAccess>, model: &str) -> Result<Option<Limits>> {
+pub async fn limits_for(
+    store: &Store,
+    access: Option<&GeminiAccess>,
+    model: &str,
+) -> Result<Option<Limits>> {
     let Some(mut limits) = limiter::configured(store, model).await? else {
         return Ok(None);
     };
@@ -109,7 +120,13 @@ pub async fn limits_for(store: &Store, access: Option<&GeminiAccess>, model: &st
 /// The limiter every caller in this process shares for a key and model, counting this
 /// Pacific day's requests from the ledger and other processes' requests through the
 /// database.
-pub async fn limiter_for(store: &Store, access: &GeminiAccess, model: &str, limits: Limits, now: i64) -> Result<Arc<Limiter>> {
+pub async fn limiter_for(
+    store: &Store,
+    access: &GeminiAccess,
+    model: &str,
+    limits: Limits,
+    now: i64,
+) -> Result<Arc<Limiter>> {
     type Registry = Mutex<HashMap<(u64, String), Arc<Limiter>>>;
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
     let today = ledger::requests_since(store, model, limiter::pacific_midnight(now)).await?;
@@ -124,13 +141,17 @@ pub async fn limiter_for(store: &Store, access: &GeminiAccess, model: &str, limi
         }
     }
     let limiter = Arc::new(
-        Limiter::new(limits, today, || chrono::Utc::now().timestamp(), access.fingerprint).with_shared_admissions(
-            SharedAdmissions {
-                store: store.clone(),
-                key_tag: access.key_tag.clone(),
-                model: model.to_owned(),
-            },
-        ),
+        Limiter::new(
+            limits,
+            today,
+            || chrono::Utc::now().timestamp(),
+            access.fingerprint,
+        )
+        .with_shared_admissions(SharedAdmissions {
+            store: store.clone(),
+            key_tag: access.key_tag.clone(),
+            model: model.to_owned(),
+        }),
     );
     registry.insert(key, limiter.clone());
     Ok(limiter)
@@ -167,7 +188,9 @@ pub async fn prepare(
     };
     if settings.embeddings {
         if let Some(access) = access {
-            let embedder = Embedder::new(store.clone(), access.client.clone(), || chrono::Utc::now().timestamp());
+            let embedder = Embedder::new(store.clone(), access.client.clone(), || {
+                chrono::Utc::now().timestamp()
+            });
             let texts = Embedder::plan_texts(&project, &plan.send);
             let (_, tokens) = embedder.uncached(&texts, embeddings::TASK).await?;
             if tokens > 0 {
@@ -183,10 +206,14 @@ pub async fn prepare(
         let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
         inputs.requests_left_today = limiter.requests_left_today();
     } else if let Some(rpd) = settings.limits.rpd {
-        let today = ledger::requests_since(store, &settings.model, limiter::pacific_midnight(now)).await?;
+        let today =
+            ledger::requests_since(store, &settings.model, limiter::pacific_midnight(now)).await?;
         inputs.requests_left_today = Some(rpd.saturating_sub(today));
     }
-    let budget = Budget::load(store, None, Some(project.id), settings.budget_picos, || chrono::Utc::now().timestamp()).await?;
+    let budget = Budget::load(store, None, Some(project.id), settings.budget_picos, || {
+        chrono::Utc::now().timestamp()
+    })
+    .await?;
     inputs.budget_left_picos = budget_left(store, &budget, project.id, now).await?;
     let forecast = runner::forecast_with(&project, &plan, &settings, price, &inputs);
     Ok(Prepared {
@@ -198,7 +225,12 @@ pub async fn prepare(
 }
 
 /// Money left under the tightest cap that applies to a new run of this project.
-async fn budget_left(store: &Store, budget: &Budget, project_id: i64, now: i64) -> Result<Option<i64>> {
+async fn budget_left(
+    store: &Store,
+    budget: &Budget,
+    project_id: i64,
+    now: i64,
+) -> Result<Option<i64>> {
     let mut left: Option<i64> = budget.caps().run;
     for usage in budget::monthly_use(store, Some(project_id), now).await? {
         let l = (usage.cap_picos - usage.spent_picos).max(0);
@@ -221,7 +253,12 @@ fn active() -> &'static Mutex<HashMap<i64, CancelToken>> {
 
 /// Runs working in this process.
 pub fn active_runs() -> Vec<i64> {
-    let mut ids: Vec<i64> = active().lock().unwrap_or_else(|p| p.into_inner()).keys().copied().collect();
+    let mut ids: Vec<i64> = active()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .keys()
+        .copied()
+        .collect();
     ids.sort();
     ids
 }
@@ -229,13 +266,19 @@ pub fn active_runs() -> Vec<i64> {
 /// Stops a run: no request leaves after this returns; requests already sent land and are
 /// saved; its posts stay queued for a resume.
 pub fn cancel(run_id: i64) -> Result<()> {
-    match active().lock().unwrap_or_else(|p| p.into_inner()).get(&run_id) {
+    match active()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&run_id)
+    {
         Some(token) => {
             token.cancel();
             tracing::info!(run_id, "run cancel requested");
             Ok(())
         }
-        None => Err(FinderError::InvalidInput(format!("Run #{run_id} is not running."))),
+        None => Err(FinderError::InvalidInput(format!(
+            "Run #{run_id} is not running."
+        ))),
     }
 }
 
@@ -263,7 +306,12 @@ fn context(
 /// Starts a prepared run: stores it with its settings and forecast, then in the background
 /// plans inside it (examples for topics without any, embeddings — paid, counted against its
 /// budget) and works through its posts.
-pub async fn start(store: &Store, access: &GeminiAccess, prepared: Prepared, wall_clock: fn() -> i64) -> Result<RunHandle> {
+pub async fn start(
+    store: &Store,
+    access: &GeminiAccess,
+    prepared: Prepared,
+    wall_clock: fn() -> i64,
+) -> Result<RunHandle> {
     let Prepared {
         project,
         settings,
@@ -297,13 +345,24 @@ pub async fn start(store: &Store, access: &GeminiAccess, prepared: Prepared, wal
 
 /// Picks up a stopped, interrupted or crashed run. Refused while it is running here or in
 /// another process (its heartbeat is live).
-pub async fn resume(store: &Store, access: &GeminiAccess, run_id: i64, wall_clock: fn() -> i64) -> Result<RunHandle> {
+pub async fn resume(
+    store: &Store,
+    access: &GeminiAccess,
+    run_id: i64,
+    wall_clock: fn() -> i64,
+) -> Result<RunHandle> {
     let now = wall_clock();
-    if active().lock().unwrap_or_else(|p| p.into_inner()).contains_key(&run_id) {
-        return Err(FinderError::InvalidInput(format!("Run #{run_id} is already running.")));
+    if active()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains_key(&run_id)
+    {
+        return Err(FinderError::InvalidInput(format!(
+            "Run #{run_id} is already running."
+        )));
     }
     let summary = runner::summary(store, run_id, now).await?;
-    if summary.status == RunStatus::Running {
+    if runner::worked_elsewhere(store, run_id, now).await? {
         return Err(FinderError::InvalidInput(format!(
             "Run #{run_id} is running in another window or terminal. Stop it there first."
         )));
@@ -319,10 +378,7 @@ pub async fn resume(store: &Store, access: &GeminiAccess, run_id: i64, wall_cloc
     let (ctx, events) = context(store, access, limiter, wall_clock);
     let planned = summary.candidates > 0;
     let access = access.clone();
-    let project_id: i64 = sqlx::query_scalar("SELECT project_id FROM runs WHERE id = ?")
-        .bind(run_id)
-        .fetch_one(store.pool())
-        .await?;
+    let project_id = runner::project_of(store, run_id).await?;
     let ctx = Arc::new(ctx);
     let work = {
         let ctx = ctx.clone();
@@ -330,7 +386,8 @@ pub async fn resume(store: &Store, access: &GeminiAccess, run_id: i64, wall_cloc
             if !planned {
                 // Killed while planning: plan again inside the run.
                 let project = projects::get(&ctx.store, project_id).await?;
-                let plan = runner::plan(&ctx.store, &project, &settings, (ctx.wall_clock)()).await?;
+                let plan =
+                    runner::plan(&ctx.store, &project, &settings, (ctx.wall_clock)()).await?;
                 let plan = plan_in_run(&ctx, &access, project, &settings, plan, run_id).await?;
                 runner::add_items(&ctx.store, run_id, &plan).await?;
             }
@@ -340,7 +397,12 @@ pub async fn resume(store: &Store, access: &GeminiAccess, run_id: i64, wall_cloc
     Ok(spawn(ctx, run_id, events, work))
 }
 
-fn spawn<F>(ctx: Arc<RunContext>, run_id: i64, events: mpsc::UnboundedReceiver<RunEvent>, work: F) -> RunHandle
+fn spawn<F>(
+    ctx: Arc<RunContext>,
+    run_id: i64,
+    events: mpsc::UnboundedReceiver<RunEvent>,
+    work: F,
+) -> RunHandle
 where
     F: std::future::Future<Output = Result<RunSummary>> + Send + 'static,
 {
@@ -350,14 +412,18 @@ where
         .insert(run_id, ctx.cancel.clone());
     let task = tokio::spawn(async move {
         let result = work.await;
-        active().lock().unwrap_or_else(|p| p.into_inner()).remove(&run_id);
+        active()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&run_id);
         if let Err(error) = &result {
             // Planning or storage failed before the executor could record an end.
             let (status, reason) = match error {
                 FinderError::Budget(_) => ("interrupted", Some("budget")),
-                FinderError::Gemini(gemini::GeminiError::Quota { scope: gemini::QuotaScope::PerDay, .. }) => {
-                    ("interrupted", Some("daily_quota"))
-                }
+                FinderError::Gemini(gemini::GeminiError::Quota {
+                    scope: gemini::QuotaScope::PerDay,
+                    ..
+                }) => ("interrupted", Some("daily_quota")),
                 _ => ("failed", None),
             };
             let _ = sqlx::query(
@@ -374,7 +440,11 @@ where
         drop(ctx);
         result
     });
-    RunHandle { run_id, events, task }
+    RunHandle {
+        run_id,
+        events,
+        task,
+    }
 }
 
 /// Examples for topics that have none, then relevance and dedup by embeddings, every call
@@ -388,7 +458,14 @@ async fn plan_in_run(
     run_id: i64,
 ) -> Result<Plan> {
     let now = (ctx.wall_clock)();
-    let budget = Budget::load(&ctx.store, Some(run_id), Some(project.id), settings.budget_picos, ctx.wall_clock).await?;
+    let budget = Budget::load(
+        &ctx.store,
+        Some(run_id),
+        Some(project.id),
+        settings.budget_picos,
+        ctx.wall_clock,
+    )
+    .await?;
     if !settings.embeddings {
         return Ok(lexical);
     }
@@ -403,8 +480,18 @@ async fn plan_in_run(
     }
     .fill_missing(&mut project)
     .await?;
-    let tier = limiter::saved_tier(&ctx.store).await?;
-    let embed_limiter = limiter_for(&ctx.store, access, embeddings::DEFAULT_MODEL, limiter::embedding_preset(tier), now).await?;
+    let embed_limits = match settings.embedding_limits {
+        Some(limits) => limits,
+        None => limiter::embedding_preset(limiter::saved_tier(&ctx.store).await?),
+    };
+    let embed_limiter = limiter_for(
+        &ctx.store,
+        access,
+        embeddings::DEFAULT_MODEL,
+        embed_limits,
+        now,
+    )
+    .await?;
     let mut embedder = Embedder::new(ctx.store.clone(), ctx.client.clone(), ctx.wall_clock);
     embedder.project_id = Some(project.id);
     embedder.run_id = Some(run_id);

@@ -43,7 +43,8 @@ impl ExampleRequester<'_> {
         settings.temperature = replies::EXAMPLES_TEMPERATURE;
         // Five posts of up to 280 characters, plus room to think on thinking models.
         let profile = crate::models::profile(self.model, None);
-        settings.max_output_tokens = (1_024 + profile.thinking_allowance).min(profile.output_token_limit);
+        settings.max_output_tokens =
+            (1_024 + profile.thinking_allowance).min(profile.output_token_limit);
         let request = replies::examples_request(&topic.label, &topic.description, &settings);
         let price = prices::require(self.store, self.model).await?;
         let input = estimate_input_tokens(&request);
@@ -52,7 +53,11 @@ impl ExampleRequester<'_> {
         loop {
             let _reservation = match self.budget {
                 Some(b) => match b
-                    .reserve(budget::worst_case_picos(&price, input, settings.max_output_tokens as u64))
+                    .reserve(budget::worst_case_picos(
+                        &price,
+                        input,
+                        settings.max_output_tokens as u64,
+                    ))
                     .await?
                 {
                     Ok((r, _)) => Some(r),
@@ -107,7 +112,11 @@ impl ExampleRequester<'_> {
                     failures += 1;
                     match retry::next_wait(&error, failures, self.limiter, &mut rng) {
                         Some(wait) => {
-                            tracing::warn!(failures, ?wait, "example call failed, retrying: {error}");
+                            tracing::warn!(
+                                failures,
+                                ?wait,
+                                "example call failed, retrying: {error}"
+                            );
                             tokio::time::sleep(wait).await;
                         }
                         None => return Err(error.into()),

@@ -293,13 +293,15 @@ impl SharedAdmissions {
             let wait_ms = oldest.map_or(1_000, |o| (o + 60_000 - now_ms).clamp(10, 60_000));
             return Ok(Some(Duration::from_millis(wait_ms as u64)));
         }
-        sqlx::query("INSERT INTO admissions (key_tag, model, admitted_ms, tokens) VALUES (?, ?, ?, ?)")
-            .bind(&self.key_tag)
-            .bind(&self.model)
-            .bind(now_ms)
-            .bind(tokens as i64)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO admissions (key_tag, model, admitted_ms, tokens) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&self.key_tag)
+        .bind(&self.model)
+        .bind(now_ms)
+        .bind(tokens as i64)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(None)
     }
@@ -443,7 +445,11 @@ impl Limiter {
         if day.day != pacific_day((self.wall_clock)()) {
             return Some(limit);
         }
-        Some(if day.exhausted { 0 } else { limit.saturating_sub(day.requests) })
+        Some(if day.exhausted {
+            0
+        } else {
+            limit.saturating_sub(day.requests)
+        })
     }
 
     /// Sets the daily limit (e.g. one learned earlier from Google).
@@ -500,7 +506,9 @@ impl Limiter {
             if let Some(shared) = &self.shared {
                 for i in 0..requests {
                     let tokens = if i == 0 { input_tokens } else { 0 };
-                    shared.admit(self.limits.rpm.max(1), tokens, self.limits.tpm).await;
+                    shared
+                        .admit(self.limits.rpm.max(1), tokens, self.limits.tpm)
+                        .await;
                 }
             }
             // A 429 may have arrived while this worker waited: honour it before sending.
@@ -826,7 +834,10 @@ mod tests {
         // As of PRESETS_AS_OF: the free tier after Google's December 2025 cut.
         let free_flash = preset(Tier::Free, "gemini-2.5-flash").unwrap();
         assert_eq!((free_flash.rpm, free_flash.rpd), (5, Some(20)));
-        assert!(preset(Tier::Free, "gemini-2.5-pro").is_none(), "no free 2.5 Pro any more");
+        assert!(
+            preset(Tier::Free, "gemini-2.5-pro").is_none(),
+            "no free 2.5 Pro any more"
+        );
         assert!(preset(Tier::Tier1, "gemini-3-pro-preview").is_some());
         assert_eq!(preset(Tier::Free, "gemini-flash-latest"), Some(free_flash));
         assert_eq!(
@@ -838,7 +849,11 @@ mod tests {
 
     #[test]
     fn next_pacific_midnight_is_within_a_day_and_after_now() {
-        for now in [1_795_867_200, 1_795_867_200 + 7 * 3600, 1_772_323_200 /* DST change week */] {
+        for now in [
+            1_795_867_200,
+            1_795_867_200 + 7 * 3600,
+            1_772_323_200, /* DST change week */
+        ] {
             let next = next_pacific_midnight(now);
             assert!(next > now && next - now <= 25 * 3600, "{now} -> {next}");
             assert_eq!(pacific_midnight(next), next);

@@ -98,7 +98,8 @@ pub async fn output_token_limit(client: &gemini::Client, model: &str) -> Option<
     if let Some(limit) = known.lock().unwrap_or_else(|p| p.into_inner()).get(model) {
         return *limit;
     }
-    let asked = tokio::time::timeout(std::time::Duration::from_secs(5), client.get_model(model)).await;
+    let asked =
+        tokio::time::timeout(std::time::Duration::from_secs(5), client.get_model(model)).await;
     let limit = match asked {
         Ok(Ok(info)) => info.output_token_limit,
         // Not known yet: ask again next time rather than remember a failure.
@@ -122,10 +123,16 @@ mod tests {
         let pro = profile("gemini-2.5-pro", None);
         assert_eq!(pro.thinking.as_ref().unwrap().thinking_budget, Some(128));
         let g3 = profile("gemini-3-pro-preview", None);
-        assert_eq!(g3.thinking.as_ref().unwrap().thinking_level.as_deref(), Some("low"));
+        assert_eq!(
+            g3.thinking.as_ref().unwrap().thinking_level.as_deref(),
+            Some("low")
+        );
         assert_eq!(g3.thinking.as_ref().unwrap().thinking_budget, None);
         let g3f = profile("gemini-3-flash-preview", None);
-        assert_eq!(g3f.thinking.as_ref().unwrap().thinking_level.as_deref(), Some("minimal"));
+        assert_eq!(
+            g3f.thinking.as_ref().unwrap().thinking_level.as_deref(),
+            Some("minimal")
+        );
         assert!(profile("gemini-2.0-flash", None).thinking.is_none());
         let alias = profile("gemini-flash-latest", None);
         assert_eq!(alias.thinking.as_ref().unwrap().thinking_budget, Some(0));
@@ -142,6 +149,9 @@ mod tests {
         let small = profile("gemini-2.0-flash", Some(1_000));
         assert_eq!(small.max_posts_per_request(2), (1_000 - 64) / 204);
         assert!(small.max_output_tokens(small.max_posts_per_request(2), 2) <= 1_000);
-        assert_eq!(profile("gemini-2.5-flash", None).max_posts_per_request(5), MAX_POSTS_PER_REQUEST);
+        assert_eq!(
+            profile("gemini-2.5-flash", None).max_posts_per_request(5),
+            MAX_POSTS_PER_REQUEST
+        );
     }
 }

@@ -49,7 +49,10 @@ impl Price {
                 cached_micros_per_mtok: long.cached_micros_per_mtok,
                 long: None,
             },
-            _ => Price { long: None, ..*self },
+            _ => Price {
+                long: None,
+                ..*self
+            },
         }
     }
 
@@ -59,10 +62,17 @@ impl Price {
         let p = self.tier_for(t.prompt);
         let cached = t.cached.min(t.prompt);
         let fresh = t.prompt - cached;
-        let times = |tokens: u64, price: i64| i64::try_from(tokens).unwrap_or(i64::MAX).saturating_mul(price);
+        let times = |tokens: u64, price: i64| {
+            i64::try_from(tokens)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(price)
+        };
         times(fresh, p.input_micros_per_mtok)
             .saturating_add(times(cached, p.cached_micros_per_mtok))
-            .saturating_add(times(t.output.saturating_add(t.thinking), p.output_micros_per_mtok))
+            .saturating_add(times(
+                t.output.saturating_add(t.thinking),
+                p.output_micros_per_mtok,
+            ))
     }
 }
 
@@ -316,15 +326,37 @@ mod tests {
                 cached_micros_per_mtok: 400_000,
             }),
         };
-        let short = BilledTokens { prompt: 200_000, cached: 0, output: 10, thinking: 0 };
-        assert_eq!(pro.cost_picos(&short), 200_000 * 2_000_000 + 10 * 12_000_000);
-        let long = BilledTokens { prompt: 200_001, ..short };
+        let short = BilledTokens {
+            prompt: 200_000,
+            cached: 0,
+            output: 10,
+            thinking: 0,
+        };
+        assert_eq!(
+            pro.cost_picos(&short),
+            200_000 * 2_000_000 + 10 * 12_000_000
+        );
+        let long = BilledTokens {
+            prompt: 200_001,
+            ..short
+        };
         assert_eq!(pro.cost_picos(&long), 200_001 * 4_000_000 + 10 * 18_000_000);
-        let absurd = BilledTokens { prompt: u64::MAX, cached: 0, output: u64::MAX, thinking: 5 };
+        let absurd = BilledTokens {
+            prompt: u64::MAX,
+            cached: 0,
+            output: u64::MAX,
+            thinking: 5,
+        };
         assert_eq!(pro.cost_picos(&absurd), i64::MAX);
         assert_eq!(priced_as("gemini-flash-latest"), Some("gemini-2.5-flash"));
-        assert_eq!(priced_as("models/gemini-2.5-flash-preview-09-2025"), Some("gemini-2.5-flash"));
-        assert_eq!(priced_as("gemini-3-pro-preview"), Some("gemini-3-pro-preview"));
+        assert_eq!(
+            priced_as("models/gemini-2.5-flash-preview-09-2025"),
+            Some("gemini-2.5-flash")
+        );
+        assert_eq!(
+            priced_as("gemini-3-pro-preview"),
+            Some("gemini-3-pro-preview")
+        );
     }
 
     #[test]

@@ -74,6 +74,10 @@ pub struct RunSettings {
     /// The most this run may spend, in pico-dollars; stored with the run so a resume keeps it.
     #[serde(default)]
     pub budget_picos: Option<i64>,
+    /// Limits of the embedding model (each text of a batch counts as a request); `None`:
+    /// the saved tier's published ones.
+    #[serde(default)]
+    pub embedding_limits: Option<Limits>,
 }
 
 impl RunSettings {
@@ -93,6 +97,7 @@ impl RunSettings {
             max_attempts: 4,
             embeddings: true,
             budget_picos: None,
+            embedding_limits: None,
         }
     }
 
@@ -226,7 +231,10 @@ impl RunStatus {
         heartbeat_at: Option<i64>,
         now: i64,
     ) -> RunStatus {
-        match (effective_status(stored, heartbeat_at, now).as_str(), stop_reason) {
+        match (
+            effective_status(stored, heartbeat_at, now).as_str(),
+            stop_reason,
+        ) {
             ("running", _) => RunStatus::Running,
             ("finished", _) => RunStatus::Finished,
             ("cancelled", _) => RunStatus::Cancelled,
@@ -715,7 +723,11 @@ pub fn forecast_with(
 }
 
 /// What this project's ledger says about a model: thinking per request and re-asks per pack.
-pub async fn history(store: &Store, project_id: i64, model: &str) -> Result<(Option<f64>, Option<f64>)> {
+pub async fn history(
+    store: &Store,
+    project_id: i64,
+    model: &str,
+) -> Result<(Option<f64>, Option<f64>)> {
     let thinking: Option<f64> = sqlx::query_scalar(
         "SELECT AVG(thinking_tokens) FROM api_calls
          WHERE project_id = ? AND model = ? AND endpoint = 'generate' AND http_status = 200",
@@ -736,7 +748,8 @@ pub async fn history(store: &Store, project_id: i64, model: &str) -> Result<(Opt
     .await?;
     let (mut calls, mut packs) = (0f64, 0f64);
     for r in rows {
-        let Ok(settings) = serde_json::from_str::<RunSettings>(r.get::<&str, _>("settings_json")) else {
+        let Ok(settings) = serde_json::from_str::<RunSettings>(r.get::<&str, _>("settings_json"))
+        else {
             continue;
         };
         if settings.model != model {
@@ -774,13 +787,14 @@ pub async fn create(
 ) -> Result<i64> {
     let now = (ctx.wall_clock)();
     let run_id: i64 = sqlx::query_scalar(
-        "INSERT INTO runs (project_id, status, settings_json, forecast_json, created_at, heartbeat_at)
-         VALUES (?1, 'running', ?2, ?3, ?4, ?4) RETURNING id",
+        "INSERT INTO runs (project_id, status, settings_json, forecast_json, created_at, heartbeat_at, owner_pid)
+         VALUES (?1, 'running', ?2, ?3, ?4, ?4, ?5) RETURNING id",
     )
     .bind(project.id)
     .bind(serde_json::to_string(settings).unwrap_or_default())
     .bind(forecast.and_then(|f| serde_json::to_string(f).ok()))
     .bind(now)
+    .bind(std::process::id() as i64)
     .fetch_one(ctx.store.pool())
     .await?;
     Ok(run_id)
@@ -826,6 +840,53 @@ pub async fn settings_of(store: &Store, run_id: i64) -> Result<RunSettings> {
     })
 }
 
+/// Whether another process on this machine is working on the run right now: its status is
+/// running, its heartbeat is fresh, and (where the system can tell) its process is alive —
+/// so a run killed a moment ago can be resumed at once.
+pub async fn worked_elsewhere(store: &Store, run_id: i64, now: i64) -> Result<bool> {
+    let row: Option<(String, Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT status, heartbeat_at, owner_pid FROM runs WHERE id = ?")
+            .bind(run_id)
+            .fetch_optional(store.pool())
+            .await?;
+    let Some((status, heartbeat, owner)) = row else {
+        return Err(no_such_run(run_id));
+    };
+    if effective_status(&status, heartbeat, now) != "running" {
+        return Ok(false);
+    }
+    Ok(match owner {
+        Some(pid) if pid == std::process::id() as i64 => false,
+        Some(pid) => process_alive(pid).unwrap_or(true),
+        None => true,
+    })
+}
+
+/// `Some(alive)` where the system shows its processes as files (Linux); `None` elsewhere.
+fn process_alive(pid: i64) -> Option<bool> {
+    let proc = std::path::Path::new("/proc");
+    if !proc.join("self").exists() {
+        return None;
+    }
+    // No such process, or a zombie (killed, not yet reaped by its parent): not working.
+    Some(
+        std::fs::read_to_string(proc.join(pid.to_string()).join("status")).is_ok_and(|status| {
+            !status
+                .lines()
+                .any(|l| l.starts_with("State:") && l.contains('Z'))
+        }),
+    )
+}
+
+/// The project a run belongs to.
+pub async fn project_of(store: &Store, run_id: i64) -> Result<i64> {
+    sqlx::query_scalar("SELECT project_id FROM runs WHERE id = ?")
+        .bind(run_id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| no_such_run(run_id))
+}
+
 fn no_such_run(run_id: i64) -> FinderError {
     FinderError::InvalidInput(format!("There is no run #{run_id}."))
 }
@@ -860,9 +921,10 @@ pub async fn resume(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     .await?;
     sqlx::query(
         "UPDATE runs SET status = 'running', error = NULL, stop_reason = NULL, resume_at = NULL,
-                finished_at = NULL, heartbeat_at = ? WHERE id = ?",
+                finished_at = NULL, heartbeat_at = ?, owner_pid = ? WHERE id = ?",
     )
     .bind((ctx.wall_clock)())
+    .bind(std::process::id() as i64)
     .bind(run_id)
     .execute(ctx.store.pool())
     .await?;
@@ -1147,12 +1209,18 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     let (status, stop_reason, resume_at, error) = match (&storage_error, stop) {
         (Some(e), _) => ("failed", None, None, Some(e.to_string())),
         (None, Some(StopReason::Fatal(m))) => ("failed", None, None, Some(m)),
-        (None, Some(StopReason::DailyQuota { resets_at, message })) => {
-            ("interrupted", Some("daily_quota"), Some(resets_at), Some(message))
-        }
-        (None, Some(StopReason::Budget(reached))) => {
-            ("interrupted", Some("budget"), None, Some(reached.sentence()))
-        }
+        (None, Some(StopReason::DailyQuota { resets_at, message })) => (
+            "interrupted",
+            Some("daily_quota"),
+            Some(resets_at),
+            Some(message),
+        ),
+        (None, Some(StopReason::Budget(reached))) => (
+            "interrupted",
+            Some("budget"),
+            None,
+            Some(reached.sentence()),
+        ),
         (None, Some(StopReason::Cancelled)) => ("cancelled", None, None, None),
         (None, None) => ("finished", None, None, None),
     };
@@ -1262,14 +1330,27 @@ fn send_progress(ctx: &RunContext, data: &RunData, work: &Work) {
 enum Fate {
     Done,
     /// Ask again (with other waiting posts, or alone).
-    Again { alone: bool, delay: Duration },
-    Failed { code: String, message: String },
+    Again {
+        alone: bool,
+        delay: Duration,
+    },
+    Failed {
+        code: String,
+        message: String,
+    },
     /// Back in line as it was: the request never reached the model (429, stop).
-    Requeue { delay: Duration },
+    Requeue {
+        delay: Duration,
+    },
 }
 
 /// One request for a pack of posts.
-async fn attempt(ctx: &RunContext, data: &RunData, work: &Arc<Work>, pack: Vec<Pending>) -> Result<()> {
+async fn attempt(
+    ctx: &RunContext,
+    data: &RunData,
+    work: &Arc<Work>,
+    pack: Vec<Pending>,
+) -> Result<()> {
     let prompt_posts: Vec<replies::PromptPost> = pack
         .iter()
         .filter_map(|p| {
@@ -1285,8 +1366,20 @@ async fn attempt(ctx: &RunContext, data: &RunData, work: &Arc<Work>, pack: Vec<P
             .filter(|p| !data.posts.contains_key(&p.id))
             .map(|p| p.id.clone())
             .collect();
-        finish_failed(ctx, data, work, &missing, 0, "post_missing", "The post is no longer stored.").await?;
-        let rest: Vec<Pending> = pack.into_iter().filter(|p| data.posts.contains_key(&p.id)).collect();
+        finish_failed(
+            ctx,
+            data,
+            work,
+            &missing,
+            0,
+            "post_missing",
+            "The post is no longer stored.",
+        )
+        .await?;
+        let rest: Vec<Pending> = pack
+            .into_iter()
+            .filter(|p| data.posts.contains_key(&p.id))
+            .collect();
         work.requeue(rest);
         return Ok(());
     }
@@ -1300,12 +1393,18 @@ async fn attempt(ctx: &RunContext, data: &RunData, work: &Arc<Work>, pack: Vec<P
         thinking: data.profile.thinking.clone(),
     };
     let request = replies::build_request(&prompt_posts, &data.voice, &data.types, &gen);
-    let input_estimate = ctx.limiter.calibrated_tokens(estimate_input_tokens(&request));
+    let input_estimate = ctx
+        .limiter
+        .calibrated_tokens(estimate_input_tokens(&request));
 
     // Money first: a request whose worst case does not fit under every cap is not sent.
     let reservation = match data
         .budget
-        .reserve(budget::worst_case_picos(&data.price, input_estimate, max_output as u64))
+        .reserve(budget::worst_case_picos(
+            &data.price,
+            input_estimate,
+            max_output as u64,
+        ))
         .await?
     {
         Ok((reservation, reserved)) => {
@@ -1348,7 +1447,16 @@ async fn attempt(ctx: &RunContext, data: &RunData, work: &Arc<Work>, pack: Vec<P
             if pack.len() > 1 {
                 work.requeue(pack.into_iter().map(|p| Pending { alone: true, ..p }));
             } else {
-                finish_failed(ctx, data, work, &ids, 0, too_large.code(), &too_large.to_string()).await?;
+                finish_failed(
+                    ctx,
+                    data,
+                    work,
+                    &ids,
+                    0,
+                    too_large.code(),
+                    &too_large.to_string(),
+                )
+                .await?;
             }
             return Ok(());
         }
@@ -1376,7 +1484,8 @@ async fn attempt(ctx: &RunContext, data: &RunData, work: &Arc<Work>, pack: Vec<P
         .await;
     let (record, result) = outcome.into_parts();
     if record.usage.prompt_tokens > 0 {
-        ctx.limiter.learn_tokens(input_estimate, record.usage.prompt_tokens);
+        ctx.limiter
+            .learn_tokens(input_estimate, record.usage.prompt_tokens);
     }
     let entry = |outcome: &str| LedgerRow {
         run_id: data.run_id,
@@ -1394,63 +1503,75 @@ async fn attempt(ctx: &RunContext, data: &RunData, work: &Arc<Work>, pack: Vec<P
         },
     };
 
-    let (fates, drafts, ledger_row): (Vec<(Pending, Fate)>, Vec<StoredDraft>, LedgerRow) = match result {
-        Ok(generated) => match replies::parse_answer(&generated.text, &ids, &data.types) {
-            Ok(answer) => {
-                work.bare_429s.store(0, Ordering::SeqCst);
-                let mut drafts = Vec::new();
-                let mut kept_for: std::collections::HashSet<String> = Default::default();
-                for (post_id, post_drafts) in &answer.replies {
-                    let post_text = data.posts.get(post_id).map(|(p, _)| p.text.as_str()).unwrap_or("");
-                    for draft in post_drafts {
-                        let rank = data
-                            .types
-                            .iter()
-                            .position(|t| *t == draft.reply_type)
-                            .unwrap_or(data.types.len()) as i64
-                            + 1;
-                        let (text, rejected) = match replies::check_or_repair(&draft.text, post_text) {
-                            Ok(text) => {
-                                kept_for.insert(post_id.clone());
-                                (text, None)
-                            }
-                            Err(r) => (draft.text.clone(), Some(r.to_string())),
-                        };
-                        drafts.push(StoredDraft {
-                            post_id: post_id.clone(),
-                            reply_type: draft.reply_type.clone(),
-                            rank,
-                            text,
-                            rejected,
-                        });
+    let (fates, drafts, ledger_row): (Vec<(Pending, Fate)>, Vec<StoredDraft>, LedgerRow) =
+        match result {
+            Ok(generated) => match replies::parse_answer(&generated.text, &ids, &data.types) {
+                Ok(answer) => {
+                    work.bare_429s.store(0, Ordering::SeqCst);
+                    let mut drafts = Vec::new();
+                    let mut kept_for: std::collections::HashSet<String> = Default::default();
+                    for (post_id, post_drafts) in &answer.replies {
+                        let post_text = data
+                            .posts
+                            .get(post_id)
+                            .map(|(p, _)| p.text.as_str())
+                            .unwrap_or("");
+                        for draft in post_drafts {
+                            let rank = data
+                                .types
+                                .iter()
+                                .position(|t| *t == draft.reply_type)
+                                .unwrap_or(data.types.len())
+                                as i64
+                                + 1;
+                            let (text, rejected) =
+                                match replies::check_or_repair(&draft.text, post_text) {
+                                    Ok(text) => {
+                                        kept_for.insert(post_id.clone());
+                                        (text, None)
+                                    }
+                                    Err(r) => (draft.text.clone(), Some(r.to_string())),
+                                };
+                            drafts.push(StoredDraft {
+                                post_id: post_id.clone(),
+                                reply_type: draft.reply_type.clone(),
+                                rank,
+                                text,
+                                rejected,
+                            });
+                        }
                     }
+                    let fates = pack
+                        .into_iter()
+                        .map(|p| {
+                            let fate = if kept_for.contains(&p.id) {
+                                Fate::Done
+                            } else {
+                                // Left out, or every draft failed the check: ask again in a pack.
+                                Fate::Again {
+                                    alone: false,
+                                    delay: Duration::ZERO,
+                                }
+                            };
+                            (p, fate)
+                        })
+                        .collect();
+                    (fates, drafts, entry("ok"))
                 }
-                let fates = pack
-                    .into_iter()
-                    .map(|p| {
-                        let fate = if kept_for.contains(&p.id) {
-                            Fate::Done
-                        } else {
-                            // Left out, or every draft failed the check: ask again in a pack.
-                            Fate::Again { alone: false, delay: Duration::ZERO }
-                        };
-                        (p, fate)
-                    })
-                    .collect();
-                (fates, drafts, entry("ok"))
-            }
-            Err(parse_error) => {
-                let error = GeminiError::UnusableOutput { reason: parse_error.to_string() };
+                Err(parse_error) => {
+                    let error = GeminiError::UnusableOutput {
+                        reason: parse_error.to_string(),
+                    };
+                    let code = error.code();
+                    (whole_pack_failed(pack), Vec::new(), entry(code))
+                }
+            },
+            Err(error) => {
                 let code = error.code();
-                (whole_pack_failed(pack), Vec::new(), entry(code))
+                let fates = fates_for_error(ctx, data, work, pack, &error);
+                (fates, Vec::new(), entry(code))
             }
-        },
-        Err(error) => {
-            let code = error.code();
-            let fates = fates_for_error(ctx, data, work, pack, &error);
-            (fates, Vec::new(), entry(code))
-        }
-    };
+        };
     let cost = store_outcome(ctx, data, work, &ledger_row, &fates, &drafts).await?;
     drop(reservation);
     work.cost_picos.fetch_add(cost, Ordering::SeqCst);
@@ -1462,7 +1583,15 @@ async fn attempt(ctx: &RunContext, data: &RunData, work: &Arc<Work>, pack: Vec<P
 fn whole_pack_failed(pack: Vec<Pending>) -> Vec<(Pending, Fate)> {
     let alone = pack.len() > 1;
     pack.into_iter()
-        .map(|p| (p, Fate::Again { alone, delay: Duration::ZERO }))
+        .map(|p| {
+            (
+                p,
+                Fate::Again {
+                    alone,
+                    delay: Duration::ZERO,
+                },
+            )
+        })
         .collect()
 }
 
@@ -1495,7 +1624,13 @@ fn fates_for_error(
             .map(|p| (p, Fate::Requeue { delay }))
             .collect::<Vec<_>>()
     };
-    if let GeminiError::Quota { scope, quota_value, retry_after, .. } = error {
+    if let GeminiError::Quota {
+        scope,
+        quota_value,
+        retry_after,
+        ..
+    } = error
+    {
         let learned = quota_value.map(|v| v.min(u32::MAX as u64) as u32);
         match scope {
             QuotaScope::PerDay => {
@@ -1515,18 +1650,26 @@ fn fates_for_error(
             QuotaScope::RequestsPerMinute | QuotaScope::TokensPerMinute => {
                 work.bare_429s.store(0, Ordering::SeqCst);
                 let delay = retry_after
-                    .unwrap_or_else(|| Duration::from_secs_f64(60.0 / data.settings.limits.rpm.max(1) as f64))
+                    .unwrap_or_else(|| {
+                        Duration::from_secs_f64(60.0 / data.settings.limits.rpm.max(1) as f64)
+                    })
                     .min(MAX_MINUTE_PAUSE);
                 ctx.limiter.pause_for(delay);
-                let _ = ctx.events.send(RunEvent::Paused { seconds: delay.as_secs_f64() });
+                let _ = ctx.events.send(RunEvent::Paused {
+                    seconds: delay.as_secs_f64(),
+                });
                 return requeue(pack, Duration::ZERO);
             }
             QuotaScope::Unspecified => {
                 // No details: back off, doubling while they keep coming.
                 let n = work.bare_429s.fetch_add(1, Ordering::SeqCst) as u32 + 1;
-                let delay = retry_after.unwrap_or_else(|| work.backoff(n)).min(MAX_MINUTE_PAUSE);
+                let delay = retry_after
+                    .unwrap_or_else(|| work.backoff(n))
+                    .min(MAX_MINUTE_PAUSE);
                 ctx.limiter.pause_for(delay);
-                let _ = ctx.events.send(RunEvent::Paused { seconds: delay.as_secs_f64() });
+                let _ = ctx.events.send(RunEvent::Paused {
+                    seconds: delay.as_secs_f64(),
+                });
                 return requeue(pack, Duration::ZERO);
             }
         }
@@ -1542,9 +1685,15 @@ fn fates_for_error(
             .map(|p| {
                 let transient = p.transient + 1;
                 let fate = if transient > TRANSIENT_LIMIT {
-                    Fate::Failed { code: error.code().to_owned(), message: error.to_string() }
+                    Fate::Failed {
+                        code: error.code().to_owned(),
+                        message: error.to_string(),
+                    }
                 } else {
-                    Fate::Again { alone: p.alone, delay: work.backoff(transient) }
+                    Fate::Again {
+                        alone: p.alone,
+                        delay: work.backoff(transient),
+                    }
                 };
                 (Pending { transient, ..p }, fate)
             })
@@ -1552,20 +1701,38 @@ fn fates_for_error(
     }
     match error {
         // Billed, no use for any post of the pack.
-        GeminiError::Truncated { .. } | GeminiError::Stopped { .. } | GeminiError::UnusableOutput { .. } => {
-            whole_pack_failed(pack)
-        }
+        GeminiError::Truncated { .. }
+        | GeminiError::Stopped { .. }
+        | GeminiError::UnusableOutput { .. } => whole_pack_failed(pack),
         // One post may be the cause: find it by asking for each alone.
-        GeminiError::PromptBlocked { .. } | GeminiError::BadRequest { .. } | GeminiError::Http { .. }
+        GeminiError::PromptBlocked { .. }
+        | GeminiError::BadRequest { .. }
+        | GeminiError::Http { .. }
             if pack.len() > 1 =>
         {
             pack.into_iter()
-                .map(|p| (p, Fate::Again { alone: true, delay: Duration::ZERO }))
+                .map(|p| {
+                    (
+                        p,
+                        Fate::Again {
+                            alone: true,
+                            delay: Duration::ZERO,
+                        },
+                    )
+                })
                 .collect()
         }
         _ => pack
             .into_iter()
-            .map(|p| (p, Fate::Failed { code: error.code().to_owned(), message: error.to_string() }))
+            .map(|p| {
+                (
+                    p,
+                    Fate::Failed {
+                        code: error.code().to_owned(),
+                        message: error.to_string(),
+                    },
+                )
+            })
             .collect(),
     }
 }
@@ -1635,7 +1802,16 @@ async fn store_outcome(
                         String::new(),
                     ));
                 } else {
-                    again.push((*delay, Pending { id: p.id.clone(), tries, calls, transient: p.transient, alone: *alone }));
+                    again.push((
+                        *delay,
+                        Pending {
+                            id: p.id.clone(),
+                            tries,
+                            calls,
+                            transient: p.transient,
+                            alone: *alone,
+                        },
+                    ));
                 }
             }
             Fate::Failed { code, message } => {
@@ -1662,7 +1838,10 @@ async fn store_outcome(
             Ok(cost) => break cost,
             Err(e) if tries_left > 0 => {
                 tries_left -= 1;
-                tracing::warn!(run_id = data.run_id, "saving an answer failed, trying again: {e}");
+                tracing::warn!(
+                    run_id = data.run_id,
+                    "saving an answer failed, trying again: {e}"
+                );
                 tokio::time::sleep(Duration::from_millis(250 * u64::from(5 - tries_left))).await;
             }
             Err(e) => return Err(e),
@@ -1854,7 +2033,8 @@ pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary>
     .fetch_one(store.pool())
     .await?;
     let calls = sqlx::query(
-        "SELECT COUNT(*) AS requests, coalesce(SUM(attempt > 1), 0) AS retries,
+        "SELECT coalesce(SUM(endpoint = 'generate'), 0) AS requests,
+                coalesce(SUM(attempt > 1 AND endpoint = 'generate'), 0) AS retries,
                 coalesce(SUM(prompt_tokens), 0) AS input, coalesce(SUM(output_tokens), 0) AS output,
                 coalesce(SUM(thinking_tokens), 0) AS thinking, coalesce(SUM(cost_picos), 0) AS cost
          FROM api_calls WHERE run_id = ?",
@@ -1912,7 +2092,11 @@ pub struct ForecastCheck {
 }
 
 /// Forecast vs actual for the latest runs that stored a forecast and have ended.
-pub async fn forecast_accuracy(store: &Store, project_id: Option<i64>, limit: u32) -> Result<Vec<ForecastCheck>> {
+pub async fn forecast_accuracy(
+    store: &Store,
+    project_id: Option<i64>,
+    limit: u32,
+) -> Result<Vec<ForecastCheck>> {
     let rows = sqlx::query(
         "SELECT r.id, r.forecast_json,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS posts,
@@ -1928,7 +2112,8 @@ pub async fn forecast_accuracy(store: &Store, project_id: Option<i64>, limit: u3
     .await?;
     let mut out = Vec::new();
     for r in rows {
-        let Ok(f) = serde_json::from_str::<serde_json::Value>(r.get::<&str, _>("forecast_json")) else {
+        let Ok(f) = serde_json::from_str::<serde_json::Value>(r.get::<&str, _>("forecast_json"))
+        else {
             continue;
         };
         let fc = f["cost_picos"].as_i64().unwrap_or(0);

@@ -7,7 +7,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use fake_gemini::{FakeConfig, FakeGemini, FakeServer, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults};
+use fake_gemini::{
+    FakeConfig, FakeGemini, FakeServer, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults,
+};
 use finder::budget;
 use finder::engine::{self, GeminiAccess};
 use finder::limiter::{Limiter, Limits, SharedAdmissions};
@@ -37,7 +39,10 @@ async fn harness(key: &str, config: FakeConfig) -> Harness {
     .await
     .unwrap();
     db.store
-        .set_setting(engine::BASE_URL_SETTING, &serde_json::json!(server.base_url()))
+        .set_setting(
+            engine::BASE_URL_SETTING,
+            &serde_json::json!(server.base_url()),
+        )
         .await
         .unwrap();
     let access = engine::open_gemini(&db.store, gemini::ApiKey::new(key))
@@ -102,10 +107,13 @@ async fn states(store: &Store, run_id: i64) -> (i64, i64, i64) {
 
 #[tokio::test]
 async fn a_run_budget_is_never_crossed_and_a_resume_keeps_it_until_raised() {
-    let h = harness("key-budget", FakeConfig {
-        latency: Duration::from_millis(20),
-        ..FakeConfig::default()
-    })
+    let h = harness(
+        "key-budget",
+        FakeConfig {
+            latency: Duration::from_millis(20),
+            ..FakeConfig::default()
+        },
+    )
     .await;
     let mut s = settings("gemini-2.5-flash", fast());
     s.per_request = 1;
@@ -124,19 +132,28 @@ async fn a_run_budget_is_never_crossed_and_a_resume_keeps_it_until_raised() {
     assert!(paid > 0, "{summary:?} cap {cap} forecast {full:?}");
     assert!(events.iter().any(|e| matches!(e, RunEvent::BudgetReached { sentence, .. } if sentence.starts_with("Budget reached: $"))));
     let (queued, done, failed) = states(&h.db.store, summary.run_id).await;
-    assert!(queued > 0 && done > 0 && failed == 0, "{queued} {done} {failed}");
+    assert!(
+        queued > 0 && done > 0 && failed == 0,
+        "{queued} {done} {failed}"
+    );
 
     // Resuming without raising the cap keeps it: it may use what the stop left unspent
     // (reservations are worst cases), never more.
-    let mut handle = engine::resume(&h.db.store, &h.access, summary.run_id, now).await.unwrap();
+    let mut handle = engine::resume(&h.db.store, &h.access, summary.run_id, now)
+        .await
+        .unwrap();
     while handle.events.recv().await.is_some() {}
     let again = handle.task.await.unwrap().unwrap();
     assert_eq!(again.status, RunStatus::BudgetReached);
     assert!(spent(&h.db.store, summary.run_id).await <= cap);
 
     // Raised: it finishes, and the ledger still never passed the new cap.
-    finder::runner::set_run_budget(&h.db.store, summary.run_id, Some(cap * 10)).await.unwrap();
-    let mut handle = engine::resume(&h.db.store, &h.access, summary.run_id, now).await.unwrap();
+    finder::runner::set_run_budget(&h.db.store, summary.run_id, Some(cap * 10))
+        .await
+        .unwrap();
+    let mut handle = engine::resume(&h.db.store, &h.access, summary.run_id, now)
+        .await
+        .unwrap();
     while handle.events.recv().await.is_some() {}
     let done = handle.task.await.unwrap().unwrap();
     assert_eq!(done.status, RunStatus::Finished, "{done:?}");
@@ -157,9 +174,20 @@ async fn a_monthly_budget_stops_runs_and_warns_at_80_percent() {
     // A cap that this month's spend already fills to 85%: the next run warns at once and
     // stops before crossing it.
     let cap = so_far * 100 / 85;
-    budget::set_monthly_budget(&h.db.store, Some(cap)).await.unwrap();
-    let usage = budget::monthly_use(&h.db.store, Some(h.project.id), now()).await.unwrap();
-    assert!(usage[0].alert.as_deref().unwrap().starts_with("85% of the monthly budget"), "{usage:?}");
+    budget::set_monthly_budget(&h.db.store, Some(cap))
+        .await
+        .unwrap();
+    let usage = budget::monthly_use(&h.db.store, Some(h.project.id), now())
+        .await
+        .unwrap();
+    assert!(
+        usage[0]
+            .alert
+            .as_deref()
+            .unwrap()
+            .starts_with("85% of the monthly budget"),
+        "{usage:?}"
+    );
     s.max_candidates = 150;
     let (second, events) = run(&h, s).await;
     assert!(events.iter().any(|e| matches!(e, RunEvent::BudgetAlert(u) if u.alert.as_deref().is_some_and(|a| a.contains("monthly budget")))), "an 80% alert");
@@ -173,13 +201,16 @@ async fn a_monthly_budget_stops_runs_and_warns_at_80_percent() {
 
 #[tokio::test]
 async fn the_daily_quota_stops_the_run_promptly_with_posts_left_queued() {
-    let h = harness("key-daily", FakeConfig {
-        limits: QuotaLimits {
-            rpd: Some(12),
-            ..QuotaLimits::UNLIMITED
+    let h = harness(
+        "key-daily",
+        FakeConfig {
+            limits: QuotaLimits {
+                rpd: Some(12),
+                ..QuotaLimits::UNLIMITED
+            },
+            ..FakeConfig::default()
         },
-        ..FakeConfig::default()
-    })
+    )
     .await;
     let mut s = settings("gemini-2.5-flash", fast());
     s.per_request = 1;
@@ -188,30 +219,43 @@ async fn the_daily_quota_stops_the_run_promptly_with_posts_left_queued() {
     assert_eq!(summary.status, RunStatus::WaitingForQuota, "{summary:?}");
     let resume_at = summary.resume_at.expect("when the quota resets");
     assert!(resume_at > now() && resume_at <= now() + 25 * 3600);
-    assert!(events.iter().any(|e| matches!(e, RunEvent::DailyQuota { .. })));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, RunEvent::DailyQuota { .. })));
     // Only the requests already in flight follow the first per-day 429.
-    assert!(h.server.stats().generate_requests <= 12 + 3, "{:?}", h.server.stats());
+    assert!(
+        h.server.stats().generate_requests <= 12 + 3,
+        "{:?}",
+        h.server.stats()
+    );
     let (queued, done, failed) = states(&h.db.store, summary.run_id).await;
     assert_eq!(done, 12);
     assert_eq!(failed, 0, "posts are left queued, not failed");
     assert!(queued > 0);
     // Google said how many requests a day this key has: the engine remembers it.
-    let learned = finder::limiter::learned_daily_limit(&h.db.store, h.access.key_tag(), "gemini-2.5-flash")
-        .await
-        .unwrap();
+    let learned =
+        finder::limiter::learned_daily_limit(&h.db.store, h.access.key_tag(), "gemini-2.5-flash")
+            .await
+            .unwrap();
     assert_eq!(learned.map(|l| l.requests_per_day), Some(12));
     // And forecasts with it.
-    let limits = engine::limits_for(&h.db.store, Some(&h.access), "gemini-2.5-flash").await.unwrap().unwrap();
+    let limits = engine::limits_for(&h.db.store, Some(&h.access), "gemini-2.5-flash")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(limits.rpd, Some(12));
 }
 
 #[tokio::test]
 async fn posts_left_out_get_at_most_max_attempts_billed_tries() {
-    let h = harness("key-omit", FakeConfig {
-        omit_rate: 0.3,
-        empty_draft_rate: 0.1,
-        ..FakeConfig::default()
-    })
+    let h = harness(
+        "key-omit",
+        FakeConfig {
+            omit_rate: 0.3,
+            empty_draft_rate: 0.1,
+            ..FakeConfig::default()
+        },
+    )
     .await;
     let mut s = settings("gemini-2.5-flash", fast());
     s.per_request = 10;
@@ -233,22 +277,31 @@ async fn posts_left_out_get_at_most_max_attempts_billed_tries() {
     .fetch_all(h.db.store.pool())
     .await
     .unwrap();
-    assert!(reasons.iter().all(|r| r == "no_usable_reply"), "{reasons:?}");
+    assert!(
+        reasons.iter().all(|r| r == "no_usable_reply"),
+        "{reasons:?}"
+    );
     // Re-asks are packed with other waiting posts, not sent one by one.
     let singles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_calls WHERE run_id = ?")
         .bind(summary.run_id)
         .fetch_one(h.db.store.pool())
         .await
         .unwrap();
-    assert!(singles < (summary.succeeded + summary.failed) / 2, "{singles} requests for {summary:?}");
+    assert!(
+        singles < (summary.succeeded + summary.failed) / 2,
+        "{singles} requests for {summary:?}"
+    );
 }
 
 #[tokio::test]
 async fn generic_openers_are_repaired_not_re_asked() {
-    let h = harness("key-opener", FakeConfig {
-        generic_opener_rate: 1.0,
-        ..FakeConfig::default()
-    })
+    let h = harness(
+        "key-opener",
+        FakeConfig {
+            generic_opener_rate: 1.0,
+            ..FakeConfig::default()
+        },
+    )
     .await;
     let mut s = settings("gemini-2.5-flash", fast());
     s.per_request = 5;
@@ -266,10 +319,13 @@ async fn generic_openers_are_repaired_not_re_asked() {
 
 #[tokio::test]
 async fn a_thinking_model_answers_ten_posts_a_request_without_truncation() {
-    let h = harness("key-thinking", FakeConfig {
-        thinking_tokens: 600,
-        ..FakeConfig::default()
-    })
+    let h = harness(
+        "key-thinking",
+        FakeConfig {
+            thinking_tokens: 600,
+            ..FakeConfig::default()
+        },
+    )
     .await;
     let mut s = settings("gemini-3-pro-preview", fast());
     s.per_request = 10;
@@ -277,10 +333,11 @@ async fn a_thinking_model_answers_ten_posts_a_request_without_truncation() {
     assert_eq!(summary.status, RunStatus::Finished, "{summary:?}");
     assert_eq!(summary.failed, 0);
     assert!(summary.thinking_tokens > 0, "Gemini 3 thinks: {summary:?}");
-    let truncated: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_calls WHERE outcome = 'truncated'")
-        .fetch_one(h.db.store.pool())
-        .await
-        .unwrap();
+    let truncated: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_calls WHERE outcome = 'truncated'")
+            .fetch_one(h.db.store.pool())
+            .await
+            .unwrap();
     assert_eq!(truncated, 0);
     // 2.5 Pro cannot turn thinking off: the run must not ask it to.
     let h = harness("key-thinking-pro", FakeConfig::default()).await;
@@ -291,24 +348,32 @@ async fn a_thinking_model_answers_ten_posts_a_request_without_truncation() {
 
 #[tokio::test]
 async fn overloaded_planning_calls_are_retried_and_never_abort_the_run() {
-    let h = harness("key-503", FakeConfig {
-        // Google's "model is overloaded" on one call in ten, as seen in practice.
-        random_faults: RandomFaults {
-            rate: 0.1,
-            mix: vec![(Fault::Http503, 1)],
+    let h = harness(
+        "key-503",
+        FakeConfig {
+            // Google's "model is overloaded" on one call in ten, as seen in practice.
+            random_faults: RandomFaults {
+                rate: 0.1,
+                mix: vec![(Fault::Http503, 1)],
+            },
+            seed: 3,
+            ..FakeConfig::default()
         },
-        seed: 3,
-        ..FakeConfig::default()
-    })
+    )
     .await;
     // Topics without examples: the run asks for some first, then embeds.
     let mut project_settings = h.project.settings.clone();
     for t in &mut project_settings.topics {
         t.examples.clear();
     }
-    finder::projects::update(&h.db.store, h.project.id, &project_settings, now()).await.unwrap();
+    finder::projects::update(&h.db.store, h.project.id, &project_settings, now())
+        .await
+        .unwrap();
     // A paid tier's embedding limits, so the per-item counting does not make the test wait.
-    h.db.store.set_setting("tier", &serde_json::json!("tier1")).await.unwrap();
+    h.db.store
+        .set_setting("tier", &serde_json::json!("tier1"))
+        .await
+        .unwrap();
     let mut s = settings("gemini-2.5-flash", fast());
     s.embeddings = true;
     let (summary, _) = run(&h, s).await;
@@ -325,34 +390,47 @@ async fn overloaded_planning_calls_are_retried_and_never_abort_the_run() {
 
 #[tokio::test]
 async fn a_billing_error_stops_the_run_with_one_sentence_and_loses_no_post() {
-    let h = harness("key-billing", FakeConfig {
-        scripted_faults: vec![Fault::BillingRequired],
-        ..FakeConfig::default()
-    })
+    let h = harness(
+        "key-billing",
+        FakeConfig {
+            scripted_faults: vec![Fault::BillingRequired],
+            ..FakeConfig::default()
+        },
+    )
     .await;
     let mut s = settings("gemini-2.5-flash", fast());
     s.batch_size = 1;
     let (summary, _) = run(&h, s).await;
     assert_eq!(summary.status, RunStatus::Failed);
     let error = summary.error.unwrap();
-    assert!(error.contains("billing") || error.contains("region"), "{error}");
+    assert!(
+        error.contains("billing") || error.contains("region"),
+        "{error}"
+    );
     let (queued, _, failed) = states(&h.db.store, summary.run_id).await;
     assert_eq!(failed, 0);
     assert!(queued > 0);
-    assert_eq!(h.server.stats().generate_requests, 1, "stopped at the first answer");
+    assert_eq!(
+        h.server.stats().generate_requests,
+        1,
+        "stopped at the first answer"
+    );
 }
 
 #[tokio::test]
 async fn bare_429s_back_off_and_the_run_still_finishes() {
-    let h = harness("key-bare", FakeConfig {
-        quota_error_style: QuotaErrorStyle::Bare,
-        random_faults: RandomFaults {
-            rate: 0.3,
-            mix: vec![(Fault::Http429Bare, 1)],
+    let h = harness(
+        "key-bare",
+        FakeConfig {
+            quota_error_style: QuotaErrorStyle::Bare,
+            random_faults: RandomFaults {
+                rate: 0.3,
+                mix: vec![(Fault::Http429Bare, 1)],
+            },
+            seed: 9,
+            ..FakeConfig::default()
         },
-        seed: 9,
-        ..FakeConfig::default()
-    })
+    )
     .await;
     let mut s = settings("gemini-2.5-flash", fast());
     s.per_request = 10;
@@ -377,8 +455,12 @@ async fn cancel_reaches_workers_waiting_in_the_limiter() {
     );
     s.per_request = 1;
     s.batch_size = 5;
-    let prepared = engine::prepare(&h.db.store, Some(&h.access), h.project.id, s, now()).await.unwrap();
-    let mut handle = engine::start(&h.db.store, &h.access, prepared, now).await.unwrap();
+    let prepared = engine::prepare(&h.db.store, Some(&h.access), h.project.id, s, now())
+        .await
+        .unwrap();
+    let mut handle = engine::start(&h.db.store, &h.access, prepared, now)
+        .await
+        .unwrap();
     // Wait for the first request, then cancel.
     while h.server.stats().generate_requests == 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -389,8 +471,15 @@ async fn cancel_reaches_workers_waiting_in_the_limiter() {
     while handle.events.recv().await.is_some() {}
     let summary = handle.task.await.unwrap().unwrap();
     assert_eq!(summary.status, RunStatus::Cancelled);
-    assert!(started.elapsed() < Duration::from_secs(5), "cancel did not wait for the limiter");
-    assert_eq!(h.server.stats().generate_requests, at_cancel, "no request left after cancel");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "cancel did not wait for the limiter"
+    );
+    assert_eq!(
+        h.server.stats().generate_requests,
+        at_cancel,
+        "no request left after cancel"
+    );
 }
 
 #[tokio::test]
@@ -421,7 +510,10 @@ async fn two_processes_on_one_key_share_one_allowance() {
     let started = std::time::Instant::now();
     limiter.admit(10).await.unwrap();
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(500), "waited {waited:?} for the other process's minute");
+    assert!(
+        waited >= Duration::from_millis(500),
+        "waited {waited:?} for the other process's minute"
+    );
     assert!(waited < Duration::from_secs(5), "waited {waited:?}");
     let mine: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admissions WHERE admitted_ms >= ?")
         .bind(start_ms)

@@ -402,7 +402,8 @@ fn circular_overlap(reply: &str, post: &str) -> Option<usize> {
 mod repair_tests {
     use super::*;
 
-    const POST: &str = "Most onboarding emails are ignored because they arrive before the user has done anything.";
+    const POST: &str =
+        "Most onboarding emails are ignored because they arrive before the user has done anything.";
 
     #[test]
     fn a_generic_opener_is_dropped_and_the_rest_kept() {
@@ -414,13 +415,20 @@ mod repair_tests {
             repaired.as_deref(),
             Ok("We moved our first email to after the first login and replies doubled.")
         );
-        assert!(check_or_repair("Love this — what did you send on day two, a checklist or a story?", POST).is_ok());
+        assert!(check_or_repair(
+            "Love this — what did you send on day two, a checklist or a story?",
+            POST
+        )
+        .is_ok());
     }
 
     #[test]
     fn generic_praise_inside_a_sentence_or_alone_is_still_rejected() {
         assert!(matches!(
-            check_or_repair("Honestly this is spot on and I have nothing more to add here.", POST),
+            check_or_repair(
+                "Honestly this is spot on and I have nothing more to add here.",
+                POST
+            ),
             Err(Rejection::Generic { .. })
         ));
         assert!(matches!(
@@ -431,7 +439,8 @@ mod repair_tests {
 
     #[test]
     fn a_good_draft_is_kept_as_it_is() {
-        let text = "We send nothing until the first project exists; the welcome email waits for it.";
+        let text =
+            "We send nothing until the first project exists; the welcome email waits for it.";
         assert_eq!(check_or_repair(text, POST).as_deref(), Ok(text));
     }
 }
