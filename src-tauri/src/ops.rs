@@ -8,7 +8,7 @@ use finder::export::{self, ExportOptions};
 use finder::posts::{self, PostFilter};
 use finder::project::ProjectSettings as EngineSettings;
 use finder::spend::{self, SpendRange};
-use finder::{import, ledger, limiter, prices, projects, review, runner};
+use finder::{import, limiter, prices, projects, review, runner};
 use keychain::Secret;
 
 use crate::dto::{self, *};
@@ -320,16 +320,20 @@ impl AppState {
         }
         let model = project.settings.generation.model.clone();
         let limits = self.limits_for(&model).await?;
-        let (client, fingerprint) = self.gemini_client().await?;
-        let today =
-            ledger::requests_since(&self.store, &model, limiter::pacific_midnight(now())).await?;
-        let limiter = limiter::shared(fingerprint, &model, limits, today);
+        let (access, _) = self.gemini_access().await?;
+        let limiter =
+            finder::engine::limiter_for(&self.store, &access, &model, limits, now()).await?;
+        // Monthly caps apply to these calls too.
+        let budget =
+            finder::budget::Budget::load(&self.store, None, Some(project_id), None, now).await?;
         let requester = ExampleRequester {
             store: &self.store,
-            client: &client,
+            client: &access.client,
             limiter: Some(&limiter),
             model: &model,
             wall_clock: now,
+            budget: Some(&budget),
+            run_id: None,
         };
         Ok(requester.suggest(&project, label).await?)
     }

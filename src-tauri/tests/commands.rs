@@ -625,7 +625,7 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
 
     let from = events.lock().unwrap().len();
     assert_eq!(
-        runs::resume(state, emit, run_id, now()).await.unwrap(),
+        runs::resume(state, emit, run_id, None).await.unwrap(),
         run_id
     );
     let end = wait_for_end(&events, from).await;

@@ -35,7 +35,7 @@ export const commands = {
 	forecastRun: (projectId: number, settings: RunSettings) => typedError<Forecast, AppError>(__TAURI_INVOKE("forecast_run", { projectId, settings })),
 	/**  Starts a run in the background and returns its id; progress arrives as `RunEvent`s. */
 	startRun: (projectId: number, settings: RunSettings, budgetPicos: number | null) => typedError<number, AppError>(__TAURI_INVOKE("start_run", { projectId, settings, budgetPicos })),
-	resumeRun: (runId: number) => typedError<number, AppError>(__TAURI_INVOKE("resume_run", { runId })),
+	resumeRun: (runId: number, budgetPicos: number | null) => typedError<number, AppError>(__TAURI_INVOKE("resume_run", { runId, budgetPicos })),
 	cancelRun: (runId: number) => typedError<null, AppError>(__TAURI_INVOKE("cancel_run", { runId })),
 	/**  Runs working right now (after a window reload, to pick up their events again). */
 	activeRuns: () => typedError<number[], AppError>(__TAURI_INVOKE("active_runs")),
@@ -148,6 +148,16 @@ export type Forecast = {
 	output_tokens: number,
 	cost_picos: number,
 	duration_s: number,
+	/**  Thinking tokens expected (billed as output). */
+	thinking_tokens: number,
+	/**  Cost of the calls planning makes (AI relevance check), included in `cost_picos`. */
+	planning_cost_picos: number,
+	/**  Posts per AI call the run will use. */
+	per_request: number,
+	/**  Requests left today under Google's daily limit, when known. */
+	requests_left_today: number | null,
+	/**  Why the run will do fewer posts than planned, in plain words. */
+	notes: string[],
 };
 
 export type Generation = {
@@ -345,17 +355,27 @@ export type RunCost = {
 };
 
 /**  What the window hears about a run while it works. */
-export type RunEvent = ({ kind: "started"; run_id: number; project_id: number; total: number; already_done: number }) & { code?: never; cost_picos?: never; message?: never; seconds?: never } | {
+export type RunEvent = ({ kind: "started"; run_id: number; project_id: number; total: number; already_done: number }) & { cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; resets_at?: never; seconds?: never; sentence?: never } | {
 	kind: "progress",
 } & RunProgress | 
 /**  Gemini asked us to slow down; every request waits this long. */
-({ kind: "paused"; run_id: number; seconds: number }) & { already_done?: never; code?: never; cost_picos?: never; message?: never; project_id?: never; total?: never } | 
-/**  The budget cap was reached: no new requests are sent. */
-({ kind: "budget_reached"; run_id: number; cost_picos: number }) & { already_done?: never; code?: never; message?: never; project_id?: never; seconds?: never; total?: never } | {
+({ kind: "paused"; run_id: number; seconds: number }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; project_id?: never; resets_at?: never; sentence?: never; total?: never } | 
+/**  The next request would cross a spending cap: the run stops, resumable once raised. */
+({ kind: "budget_reached"; run_id: number; cost_picos: number; cap_picos: number; 
+/**  "Budget reached: $0.04 of $0.05 (this run's budget). Raise it to go on." */
+sentence: string }) & { already_done?: never; code?: never; message?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; total?: never } | 
+/**  A monthly budget passed 80% (or all) of its cap. */
+({ kind: "budget_alert"; run_id: number; 
+/**  "80% of the monthly budget is used ($40.00 of $50.00)." */
+sentence: string; monthly: boolean }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; project_id?: never; resets_at?: never; seconds?: never; total?: never } | 
+/**  Google's daily allowance is used up; the run stops with its posts queued. */
+({ kind: "daily_quota"; run_id: number; 
+/**  Unix seconds (midnight Pacific time). */
+resets_at: number; sentence: string }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; project_id?: never; seconds?: never; total?: never } | {
 	kind: "finished",
 } & RunSummary | 
 /**  The run stopped on an error before it could finish (its work so far is saved). */
-({ kind: "failed"; run_id: number | null; code: string; message: string }) & { already_done?: never; cost_picos?: never; project_id?: never; seconds?: never; total?: never };
+({ kind: "failed"; run_id: number | null; code: string; message: string }) & { already_done?: never; cap_picos?: never; cost_picos?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; sentence?: never; total?: never };
 
 export type RunListing = {
 	run_id: number,
@@ -405,7 +425,7 @@ export type RunSettings = {
 
 export type RunSummary = {
 	run_id: number,
-	/**  running, cancelled, interrupted, finished or failed. */
+	/**  running, cancelled, interrupted, budget_reached, waiting_for_quota, finished or failed. */
 	status: string,
 	candidates: number,
 	gated_out: number,
@@ -421,6 +441,8 @@ export type RunSummary = {
 	cost_picos: number,
 	elapsed_s: number,
 	error: string | null,
+	/**  For a run waiting for Google's daily allowance: when it resets (unix seconds). */
+	resume_at: number | null,
 	/**  "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s" */
 	sentence: string,
 };

@@ -103,6 +103,9 @@ enum Command {
     /// The price table used for costs.
     #[command(subcommand)]
     Prices(runs::PricesCommand),
+    /// Monthly spending caps, overall and per project (shared with the desktop app).
+    #[command(subcommand)]
+    Budget(runs::BudgetCommand),
 }
 
 #[derive(Subcommand)]
@@ -364,6 +367,7 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
         Command::Runs(command) => runs::runs(command, store, out, now).await?,
         Command::Costs(args) => runs::costs(args, store, out).await?,
         Command::Prices(command) => runs::prices_command(command, store, out, now).await?,
+        Command::Budget(command) => runs::budget_command(command, store, out, now).await?,
     }
     Ok(())
 }

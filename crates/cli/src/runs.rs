@@ -113,6 +113,22 @@ pub struct CostsArgs {
 }
 
 #[derive(Subcommand)]
+pub enum BudgetCommand {
+    /// Monthly caps and what this month has used of them.
+    Show {
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Cap a calendar month's spend, overall or for one project (USD; "none" removes it).
+    Set {
+        /// e.g. 20 or 4.50, or "none".
+        usd: String,
+        #[arg(long)]
+        project: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum PricesCommand {
     /// The price in force for each model (USD per 1M tokens).
     List,
@@ -620,6 +636,70 @@ pub async fn runs(
                 text = "No finished run has a stored forecast yet.".into();
             }
             out.print(&json!({ "runs": rows }), text.trim_end());
+        }
+    }
+    Ok(())
+}
+
+pub async fn budget_command(
+    command: BudgetCommand,
+    store: &Store,
+    out: &Out,
+    now: i64,
+) -> Result<(), FinderError> {
+    let project_id = |name: Option<String>| async move {
+        match name {
+            Some(n) => projects::get_by_name(store, &n).await.map(|p| Some(p.id)),
+            None => Ok(None),
+        }
+    };
+    match command {
+        BudgetCommand::Set { usd, project } => {
+            let cap = if usd.trim().eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(prices::parse_usd(&usd, "the budget")? * 1_000_000)
+            };
+            match project_id(project).await? {
+                Some(id) => budget::set_project_monthly_budget(store, id, cap).await?,
+                None => budget::set_monthly_budget(store, cap).await?,
+            }
+            out.print(
+                &json!({"cap_picos": cap}),
+                &match cap {
+                    Some(c) => format!("Monthly budget set to {}.", prices::format_usd(c)),
+                    None => "Monthly budget removed.".into(),
+                },
+            );
+        }
+        BudgetCommand::Show { project } => {
+            let usage = budget::monthly_use(store, project_id(project).await?, now).await?;
+            let text = if usage.is_empty() {
+                "No monthly budget is set. Set one with `comment-finder budget set USD`."
+                    .to_string()
+            } else {
+                usage
+                    .iter()
+                    .map(|u| {
+                        let what = match u.scope {
+                            budget::CapScope::ProjectMonth => "This project",
+                            _ => "All projects",
+                        };
+                        format!(
+                            "{what}: {} of {} this month ({:.0}%){}",
+                            prices::format_usd(u.spent_picos),
+                            prices::format_usd(u.cap_picos),
+                            u.share * 100.0,
+                            u.alert
+                                .as_deref()
+                                .map(|a| format!(" — {a}"))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            out.print(&json!({ "budgets": usage }), &text);
         }
     }
     Ok(())

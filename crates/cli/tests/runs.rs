@@ -401,3 +401,68 @@ async fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn budgets_and_the_daily_quota_stop_runs_with_their_own_exit_codes() {
+    let server = FakeGemini::start(FakeConfig {
+        limits: fake_gemini::QuotaLimits {
+            rpd: Some(3),
+            ..fake_gemini::QuotaLimits::UNLIMITED
+        },
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let key = fake_gemini::DEFAULT_API_KEY;
+    // A monthly budget, shown with this month's use.
+    let set = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "budget", "set", "5"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(set["cap_picos"], 5_000_000_000_000i64);
+    let shown = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "budget", "show"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(shown["budgets"][0]["spent_picos"], 0);
+
+    // A run capped at a tenth of a cent stops at the cap: exit code 3.
+    let capped = cf(&db, &server, key)
+        .args(&RUN)
+        .args(["2", "--per-request", "1", "--budget", "0.001"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        capped.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&capped.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&capped.stdout).unwrap();
+    assert_eq!(summary["status"], "budget_reached");
+    assert!(summary["cost_usd"].as_f64().unwrap() <= 0.001);
+
+    // The fake allows 3 requests a day: the next run meets Google's per-day 429: exit code 4,
+    // posts left queued, the reset time given.
+    let daily = cf(&db, &server, key)
+        .args(&RUN)
+        .args(["2", "--per-request", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        daily.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&daily.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&daily.stdout).unwrap();
+    assert_eq!(summary["status"], "waiting_for_quota");
+    assert!(summary["resume_at"].as_i64().unwrap() > chrono::Utc::now().timestamp());
+    server.shutdown().await;
+}

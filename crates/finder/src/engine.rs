@@ -411,32 +411,16 @@ where
         .unwrap_or_else(|p| p.into_inner())
         .insert(run_id, ctx.cancel.clone());
     let task = tokio::spawn(async move {
-        let result = work.await;
+        let result = match work.await {
+            Ok(summary) => Ok(summary),
+            // Planning stopped for a reason the user can act on: the run ends like a run
+            // that stopped while sending, resumable, with the same events.
+            Err(error) => end_stopped_planning(&ctx, run_id, error).await,
+        };
         active()
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&run_id);
-        if let Err(error) = &result {
-            // Planning or storage failed before the executor could record an end.
-            let (status, reason) = match error {
-                FinderError::Budget(_) => ("interrupted", Some("budget")),
-                FinderError::Gemini(gemini::GeminiError::Quota {
-                    scope: gemini::QuotaScope::PerDay,
-                    ..
-                }) => ("interrupted", Some("daily_quota")),
-                _ => ("failed", None),
-            };
-            let _ = sqlx::query(
-                "UPDATE runs SET status = ?, stop_reason = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'",
-            )
-            .bind(status)
-            .bind(reason)
-            .bind(error.to_string())
-            .bind((ctx.wall_clock)())
-            .bind(run_id)
-            .execute(ctx.store.pool())
-            .await;
-        }
         drop(ctx);
         result
     });
@@ -445,6 +429,62 @@ where
         events,
         task,
     }
+}
+
+/// Records how a run ended that could not finish planning. A budget or the daily quota stop
+/// it resumably (with the same events as when sending); anything else fails it.
+async fn end_stopped_planning(
+    ctx: &RunContext,
+    run_id: i64,
+    error: FinderError,
+) -> Result<RunSummary> {
+    let now = (ctx.wall_clock)();
+    let (status, reason, resume_at, message) = match &error {
+        FinderError::Budget(reached) => {
+            let _ = ctx.events.send(RunEvent::BudgetReached {
+                reached: reached.clone(),
+                sentence: reached.sentence(),
+            });
+            ("interrupted", Some("budget"), None, reached.sentence())
+        }
+        FinderError::Gemini(gemini::GeminiError::Quota {
+            scope: gemini::QuotaScope::PerDay,
+            ..
+        }) => {
+            let resets_at = limiter::next_pacific_midnight(now);
+            let sentence = "Google's daily allowance is used up. It resets at midnight Pacific time; the run's posts stay queued.".to_owned();
+            let _ = ctx.events.send(RunEvent::DailyQuota {
+                resets_at,
+                sentence: sentence.clone(),
+            });
+            (
+                "interrupted",
+                Some("daily_quota"),
+                Some(resets_at),
+                sentence,
+            )
+        }
+        other => ("failed", None, None, other.to_string()),
+    };
+    // Only a run still marked running: the executor records its own ends.
+    sqlx::query(
+        "UPDATE runs SET status = ?, stop_reason = ?, resume_at = ?, error = ?, finished_at = ?
+         WHERE id = ? AND status = 'running'",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind(resume_at)
+    .bind(&message)
+    .bind(now)
+    .bind(run_id)
+    .execute(ctx.store.pool())
+    .await?;
+    if status == "failed" {
+        return Err(error);
+    }
+    let summary = runner::summary(&ctx.store, run_id, now).await?;
+    let _ = ctx.events.send(RunEvent::Finished(summary.clone()));
+    Ok(summary)
 }
 
 /// Examples for topics that have none, then relevance and dedup by embeddings, every call

@@ -12,9 +12,8 @@
 //! Time comes from tokio's clock, so tests run hours of traffic in milliseconds with
 //! `tokio::time::pause`.
 
-use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone};
@@ -611,36 +610,6 @@ impl Limiter {
         }
         day.requests += 1;
         Ok(())
-    }
-}
-
-/// The process-wide registry: every run using the same key and model shares one limiter.
-/// Keys are identified by a hash held only in memory.
-pub fn shared(
-    key_fingerprint: u64,
-    model: &str,
-    limits: Limits,
-    requests_today: u32,
-) -> Arc<Limiter> {
-    type Registry = Mutex<HashMap<(u64, String), Arc<Limiter>>>;
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    let mut registry = REGISTRY
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let key = (key_fingerprint, model.to_string());
-    match registry.get(&key) {
-        Some(existing) if existing.limits == limits => existing.clone(),
-        _ => {
-            let limiter = Arc::new(Limiter::new(
-                limits,
-                requests_today,
-                || chrono::Utc::now().timestamp(),
-                key_fingerprint,
-            ));
-            registry.insert(key, limiter.clone());
-            limiter
-        }
     }
 }
 

@@ -530,3 +530,54 @@ async fn two_processes_on_one_key_share_one_allowance() {
     other.admit(10).await.unwrap();
     assert!(started.elapsed() < Duration::from_millis(400));
 }
+
+#[tokio::test]
+async fn a_resume_is_refused_while_another_live_process_works_on_the_run() {
+    let h = harness("key-owner", FakeConfig::default()).await;
+    let mut s = settings("gemini-2.5-flash", fast());
+    s.max_candidates = 5;
+    let (summary, _) = run(&h, s).await;
+    // Make it look like another process (here: this test's parent, which is alive) is
+    // working on it right now.
+    let parent = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("PPid:")
+                    .map(|p| p.trim().parse::<i64>().unwrap())
+            })
+        });
+    let Some(parent) = parent else {
+        return; // Not a system that shows its processes; the heartbeat rule alone applies.
+    };
+    sqlx::query("UPDATE runs SET status = 'running', heartbeat_at = ?, owner_pid = ? WHERE id = ?")
+        .bind(now())
+        .bind(parent)
+        .bind(summary.run_id)
+        .execute(h.db.store.pool())
+        .await
+        .unwrap();
+    let refused = engine::resume(&h.db.store, &h.access, summary.run_id, now)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        refused.to_string().contains("another window or terminal"),
+        "{refused}"
+    );
+    // The same run whose process is gone (killed a moment ago) resumes at once.
+    sqlx::query("UPDATE runs SET owner_pid = ? WHERE id = ?")
+        .bind(i64::from(i32::MAX))
+        .bind(summary.run_id)
+        .execute(h.db.store.pool())
+        .await
+        .unwrap();
+    let mut handle = engine::resume(&h.db.store, &h.access, summary.run_id, now)
+        .await
+        .unwrap();
+    while handle.events.recv().await.is_some() {}
+    assert_eq!(
+        handle.task.await.unwrap().unwrap().status,
+        RunStatus::Finished
+    );
+}
