@@ -66,22 +66,27 @@ pub enum RunEvent {
 
 pub type Emit = Arc<dyn Fn(RunEvent) + Send + Sync>;
 
-/// Runs working in this process, as the engine keeps them.
-#[derive(Default)]
-pub struct RunManager;
+/// Runs of the app's database working in this process, as the engine keeps them.
+pub struct RunManager {
+    store: finder::Store,
+}
 
 impl RunManager {
+    pub fn new(store: finder::Store) -> Self {
+        RunManager { store }
+    }
+
     pub fn active_ids(&self) -> Vec<i64> {
-        engine::active_runs()
+        engine::active_runs(&self.store)
     }
 
     pub fn is_active(&self, run_id: i64) -> bool {
-        engine::active_runs().contains(&run_id)
+        self.active_ids().contains(&run_id)
     }
 
     /// Stops the run: no request leaves after this returns; requests in flight are saved.
     pub fn cancel(&self, run_id: i64) -> AppResult<()> {
-        engine::cancel(run_id)
+        engine::cancel(&self.store, run_id)
             .map_err(|_| AppError::new("run_not_active", format!("Run #{run_id} is not running.")))
     }
 }

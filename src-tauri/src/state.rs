@@ -110,11 +110,12 @@ impl AppState {
             Ok(service) if !service.trim().is_empty() => Keychain::with_service(service.trim()),
             _ => Keychain::new(),
         };
+        let runs = Arc::new(RunManager::new(store.clone()));
         Ok(AppState {
             store,
             keychain,
             paths,
-            runs: Arc::new(RunManager::default()),
+            runs,
         })
     }
 

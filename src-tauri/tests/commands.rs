@@ -138,6 +138,13 @@ async fn sample_id(state: &AppState) -> i64 {
 }
 
 async fn quick_settings(state: &AppState, project_id: i64) -> RunSettings {
+    // A paid account: the free tier's embedding allowance (100 texts a minute, each text of a
+    // batch counting) would make the first run's relevance check take a minute and a half.
+    state
+        .store
+        .set_setting("tier", &serde_json::json!("tier1"))
+        .await
+        .unwrap();
     let mut s = state.default_run_settings(project_id).await.unwrap();
     s.hours_back = 48.0;
     s.min_followers = 0;
@@ -295,7 +302,8 @@ async fn limits_are_stored_the_way_the_cli_reads_them() {
     let env = open().await;
     let s = env.state.limit_settings().await.unwrap();
     assert_eq!(s.tier, Tier::Free);
-    assert_eq!(s.limits.rpm, 10, "free tier, gemini-2.5-flash");
+    // The free tier's allowance since Google's December 2025 cut (limiter::PRESETS_AS_OF).
+    assert_eq!(s.limits.rpm, 5, "free tier, gemini-2.5-flash");
 
     let s = env
         .state
@@ -614,7 +622,8 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
     let RunEvent::Finished(stopped) = end else {
         panic!("{end:?}")
     };
-    assert_eq!(stopped.status, "cancelled");
+    // The run stops at the cap (resumable), it is not cancelled.
+    assert_eq!(stopped.status, "budget_reached");
     assert!(events
         .lock()
         .unwrap()
@@ -624,8 +633,23 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
     assert_eq!(listed[0].run_id, run_id);
 
     let from = events.lock().unwrap().len();
+    // Resuming keeps the stored cap: it stops again at once.
     assert_eq!(
-        runs::resume(state, emit, run_id, None).await.unwrap(),
+        runs::resume(state, emit.clone(), run_id, None)
+            .await
+            .unwrap(),
+        run_id
+    );
+    let RunEvent::Finished(again) = wait_for_end(&events, from).await else {
+        panic!("no end")
+    };
+    assert_eq!(again.status, "budget_reached");
+    // Raised to $10, it finishes.
+    let from = events.lock().unwrap().len();
+    assert_eq!(
+        runs::resume(state, emit, run_id, Some(10_000_000_000_000))
+            .await
+            .unwrap(),
         run_id
     );
     let end = wait_for_end(&events, from).await;

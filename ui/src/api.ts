@@ -87,7 +87,9 @@ export interface Api {
   forecastRun(projectId: number, settings: RunSettings): Promise<Forecast>;
   startRun(projectId: number, settings: RunSettings, budgetPicos: number | null): Promise<number>;
   cancelRun(runId: number): Promise<void>;
-  resumeRun(runId: number): Promise<number>;
+  /** Continues a run that stopped part-way. `budgetPicos` sets a new budget for the whole run
+   * (for one stopped at its budget); null keeps the budget it had. */
+  resumeRun(runId: number, budgetPicos: number | null): Promise<number>;
   listRuns(projectId: number | null): Promise<RunListing[]>;
   runSummary(runId: number): Promise<RunSummary>;
   onRunEvent(handler: (event: RunEvent) => void): Promise<Unlisten>;

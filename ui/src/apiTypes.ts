@@ -12,7 +12,7 @@ export type Tier = "free" | "tier1" | "custom";
 export type SortKey = "score" | "views" | "balanced" | "newest";
 export type ExportSort = "score" | "views" | "balanced";
 export type CostGroupBy = "model" | "project";
-export type RunStatus = "running" | "cancelled" | "interrupted" | "finished" | "failed";
+export type RunStatus = "running" | "cancelled" | "interrupted" | "budget_reached" | "waiting_for_quota" | "finished" | "failed";
 
 export const REPLY_TYPES: readonly ReplyType[] = ["add_value", "ask_question", "funny", "debate", "relate"];
 export const LABELS: readonly Label[] = ["green", "yellow", "red"];
@@ -164,8 +164,19 @@ export interface Forecast {
   requests: number;
   input_tokens: number;
   output_tokens: number;
+  /** Includes `planning_cost_picos`. */
   cost_picos: number;
   duration_s: number;
+  /** Thinking tokens expected (billed as output); 0 for models that do not think. */
+  thinking_tokens: number;
+  /** Cost of the AI relevance check the run makes before writing, already in `cost_picos`. */
+  planning_cost_picos: number;
+  /** Posts per AI call the run will use. */
+  per_request: number;
+  /** Requests left today under Google's daily limit, when known. */
+  requests_left_today: number | null;
+  /** Plain sentences: why the run will do fewer posts than asked, what the estimate includes. */
+  notes: string[];
 }
 
 export interface RunProgress {
@@ -196,7 +207,10 @@ export interface RunSummary {
   thinking_tokens: number;
   cost_picos: number;
   elapsed_s: number;
+  /** Why it stopped, in plain words (for budget_reached and waiting_for_quota: the engine's sentence). */
   error: string | null;
+  /** For a run waiting for Google's daily allowance: when it resets (unix seconds). */
+  resume_at: number | null;
   /** The engine's own summary sentence, when the backend sends it. */
   sentence?: string;
 }
@@ -205,8 +219,12 @@ export type RunEvent =
   | { kind: "started"; run_id: number; project_id?: number; total: number; already_done: number }
   | ({ kind: "progress" } & RunProgress)
   | { kind: "paused"; run_id: number | null; seconds: number }
-  /** The budget cap was reached: no new requests are sent; requests in flight still land. */
-  | { kind: "budget_reached"; run_id: number; cost_picos: number }
+  /** The next request would cross a spending cap: the run stops, resumable once the budget is raised. */
+  | { kind: "budget_reached"; run_id: number; cost_picos: number; cap_picos: number; sentence: string }
+  /** A monthly budget passed 80% (or all) of its cap; `monthly` is false for the run's own cap. */
+  | { kind: "budget_alert"; run_id: number; sentence: string; monthly: boolean }
+  /** Google's daily allowance is used up; the run stops with its posts queued until `resets_at` (unix seconds). */
+  | { kind: "daily_quota"; run_id: number; resets_at: number; sentence: string }
   | ({ kind: "finished" } & RunSummary)
   /** The run stopped on an error before it could finish (its work so far is saved). */
   | { kind: "failed"; run_id: number | null; code: string; message: string };

@@ -284,7 +284,7 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         return Ok(());
     }
     let handle = engine::start(store, &access, prepared, now_clock).await?;
-    let summary = drive(out, handle).await?;
+    let summary = drive(out, store, handle).await?;
     print_summary(out, &summary);
     finish_with_code(store, &summary, now).await
 }
@@ -330,7 +330,7 @@ async fn finish_with_code(
 }
 
 /// Follows a run while drawing progress and turning Ctrl-C into a clean stop.
-async fn drive(out: &Out, handle: RunHandle) -> Result<RunSummary, FinderError> {
+async fn drive(out: &Out, store: &Store, handle: RunHandle) -> Result<RunSummary, FinderError> {
     let RunHandle {
         run_id,
         mut events,
@@ -372,10 +372,11 @@ async fn drive(out: &Out, handle: RunHandle) -> Result<RunSummary, FinderError> 
             }
         }
     });
+    let store = store.clone();
     let stopper = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             eprintln!("\nStopping: no new requests; letting the ones in flight finish… (Ctrl-C again to quit now)");
-            let _ = engine::cancel(run_id);
+            let _ = engine::cancel(&store, run_id);
             if tokio::signal::ctrl_c().await.is_ok() {
                 // Every finished post is already saved; quitting now loses only requests in flight.
                 std::process::exit(130);
@@ -606,7 +607,7 @@ pub async fn runs(
             }
             let access = gemini_access(store).await?;
             let handle = engine::resume(store, &access, run_id, now_clock).await?;
-            let summary = drive(out, handle).await?;
+            let summary = drive(out, store, handle).await?;
             print_summary(out, &summary);
             finish_with_code(store, &summary, now).await?;
         }

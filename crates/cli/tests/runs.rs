@@ -404,11 +404,16 @@ async fn ctrl_c_stops_cleanly_and_says_how_to_resume() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn budgets_and_the_daily_quota_stop_runs_with_their_own_exit_codes() {
+    // Three drafting requests a day (the embedding model keeps its own allowance).
     let server = FakeGemini::start(FakeConfig {
-        limits: fake_gemini::QuotaLimits {
-            rpd: Some(3),
-            ..fake_gemini::QuotaLimits::UNLIMITED
-        },
+        model_limits: [(
+            "gemini-2.5-flash".to_string(),
+            fake_gemini::QuotaLimits {
+                rpd: Some(3),
+                ..fake_gemini::QuotaLimits::UNLIMITED
+            },
+        )]
+        .into(),
         ..FakeConfig::default()
     })
     .await
@@ -434,7 +439,7 @@ async fn budgets_and_the_daily_quota_stop_runs_with_their_own_exit_codes() {
 
     // A run capped at a tenth of a cent stops at the cap: exit code 3.
     let capped = cf(&db, &server, key)
-        .args(&RUN)
+        .args(RUN)
         .args(["2", "--per-request", "1", "--budget", "0.001"])
         .output()
         .unwrap();
@@ -451,7 +456,7 @@ async fn budgets_and_the_daily_quota_stop_runs_with_their_own_exit_codes() {
     // The fake allows 3 requests a day: the next run meets Google's per-day 429: exit code 4,
     // posts left queued, the reset time given.
     let daily = cf(&db, &server, key)
-        .args(&RUN)
+        .args(RUN)
         .args(["2", "--per-request", "1"])
         .output()
         .unwrap();

@@ -70,6 +70,8 @@ pub struct Embedder {
     pub wall_clock: fn() -> i64,
     /// Spending caps the calls count against.
     pub budget: Option<crate::budget::Budget>,
+    /// Serve from the cache only and fail on a miss (for forecasts: nothing may be paid).
+    pub cache_only: bool,
 }
 
 /// What became of one embed batch.
@@ -92,6 +94,7 @@ impl Embedder {
             project_id: None,
             wall_clock,
             budget: None,
+            cache_only: false,
         }
     }
 
@@ -152,6 +155,12 @@ impl Embedder {
             .filter(|(hash, _)| found.get(hash).is_some_and(Option::is_none))
             .map(|(hash, text)| (*hash, text.to_string()))
             .collect();
+        if self.cache_only && !misses.is_empty() {
+            return Err(FinderError::InvalidInput(format!(
+                "{} texts have no stored embedding yet.",
+                misses.len()
+            )));
+        }
         for batch in misses.chunks(gemini::MAX_EMBED_BATCH) {
             let vectors = self.embed_in_batches(batch, task).await?;
             for ((hash, _), vector) in batch.iter().zip(vectors) {

@@ -179,27 +179,37 @@ pub async fn prepare(
     settings.validate()?;
     let project = projects::get(store, project_id).await?;
     let price = prices::require(store, &settings.model).await?;
-    let plan = runner::plan(store, &project, &settings, now).await?;
     let (thinking, per_pack) = runner::history(store, project.id, &settings.model).await?;
     let mut inputs = ForecastInputs {
         thinking_per_request: thinking,
         requests_per_pack: per_pack,
         ..ForecastInputs::default()
     };
-    if settings.embeddings {
-        if let Some(access) = access {
-            let embedder = Embedder::new(store.clone(), access.client.clone(), || {
-                chrono::Utc::now().timestamp()
-            });
-            let texts = Embedder::plan_texts(&project, &plan.send);
-            let (_, tokens) = embedder.uncached(&texts, embeddings::TASK).await?;
-            if tokens > 0 {
-                let embed_price = prices::require(store, embeddings::DEFAULT_MODEL).await?;
-                inputs.planning_cost_picos = embed_price.cost_picos(&prices::BilledTokens {
-                    prompt: tokens,
-                    ..Default::default()
-                });
+    let lexical = runner::plan(store, &project, &settings, now).await?;
+    let mut plan = lexical.clone();
+    if let (true, Some(access)) = (settings.embeddings, access) {
+        let mut embedder = Embedder::new(store.clone(), access.client.clone(), || {
+            chrono::Utc::now().timestamp()
+        });
+        embedder.cache_only = true;
+        let texts = Embedder::plan_texts(&project, &lexical.send);
+        let (missing, tokens) = embedder.uncached(&texts, embeddings::TASK).await?;
+        if missing == 0 {
+            // Every vector is stored: the forecast plans exactly as the run will, for free.
+            if let Ok(exact) =
+                runner::plan_using(store, &project, &settings, now, Some(&embedder)).await
+            {
+                plan = exact;
             }
+        } else {
+            let embed_price = prices::require(store, embeddings::DEFAULT_MODEL).await?;
+            inputs.planning_cost_picos = embed_price.cost_picos(&prices::BilledTokens {
+                prompt: tokens,
+                ..Default::default()
+            });
+            inputs.planning_note = Some(format!(
+                "The AI relevance check reads {missing} posts not seen before first; it may hold back near-duplicates of posts you answered, so the run can reply to fewer posts than this."
+            ));
         }
     }
     if let Some(access) = access {
@@ -246,18 +256,26 @@ pub struct RunHandle {
     pub task: JoinHandle<Result<RunSummary>>,
 }
 
-fn active() -> &'static Mutex<HashMap<i64, CancelToken>> {
-    static ACTIVE: OnceLock<Mutex<HashMap<i64, CancelToken>>> = OnceLock::new();
+/// A run of one database (a process may open several, as the tests do).
+type RunKey = (std::path::PathBuf, i64);
+
+fn active() -> &'static Mutex<HashMap<RunKey, CancelToken>> {
+    static ACTIVE: OnceLock<Mutex<HashMap<RunKey, CancelToken>>> = OnceLock::new();
     ACTIVE.get_or_init(Default::default)
 }
 
-/// Runs working in this process.
-pub fn active_runs() -> Vec<i64> {
+fn run_key(store: &Store, run_id: i64) -> RunKey {
+    (store.path().to_path_buf(), run_id)
+}
+
+/// Runs of this database working in this process.
+pub fn active_runs(store: &Store) -> Vec<i64> {
     let mut ids: Vec<i64> = active()
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .keys()
-        .copied()
+        .filter(|(db, _)| db == store.path())
+        .map(|(_, id)| *id)
         .collect();
     ids.sort();
     ids
@@ -265,11 +283,11 @@ pub fn active_runs() -> Vec<i64> {
 
 /// Stops a run: no request leaves after this returns; requests already sent land and are
 /// saved; its posts stay queued for a resume.
-pub fn cancel(run_id: i64) -> Result<()> {
+pub fn cancel(store: &Store, run_id: i64) -> Result<()> {
     match active()
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .get(&run_id)
+        .get(&run_key(store, run_id))
     {
         Some(token) => {
             token.cancel();
@@ -355,7 +373,7 @@ pub async fn resume(
     if active()
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .contains_key(&run_id)
+        .contains_key(&run_key(store, run_id))
     {
         return Err(FinderError::InvalidInput(format!(
             "Run #{run_id} is already running."
@@ -406,10 +424,11 @@ fn spawn<F>(
 where
     F: std::future::Future<Output = Result<RunSummary>> + Send + 'static,
 {
+    let key = run_key(&ctx.store, run_id);
     active()
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(run_id, ctx.cancel.clone());
+        .insert(key.clone(), ctx.cancel.clone());
     let task = tokio::spawn(async move {
         let result = match work.await {
             Ok(summary) => Ok(summary),
@@ -420,7 +439,7 @@ where
         active()
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(&run_id);
+            .remove(&key);
         drop(ctx);
         result
     });

@@ -625,6 +625,7 @@ pub fn key_fingerprint(key: &str) -> u64 {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Arc;
 
     static WALL: AtomicI64 = AtomicI64::new(1_795_867_200);
     fn wall() -> i64 {

@@ -190,6 +190,8 @@ pub struct ForecastInputs {
     pub budget_left_picos: Option<i64>,
     /// The model's output limit, when the models endpoint told us.
     pub output_token_limit: Option<u64>,
+    /// Why the posts may differ once planning calls are made (new posts to embed).
+    pub planning_note: Option<String>,
 }
 
 /// Where a run stands. Stored as `runs.status` plus `runs.stop_reason` for the two kinds of
@@ -686,6 +688,9 @@ pub fn forecast_with(
         output: output_tokens,
         thinking: thinking_tokens,
     }) + inputs.planning_cost_picos;
+    if let Some(note) = &inputs.planning_note {
+        notes.push(note.clone());
+    }
     if planned_posts > 0 && inputs.planning_cost_picos > 0 {
         notes.push(format!(
             "Includes {} for the AI relevance check of posts not seen before.",

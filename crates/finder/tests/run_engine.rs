@@ -465,7 +465,7 @@ async fn cancel_reaches_workers_waiting_in_the_limiter() {
     while h.server.stats().generate_requests == 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    engine::cancel(handle.run_id).unwrap();
+    engine::cancel(&h.db.store, handle.run_id).unwrap();
     let at_cancel = h.server.stats().generate_requests;
     let started = std::time::Instant::now();
     while handle.events.recv().await.is_some() {}

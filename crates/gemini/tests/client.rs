@@ -162,10 +162,14 @@ async fn list_models_follows_pages_and_checks_the_key() {
             "gemini-2.5-flash-lite",
             "gemini-2.5-pro",
             "gemini-2.0-flash",
+            "gemini-3-pro-preview",
+            "gemini-3-flash-preview",
+            "gemini-flash-latest",
+            "gemini-pro-latest",
             "gemini-embedding-001"
         ]
     );
-    assert_eq!(server.request_count(), 3, "three pages of two");
+    assert_eq!(server.request_count(), 5, "five pages of up to two");
     assert!(models[0].supports("generateContent"));
     assert_eq!(models[0].display_name.as_deref(), Some("Gemini 2.5 Flash"));
     assert!(models[4].input_token_limit.is_some());
@@ -180,6 +184,10 @@ async fn list_models_follows_pages_and_checks_the_key() {
             ModelFamily::FlashLite25,
             ModelFamily::Pro25,
             ModelFamily::Gemini2,
+            ModelFamily::Pro3,
+            ModelFamily::Flash3,
+            ModelFamily::Flash25,
+            ModelFamily::Pro3,
             ModelFamily::Other
         ]
     );

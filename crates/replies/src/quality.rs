@@ -308,7 +308,7 @@ fn without_generic_opener(text: &str) -> Option<String> {
     // Lower-casing can change byte lengths only outside ASCII; the phrases are ASCII.
     let after = text.get(phrase.len()..)?;
     let breaks = ['!', '.', ',', '—', '–', '-', ':', ';'];
-    let trimmed = after.trim_start_matches(|c: char| c == ' ');
+    let trimmed = after.trim_start_matches(' ');
     if !trimmed.starts_with(breaks) {
         return None;
     }

@@ -87,16 +87,23 @@ export function toRunSettings(s: b.RunSettings): RunSettings {
   return { ...s, hours_back: num(s.hours_back, 6) };
 }
 
-function toForecast(f: b.Forecast): Forecast {
-  return { ...f, duration_s: num(f.duration_s) };
+export function toForecast(f: b.Forecast): Forecast {
+  return {
+    ...f,
+    duration_s: num(f.duration_s),
+    thinking_tokens: f.thinking_tokens ?? 0,
+    planning_cost_picos: f.planning_cost_picos ?? 0,
+    requests_left_today: f.requests_left_today ?? null,
+    notes: f.notes ?? [],
+  };
 }
 
 function toProgress(p: b.RunProgress): RunProgress {
   return { ...p, requests_per_minute: num(p.requests_per_minute) };
 }
 
-function toSummary(s: b.RunSummary): RunSummary {
-  return { ...s, elapsed_s: num(s.elapsed_s) };
+export function toSummary(s: b.RunSummary): RunSummary {
+  return { ...s, elapsed_s: num(s.elapsed_s), resume_at: s.resume_at ?? null };
 }
 
 /** One event from the shell, in the UI's shape. */
@@ -111,7 +118,11 @@ export function toRunEvent(e: b.RunEvent): RunEvent {
     case "paused":
       return { kind: "paused", run_id: e.run_id, seconds: num(e.seconds) };
     case "budget_reached":
-      return { kind: "budget_reached", run_id: e.run_id, cost_picos: e.cost_picos };
+      return { kind: "budget_reached", run_id: e.run_id, cost_picos: e.cost_picos, cap_picos: e.cap_picos, sentence: e.sentence };
+    case "budget_alert":
+      return { kind: "budget_alert", run_id: e.run_id, sentence: e.sentence, monthly: e.monthly };
+    case "daily_quota":
+      return { kind: "daily_quota", run_id: e.run_id, resets_at: e.resets_at, sentence: e.sentence };
     case "finished": {
       const { kind: _kind, ...s } = e;
       return { kind: "finished", ...toSummary(s) };
@@ -189,7 +200,7 @@ export const tauriApi: Api = {
   cancelRun: async (runId) => {
     await unwrap(c.cancelRun(runId));
   },
-  resumeRun: (runId) => unwrap(c.resumeRun(runId)),
+  resumeRun: (runId, budgetPicos) => unwrap(c.resumeRun(runId, budgetPicos)),
   listRuns: (projectId) => unwrap(c.listRuns(projectId)),
   runSummary: async (runId) => toSummary(await unwrap(c.runSummary(runId))),
   onRunEvent: async (handler): Promise<Unlisten> => {

@@ -4,6 +4,7 @@ import { NavLink, Outlet } from "react-router";
 import { api } from "../api";
 import { isBusy, progressPercent } from "../lib/runText";
 import { useCurrentProject } from "./ProjectContext";
+import { BudgetAlertBanners } from "./RunBanners";
 import { useLiveRun } from "./RunContext";
 import { IconChart, IconDownload, IconFolder, IconInbox, IconPlay, IconSettings, IconUpload } from "./icons";
 
@@ -74,6 +75,7 @@ export function Layout() {
         </div>
       </aside>
       <main className="main" id="main" tabIndex={-1}>
+        <BudgetAlertBanners />
         <Outlet />
       </main>
     </div>

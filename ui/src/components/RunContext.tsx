@@ -3,10 +3,18 @@
 // the Run screen never loses progress. No polling: events only.
 
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { api } from "../api";
-import { applyRunEvent, idleRun, type LiveRun } from "../lib/runText";
-import { invalidateAfterRun, useRuns } from "../lib/queries";
+import { normaliseError } from "../lib/errors";
+import { addBudgetAlert, applyRunEvent, autoResumeAt, idleRun, isBusy, resumeDue, type BudgetAlert, type LiveRun } from "../lib/runText";
+import { invalidateAfterRun, qk, useRuns } from "../lib/queries";
+
+/** A run set to continue by itself once Google's daily limit resets (while the app stays open). */
+export interface ScheduledResume {
+  runId: number;
+  /** When it will continue (unix seconds): a minute after the reset. */
+  at: number;
+}
 
 interface RunState {
   live: LiveRun;
@@ -14,13 +22,41 @@ interface RunState {
   watch(runId: number): void;
   /** Forget a finished run's summary. */
   dismiss(): void;
+  /** Monthly budget alerts, shown until dismissed. */
+  alerts: BudgetAlert[];
+  dismissAlert(id: number): void;
+  /** The run that will continue by itself when the daily limit resets, if any. */
+  scheduled: ScheduledResume | null;
+  scheduleResume(runId: number, resetsAt: number): void;
+  cancelScheduledResume(): void;
 }
 
-const Ctx = createContext<RunState>({ live: idleRun, watch: () => undefined, dismiss: () => undefined });
+const Ctx = createContext<RunState>({
+  live: idleRun,
+  watch: () => undefined,
+  dismiss: () => undefined,
+  alerts: [],
+  dismissAlert: () => undefined,
+  scheduled: null,
+  scheduleResume: () => undefined,
+  cancelScheduledResume: () => undefined,
+});
+
+/** How often a scheduled resume checks the clock (a timer per check survives the computer sleeping). */
+const SCHEDULE_CHECK_MS = 15_000;
 
 export function RunProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const [live, setLive] = useState<LiveRun>(idleRun);
+  const [alerts, setAlerts] = useState<BudgetAlert[]>([]);
+  const [scheduled, setScheduled] = useState<ScheduledResume | null>(null);
+  const nextAlertId = useRef(1);
+  /** Runs that ended while this window watched: a runs list read before the end must not revive them. */
+  const ended = useRef(new Set<number>());
+  const liveRef = useRef(live);
+  useEffect(() => {
+    liveRef.current = live;
+  }, [live]);
   const runs = useRuns(null);
 
   useEffect(() => {
@@ -29,6 +65,9 @@ export function RunProvider({ children }: { children: ReactNode }) {
     void api()
       .onRunEvent((event) => {
         setLive((s) => applyRunEvent(s, event));
+        if (event.kind === "budget_alert") setAlerts((a) => addBudgetAlert(a, event, nextAlertId.current++));
+        if (event.kind === "finished") ended.current.add(event.run_id);
+        if (event.kind === "started") ended.current.delete(event.run_id);
         if (event.kind === "finished") invalidateAfterRun(qc);
         if (event.kind === "progress" && event.done % 25 === 0) void qc.invalidateQueries({ queryKey: ["costs"] });
       })
@@ -45,7 +84,7 @@ export function RunProvider({ children }: { children: ReactNode }) {
   // A run already going when the window opens (e.g. after a reload) is followed too.
   const running = runs.data?.find((r) => r.active ?? r.status === "running");
   useEffect(() => {
-    if (running && live.runId == null) {
+    if (running && live.runId == null && !ended.current.has(running.run_id)) {
       setLive({
         ...idleRun,
         phase: "running",
@@ -67,9 +106,46 @@ export function RunProvider({ children }: { children: ReactNode }) {
 
   const watch = useCallback((runId: number) => {
     setLive((s) => (s.runId === runId && s.phase !== "finished" ? s : { ...idleRun, phase: "starting", runId }));
+    // Continuing a run by hand replaces its scheduled resume.
+    setScheduled((sch) => (sch?.runId === runId ? null : sch));
   }, []);
   const dismiss = useCallback(() => setLive(idleRun), []);
-  const value = useMemo(() => ({ live, watch, dismiss }), [live, watch, dismiss]);
+  const dismissAlert = useCallback((id: number) => setAlerts((a) => a.filter((x) => x.id !== id)), []);
+  const scheduleResume = useCallback((runId: number, resetsAt: number) => setScheduled({ runId, at: autoResumeAt(resetsAt) }), []);
+  const cancelScheduledResume = useCallback(() => setScheduled(null), []);
+
+  // The scheduled resume: checks the clock now and then, and waits for another run to end first.
+  useEffect(() => {
+    if (!scheduled) return;
+    let firing = false;
+    const check = () => {
+      if (firing || !resumeDue(scheduled.at, Date.now())) return;
+      const now = liveRef.current;
+      if (isBusy(now)) {
+        // Already going again (resumed by hand): nothing left to schedule.
+        if (now.runId === scheduled.runId) setScheduled(null);
+        return;
+      }
+      firing = true;
+      setScheduled(null);
+      setLive({ ...idleRun, phase: "starting", runId: scheduled.runId });
+      api()
+        .resumeRun(scheduled.runId, null)
+        .then(() => void qc.invalidateQueries({ queryKey: qk.runsAll }))
+        .catch((e: unknown) => {
+          const error = normaliseError(e);
+          setLive((s) => (s.runId === scheduled.runId && s.phase === "starting" ? { ...s, phase: "failed", error } : s));
+        });
+    };
+    check();
+    const timer = setInterval(check, SCHEDULE_CHECK_MS);
+    return () => clearInterval(timer);
+  }, [scheduled, qc]);
+
+  const value = useMemo(
+    () => ({ live, watch, dismiss, alerts, dismissAlert, scheduled, scheduleResume, cancelScheduledResume }),
+    [live, watch, dismiss, alerts, dismissAlert, scheduled, scheduleResume, cancelScheduledResume],
+  );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

@@ -99,14 +99,16 @@ export function Notice({
   title,
   children,
   action,
+  testId,
 }: {
   kind?: "info" | "ok" | "warn" | "error";
   title?: ReactNode;
   children?: ReactNode;
   action?: ReactNode;
+  testId?: string;
 }) {
   return (
-    <div className={`notice ${kind}`} role={kind === "error" ? "alert" : "status"}>
+    <div className={`notice ${kind}`} role={kind === "error" ? "alert" : "status"} data-testid={testId}>
       <div className="notice-body">
         {title ? <strong>{title}</strong> : null}
         {children}

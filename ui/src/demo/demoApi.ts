@@ -5,6 +5,7 @@
 //   ?demo=fresh    no keys saved yet (the first-run screen)
 //   ?demo=running  a run is in progress when the page opens
 //   ?demo=empty    a project with no posts and no runs is selected
+//   ?demo=quota    the next run stops part-way at Google's daily limit (once)
 
 import type { Api, Unlisten } from "../api";
 import type {
@@ -28,7 +29,7 @@ import type {
   Tier,
 } from "../apiTypes";
 import type { AppError } from "../lib/errors";
-import { isoDay } from "../lib/format";
+import { formatInt, formatUsd, isoDay, plural } from "../lib/format";
 import { newProjectSettings } from "../lib/project";
 import {
   buildHistory,
@@ -79,8 +80,21 @@ interface LiveDemoRun {
   budgetPicos: number | null;
 }
 
-export function createDemoApi(): Api {
-  const scenario = new URLSearchParams(typeof window === "undefined" ? "" : window.location.search).get("demo") ?? "";
+/** Why a demo run stopped on purpose, for its summary. */
+interface DemoStop {
+  error: string;
+  resumeAt: number | null;
+}
+
+/** Midnight Pacific time (as Google resets daily limits), as unix seconds: 08:00 UTC, standard time. */
+function nextPacificMidnight(nowSeconds: number): number {
+  const offset = 8 * 3600;
+  return Math.floor((nowSeconds - offset) / 86400 + 1) * 86400 + offset;
+}
+
+/** `scenario` defaults to the page's `?demo=` (tests pass it directly). */
+export function createDemoApi(scenarioOverride?: string): Api {
+  const scenario = scenarioOverride ?? new URLSearchParams(typeof window === "undefined" ? "" : window.location.search).get("demo") ?? "";
   const now = () => Math.floor(Date.now() / 1000);
   const start = now();
 
@@ -114,6 +128,14 @@ export function createDemoApi(): Api {
   const ledger: LedgerRow[] = history.ledger;
   let nextRunId = Math.max(0, ...runs.map((r) => r.run_id)) + 1;
   const runSettings = new Map<number, RunSettings>();
+  /** Each run's budget (pico-dollars), kept for resume. */
+  const runBudgets = new Map<number, number | null>();
+  /** Why a run stopped at its budget or at the daily limit. */
+  const stops = new Map<number, DemoStop>();
+  /** ?demo=quota: the daily limit is hit once. */
+  let quotaPending = scenario === "quota";
+  /** Monthly budget alerts already sent, by "YYYY-MM:percent". */
+  const alerted = new Set<string>();
 
   const lastSampleRun = runs.find((r) => r.project === SAMPLE_PROJECT.name && r.status === "finished")?.run_id ?? null;
   const opportunities = new Map<number, Opportunity[]>();
@@ -153,15 +175,32 @@ export function createDemoApi(): Api {
 
   const forecast = (projectId: number, s: RunSettings): Forecast => {
     const plan = demoPlan(project(projectId).settings, s);
-    const requests = Math.ceil(plan.send / Math.max(1, s.per_request));
+    const perRequest = Math.max(1, s.per_request);
+    const notes: string[] = [];
+    // Google's daily limit: what is left today after the day's runs.
+    const today = isoLocal(now());
+    const usedToday = ledger.filter((l) => l.day === today).reduce((n, l) => n + l.calls, 0);
+    const left = s.limits.rpd == null ? null : Math.max(0, s.limits.rpd - usedToday);
+    let posts = plan.send;
+    if (left != null && Math.ceil(posts / perRequest) > left) {
+      posts = Math.min(posts, left * perRequest);
+      notes.push(
+        `Google allows ${plural(left, "more request", "more requests")} today, so this run does ${plural(posts, "post")} now; the other ${formatInt(plan.send - posts)} can go after the daily limit resets.`,
+      );
+    }
+    const requests = Math.ceil(posts / perRequest);
     const price = prices.filter((p) => p.model === s.model).at(-1) ?? prices[1]!;
-    const input = requests * 1450 + plan.send * 180;
-    const output = plan.send * 260;
-    const cost = Math.round(input * Number(price.input_usd_per_mtok) * 1e6 + output * Number(price.output_usd_per_mtok) * 1e6);
+    const input = requests * 1450 + posts * 180;
+    const output = posts * 260;
+    // The 2.5 Flash and Pro models think before they answer; thinking is billed as output.
+    const thinking = /2\.5-(flash|pro)(?!-lite)/.test(s.model) ? posts * 120 : 0;
+    // The relevance check (embeddings) before writing: a tiny cost per post.
+    const planning = s.embeddings && posts > 0 ? Math.round(plan.send * 1_500_000) : 0;
+    const cost = Math.round(input * Number(price.input_usd_per_mtok) * 1e6 + (output + thinking) * Number(price.output_usd_per_mtok) * 1e6) + planning;
     const perMinute = Math.max(1, s.limits.rpm);
     const duration = Math.max(requests / perMinute, requests / Math.max(1, s.batch_size) / 30) * 60;
     return {
-      posts: plan.send,
+      posts,
       gated_out: plan.held,
       deduped: Math.round(plan.send * 0.04),
       requests,
@@ -169,6 +208,11 @@ export function createDemoApi(): Api {
       output_tokens: output,
       cost_picos: cost,
       duration_s: duration,
+      thinking_tokens: thinking,
+      planning_cost_picos: planning,
+      per_request: perRequest,
+      requests_left_today: left,
+      notes,
     };
   };
 
@@ -188,7 +232,8 @@ export function createDemoApi(): Api {
     thinking_tokens: 0,
     cost_picos: r.costPicos,
     elapsed_s: r.elapsedBefore + (Date.now() - r.startedAt) / 1000,
-    error: null,
+    error: stops.get(r.id)?.error ?? null,
+    resume_at: stops.get(r.id)?.resumeAt ?? null,
   });
 
   const listing = (r: LiveDemoRun, status: string): RunListing => ({
@@ -208,10 +253,13 @@ export function createDemoApi(): Api {
     else runs.unshift(l);
   };
 
-  const finish = (r: LiveDemoRun, status: "finished" | "cancelled" | "failed") => {
+  type EndStatus = "finished" | "cancelled" | "failed" | "budget_reached" | "waiting_for_quota";
+  const finish = (r: LiveDemoRun, status: EndStatus, stop: DemoStop | null = null) => {
     if (r.timer) clearInterval(r.timer);
     r.timer = null;
     live.delete(r.id);
+    if (stop) stops.set(r.id, stop);
+    else stops.delete(r.id);
     const summary = summaryOf(r, status);
     putListing(listing(r, status));
     const p = project(r.projectId);
@@ -240,17 +288,56 @@ export function createDemoApi(): Api {
     emit({ kind: "finished", ...summary });
   };
 
+  /** The monthly budget alert at 80% and 100%, once each per month. */
+  const checkMonthlyBudget = (r: LiveDemoRun, before: number) => {
+    const cap = limits.monthly_budget_picos;
+    if (cap == null || cap <= 0) return;
+    const month = isoLocal(now()).slice(0, 7);
+    const spent = ledger.filter((l) => l.day.startsWith(month)).reduce((n, l) => n + l.cost_picos, 0);
+    for (const pct of [100, 80]) {
+      const line = (cap * pct) / 100;
+      const key = `${month}:${pct}`;
+      if (spent + before < line && spent + r.costPicos >= line && !alerted.has(key)) {
+        alerted.add(key);
+        const sentence =
+          pct === 100
+            ? `The monthly budget is used up (${formatUsd(spent + r.costPicos)} of ${formatUsd(cap)}).`
+            : `80% of the monthly budget is used (${formatUsd(spent + r.costPicos)} of ${formatUsd(cap)}).`;
+        emit({ kind: "budget_alert", run_id: r.id, sentence, monthly: true });
+        break;
+      }
+    }
+  };
+
   const tick = (r: LiveDemoRun) => {
     const step = Math.max(1, Math.min(r.settings.batch_size * r.settings.per_request, Math.ceil(r.total / 40)));
     const remaining = r.total - r.done - r.failed;
     const n = Math.min(step, remaining);
+    const perPost = r.settings.model.includes("lite") ? 22e6 : 81e6;
+    // Like the engine, the budget is checked before requests are sent: a step that would cross it stops the run.
+    if (r.budgetPicos != null && n > 0 && r.costPicos + n * perPost * 1.1 > r.budgetPicos) {
+      const sentence = `Budget reached: ${formatUsd(r.costPicos)} of ${formatUsd(r.budgetPicos)} (this run's budget). Raise it to go on.`;
+      emit({ kind: "budget_reached", run_id: r.id, cost_picos: r.costPicos, cap_picos: r.budgetPicos, sentence });
+      finish(r, "budget_reached", { error: sentence, resumeAt: null });
+      return;
+    }
+    // ?demo=quota: Google's daily limit runs out part-way through the first run.
+    if (quotaPending && r.done + r.failed >= r.total * 0.4) {
+      quotaPending = false;
+      const resetsAt = nextPacificMidnight(now());
+      const sentence = `Google's daily limit for ${r.settings.model} is used up. The other ${plural(remaining, "post")} wait in line until it resets.`;
+      emit({ kind: "daily_quota", run_id: r.id, resets_at: resetsAt, sentence });
+      finish(r, "waiting_for_quota", { error: sentence, resumeAt: resetsAt });
+      return;
+    }
     const failedNow = r.done > 30 && r.failed < 2 && Math.random() < 0.03 ? 1 : 0;
     r.done += n - failedNow;
     r.failed += failedNow;
     r.requests += Math.ceil(n / Math.max(1, r.settings.per_request)) + failedNow;
     r.retries += Math.random() < 0.08 ? 1 : 0;
-    const perPost = r.settings.model.includes("lite") ? 22e6 : 81e6;
+    const before = r.costPicos;
     r.costPicos += Math.round(n * perPost * (0.9 + Math.random() * 0.2));
+    checkMonthlyBudget(r, before);
     const elapsed = r.elapsedBefore + (Date.now() - r.startedAt) / 1000;
     const rate = (r.done + r.failed) / Math.max(1, elapsed);
     const left = r.total - r.done - r.failed;
@@ -266,10 +353,7 @@ export function createDemoApi(): Api {
       cost_picos: r.costPicos,
       eta_s: rate > 0 ? left / rate : null,
     });
-    if (r.budgetPicos != null && r.costPicos >= r.budgetPicos) {
-      emit({ kind: "budget_reached", run_id: r.id, cost_picos: r.costPicos });
-      finish(r, "cancelled");
-    } else if (left <= 0) finish(r, "finished");
+    if (left <= 0) finish(r, "finished");
   };
 
   const launch = (r: LiveDemoRun, alreadyDone: number) => {
@@ -499,6 +583,7 @@ export function createDemoApi(): Api {
       if (f.posts === 0) throw fail("invalid_input", "No posts match these filters.");
       const id = nextRunId++;
       runSettings.set(id, settings);
+      runBudgets.set(id, budgetPicos);
       const r: LiveDemoRun = {
         id,
         projectId,
@@ -533,10 +618,14 @@ export function createDemoApi(): Api {
       await wait(300);
       finish(r, "cancelled");
     },
-    async resumeRun(runId) {
+    async resumeRun(runId, budgetPicos) {
       if (live.size > 0) throw fail("run_in_progress", "A run is already going.");
       const l = runs.find((x) => x.run_id === runId);
       if (!l) throw fail("run_not_found", `No run ${runId}.`);
+      if (budgetPicos != null && budgetPicos <= l.cost_picos)
+        throw fail("invalid_input", `The new budget must be more than the ${formatUsd(l.cost_picos)} this run has already spent.`);
+      if (budgetPicos != null) runBudgets.set(runId, budgetPicos);
+      stops.delete(runId);
       const projectId = [...projects.values()].find((p) => p.settings.name === l.project)?.id ?? 1;
       const r: LiveDemoRun = {
         id: runId,
@@ -551,7 +640,7 @@ export function createDemoApi(): Api {
         startedAt: Date.now(),
         elapsedBefore: 60,
         timer: null,
-        budgetPicos: null,
+        budgetPicos: runBudgets.get(runId) ?? null,
       };
       launch(r, l.done + l.failed);
       return runId;
@@ -582,7 +671,8 @@ export function createDemoApi(): Api {
         thinking_tokens: 0,
         cost_picos: l.cost_picos,
         elapsed_s: l.posts * 0.4,
-        error: null,
+        error: stops.get(runId)?.error ?? null,
+        resume_at: stops.get(runId)?.resumeAt ?? null,
       };
     },
     async onRunEvent(handler): Promise<Unlisten> {

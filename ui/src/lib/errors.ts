@@ -139,6 +139,11 @@ const WORDS: Record<string, ErrorWords> = {
     next: "Raise the budget, or pick fewer posts.",
     showMessage: true,
   },
+  budget_reached: {
+    sentence: "The run stopped because it reached its budget.",
+    next: "Raise the budget and continue the run if you want the remaining posts done.",
+    showMessage: true,
+  },
   budget_exceeded: {
     sentence: "The run stopped because it reached your budget.",
     next: "Raise the budget and resume the run if you want to continue.",
@@ -151,6 +156,10 @@ const WORDS: Record<string, ErrorWords> = {
 
   // Storage.
   database_open: { sentence: "The app's data could not be opened.", next: "Restart the app. If it keeps happening, see the logs in Settings." },
+  database_busy: {
+    sentence: "The app's data is busy right now (another window or the command line is using it).",
+    next: "Try again in a moment.",
+  },
   database: { sentence: "The app could not save or read its data.", next: "Try again. If it keeps happening, see the logs in Settings." },
   migration: {
     sentence: "The app could not update its data to this version.",
@@ -200,7 +209,7 @@ export function describeError(error: unknown): ErrorText {
 /** Codes worth a "Try again" button: the same action may work in a moment. */
 export function isRetryable(error: unknown): boolean {
   const { code } = normaliseError(error);
-  return ["quota", "overloaded", "server_error", "timeout", "connection", "database", "unexpected"].includes(code);
+  return ["quota", "overloaded", "server_error", "timeout", "connection", "database", "database_busy", "unexpected"].includes(code);
 }
 
 /** The codes with a sentence, for tests and for the shell engineer's reference. */

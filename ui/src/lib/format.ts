@@ -142,6 +142,12 @@ export function formatDateTime(unixSeconds: number): string {
   return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${hh}:${mm}`;
 }
 
+/** A local time of day: "09:05". */
+export function formatClock(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
 /** "YYYY-MM-DD" for a local date. */
 export function isoDay(d: Date): string {
   const mm = String(d.getMonth() + 1).padStart(2, "0");

@@ -46,6 +46,7 @@ export const qk = {
   runDefaults: (projectId: number) => ["runDefaults", projectId] as const,
   runs: (projectId: number | null) => ["runs", projectId] as const,
   runsAll: ["runs"] as const,
+  runSummary: (runId: number) => ["runs", "summary", runId] as const,
   opportunitiesAll: ["opportunities"] as const,
   opportunities: (q: OpportunityQuery) => ["opportunities", q] as const,
   costsAll: ["costs"] as const,
@@ -229,10 +230,18 @@ export function useStartRun() {
   });
 }
 
+export const useRunSummary = (runId: number | null) =>
+  useQuery({
+    queryKey: qk.runSummary(runId ?? -1),
+    queryFn: () => call(() => api().runSummary(runId!)),
+    enabled: runId != null,
+  });
+
+/** Continues a run; `budgetPicos` sets a new budget for the whole run (null keeps the old one). */
 export function useResumeRun() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (runId: number) => call(() => api().resumeRun(runId)),
+    mutationFn: (v: { runId: number; budgetPicos?: number | null }) => call(() => api().resumeRun(v.runId, v.budgetPicos ?? null)),
     onSuccess: () => void qc.invalidateQueries({ queryKey: qk.runsAll }),
   });
 }

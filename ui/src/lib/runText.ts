@@ -2,7 +2,7 @@
 // the summary sentence after.
 
 import type { Forecast, RunEvent, RunProgress, RunSummary } from "../apiTypes";
-import { formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, plural } from "./format";
+import { formatClock, formatDay, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, isoDay, parseUsdToPicos, plural } from "./format";
 
 /** "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s" (as the engine says it). */
 export function summarySentence(s: Pick<RunSummary, "succeeded" | "failed" | "cost_picos" | "elapsed_s">): string {
@@ -22,6 +22,10 @@ export function summaryHeadline(s: Pick<RunSummary, "status" | "succeeded" | "fa
       return "This run was interrupted. Resume it to finish the remaining posts.";
     case "failed":
       return "The run stopped because of a problem.";
+    case "budget_reached":
+      return "Stopped at your budget. Raise it to do the remaining posts.";
+    case "waiting_for_quota":
+      return "Paused until Google's daily limit resets. The remaining posts are kept in line.";
     default:
       return "Run in progress.";
   }
@@ -36,6 +40,14 @@ export interface ForecastText {
   heldBack: string | null;
   /** Set when the estimate is above the budget cap. */
   overBudget: string | null;
+  /** "+ 4,000 thinking tokens (billed as output)", only when the model thinks. */
+  thinkingLine: string | null;
+  /** "AI relevance check: $0.0020 included", only when the run makes that check. */
+  planningLine: string | null;
+  /** "Google allows 180 more requests today", when the daily allowance is known. */
+  dailyLine: string | null;
+  /** The engine's own plain sentences: why fewer posts than asked, what is included. */
+  notes: string[];
 }
 
 export function forecastText(f: Forecast, budgetPicos: number | null): ForecastText {
@@ -54,7 +66,16 @@ export function forecastText(f: Forecast, budgetPicos: number | null): ForecastT
     budgetPicos != null && f.cost_picos > budgetPicos
       ? `The estimate is above your budget of ${formatUsd(budgetPicos)}: the run will stop when it reaches it.`
       : null;
-  return { headline, costLine, heldBack, overBudget };
+  const thinkingLine = f.thinking_tokens > 0 ? `+ ${formatInt(f.thinking_tokens)} thinking tokens (billed as output)` : null;
+  const planningLine = f.planning_cost_picos > 0 ? `AI relevance check: ${formatUsd(f.planning_cost_picos)} included` : null;
+  const dailyLine =
+    f.requests_left_today == null
+      ? null
+      : f.requests_left_today <= 0
+        ? "Google allows no more requests today"
+        : `Google allows ${plural(f.requests_left_today, "more request", "more requests")} today`;
+  const notes = (f.notes ?? []).map((n) => n.trim()).filter((n) => n.length > 0);
+  return { headline, costLine, heldBack, overBudget, thinkingLine, planningLine, dailyLine, notes };
 }
 
 /** Whole-number percent of a run's posts handled (done or failed), 0–100. */
@@ -87,11 +108,43 @@ export interface LiveRun {
   summary: RunSummary | null;
   /** Set once the budget cap is reached: the run is finishing the requests in flight. */
   budgetReached: boolean;
+  /** Why the run stopped at its budget (from the event, or the summary of a budget_reached run). */
+  budgetStop: BudgetStop | null;
+  /** Set when Google's daily allowance is used up: the run waits for it to reset. */
+  dailyQuota: DailyQuotaStop | null;
   /** Why the run stopped, when it stopped on an error. */
   error: { code: string; message: string } | null;
 }
 
-export const idleRun: LiveRun = { phase: "idle", runId: null, progress: null, pausedFor: null, summary: null, budgetReached: false, error: null };
+export interface BudgetStop {
+  /** "Budget reached: $0.04 of $0.05 (this run's budget). Raise it to go on." */
+  sentence: string;
+  /** What the run has spent. */
+  costPicos: number;
+  /** The budget it stopped at, when known. */
+  capPicos: number | null;
+}
+
+export interface DailyQuotaStop {
+  sentence: string;
+  /** When Google's daily allowance resets (unix seconds), when known. */
+  resetsAt: number | null;
+}
+
+export const idleRun: LiveRun = {
+  phase: "idle",
+  runId: null,
+  progress: null,
+  pausedFor: null,
+  summary: null,
+  budgetReached: false,
+  budgetStop: null,
+  dailyQuota: null,
+  error: null,
+};
+
+const BUDGET_SENTENCE = "This run reached its budget. Raise it to do the remaining posts.";
+const QUOTA_SENTENCE = "Google's daily limit for this model is used up. The remaining posts wait until it resets.";
 
 /** Whether a run is going (so Start is hidden and the sidebar shows its percentage). */
 export function isBusy(live: LiveRun): boolean {
@@ -110,6 +163,8 @@ export function applyRunEvent(state: LiveRun, event: RunEvent): LiveRun {
         pausedFor: null,
         summary: null,
         budgetReached: false,
+        budgetStop: null,
+        dailyQuota: null,
         error: null,
         progress: {
           run_id: event.run_id,
@@ -134,8 +189,14 @@ export function applyRunEvent(state: LiveRun, event: RunEvent): LiveRun {
         ...state,
         runId: event.run_id,
         budgetReached: true,
+        budgetStop: { sentence: event.sentence || BUDGET_SENTENCE, costPicos: event.cost_picos, capPicos: event.cap_picos },
         progress: state.progress ? { ...state.progress, cost_picos: Math.max(state.progress.cost_picos, event.cost_picos) } : state.progress,
       };
+    case "daily_quota":
+      return { ...state, runId: event.run_id, dailyQuota: { sentence: event.sentence || QUOTA_SENTENCE, resetsAt: event.resets_at } };
+    case "budget_alert":
+      // Shown as its own banner (see RunContext), whichever run it comes from.
+      return state;
     case "failed":
       return { ...state, phase: "failed", runId: event.run_id ?? state.runId, pausedFor: null, error: { code: event.code, message: event.message } };
     case "finished": {
@@ -151,16 +212,38 @@ export function applyRunEvent(state: LiveRun, event: RunEvent): LiveRun {
         cost_picos: summary.cost_picos,
         eta_s: 0,
       };
-      return { phase: "finished", runId: summary.run_id, progress, pausedFor: null, summary, budgetReached: state.budgetReached, error: null };
+      const budgetStop =
+        summary.status === "budget_reached"
+          ? (state.budgetStop ?? { sentence: summary.error || BUDGET_SENTENCE, costPicos: summary.cost_picos, capPicos: null })
+          : null;
+      const dailyQuota =
+        summary.status === "waiting_for_quota"
+          ? {
+              sentence: state.dailyQuota?.sentence ?? (summary.error || QUOTA_SENTENCE),
+              resetsAt: summary.resume_at ?? state.dailyQuota?.resetsAt ?? null,
+            }
+          : null;
+      return {
+        phase: "finished",
+        runId: summary.run_id,
+        progress,
+        pausedFor: null,
+        summary,
+        budgetReached: state.budgetReached || budgetStop != null,
+        budgetStop,
+        dailyQuota,
+        error: null,
+      };
     }
   }
 }
 
 /** Runs that stopped part-way and can be resumed. */
 export function canResume(status: string): boolean {
-  return status === "interrupted" || status === "cancelled" || status === "failed";
+  return ["interrupted", "cancelled", "failed", "budget_reached", "waiting_for_quota"].includes(status);
 }
 
+/** A run's status in plain words, for lists and summaries. */
 export function runStatusWords(status: string): string {
   switch (status) {
     case "running":
@@ -173,7 +256,81 @@ export function runStatusWords(status: string): string {
       return "Interrupted";
     case "failed":
       return "Failed";
+    case "budget_reached":
+      return "Stopped at budget";
+    case "waiting_for_quota":
+      return "Waiting for Google's daily limit";
     default:
-      return status;
+      // An unknown status from a newer engine: "some_new_state" → "Some new state".
+      return status.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
   }
+}
+
+/** The colour of a run's status pill. */
+export function runStatusTone(status: string): "green" | "accent" | "yellow" | "" {
+  if (status === "finished") return "green";
+  if (status === "running") return "accent";
+  return canResume(status) ? "yellow" : "";
+}
+
+// ---- Stopped runs: budget and Google's daily limit. ----
+
+/** "Resets at 09:00 (your time)", with "tomorrow" or the day when it is not today. */
+export function resetTimeText(resetsAt: number, now: Date = new Date()): string {
+  const at = new Date(resetsAt * 1000);
+  const clock = formatClock(resetsAt);
+  const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  if (isoDay(at) === isoDay(now)) return `Resets at ${clock} (your time)`;
+  if (isoDay(at) === isoDay(tomorrow)) return `Resets tomorrow at ${clock} (your time)`;
+  return `Resets on ${formatDay(resetsAt, now)} at ${clock} (your time)`;
+}
+
+/** A little after the reset, so the first request is not refused by a clock a few seconds off. */
+export const RESUME_MARGIN_S = 60;
+
+/** When a run waiting for the daily limit should continue by itself (unix seconds). */
+export function autoResumeAt(resetsAt: number): number {
+  return resetsAt + RESUME_MARGIN_S;
+}
+
+/** Whether a scheduled resume is due. */
+export function resumeDue(atSeconds: number, nowMs: number): boolean {
+  return nowMs >= atSeconds * 1000;
+}
+
+export type BudgetInput = { ok: true; picos: number } | { ok: false; message: string };
+
+/** Reads the "Raise this run's budget to $…" field: a positive amount above what the run has spent. */
+export function parseRaisedBudget(text: string, spentPicos: number): BudgetInput {
+  if (text.trim() === "") return { ok: false, message: "Type the new budget in dollars, like 0.50." };
+  const picos = parseUsdToPicos(text);
+  if (picos == null) return { ok: false, message: "Type an amount in dollars, like 0.50." };
+  if (picos <= 0) return { ok: false, message: "The budget must be more than $0." };
+  if (picos <= spentPicos) return { ok: false, message: `This run has already spent ${formatUsd(spentPicos)}. Type a budget above that.` };
+  return { ok: true, picos };
+}
+
+/** A starting value for the new budget: twice the old one (or what was spent), rounded up to a cent. */
+export function suggestRaisedBudget(capPicos: number | null, spentPicos: number): string {
+  const CENT = 10_000_000_000;
+  const base = Math.max(capPicos ?? 0, spentPicos);
+  const target = Math.max(CENT, Math.ceil((base * 2) / CENT) * CENT);
+  // Whole cents, so two decimals are exact: "0.10", "4.00".
+  return (target / 1e12).toFixed(2);
+}
+
+// ---- Monthly budget alerts: a banner each, until dismissed. ----
+
+export interface BudgetAlert {
+  id: number;
+  runId: number;
+  sentence: string;
+  monthly: boolean;
+}
+
+/** Adds an alert, unless the same sentence is already showing. */
+export function addBudgetAlert(alerts: BudgetAlert[], event: { run_id: number; sentence: string; monthly: boolean }, id: number): BudgetAlert[] {
+  const sentence = event.sentence.trim();
+  if (!sentence || alerts.some((a) => a.sentence === sentence)) return alerts;
+  return [...alerts, { id, runId: event.run_id, sentence, monthly: event.monthly }];
 }

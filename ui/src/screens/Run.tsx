@@ -1,11 +1,12 @@
 // Run: pick which posts, see the estimate, start; watch live progress; stop and resume.
 
-import { useEffect, useMemo, useState } from "react";
+import { Fragment, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import type { Label, RunListing, RunSettings } from "../apiTypes";
 import { useCurrentProject } from "../components/ProjectContext";
 import { useLiveRun } from "../components/RunContext";
 import { useToast } from "../components/toast";
+import { BudgetReachedBanner, DailyQuotaBanner, StoppedRunBanner } from "../components/RunBanners";
 import {
   Button,
   Card,
@@ -23,10 +24,10 @@ import {
   Stat,
 } from "../components/ui";
 import { IconFolder, IconInbox, IconPlay, IconRefresh, IconStop } from "../components/icons";
-import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, parseUsdToPicos } from "../lib/format";
+import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, parseUsdToPicos, plural } from "../lib/format";
 import { useDebounced } from "../lib/hooks";
 import { useCancelRun, useForecast, useKeyStatus, useModels, useResumeRun, useRunDefaults, useRuns, useStartRun } from "../lib/queries";
-import { canResume, forecastText, isBusy, progressPercent, runStatusWords, summaryHeadline, summarySentence } from "../lib/runText";
+import { canResume, forecastText, isBusy, progressPercent, runStatusTone, runStatusWords, summaryHeadline, summarySentence } from "../lib/runText";
 
 function LiveRunCard() {
   const { live, dismiss } = useLiveRun();
@@ -36,11 +37,22 @@ function LiveRunCard() {
   if (live.phase === "idle" || live.runId == null) return null;
 
   if (live.phase === "failed") {
+    // A run stopped by its budget before it wrote anything (while planning) can go on with a bigger one.
+    const budgetFailure = live.error?.code === "budget_reached" && live.runId != null;
     return (
       <Card title="The run stopped because of a problem." lead="Replies already written are kept." testId="run-failed-card">
-        <ErrorNotice error={live.error ?? { code: "run_failed", message: "" }} testId="run-error" />
+        {budgetFailure ? (
+          <BudgetReachedBanner
+            runId={live.runId!}
+            sentence={live.error?.message || "This run reached its budget."}
+            spentPicos={live.progress?.cost_picos ?? 0}
+            capPicos={null}
+          />
+        ) : (
+          <ErrorNotice error={live.error ?? { code: "run_failed", message: "" }} testId="run-error" />
+        )}
         <div className="row">
-          {live.runId != null ? <ResumeButton runId={live.runId} /> : null}
+          {live.runId != null && !budgetFailure ? <ResumeButton runId={live.runId} /> : null}
           <Button variant="ghost" onClick={dismiss}>
             Back to the run settings
           </Button>
@@ -51,8 +63,10 @@ function LiveRunCard() {
 
   if (live.phase === "finished" && live.summary) {
     const s = live.summary;
+    // Stopped on purpose (budget, Google's daily limit): its banner says why and how to go on.
+    const stoppedOnPurpose = live.budgetStop != null || live.dailyQuota != null;
     return (
-      <Card title={live.budgetReached ? "Stopped at your budget." : summaryHeadline(s)} testId="run-finished">
+      <Card title={live.budgetStop ? "Stopped at your budget." : summaryHeadline(s)} testId="run-finished">
         <div className="row between">
           <p className="post-text" data-testid="run-summary">
             {summarySentence(s)}
@@ -62,12 +76,21 @@ function LiveRunCard() {
           </strong>
         </div>
         <ProgressBar percent={live.progress ? progressPercent(live.progress) : 100} state="done" label="Run progress" testId="run-progress" />
-        {s.error ? <ErrorNotice error={{ code: "run_failed", message: s.error }} /> : null}
+        {live.budgetStop ? (
+          <BudgetReachedBanner
+            runId={s.run_id}
+            sentence={live.budgetStop.sentence}
+            spentPicos={Math.max(live.budgetStop.costPicos, s.cost_picos)}
+            capPicos={live.budgetStop.capPicos}
+          />
+        ) : null}
+        {live.dailyQuota ? <DailyQuotaBanner runId={s.run_id} sentence={live.dailyQuota.sentence} resetsAt={live.dailyQuota.resetsAt} /> : null}
+        {s.error && !stoppedOnPurpose ? <ErrorNotice error={{ code: "run_failed", message: s.error }} /> : null}
         <div className="row">
           <Button variant="primary" icon={<IconInbox />} onClick={() => navigate("/review")} data-testid="run-review">
             Review the replies
           </Button>
-          {canResume(s.status) ? <ResumeButton runId={s.run_id} /> : null}
+          {canResume(s.status) && !stoppedOnPurpose ? <ResumeButton runId={s.run_id} /> : null}
           <Button variant="ghost" onClick={dismiss}>
             Start another run
           </Button>
@@ -84,9 +107,11 @@ function LiveRunCard() {
       lead={
         live.budgetReached
           ? "The run reached your budget: it is finishing the requests already sent, then stops."
-          : live.phase === "paused" && live.pausedFor != null
-            ? `Gemini asked us to slow down. Continuing in about ${formatDuration(live.pausedFor)}; nothing is lost.`
-            : "You can leave this screen: the run keeps going."
+          : live.dailyQuota
+            ? "Google's daily limit is used up: the run is finishing the requests already sent, then stops."
+            : live.phase === "paused" && live.pausedFor != null
+              ? `Gemini asked us to slow down. Continuing in about ${formatDuration(live.pausedFor)}; nothing is lost.`
+              : "You can leave this screen: the run keeps going."
       }
       testId="run-live"
       actions={
@@ -122,6 +147,16 @@ function LiveRunCard() {
         </div>
       ) : null}
       {p && p.retries > 0 ? <p className="muted small">{formatInt(p.retries)} requests were tried again after a hiccup.</p> : null}
+      {live.budgetStop ? (
+        <BudgetReachedBanner
+          runId={live.runId}
+          sentence={live.budgetStop.sentence}
+          spentPicos={live.budgetStop.costPicos}
+          capPicos={live.budgetStop.capPicos}
+          stopped={false}
+        />
+      ) : null}
+      {live.dailyQuota ? <DailyQuotaBanner runId={live.runId} sentence={live.dailyQuota.sentence} resetsAt={live.dailyQuota.resetsAt} stopped={false} /> : null}
     </Card>
   );
 }
@@ -136,10 +171,13 @@ function ResumeButton({ runId, label = "Resume" }: { runId: number; label?: stri
       busy={resume.isPending}
       data-testid="run-resume"
       onClick={() =>
-        resume.mutate(runId, {
-          onSuccess: (id) => watch(id),
-          onError: (e) => toast.error(e),
-        })
+        resume.mutate(
+          { runId },
+          {
+            onSuccess: (id) => watch(id),
+            onError: (e) => toast.error(e),
+          },
+        )
       }
     >
       {label}
@@ -147,8 +185,13 @@ function ResumeButton({ runId, label = "Resume" }: { runId: number; label?: stri
   );
 }
 
-function RunsTable({ runs }: { runs: RunListing[] }) {
+/** `bannerRunId`: the stopped run whose banner already shows above the table (its controls are there). */
+function RunsTable({ runs, bannerRunId }: { runs: RunListing[]; bannerRunId: number | null }) {
   const { live } = useLiveRun();
+  // The run whose "Raise the budget" form is open under its row.
+  const [raising, setRaising] = useState<number | null>(null);
+  // The run card above already shows the banner of a run that just stopped on purpose.
+  const liveBannerRunId = live.phase === "finished" && (live.budgetStop || live.dailyQuota) ? live.runId : null;
   return (
     <div className="table-wrap">
       <table className="table" data-testid="runs-table">
@@ -170,21 +213,44 @@ function RunsTable({ runs }: { runs: RunListing[] }) {
               p && listed.run_id === live.runId && listed.status === "running"
                 ? { ...listed, done: p.done, failed: p.failed, posts: p.total, cost_picos: p.cost_picos }
                 : listed;
+            const resumable = canResume(r.status) && !isBusy(live) && r.done + r.failed < r.posts && r.run_id !== bannerRunId && r.run_id !== liveBannerRunId;
             return (
-              <tr key={r.run_id}>
-                <td className="nowrap">{formatDateTime(r.created_at)}</td>
-                <td>
-                  <span className={`pill ${r.status === "finished" ? "green" : r.status === "running" ? "accent" : canResume(r.status) ? "yellow" : ""}`}>
-                    {runStatusWords(r.status)}
-                  </span>
-                </td>
-                <td className="num">
-                  {formatInt(r.done)} / {formatInt(r.posts)}
-                </td>
-                <td className="num">{formatInt(r.failed)}</td>
-                <td className="num">{formatUsd(r.cost_picos)}</td>
-                <td className="num">{canResume(r.status) && !isBusy(live) && r.done + r.failed < r.posts ? <ResumeButton runId={r.run_id} /> : null}</td>
-              </tr>
+              <Fragment key={r.run_id}>
+                <tr>
+                  <td className="nowrap">{formatDateTime(r.created_at)}</td>
+                  <td>
+                    <span className={`pill ${runStatusTone(r.status)}`} data-testid="run-status">
+                      {runStatusWords(r.status)}
+                    </span>
+                  </td>
+                  <td className="num">
+                    {formatInt(r.done)} / {formatInt(r.posts)}
+                  </td>
+                  <td className="num">{formatInt(r.failed)}</td>
+                  <td className="num">{formatUsd(r.cost_picos)}</td>
+                  <td className="num">
+                    {resumable && r.status === "budget_reached" ? (
+                      <Button
+                        icon={<IconRefresh />}
+                        aria-expanded={raising === r.run_id}
+                        onClick={() => setRaising(raising === r.run_id ? null : r.run_id)}
+                        data-testid="run-raise-budget"
+                      >
+                        Raise budget…
+                      </Button>
+                    ) : resumable ? (
+                      <ResumeButton runId={r.run_id} />
+                    ) : null}
+                  </td>
+                </tr>
+                {resumable && raising === r.run_id ? (
+                  <tr>
+                    <td colSpan={6}>
+                      <StoppedRunBanner run={r} />
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
             );
           })}
         </tbody>
@@ -233,6 +299,9 @@ export function RunScreen() {
   const busy = isBusy(live);
   const showSettings = !busy && live.phase !== "finished" && live.phase !== "failed";
   const interrupted = (runs.data ?? []).filter((r) => canResume(r.status) && r.done + r.failed < r.posts && r.run_id !== live.runId);
+  // The latest resumable run stopped at its budget or at Google's daily limit gets its banner above.
+  const latest = interrupted[0];
+  const stoppedOnPurpose = latest && (latest.status === "budget_reached" || latest.status === "waiting_for_quota") ? latest : null;
 
   if (projectId == null) {
     return (
@@ -278,7 +347,9 @@ export function RunScreen() {
 
       <LiveRunCard />
 
-      {!busy && interrupted.length > 0 ? (
+      {!busy && stoppedOnPurpose ? (
+        <StoppedRunBanner run={stoppedOnPurpose} />
+      ) : !busy && interrupted.length > 0 ? (
         <Notice kind="warn" title="A run was interrupted." action={<ResumeButton runId={interrupted[0]!.run_id} label="Resume run" />}>
           The run from {formatDateTime(interrupted[0]!.created_at)} finished {formatInt(interrupted[0]!.done)} of {formatInt(interrupted[0]!.posts)} posts.
           Resume it to do the rest; nothing already written is paid for twice.
@@ -439,7 +510,24 @@ export function RunScreen() {
                 {text.headline}
               </p>
               <p>{text.costLine}</p>
+              {text.planningLine ? (
+                <p className="muted small" data-testid="run-forecast-planning">
+                  {text.planningLine}
+                </p>
+              ) : null}
+              {text.dailyLine ? (
+                <p className="muted small" data-testid="run-forecast-daily">
+                  {text.dailyLine}
+                </p>
+              ) : null}
               {text.heldBack ? <p className="muted">{text.heldBack}</p> : null}
+              {text.notes.length > 0 ? (
+                <ul className="forecast-notes" data-testid="run-forecast-notes">
+                  {text.notes.map((n, i) => (
+                    <li key={i}>{n}</li>
+                  ))}
+                </ul>
+              ) : null}
               {text.overBudget ? <Notice kind="warn">{text.overBudget}</Notice> : null}
               {forecast.isFetching ? <span className="muted small">Updating…</span> : null}
             </div>
@@ -448,8 +536,14 @@ export function RunScreen() {
             <Fold title="Advanced: tokens">
               <p className="muted small">
                 About {formatInt(forecast.data.input_tokens)} input and {formatInt(forecast.data.output_tokens)} output tokens in{" "}
-                {formatInt(forecast.data.requests)} requests; {formatInt(forecast.data.deduped)} near-duplicates skipped.
+                {formatInt(forecast.data.requests)} requests ({plural(forecast.data.per_request, "post")} per request); {formatInt(forecast.data.deduped)}{" "}
+                near-duplicates skipped.
               </p>
+              {text?.thinkingLine ? (
+                <p className="muted small" data-testid="run-forecast-thinking">
+                  {text.thinkingLine}
+                </p>
+              ) : null}
             </Fold>
           ) : null}
           <ErrorNotice error={start.error} testId="run-start-error" />
@@ -473,7 +567,7 @@ export function RunScreen() {
         {runs.isLoading ? <Loading /> : null}
         <ErrorNotice error={runs.error} />
         {runs.data && runs.data.length === 0 ? <p className="muted">No runs yet for this project. Your first one will show up here.</p> : null}
-        {runs.data && runs.data.length > 0 ? <RunsTable runs={runs.data.slice(0, 10)} /> : null}
+        {runs.data && runs.data.length > 0 ? <RunsTable runs={runs.data.slice(0, 10)} bannerRunId={!busy ? (stoppedOnPurpose?.run_id ?? null) : null} /> : null}
       </Card>
     </div>
   );

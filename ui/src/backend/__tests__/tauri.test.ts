@@ -9,7 +9,7 @@ const listen = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 vi.mock("@tauri-apps/api/event", () => ({ listen: (...args: unknown[]) => listen(...args), once: vi.fn(), emit: vi.fn(), emitTo: vi.fn() }));
 
-const { tauriApi, num, toRunEvent } = await import("../tauri");
+const { tauriApi, num, toForecast, toRunEvent } = await import("../tauri");
 
 beforeEach(() => {
   invoke.mockReset();
@@ -86,6 +86,84 @@ describe("tauri adapter", () => {
     ]);
     stop();
     expect(unlisten).toHaveBeenCalled();
+  });
+
+  it("maps the budget, monthly alert and daily limit events", () => {
+    const sentence = "Budget reached: $0.04 of $0.05 (this run's budget). Raise it to go on.";
+    expect(toRunEvent({ kind: "budget_reached", run_id: 2, cost_picos: 40, cap_picos: 50, sentence })).toEqual({
+      kind: "budget_reached",
+      run_id: 2,
+      cost_picos: 40,
+      cap_picos: 50,
+      sentence,
+    });
+    expect(toRunEvent({ kind: "budget_alert", run_id: 2, sentence: "80% of the monthly budget is used ($40.00 of $50.00).", monthly: true })).toEqual({
+      kind: "budget_alert",
+      run_id: 2,
+      sentence: "80% of the monthly budget is used ($40.00 of $50.00).",
+      monthly: true,
+    });
+    expect(toRunEvent({ kind: "daily_quota", run_id: 2, resets_at: 1_800_000_000, sentence: "Used up." })).toEqual({
+      kind: "daily_quota",
+      run_id: 2,
+      resets_at: 1_800_000_000,
+      sentence: "Used up.",
+    });
+  });
+
+  it("carries a stopped run's resume time and the forecast's new fields", async () => {
+    const summary = {
+      run_id: 3,
+      status: "waiting_for_quota",
+      candidates: 10,
+      gated_out: 0,
+      deduped: 0,
+      succeeded: 4,
+      failed: 0,
+      suggestions: 20,
+      requests: 4,
+      retries: 0,
+      input_tokens: 1,
+      output_tokens: 1,
+      thinking_tokens: 0,
+      cost_picos: 9,
+      elapsed_s: null,
+      error: "Google's daily limit is used up.",
+      resume_at: 1_800_000_000,
+      sentence: "4 succeeded, 0 failed",
+    };
+    invoke.mockResolvedValueOnce(summary);
+    await expect(tauriApi.runSummary(3)).resolves.toMatchObject({ status: "waiting_for_quota", resume_at: 1_800_000_000, elapsed_s: 0 });
+    const f = toForecast({
+      posts: 180,
+      gated_out: 2,
+      deduped: 1,
+      requests: 180,
+      input_tokens: 10,
+      output_tokens: 20,
+      cost_picos: 30,
+      duration_s: 150,
+      thinking_tokens: 4000,
+      planning_cost_picos: 5,
+      per_request: 1,
+      requests_left_today: 180,
+      notes: ["Google allows 180 more requests today."],
+    });
+    expect(f).toMatchObject({
+      duration_s: 150,
+      thinking_tokens: 4000,
+      planning_cost_picos: 5,
+      requests_left_today: 180,
+      notes: ["Google allows 180 more requests today."],
+    });
+  });
+
+  it("resumes with a new budget, or keeps the old one", async () => {
+    invoke.mockResolvedValue(7);
+    await expect(tauriApi.resumeRun(7, 100_000_000_000)).resolves.toBe(7);
+    expect(invoke).toHaveBeenLastCalledWith("resume_run", { runId: 7, budgetPicos: 100_000_000_000 });
+    await tauriApi.resumeRun(7, null);
+    expect(invoke).toHaveBeenLastCalledWith("resume_run", { runId: 7, budgetPicos: null });
   });
 
   it("treats specta's null floats as numbers", () => {

@@ -61,6 +61,64 @@ describe("demo backend", () => {
     expect(runs.find((r) => r.run_id === runId)?.status).toBe("cancelled");
   });
 
+  it("forecasts with the engine's newer fields", async () => {
+    const api = createDemoApi();
+    const settings = await api.defaultRunSettings(1);
+    const f = await settle(api.forecastRun(1, settings));
+    expect(f.per_request).toBe(settings.per_request);
+    expect(Array.isArray(f.notes)).toBe(true);
+    expect(f.planning_cost_picos).toBeLessThanOrEqual(f.cost_picos);
+    expect(f.requests_left_today === null || f.requests_left_today >= 0).toBe(true);
+    // Fewer requests left today than the run needs: fewer posts, and a note that says why.
+    const tight = await settle(api.forecastRun(1, { ...settings, limits: { ...settings.limits, rpd: 10 }, per_request: 1 }));
+    expect(tight.posts).toBeLessThanOrEqual(10);
+    expect(tight.requests_left_today).toBeLessThanOrEqual(10);
+    expect(tight.notes.join(" ")).toMatch(/more requests? today/);
+  });
+
+  it("stops at the run's budget, and goes on once it is raised", async () => {
+    const api = createDemoApi();
+    const events: RunEvent[] = [];
+    await api.onRunEvent((e) => events.push(e));
+    const settings = await api.defaultRunSettings(1);
+    const runId = await settle(api.startRun(1, settings, 2_000_000_000));
+    await vi.advanceTimersByTimeAsync(60_000);
+    const reached = events.find((e) => e.kind === "budget_reached");
+    expect(reached).toMatchObject({ kind: "budget_reached", run_id: runId, cap_picos: 2_000_000_000 });
+    if (reached?.kind !== "budget_reached") return;
+    expect(reached.cost_picos).toBeLessThanOrEqual(2_000_000_000);
+    expect(reached.sentence).toMatch(/Budget reached/);
+    const ended = events.at(-1)!;
+    expect(ended).toMatchObject({ kind: "finished", status: "budget_reached", error: reached.sentence });
+    expect((await settle(api.listRuns(1))).find((r) => r.run_id === runId)?.status).toBe("budget_reached");
+    // A budget at or below what was spent is refused in plain words.
+    await expect(settle(api.resumeRun(runId, reached.cost_picos))).rejects.toMatchObject({ code: "invalid_input" });
+    events.length = 0;
+    await settle(api.resumeRun(runId, 1_000_000_000_000));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(events[0]).toMatchObject({ kind: "started", run_id: runId });
+    expect(events.at(-1)).toMatchObject({ kind: "finished", status: "finished", error: null });
+  });
+
+  it("waits for Google's daily limit with the time it resets", async () => {
+    const api = createDemoApi("quota");
+    const events: RunEvent[] = [];
+    await api.onRunEvent((e) => events.push(e));
+    const settings = await api.defaultRunSettings(1);
+    const runId = await settle(api.startRun(1, settings, null));
+    await vi.advanceTimersByTimeAsync(60_000);
+    const quota = events.find((e) => e.kind === "daily_quota");
+    expect(quota).toMatchObject({ kind: "daily_quota", run_id: runId });
+    if (quota?.kind !== "daily_quota") return;
+    expect(quota.resets_at).toBeGreaterThan(Date.now() / 1000);
+    expect(events.at(-1)).toMatchObject({ kind: "finished", status: "waiting_for_quota", resume_at: quota.resets_at, error: quota.sentence });
+    expect(await settle(api.runSummary(runId))).toMatchObject({ status: "waiting_for_quota", resume_at: quota.resets_at });
+    events.length = 0;
+    await settle(api.resumeRun(runId, null));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(events.at(-1)).toMatchObject({ kind: "finished", status: "finished", resume_at: null });
+  });
+
   it("filters and sorts opportunities, and status changes stick", async () => {
     const api = createDemoApi();
     const base = {

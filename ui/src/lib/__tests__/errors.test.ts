@@ -80,6 +80,9 @@ describe("describeError", () => {
       "run_not_active",
       "nothing_to_do",
       "over_budget",
+      // the run engine: a run stopped by its budget, the database shared with the command line
+      "budget_reached",
+      "database_busy",
       "io",
       "app",
       "internal",
@@ -96,5 +99,6 @@ describe("describeError", () => {
   it("knows which failures are worth trying again", () => {
     expect(isRetryable({ code: "quota", message: "" })).toBe(true);
     expect(isRetryable({ code: "invalid_key", message: "" })).toBe(false);
+    expect(isRetryable({ code: "database_busy", message: "" })).toBe(true);
   });
 });

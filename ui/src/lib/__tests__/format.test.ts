@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   formatAge,
+  formatClock,
   formatCompact,
   formatDuration,
   formatEta,
@@ -142,5 +143,13 @@ describe("small formatters", () => {
     expect(keyStatusText({ set: false, last4: null })).toBe("Not set");
     expect(keyStatusText({ set: true, last4: "wxyz" })).toBe("Set · ends in wxyz");
     expect(keyStatusText({ set: true, last4: null })).toBe("Set");
+  });
+});
+
+describe("formatClock", () => {
+  it("writes a local time of day with two digits each", () => {
+    expect(formatClock(new Date(2026, 10, 14, 9, 5).getTime() / 1000)).toBe("09:05");
+    expect(formatClock(new Date(2026, 10, 14, 23, 59).getTime() / 1000)).toBe("23:59");
+    expect(formatClock(new Date(2026, 10, 15, 0, 0).getTime() / 1000)).toBe("00:00");
   });
 });

@@ -1,6 +1,24 @@
 import { describe, expect, it } from "vitest";
 import type { Forecast, RunSummary } from "../../apiTypes";
-import { applyRunEvent, canResume, forecastText, idleRun, isBusy, progressLine, progressPercent, summaryHeadline, summarySentence } from "../runText";
+import {
+  addBudgetAlert,
+  applyRunEvent,
+  autoResumeAt,
+  canResume,
+  forecastText,
+  idleRun,
+  isBusy,
+  parseRaisedBudget,
+  progressLine,
+  progressPercent,
+  resetTimeText,
+  resumeDue,
+  runStatusTone,
+  runStatusWords,
+  suggestRaisedBudget,
+  summaryHeadline,
+  summarySentence,
+} from "../runText";
 
 const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
   run_id: 7,
@@ -19,6 +37,7 @@ const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
   cost_picos: 34_100_000_000,
   elapsed_s: 171,
   error: null,
+  resume_at: null,
   ...over,
 });
 
@@ -42,13 +61,49 @@ describe("summarySentence", () => {
 });
 
 describe("forecastText", () => {
-  const f: Forecast = { posts: 120, gated_out: 18, deduped: 2, requests: 120, input_tokens: 1, output_tokens: 1, cost_picos: 41_200_000_000, duration_s: 150 };
+  const f: Forecast = {
+    posts: 120,
+    gated_out: 18,
+    deduped: 2,
+    requests: 120,
+    input_tokens: 1,
+    output_tokens: 1,
+    cost_picos: 41_200_000_000,
+    duration_s: 150,
+    thinking_tokens: 0,
+    planning_cost_picos: 0,
+    per_request: 1,
+    requests_left_today: null,
+    notes: [],
+  };
   it("says how many posts, requests, cost and time", () => {
     const t = forecastText(f, null);
     expect(t.headline).toBe("120 posts will get reply drafts, in about 120 requests.");
     expect(t.costLine).toBe("Estimated cost $0.0412 · about 2 m 30 s at your current limits.");
     expect(t.heldBack).toBe("20 posts held back (spam, reposts, repeats, authors or words you avoid) cost nothing.");
     expect(t.overBudget).toBeNull();
+    expect(t.thinkingLine).toBeNull();
+    expect(t.planningLine).toBeNull();
+    expect(t.dailyLine).toBeNull();
+    expect(t.notes).toEqual([]);
+  });
+  it("adds thinking tokens, the relevance check, the daily allowance and the engine's notes when there are any", () => {
+    const t = forecastText(
+      {
+        ...f,
+        thinking_tokens: 4000,
+        planning_cost_picos: 2_000_000_000,
+        requests_left_today: 180,
+        notes: ["Google allows 180 more requests today, so this run does 180 posts.", "  "],
+      },
+      null,
+    );
+    expect(t.thinkingLine).toBe("+ 4,000 thinking tokens (billed as output)");
+    expect(t.planningLine).toBe("AI relevance check: $0.0020 included");
+    expect(t.dailyLine).toBe("Google allows 180 more requests today");
+    expect(t.notes).toEqual(["Google allows 180 more requests today, so this run does 180 posts."]);
+    expect(forecastText({ ...f, requests_left_today: 1 }, null).dailyLine).toBe("Google allows 1 more request today");
+    expect(forecastText({ ...f, requests_left_today: 0 }, null).dailyLine).toBe("Google allows no more requests today");
   });
   it("warns when the estimate is above the budget", () => {
     expect(forecastText(f, 10_000_000_000).overBudget).toBe("The estimate is above your budget of $0.0100: the run will stop when it reaches it.");
@@ -126,8 +181,9 @@ describe("applyRunEvent", () => {
   it("notes the budget cap and a run that stopped on an error", () => {
     let s = applyRunEvent(idleRun, { kind: "started", run_id: 5, project_id: 1, total: 10, already_done: 0 });
     expect(isBusy(s)).toBe(true);
-    s = applyRunEvent(s, { kind: "budget_reached", run_id: 5, cost_picos: 900 });
+    s = applyRunEvent(s, { kind: "budget_reached", run_id: 5, cost_picos: 900, cap_picos: 1000, sentence: "Budget reached." });
     expect(s.budgetReached).toBe(true);
+    expect(s.budgetStop).toEqual({ sentence: "Budget reached.", costPicos: 900, capPicos: 1000 });
     expect(s.progress?.cost_picos).toBe(900);
     expect(isBusy(s)).toBe(true);
     s = applyRunEvent(s, { kind: "failed", run_id: 5, code: "invalid_key", message: "the API key is not valid" });
@@ -156,5 +212,118 @@ describe("applyRunEvent", () => {
       eta_s: null,
     });
     expect(t).toBe(s);
+  });
+});
+
+describe("runs stopped by a budget or Google's daily limit", () => {
+  it("keeps the budget sentence through the end of the run", () => {
+    let s = applyRunEvent(idleRun, { kind: "started", run_id: 5, total: 10, already_done: 0 });
+    const sentence = "Budget reached: $0.04 of $0.05 (this run's budget). Raise it to go on.";
+    s = applyRunEvent(s, { kind: "budget_reached", run_id: 5, cost_picos: 40_000_000_000, cap_picos: 50_000_000_000, sentence });
+    s = applyRunEvent(s, { kind: "finished", ...summary({ run_id: 5, status: "budget_reached", succeeded: 4, cost_picos: 40_000_000_000, error: sentence }) });
+    expect(s.phase).toBe("finished");
+    expect(s.budgetStop).toEqual({ sentence, costPicos: 40_000_000_000, capPicos: 50_000_000_000 });
+    expect(s.dailyQuota).toBeNull();
+    // A resume starts clean.
+    s = applyRunEvent(s, { kind: "started", run_id: 5, total: 10, already_done: 4 });
+    expect(s.budgetStop).toBeNull();
+    expect(s.budgetReached).toBe(false);
+  });
+  it("takes the sentence from the summary when the event was missed", () => {
+    const s = applyRunEvent(
+      { ...idleRun, phase: "running", runId: 6 },
+      { kind: "finished", ...summary({ run_id: 6, status: "budget_reached", cost_picos: 7, error: "Budget reached: $0.04 of $0.05." }) },
+    );
+    expect(s.budgetStop).toEqual({ sentence: "Budget reached: $0.04 of $0.05.", costPicos: 7, capPicos: null });
+    expect(s.budgetReached).toBe(true);
+  });
+  it("follows the daily limit from the event and the summary's resume time", () => {
+    let s = applyRunEvent(idleRun, { kind: "started", run_id: 8, total: 10, already_done: 0 });
+    s = applyRunEvent(s, { kind: "daily_quota", run_id: 8, resets_at: 1_800_000_000, sentence: "Google's daily limit is used up." });
+    expect(s.dailyQuota).toEqual({ sentence: "Google's daily limit is used up.", resetsAt: 1_800_000_000 });
+    expect(isBusy(s)).toBe(true);
+    s = applyRunEvent(s, { kind: "finished", ...summary({ run_id: 8, status: "waiting_for_quota", error: "other words", resume_at: 1_800_000_100 }) });
+    expect(s.dailyQuota).toEqual({ sentence: "Google's daily limit is used up.", resetsAt: 1_800_000_100 });
+    const fromSummary = applyRunEvent(
+      { ...idleRun, runId: 9 },
+      { kind: "finished", ...summary({ run_id: 9, status: "waiting_for_quota", error: "Used up.", resume_at: 5 }) },
+    );
+    expect(fromSummary.dailyQuota).toEqual({ sentence: "Used up.", resetsAt: 5 });
+  });
+  it("leaves the run state alone on a monthly budget alert", () => {
+    const s = applyRunEvent(idleRun, { kind: "started", run_id: 5, total: 10, already_done: 0 });
+    expect(applyRunEvent(s, { kind: "budget_alert", run_id: 5, sentence: "80% of the monthly budget is used.", monthly: true })).toBe(s);
+  });
+  it("adds each alert once", () => {
+    const e = { run_id: 1, sentence: "80% of the monthly budget is used ($40.00 of $50.00).", monthly: true };
+    let alerts = addBudgetAlert([], e, 1);
+    expect(alerts).toEqual([{ id: 1, runId: 1, sentence: e.sentence, monthly: true }]);
+    alerts = addBudgetAlert(alerts, e, 2);
+    expect(alerts).toHaveLength(1);
+    alerts = addBudgetAlert(alerts, { ...e, sentence: "The monthly budget is used up." }, 3);
+    expect(alerts.map((a) => a.id)).toEqual([1, 3]);
+    expect(addBudgetAlert(alerts, { ...e, sentence: " " }, 4)).toBe(alerts);
+  });
+});
+
+describe("status words", () => {
+  it("says every status in plain words", () => {
+    expect(runStatusWords("budget_reached")).toBe("Stopped at budget");
+    expect(runStatusWords("waiting_for_quota")).toBe("Waiting for Google's daily limit");
+    expect(runStatusWords("interrupted")).toBe("Interrupted");
+    expect(runStatusWords("cancelled")).toBe("Stopped");
+    expect(runStatusWords("running")).toBe("Running");
+    expect(runStatusWords("finished")).toBe("Finished");
+    expect(runStatusWords("failed")).toBe("Failed");
+    expect(runStatusWords("some_new_state")).toBe("Some new state");
+  });
+  it("offers resume for runs stopped at the budget or the daily limit", () => {
+    expect(canResume("budget_reached")).toBe(true);
+    expect(canResume("waiting_for_quota")).toBe(true);
+    expect(canResume("running")).toBe(false);
+    expect(runStatusTone("budget_reached")).toBe("yellow");
+    expect(runStatusTone("finished")).toBe("green");
+    expect(runStatusTone("running")).toBe("accent");
+    expect(summaryHeadline(summary({ status: "budget_reached" }))).toMatch(/budget/);
+    expect(summaryHeadline(summary({ status: "waiting_for_quota" }))).toMatch(/daily limit/);
+  });
+});
+
+describe("resetTimeText", () => {
+  const local = (y: number, m: number, d: number, h: number, min: number) => new Date(y, m - 1, d, h, min).getTime() / 1000;
+  it("says the local time, and the day when it is not today", () => {
+    const now = new Date(2026, 10, 14, 15, 30);
+    expect(resetTimeText(local(2026, 11, 14, 23, 5), now)).toBe("Resets at 23:05 (your time)");
+    expect(resetTimeText(local(2026, 11, 15, 9, 0), now)).toBe("Resets tomorrow at 09:00 (your time)");
+    expect(resetTimeText(local(2026, 11, 17, 0, 0), now)).toBe("Resets on 17 Nov at 00:00 (your time)");
+  });
+  it("schedules the resume a little after the reset", () => {
+    expect(autoResumeAt(1000)).toBe(1060);
+    expect(resumeDue(1060, 1_059_999)).toBe(false);
+    expect(resumeDue(1060, 1_060_000)).toBe(true);
+  });
+});
+
+describe("raising a run's budget", () => {
+  it("accepts a positive amount above what was spent", () => {
+    expect(parseRaisedBudget("0.10", 40_000_000_000)).toEqual({ ok: true, picos: 100_000_000_000 });
+    expect(parseRaisedBudget(" $1,200 ", 0)).toEqual({ ok: true, picos: 1_200_000_000_000_000 });
+  });
+  it("explains what is wrong in plain words", () => {
+    expect(parseRaisedBudget("", 0)).toEqual({ ok: false, message: "Type the new budget in dollars, like 0.50." });
+    expect(parseRaisedBudget("ten", 0)).toEqual({ ok: false, message: "Type an amount in dollars, like 0.50." });
+    expect(parseRaisedBudget("-1", 0)).toEqual({ ok: false, message: "Type an amount in dollars, like 0.50." });
+    expect(parseRaisedBudget("0", 0)).toEqual({ ok: false, message: "The budget must be more than $0." });
+    expect(parseRaisedBudget("0.04", 40_000_000_000)).toEqual({
+      ok: false,
+      message: "This run has already spent $0.0400. Type a budget above that.",
+    });
+  });
+  it("suggests twice the old budget, rounded up to a cent", () => {
+    expect(suggestRaisedBudget(50_000_000_000, 40_000_000_000)).toBe("0.10");
+    expect(suggestRaisedBudget(null, 40_000_000_000)).toBe("0.08");
+    expect(suggestRaisedBudget(null, 0)).toBe("0.01");
+    expect(suggestRaisedBudget(2_000_000_000_000, 1_999_000_000_000)).toBe("4.00");
+    expect(suggestRaisedBudget(1_234_000_000, 0)).toBe("0.01");
   });
 });
