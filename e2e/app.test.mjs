@@ -403,6 +403,46 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     await shot("15-settings");
     metrics.memory_after_run = memory();
   });
+
+  step("stops a run at its budget, then finishes it once the budget is raised", async () => {
+    await nav("run");
+    // The first run's result is still on screen: leave it for a new run's form.
+    await wd.clickOn('[data-testid="run-another"]');
+    await wd.fill('[data-testid="run-hours"]', "48");
+    await wd.fill('[data-testid="run-min-followers"]', "0");
+    // Red posts were left out of the first run, so this one has work to do.
+    await wd.clickOn('[data-testid="run-label-red"]');
+    await wd.clickOn('[data-testid="run-budget-on"]');
+    // Less than one packed request can cost at worst: the engine refuses to send it.
+    await wd.fill('[data-testid="run-budget"]', "0.0005");
+    await wd.waitForText('[data-testid="run-forecast-text"]', /\d/, { timeout: 20000 });
+    await wd.clickOn('[data-testid="run-start"]');
+    try {
+      await wd.clickOn('[data-testid="confirm-yes"]', { timeout: 1500 });
+    } catch {
+      // no confirmation asked
+    }
+    const { text: stopped } = await wd.waitForText('[data-testid="budget-reached-sentence"]', /Budget reached: \$/, {
+      timeout: 60000,
+    });
+    metrics.budget_stop = stopped.replace(/\s+/g, " ");
+    await shot("16-run-budget-reached");
+    await wd.fill('[data-testid="raise-budget-input"]', "5");
+    await wd.clickOn('[data-testid="raise-budget-resume"]');
+    const deadline = Date.now() + 90000;
+    for (;;) {
+      const banners = await wd.findAll('[data-testid="budget-reached-banner"]');
+      const summaries = await wd.findAll('[data-testid="run-summary"]');
+      const summary = summaries.length ? await wd.text(summaries[0]).catch(() => "") : "";
+      if (!banners.length && /[1-9]\d* succeeded/.test(summary)) {
+        metrics.budget_raised_summary = summary.replace(/\s+/g, " ");
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`the resumed run did not finish (last: "${summary}")`);
+      await sleep(200);
+    }
+    await shot("17-run-budget-raised");
+  });
 });
 
 /** What the X clipboard holds, when xclip is installed (else null). */

@@ -208,7 +208,7 @@ pub async fn prepare(
                 ..Default::default()
             });
             inputs.planning_note = Some(format!(
-                "The AI relevance check reads {missing} posts not seen before first; it may hold back near-duplicates of posts you answered, so the run can reply to fewer posts than this."
+                "The AI relevance check reads {missing} posts not seen before first: it re-scores how close each is to your topics and holds back near-duplicates of posts you answered, so the run can reply to fewer posts than this."
             ));
         }
     }

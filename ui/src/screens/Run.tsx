@@ -91,7 +91,7 @@ function LiveRunCard() {
             Review the replies
           </Button>
           {canResume(s.status) && !stoppedOnPurpose ? <ResumeButton runId={s.run_id} /> : null}
-          <Button variant="ghost" onClick={dismiss}>
+          <Button variant="ghost" onClick={dismiss} data-testid="run-another">
             Start another run
           </Button>
         </div>
