@@ -277,7 +277,7 @@ fn peak_rss_mb() -> f64 {
 }
 
 /// Streams `count` Apify-shaped posts to a file as one JSON list.
-fn write_posts(path: &std::path::Path, count: usize, now: i64) -> std::io::Result<()> {
+pub(crate) fn write_posts(path: &std::path::Path, count: usize, now: i64) -> std::io::Result<()> {
     write_layout(path, count, now, Layout::Array)
 }
 

@@ -6,6 +6,7 @@ mod bench;
 mod keys;
 mod output;
 mod runs;
+mod scenarios;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,6 +91,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Measure the batch runner against the fake Gemini server with a real quota (sped up).
     BenchRun(bench::RunBenchArgs),
+    /// Measure runs against a harsh fake provider (quotas, 429 storms, budgets, forecasts).
+    BenchScenarios(scenarios::ScenarioArgs),
     /// Store, check or remove API keys in the OS keychain.
     #[command(subcommand)]
     Key(keys::KeyCommand),
@@ -239,6 +242,9 @@ async fn run(cli: Cli, out: &Out) -> Result<(), FinderError> {
     if let Command::BenchRun(args) = &cli.command {
         return bench::run_benchmark(args, out).await;
     }
+    if let Command::BenchScenarios(args) = &cli.command {
+        return scenarios::run(args, out).await;
+    }
     if let Command::Key(command) = cli.command {
         return keys::run(command, out).await;
     }
@@ -362,7 +368,7 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
             );
         }
         Command::Bench(_) => {}
-        Command::Key(_) | Command::BenchRun(_) => {}
+        Command::Key(_) | Command::BenchRun(_) | Command::BenchScenarios(_) => {}
         Command::Run(args) => runs::run(args, store, out, now).await?,
         Command::Runs(command) => runs::runs(command, store, out, now).await?,
         Command::Costs(args) => runs::costs(args, store, out).await?,
