@@ -457,6 +457,8 @@ fn busiest_window(times: &[Instant], window: Duration) -> usize {
 #[derive(Serialize)]
 struct ForecastRow {
     posts: &'static str,
+    /// "first run" (no history) or "next run" (with this project's history).
+    history: &'static str,
     per_request: u32,
     forecast_cost_picos: i64,
     actual_cost_picos: i64,
@@ -476,25 +478,32 @@ async fn forecast_vs_actual(scale: f64, out: &Out) -> Result<(Value, String), Fi
         for k in [1, 5, 10] {
             out.note(&format!("B: {label}, {k} per request…"));
             let bed = Bed::new(fake(scale, RPM), posts, 1).await?;
-            let ran = bed
-                .run(0, settings(MODEL, scaled(RPM, scale), k, POSTS))
-                .await?;
-            let check = runner::forecast_accuracy(&bed.store, Some(bed.projects[0].id), 1)
-                .await?
-                .into_iter()
-                .find(|c| c.run_id == ran.summary.run_id)
-                .ok_or_else(|| FinderError::InvalidInput("The run stored no forecast.".into()))?;
-            rows.push(ForecastRow {
-                posts: label,
-                per_request: k,
-                forecast_cost_picos: check.forecast_cost_picos,
-                actual_cost_picos: check.actual_cost_picos,
-                cost_error_percent: check.cost_error_percent,
-                forecast_posts: check.forecast_posts,
-                actual_posts: check.actual_posts,
-                forecast_requests: check.forecast_requests,
-                actual_requests: check.actual_requests,
-            });
+            // The first run knows no history; the next one forecasts with what the first
+            // taught (thinking, re-asks, output per post), on the posts left.
+            for (history, max_posts) in [("first run", POSTS / 2), ("next run", POSTS)] {
+                let mut run_settings = settings(MODEL, scaled(RPM, scale), k, POSTS);
+                run_settings.max_candidates = max_posts as u32;
+                let ran = bed.run(0, run_settings).await?;
+                let check = runner::forecast_accuracy(&bed.store, Some(bed.projects[0].id), 1)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.run_id == ran.summary.run_id)
+                    .ok_or_else(|| {
+                        FinderError::InvalidInput("The run stored no forecast.".into())
+                    })?;
+                rows.push(ForecastRow {
+                    posts: label,
+                    history,
+                    per_request: k,
+                    forecast_cost_picos: check.forecast_cost_picos,
+                    actual_cost_picos: check.actual_cost_picos,
+                    cost_error_percent: check.cost_error_percent,
+                    forecast_posts: check.forecast_posts,
+                    actual_posts: check.actual_posts,
+                    forecast_requests: check.forecast_requests,
+                    actual_requests: check.actual_requests,
+                });
+            }
             bed.close().await;
         }
     }
@@ -504,6 +513,7 @@ async fn forecast_vs_actual(scale: f64, out: &Out) -> Result<(Value, String), Fi
     text.push_str(&table(
         &[
             "posts",
+            "run",
             "posts/req",
             "forecast cost",
             "actual cost",
@@ -516,6 +526,7 @@ async fn forecast_vs_actual(scale: f64, out: &Out) -> Result<(Value, String), Fi
             .map(|r| {
                 vec![
                     r.posts.to_string(),
+                    r.history.to_string(),
                     r.per_request.to_string(),
                     prices::format_usd(r.forecast_cost_picos),
                     prices::format_usd(r.actual_cost_picos),

@@ -179,10 +179,11 @@ pub async fn prepare(
     settings.validate()?;
     let project = projects::get(store, project_id).await?;
     let price = prices::require(store, &settings.model).await?;
-    let (thinking, per_pack) = runner::history(store, project.id, &settings.model).await?;
+    let past = runner::history(store, project.id, &settings.model).await?;
     let mut inputs = ForecastInputs {
-        thinking_per_request: thinking,
-        requests_per_pack: per_pack,
+        thinking_per_request: past.thinking_per_request,
+        requests_per_pack: past.requests_per_pack,
+        output_per_post: past.output_per_post,
         ..ForecastInputs::default()
     };
     let lexical = runner::plan(store, &project, &settings, now).await?;

@@ -182,6 +182,9 @@ pub struct ForecastInputs {
     pub thinking_per_request: Option<f64>,
     /// Past requests per pack for this project and model (1.0 when unknown).
     pub requests_per_pack: Option<f64>,
+    /// Output tokens (drafts, thinking excluded) per answered post in this project's past
+    /// runs on the model.
+    pub output_per_post: Option<f64>,
     /// Cost of the planning calls still to make (embeddings of uncached texts, examples).
     pub planning_cost_picos: i64,
     /// Requests left today under the daily limit.
@@ -631,8 +634,11 @@ pub fn forecast_with(
             .map(|p| prompt_post(project, p, None))
             .collect();
         let input = estimate_input_tokens(&replies::build_request(&posts, &voice, &types, &gen));
-        // About 30 tokens per reply plus the JSON around it.
-        let output = (chunk.len() * types.len() * 40) as u64;
+        // From this project's history, else about 30 tokens per reply plus the JSON around it.
+        let output = match inputs.output_per_post {
+            Some(per_post) => (chunk.len() as f64 * per_post).round() as u64,
+            None => (chunk.len() * types.len() * 40) as u64,
+        };
         packs.push((input, output));
     }
     let pack_cost = |(input, output): (u64, u64)| {
@@ -727,12 +733,20 @@ pub fn forecast_with(
     }
 }
 
-/// What this project's ledger says about a model: thinking per request and re-asks per pack.
-pub async fn history(
-    store: &Store,
-    project_id: i64,
-    model: &str,
-) -> Result<(Option<f64>, Option<f64>)> {
+/// What this project's ledger says about a model, for forecasts.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct History {
+    /// Thinking tokens per answered generate call.
+    pub thinking_per_request: Option<f64>,
+    /// Requests made per pack of posts (re-asks included).
+    pub requests_per_pack: Option<f64>,
+    /// Output tokens (thinking excluded) per post that got an answer.
+    pub output_per_post: Option<f64>,
+}
+
+/// This project's recent runs on `model`: thinking per request, requests per pack and output
+/// per answered post.
+pub async fn history(store: &Store, project_id: i64, model: &str) -> Result<History> {
     let thinking: Option<f64> = sqlx::query_scalar(
         "SELECT AVG(thinking_tokens) FROM api_calls
          WHERE project_id = ? AND model = ? AND endpoint = 'generate' AND http_status = 200",
@@ -741,34 +755,38 @@ pub async fn history(
     .bind(model)
     .fetch_one(store.pool())
     .await?;
-    // Requests per pack: every generate call of finished posts' runs over the packs they needed.
     let rows = sqlx::query(
         "SELECT r.settings_json,
                 (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id AND c.endpoint = 'generate') AS calls,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS posts
+                (SELECT coalesce(SUM(c.output_tokens), 0) FROM api_calls c
+                  WHERE c.run_id = r.id AND c.endpoint = 'generate') AS output,
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS posts,
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS answered
          FROM runs r WHERE r.project_id = ? ORDER BY r.id DESC LIMIT 20",
     )
     .bind(project_id)
     .fetch_all(store.pool())
     .await?;
-    let (mut calls, mut packs) = (0f64, 0f64);
+    let (mut calls, mut packs, mut output, mut answered) = (0f64, 0f64, 0f64, 0f64);
     for r in rows {
         let Ok(settings) = serde_json::from_str::<RunSettings>(r.get::<&str, _>("settings_json"))
         else {
             continue;
         };
-        if settings.model != model {
-            continue;
-        }
         let posts: i64 = r.get("posts");
-        if posts == 0 {
+        if settings.model != model || posts == 0 {
             continue;
         }
         calls += r.get::<i64, _>("calls") as f64;
         packs += (posts as f64 / settings.per_request.max(1) as f64).ceil();
+        output += r.get::<i64, _>("output") as f64;
+        answered += r.get::<i64, _>("answered") as f64;
     }
-    let per_pack = (packs > 0.0).then(|| (calls / packs).max(1.0));
-    Ok((thinking, per_pack))
+    Ok(History {
+        thinking_per_request: thinking,
+        requests_per_pack: (packs > 0.0).then(|| (calls / packs).max(1.0)),
+        output_per_post: (answered > 0.0).then(|| output / answered),
+    })
 }
 
 /// Creates the run and its items, then works through them.
