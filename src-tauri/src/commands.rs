@@ -17,10 +17,25 @@ type S<'a> = State<'a, AppState>;
 
 fn emitter(app: AppHandle) -> Emit {
     Arc::new(move |event: RunEvent| {
+        if let Some((title, body)) = runs::notification(&event) {
+            notify(&app, title, body);
+        }
         if let Err(e) = event.emit(&app) {
             tracing::warn!(error = %e, "could not send a run event to the window");
         }
     })
+}
+
+/// An OS notification, for what the user must hear about even with the window hidden. Off
+/// the async threads: the desktop's notification service may be slow (or absent).
+fn notify(app: &AppHandle, title: &'static str, body: String) {
+    use tauri_plugin_notification::NotificationExt;
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            tracing::warn!(error = %e, "could not show a notification");
+        }
+    });
 }
 
 #[tauri::command]

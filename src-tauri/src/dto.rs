@@ -292,6 +292,9 @@ pub struct LimitSettings {
     pub monthly_budget_picos: Option<i64>,
     /// The Gemini server (advanced; tests point it at a fake server).
     pub gemini_base_url: String,
+    /// What Google told us about this key's daily allowance, if it ever did: "Google says
+    /// this key allows 20 requests a day of gemini-2.5-flash (learned from Google on …)."
+    pub learned: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]

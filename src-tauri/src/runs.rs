@@ -66,6 +66,21 @@ pub enum RunEvent {
 
 pub type Emit = Arc<dyn Fn(RunEvent) + Send + Sync>;
 
+/// The OS notification an event deserves (title, text): budgets and Google's daily limit
+/// stop runs the user may not be watching.
+pub fn notification(event: &RunEvent) -> Option<(&'static str, String)> {
+    match event {
+        RunEvent::BudgetReached { sentence, .. } => {
+            Some(("Run stopped at its budget", sentence.clone()))
+        }
+        RunEvent::BudgetAlert { sentence, .. } => Some(("Monthly budget", sentence.clone())),
+        RunEvent::DailyQuota { sentence, .. } => {
+            Some(("Google's daily limit reached", sentence.clone()))
+        }
+        _ => None,
+    }
+}
+
 /// Runs of the app's database working in this process, as the engine keeps them.
 pub struct RunManager {
     store: finder::Store,

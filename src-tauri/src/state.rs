@@ -197,6 +197,7 @@ impl AppState {
                 rpd: None,
             },
         };
+        let learned = self.learned_limit(&model).await;
         Ok(dto::LimitSettings {
             tier,
             model,
@@ -208,7 +209,18 @@ impl AppState {
                 .await?
                 .and_then(|v| v.as_i64()),
             gemini_base_url: self.gemini_base_url().await?,
+            learned,
         })
+    }
+
+    /// The daily limit Google reported for the saved key and `model` (none without a key).
+    async fn learned_limit(&self, model: &str) -> Option<String> {
+        let (access, _) = self.gemini_access().await.ok()?;
+        finder::limiter::learned_daily_limit(&self.store, access.key_tag(), model)
+            .await
+            .ok()
+            .flatten()
+            .map(|l| l.sentence())
     }
 
     /// The Gemini key (environment first, then the keychain) and a client for it, with the

@@ -629,6 +629,13 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
         .unwrap()
         .iter()
         .any(|e| matches!(e, RunEvent::BudgetReached { run_id: id, .. } if *id == run_id)));
+    // The user hears about it even with the window hidden.
+    assert!(events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| runs::notification(e)
+            .is_some_and(|(_, body)| body.starts_with("Budget reached: $"))));
     let listed = state.list_runs(Some(project)).await.unwrap();
     assert_eq!(listed[0].run_id, run_id);
 

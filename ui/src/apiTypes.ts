@@ -52,6 +52,8 @@ export interface LimitSettings {
   custom?: Limits | null;
   /** The Gemini server (advanced; tests point it at a fake server). */
   gemini_base_url?: string;
+  /** What Google told us about this key's daily allowance, as a sentence (none until it did). */
+  learned?: string | null;
 }
 
 export interface Topic {

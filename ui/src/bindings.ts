@@ -213,6 +213,11 @@ export type LimitSettings = {
 	monthly_budget_picos: number | null,
 	/**  The Gemini server (advanced; tests point it at a fake server). */
 	gemini_base_url: string,
+	/**
+	 *  What Google told us about this key's daily allowance, if it ever did: "Google says
+	 *  this key allows 20 requests a day of gemini-2.5-flash (learned from Google on …)."
+	 */
+	learned: string | null,
 };
 
 export type Limits = {

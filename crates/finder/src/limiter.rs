@@ -315,6 +315,23 @@ pub struct LearnedLimit {
     pub learned_at: i64,
 }
 
+impl LearnedLimit {
+    /// "Google says this key allows 20 requests a day of gemini-2.5-flash (learned from Google on 2026-12-02)."
+    pub fn sentence(&self) -> String {
+        let day = chrono::DateTime::from_timestamp(self.learned_at, 0)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        format!(
+            "Google says this key allows {} requests a day of {} (learned from Google on {day}).",
+            self.requests_per_day, self.model
+        )
+    }
+}
+
 const LEARNED_PREFIX: &str = "learned_limit:";
 
 /// Remembers the daily request limit Google reported for a key and model.

@@ -59,6 +59,7 @@ export function toLimitSettings(l: b.LimitSettings): LimitSettings {
     custom: l.custom,
     monthly_budget_picos: l.monthly_budget_picos,
     gemini_base_url: l.gemini_base_url,
+    learned: l.learned,
   };
 }
 

@@ -313,6 +313,11 @@ export function SettingsScreen() {
 
       <Card title="Gemini plan and model" lead="How fast runs may go, and which model writes the drafts by default.">
         {limits.data ? <TierPicker current={limits.data} /> : <Loading />}
+        {limits.data?.learned ? (
+          <p className="muted small" data-testid="limits-learned">
+            {limits.data.learned} Runs plan with it.
+          </p>
+        ) : null}
         <ErrorNotice error={limits.error} />
         <BudgetForm />
         <GeminiServer current={limits.data?.gemini_base_url} />
