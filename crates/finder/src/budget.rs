@@ -329,6 +329,17 @@ impl Budget {
         })
     }
 
+    /// The caps of a stored run (its own cap from its settings).
+    pub async fn for_run(
+        store: &Store,
+        run_id: i64,
+        project_id: i64,
+        run_cap: Option<i64>,
+        wall_clock: fn() -> i64,
+    ) -> Result<Budget> {
+        Budget::load(store, Some(run_id), Some(project_id), run_cap, wall_clock).await
+    }
+
     pub fn caps(&self) -> Caps {
         self.caps
     }

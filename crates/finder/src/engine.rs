@@ -518,10 +518,10 @@ async fn plan_in_run(
     run_id: i64,
 ) -> Result<Plan> {
     let now = (ctx.wall_clock)();
-    let budget = Budget::load(
+    let budget = Budget::for_run(
         &ctx.store,
-        Some(run_id),
-        Some(project.id),
+        run_id,
+        project.id,
         settings.budget_picos,
         ctx.wall_clock,
     )

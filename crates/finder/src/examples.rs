@@ -90,12 +90,7 @@ impl ExampleRequester<'_> {
                     outcome,
                     http_status: record.http_status,
                     latency_ms: record.latency.as_millis() as u64,
-                    tokens: BilledTokens {
-                        prompt: record.usage.prompt_tokens,
-                        cached: record.usage.cached_tokens,
-                        output: record.usage.output_tokens,
-                        thinking: record.usage.thinking_tokens,
-                    },
+                    tokens: BilledTokens::from(&record.usage),
                     price,
                 },
             )

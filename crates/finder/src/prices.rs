@@ -39,6 +39,18 @@ pub struct BilledTokens {
     pub thinking: u64,
 }
 
+impl From<&gemini::Usage> for BilledTokens {
+    /// The tokens of a call as Google reported them.
+    fn from(u: &gemini::Usage) -> Self {
+        BilledTokens {
+            prompt: u.prompt_tokens,
+            cached: u.cached_tokens,
+            output: u.output_tokens,
+            thinking: u.thinking_tokens,
+        }
+    }
+}
+
 impl Price {
     /// The flat prices that apply to a call with `prompt_tokens` of prompt.
     pub fn tier_for(&self, prompt_tokens: u64) -> Price {

@@ -1134,10 +1134,10 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     let per_request = settings
         .per_request
         .clamp(1, profile.max_posts_per_request(types.len() as u32)) as usize;
-    let budget = Budget::load(
+    let budget = Budget::for_run(
         &ctx.store,
-        Some(run_id),
-        Some(project.id),
+        run_id,
+        project.id,
         settings.budget_picos,
         ctx.wall_clock,
     )
@@ -1518,12 +1518,7 @@ async fn attempt(
         outcome: outcome.to_owned(),
         http_status: record.http_status,
         latency_ms: record.latency.as_millis() as u64,
-        tokens: BilledTokens {
-            prompt: record.usage.prompt_tokens,
-            cached: record.usage.cached_tokens,
-            output: record.usage.output_tokens,
-            thinking: record.usage.thinking_tokens,
-        },
+        tokens: BilledTokens::from(&record.usage),
     };
 
     let (fates, drafts, ledger_row): (Vec<(Pending, Fate)>, Vec<StoredDraft>, LedgerRow) =
