@@ -248,6 +248,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1beta/models/{*rest}", get(get_model).post(model_method))
         .route("/_fake/billing", get(billing_report))
         .route("/_fake/stats", get(stats_report))
+        .route("/_fake/faults", axum::routing::post(script_faults))
         .fallback(|| async {
             respond(
                 StatusCode::NOT_FOUND,
@@ -964,6 +965,27 @@ async fn billing_report(State(shared): State<Arc<Shared>>) -> Response {
         StatusCode::OK,
         json!({"totals": BillingTotals::of(&calls), "calls": calls}),
     )
+}
+
+/// `POST /_fake/faults {"faults": ["429-daily", …]}`: scripts faults for the next
+/// `generateContent` calls, so a test driving another process (the E2E's app) can make the
+/// provider turn harsh mid-way.
+async fn script_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let names: Vec<String> = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| serde_json::from_value(v["faults"].clone()).ok())
+        .unwrap_or_default();
+    let faults: Result<Vec<Fault>, String> = names.iter().map(|n| n.parse()).collect();
+    match faults {
+        Ok(faults) => {
+            lock(&shared.faults).scripted.extend(faults.iter().copied());
+            respond(StatusCode::OK, json!({ "scripted": faults.len() }))
+        }
+        Err(message) => respond(
+            StatusCode::BAD_REQUEST,
+            wire::error_body(400, "INVALID_ARGUMENT", &message, Vec::new()),
+        ),
+    }
 }
 
 async fn stats_report(State(shared): State<Arc<Shared>>) -> Response {

@@ -688,3 +688,23 @@ fn binary_flags_set_the_new_knobs() {
         .unwrap();
     assert!(!status.success());
 }
+
+#[tokio::test]
+async fn faults_can_be_scripted_over_http() {
+    let server = start(FakeConfig::default()).await;
+    let (status, body) = post(
+        &server,
+        "/_fake/faults",
+        None,
+        &json!({"faults": ["429-daily"]}),
+    )
+    .await;
+    assert_eq!((status, body["scripted"].as_i64()), (200, Some(1)));
+    let (status, body) = generate(&server, "gemini-2.5-flash", &user_text("hi")).await;
+    assert_eq!(status, 429);
+    assert!(body.to_string().contains("PerDay"), "{body}");
+    let (status, _) = generate(&server, "gemini-2.5-flash", &user_text("hi")).await;
+    assert_eq!(status, 200, "a scripted fault is used once");
+    let (status, _) = post(&server, "/_fake/faults", None, &json!({"faults": ["nope"]})).await;
+    assert_eq!(status, 400);
+}
