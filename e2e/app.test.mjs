@@ -444,6 +444,19 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     await wd.waitFor('[data-testid="resume-when-reset"]', { timeout: 60000 });
     await shot("17-run-daily-limit");
   });
+
+  step("warns when this month's spend passes 80% of the monthly budget", async () => {
+    // A monthly budget this month's spend already fills beyond 80%: the next request warns.
+    await nav("settings");
+    await wd.fill('[data-testid="budget-input"]', "0.025");
+    await wd.clickOn('[data-testid="budget-save"]');
+    await sleep(500);
+    await nav("run");
+    await wd.clickOn('[data-testid="resume-now"]');
+    const { text } = await wd.waitForText('[data-testid="budget-alert-banner"]', /monthly budget/, { timeout: 60000 });
+    metrics.budget_alert = text.replace(/\s+/g, " ").slice(0, 200);
+    await shot("18-monthly-budget-alert");
+  });
 });
 
 /** What the X clipboard holds, when xclip is installed (else null). */

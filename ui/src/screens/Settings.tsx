@@ -55,7 +55,7 @@ function BudgetForm() {
           aria-invalid={invalid || undefined}
           data-testid="budget-input"
         />
-        <Button type="submit" busy={save.isPending} disabled={invalid || picos === current}>
+        <Button type="submit" busy={save.isPending} disabled={invalid || picos === current} data-testid="budget-save">
           Save budget
         </Button>
         {invalid ? <span className="field-error small">Type an amount like 5 or 12.50</span> : null}
