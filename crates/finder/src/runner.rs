@@ -1358,7 +1358,7 @@ enum Fate {
         delay: Duration,
     },
     Failed {
-        code: String,
+        code: &'static str,
         message: String,
     },
     /// Back in line as it was: the request never reached the model (429, stop).
@@ -1704,7 +1704,7 @@ fn fates_for_error(
                 let transient = p.transient + 1;
                 let fate = if transient > TRANSIENT_LIMIT {
                     Fate::Failed {
-                        code: error.code().to_owned(),
+                        code: error.code(),
                         message: error.to_string(),
                     }
                 } else {
@@ -1746,7 +1746,7 @@ fn fates_for_error(
                 (
                     p,
                     Fate::Failed {
-                        code: error.code().to_owned(),
+                        code: error.code(),
                         message: error.to_string(),
                     },
                 )
@@ -1780,6 +1780,14 @@ struct LedgerRow {
     tokens: BilledTokens,
 }
 
+/// A post that ends failed with this outcome.
+struct FailedPost {
+    id: String,
+    tries: u32,
+    code: &'static str,
+    message: String,
+}
+
 struct StoredDraft {
     post_id: String,
     reply_type: String,
@@ -1802,7 +1810,7 @@ async fn store_outcome(
     // Decide final states first (they do not depend on the write).
     let max = data.settings.max_attempts.max(1);
     let billed = row.http_status.is_some_and(|s| (200..300).contains(&s));
-    let mut finals: Vec<(String, u32, &'static str, String, String)> = Vec::new(); // failed
+    let mut finals: Vec<FailedPost> = Vec::new();
     let mut done: Vec<(String, u32)> = Vec::new();
     let mut again: Vec<(Duration, Pending)> = Vec::new();
     for (p, fate) in fates {
@@ -1812,13 +1820,12 @@ async fn store_outcome(
             Fate::Done => done.push((p.id.clone(), tries)),
             Fate::Again { alone, delay } => {
                 if tries >= max {
-                    finals.push((
-                        p.id.clone(),
+                    finals.push(FailedPost {
+                        id: p.id.clone(),
                         tries,
-                        "no_usable_reply",
-                        format!("No usable reply after {tries} tries."),
-                        String::new(),
-                    ));
+                        code: "no_usable_reply",
+                        message: format!("No usable reply after {tries} tries."),
+                    });
                 } else {
                     again.push((
                         *delay,
@@ -1833,19 +1840,12 @@ async fn store_outcome(
                 }
             }
             Fate::Failed { code, message } => {
-                let code: &'static str = match code.as_str() {
-                    "prompt_blocked" => "prompt_blocked",
-                    "bad_request" => "bad_request",
-                    "http_error" => "http_error",
-                    "overloaded" => "overloaded",
-                    "server_error" => "server_error",
-                    "timeout" => "timeout",
-                    "connection" => "connection",
-                    "truncated" => "truncated",
-                    "stopped" => "stopped",
-                    _ => "failed",
-                };
-                finals.push((p.id.clone(), tries, code, message.clone(), String::new()));
+                finals.push(FailedPost {
+                    id: p.id.clone(),
+                    tries,
+                    code: *code,
+                    message: message.clone(),
+                });
             }
             Fate::Requeue { delay } => again.push((*delay, Pending { calls, ..p.clone() })),
         }
@@ -1879,7 +1879,7 @@ async fn write_outcome(
     data: &RunData,
     row: &LedgerRow,
     done: &[(String, u32)],
-    failed: &[(String, u32, &'static str, String, String)],
+    failed: &[FailedPost],
     drafts: &[StoredDraft],
 ) -> Result<i64> {
     let now = (ctx.wall_clock)();
@@ -1929,8 +1929,17 @@ async fn write_outcome(
         .execute(&mut *tx)
         .await?;
     }
-    for (post_id, tries, code, message, _) in failed {
-        mark_failed(&mut tx, data.run_id, post_id, *tries, code, message, now).await?;
+    for f in failed {
+        mark_failed(
+            &mut tx,
+            data.run_id,
+            &f.id,
+            f.tries,
+            f.code,
+            &f.message,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(cost)
