@@ -1839,11 +1839,11 @@ async fn store_outcome(
                     ));
                 }
             }
-            Fate::Failed { code, message } => {
+            &Fate::Failed { code, ref message } => {
                 finals.push(FailedPost {
                     id: p.id.clone(),
                     tries,
-                    code: *code,
+                    code,
                     message: message.clone(),
                 });
             }
