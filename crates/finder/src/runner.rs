@@ -1586,6 +1586,7 @@ async fn attempt(
             },
             Err(error) => {
                 let code = error.code();
+                remember_daily_limit(ctx, data, &error).await;
                 let fates = fates_for_error(ctx, data, work, pack, &error);
                 (fates, Vec::new(), entry(code))
             }
@@ -1629,6 +1630,28 @@ fn stop_for_daily_quota(ctx: &RunContext, work: &Work, learned: Option<u32>) {
     work.stop_with(StopReason::DailyQuota { resets_at, message });
 }
 
+/// Keeps the daily limit a per-day 429 reported (`quotaValue`) for this key and model, so
+/// limits and forecasts use it from now on. Losing it only costs that knowledge.
+async fn remember_daily_limit(ctx: &RunContext, data: &RunData, error: &GeminiError) {
+    if let (
+        GeminiError::Quota {
+            scope: QuotaScope::PerDay,
+            quota_value: Some(limit),
+            ..
+        },
+        Some(tag),
+    ) = (error, ctx.limiter.key_tag())
+    {
+        let limit = (*limit).min(u32::MAX as u64) as u32;
+        let now = (ctx.wall_clock)();
+        if let Err(e) =
+            limiter::learn_daily_limit(&ctx.store, tag, &data.settings.model, limit, now).await
+        {
+            tracing::warn!("could not remember the daily limit Google reported: {e}");
+        }
+    }
+}
+
 /// What follows a call that failed with `error`.
 fn fates_for_error(
     ctx: &RunContext,
@@ -1653,15 +1676,6 @@ fn fates_for_error(
         match scope {
             QuotaScope::PerDay => {
                 ctx.limiter.exhaust_day(learned);
-                if let (Some(limit), Some(tag)) = (learned, ctx.limiter.key_tag()) {
-                    let store = ctx.store.clone();
-                    let model = data.settings.model.clone();
-                    let tag = tag.to_owned();
-                    let now = (ctx.wall_clock)();
-                    tokio::spawn(async move {
-                        let _ = limiter::learn_daily_limit(&store, &tag, &model, limit, now).await;
-                    });
-                }
                 stop_for_daily_quota(ctx, work, learned);
                 return requeue(pack, Duration::ZERO);
             }
