@@ -116,13 +116,6 @@ pub async fn start(
     now: i64,
 ) -> AppResult<i64> {
     settings.budget_picos = budget_picos;
-    if state.custom_limits().await?.is_some() {
-        // Custom limits are what paid accounts enter; the free tier's embedding allowance
-        // (100 texts a minute) would hold such an account back for nothing.
-        settings.embedding_limits = Some(finder::limiter::embedding_preset(
-            finder::limiter::Tier::Tier1,
-        ));
-    }
     settings.validate()?;
     let (access, last4) = state.gemini_access().await?;
     check_key(&access.client, &last4).await?;

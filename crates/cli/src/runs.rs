@@ -554,10 +554,7 @@ pub async fn runs(
 ) -> Result<(), FinderError> {
     match command {
         RunsCommand::List { project, limit } => {
-            let project_id = match project {
-                Some(name) => Some(projects::get_by_name(store, &name).await?.id),
-                None => None,
-            };
+            let project_id = project_id_of(store, project).await?;
             let list = runner::list(store, project_id, limit, now).await?;
             let mut text = String::new();
             if list.is_empty() {
@@ -612,10 +609,7 @@ pub async fn runs(
             finish_with_code(store, &summary, now).await?;
         }
         RunsCommand::Accuracy { project } => {
-            let project_id = match project {
-                Some(name) => Some(projects::get_by_name(store, &name).await?.id),
-                None => None,
-            };
+            let project_id = project_id_of(store, project).await?;
             let rows = runner::forecast_accuracy(store, project_id, 50).await?;
             let mut text = String::from(
                 "run   posts fc/actual   requests fc/actual   cost forecast → actual (error)\n",
@@ -642,18 +636,20 @@ pub async fn runs(
     Ok(())
 }
 
+/// The id of the project named with `--project`, if one was.
+async fn project_id_of(store: &Store, name: Option<String>) -> Result<Option<i64>, FinderError> {
+    match name {
+        Some(n) => Ok(Some(projects::get_by_name(store, &n).await?.id)),
+        None => Ok(None),
+    }
+}
+
 pub async fn budget_command(
     command: BudgetCommand,
     store: &Store,
     out: &Out,
     now: i64,
 ) -> Result<(), FinderError> {
-    let project_id = |name: Option<String>| async move {
-        match name {
-            Some(n) => projects::get_by_name(store, &n).await.map(|p| Some(p.id)),
-            None => Ok(None),
-        }
-    };
     match command {
         BudgetCommand::Set { usd, project } => {
             let cap = if usd.trim().eq_ignore_ascii_case("none") {
@@ -661,7 +657,7 @@ pub async fn budget_command(
             } else {
                 Some(prices::parse_usd(&usd, "the budget")? * 1_000_000)
             };
-            match project_id(project).await? {
+            match project_id_of(store, project).await? {
                 Some(id) => budget::set_project_monthly_budget(store, id, cap).await?,
                 None => budget::set_monthly_budget(store, cap).await?,
             }
@@ -674,7 +670,8 @@ pub async fn budget_command(
             );
         }
         BudgetCommand::Show { project } => {
-            let usage = budget::monthly_use(store, project_id(project).await?, now).await?;
+            let usage =
+                budget::monthly_use(store, project_id_of(store, project).await?, now).await?;
             let text = if usage.is_empty() {
                 "No monthly budget is set. Set one with `comment-finder budget set USD`."
                     .to_string()

@@ -117,6 +117,22 @@ pub async fn limits_for(
     Ok(Some(limits))
 }
 
+/// The embedding model's limits for this account: the saved tier's published ones. Custom
+/// limits are what paid accounts enter, so they get the paid tier's (the free tier's 100 texts
+/// a minute would hold such an account back for nothing).
+pub async fn embedding_limits(store: &Store) -> Result<Limits> {
+    let custom = store
+        .setting(limiter::CUSTOM_LIMITS_SETTING)
+        .await?
+        .is_some_and(|v| !v.is_null());
+    let tier = if custom {
+        limiter::Tier::Tier1
+    } else {
+        limiter::saved_tier(store).await?
+    };
+    Ok(limiter::embedding_preset(tier))
+}
+
 /// The limiter every caller in this process shares for a key and model, counting this
 /// Pacific day's requests from the ledger and other processes' requests through the
 /// database.
@@ -542,7 +558,7 @@ async fn plan_in_run(
     .await?;
     let embed_limits = match settings.embedding_limits {
         Some(limits) => limits,
-        None => limiter::embedding_preset(limiter::saved_tier(&ctx.store).await?),
+        None => embedding_limits(&ctx.store).await?,
     };
     let embed_limiter = limiter_for(
         &ctx.store,
