@@ -120,13 +120,9 @@ impl AppState {
 
     /// Checks the key in use (environment or keychain) with the models endpoint.
     pub async fn check_saved_key(&self) -> AppResult<KeyCheck> {
-        let (client, _) = self.gemini_client().await?;
-        let last4 = self
-            .key_status(SecretName::Gemini)?
-            .last4
-            .unwrap_or_default();
+        let (access, last4) = self.gemini_access().await?;
         Ok(KeyCheck {
-            models: check_key(&client, &last4).await?,
+            models: check_key(&access.client, &last4).await?,
         })
     }
 
@@ -175,15 +171,7 @@ impl AppState {
     }
 
     pub async fn set_monthly_budget(&self, picos: Option<i64>) -> AppResult<LimitSettings> {
-        if matches!(picos, Some(p) if p < 0) {
-            return Err(AppError::invalid("A budget cannot be negative."));
-        }
-        self.store
-            .set_setting(
-                keys::MONTHLY_BUDGET,
-                &picos.map(serde_json::Value::from).unwrap_or_default(),
-            )
-            .await?;
+        finder::budget::set_monthly_budget(&self.store, picos).await?;
         self.limit_settings().await
     }
 
@@ -470,11 +458,7 @@ impl AppState {
         let o = spend::overview(&self.store, &range_of(&query)?, now()).await?;
         Ok(CostOverview {
             month_to_date_picos: o.month_to_date_picos,
-            monthly_budget_picos: self
-                .store
-                .setting(keys::MONTHLY_BUDGET)
-                .await?
-                .and_then(|v| v.as_i64()),
+            monthly_budget_picos: finder::budget::monthly_budget(&self.store).await?,
             range_total_picos: o.range_total_picos,
             range_calls: o.range_calls,
             range_posts_answered: o.range_posts_answered,

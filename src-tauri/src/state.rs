@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use finder::limiter::{self, Limits, Tier as EngineTier};
 use finder::{sample, FinderError, Store};
@@ -22,15 +21,12 @@ pub const DB_ENV: &str = "COMMENT_FINDER_DB";
 pub const LOG_DIR_ENV: &str = "COMMENT_FINDER_LOG_DIR";
 /// Picks another keychain service name (the CLI honours the same variable).
 pub const KEYCHAIN_SERVICE_ENV: &str = "COMMENT_FINDER_KEYCHAIN_SERVICE";
-/// Points Gemini calls at another server (the CLI honours the same variable).
-pub const GEMINI_BASE_URL_ENV: &str = "GEMINI_BASE_URL";
 
 /// Settings keys shared with the CLI (`tier`, `gemini_base_url`) and the app's own.
 pub mod keys {
     pub const TIER: &str = "tier";
     pub const GEMINI_BASE_URL: &str = "gemini_base_url";
     pub const CUSTOM_LIMITS: &str = "custom_limits";
-    pub const MONTHLY_BUDGET: &str = "monthly_budget_picos";
     pub const MODEL: &str = "model";
 }
 
@@ -130,15 +126,7 @@ impl AppState {
 
     /// `GEMINI_BASE_URL` wins, then the stored setting, then Google.
     pub async fn gemini_base_url(&self) -> AppResult<String> {
-        if let Ok(url) = std::env::var(GEMINI_BASE_URL_ENV) {
-            if !url.trim().is_empty() {
-                return Ok(url.trim().to_string());
-            }
-        }
-        Ok(self
-            .setting_str(keys::GEMINI_BASE_URL)
-            .await?
-            .unwrap_or_else(|| gemini::DEFAULT_BASE_URL.to_string()))
+        Ok(finder::engine::base_url(&self.store).await?)
     }
 
     /// The saved tier, read the way the CLI reads it ("free" unless "tier1"/"paid").
@@ -203,11 +191,7 @@ impl AppState {
             model,
             limits: limits.into(),
             custom: custom.map(Into::into),
-            monthly_budget_picos: self
-                .store
-                .setting(keys::MONTHLY_BUDGET)
-                .await?
-                .and_then(|v| v.as_i64()),
+            monthly_budget_picos: finder::budget::monthly_budget(&self.store).await?,
             gemini_base_url: self.gemini_base_url().await?,
             learned,
         })
@@ -223,13 +207,6 @@ impl AppState {
             .map(|l| l.sentence())
     }
 
-    /// The Gemini key (environment first, then the keychain) and a client for it, with the
-    /// key's fingerprint (for the shared rate limiter) and its last four characters.
-    pub async fn gemini_client(&self) -> AppResult<(Arc<gemini::Client>, u64)> {
-        let (client, fingerprint, _) = self.gemini_client_and_last4().await?;
-        Ok((client, fingerprint))
-    }
-
     /// The engine's access for the saved key (environment first, then the keychain), with
     /// the key's last four characters.
     pub async fn gemini_access(&self) -> AppResult<(finder::engine::GeminiAccess, String)> {
@@ -237,19 +214,6 @@ impl AppState {
             keychain::key_from_env_or_keychain(&self.keychain)?.ok_or(FinderError::KeyMissing)?;
         let last4 = key.last4();
         Ok((finder::engine::open_gemini(&self.store, key).await?, last4))
-    }
-
-    pub async fn gemini_client_and_last4(&self) -> AppResult<(Arc<gemini::Client>, u64, String)> {
-        let (key, _) =
-            keychain::key_from_env_or_keychain(&self.keychain)?.ok_or(FinderError::KeyMissing)?;
-        let fingerprint = limiter::key_fingerprint(key.expose());
-        let last4 = key.last4();
-        let client = gemini::Client::new(gemini::ClientConfig {
-            base_url: self.gemini_base_url().await?,
-            api_key: key,
-            request_timeout: Duration::from_secs(120),
-        })?;
-        Ok((Arc::new(client), fingerprint, last4))
     }
 }
 

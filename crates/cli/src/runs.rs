@@ -253,12 +253,6 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         return Ok(());
     }
     let access = gemini_access(store).await?;
-    // With the key known, learned daily limits apply.
-    if args.rpd.is_none() {
-        if let Some(known) = engine::limits_for(store, Some(&access), &model).await? {
-            settings.limits.rpd = known.rpd.or(settings.limits.rpd);
-        }
-    }
     // The forecast comes before any billed call: embeddings are made after "yes".
     let prepared = engine::prepare(store, Some(&access), project.id, settings, now).await?;
     if !out.json {

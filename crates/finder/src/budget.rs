@@ -340,10 +340,6 @@ impl Budget {
         Budget::load(store, Some(run_id), Some(project_id), run_cap, wall_clock).await
     }
 
-    pub fn caps(&self) -> Caps {
-        self.caps
-    }
-
     /// Holds `worst_picos` against every cap, or says which cap it would cross.
     pub async fn reserve(
         &self,

@@ -373,14 +373,9 @@ impl Embedder {
         project: &Project,
         posts: &[StoredPost],
     ) -> Result<(Vec<Vec<f32>>, Vec<Vec<f32>>)> {
-        let topics = &project.settings.topics;
-        let texts: Vec<String> = topics
-            .iter()
-            .map(topic_text)
-            .chain(posts.iter().map(|p| p.text.clone()))
-            .collect();
+        let texts = Self::plan_texts(project, posts);
         let mut vectors = self.vectors(&texts, TASK).await?;
-        let post_vectors = vectors.split_off(topics.len());
+        let post_vectors = vectors.split_off(project.settings.topics.len());
         Ok((vectors, post_vectors))
     }
 

@@ -87,13 +87,8 @@ pub async fn open_gemini(store: &Store, key: ApiKey) -> Result<GeminiAccess> {
 
 /// The free models-list call: a bad key is one clear error before anything is created.
 pub async fn check_key(access: &GeminiAccess) -> Result<()> {
-    match access.client.list_models().await {
-        Ok(_) => Ok(()),
-        Err(gemini::GeminiError::InvalidKey) => {
-            Err(FinderError::Gemini(gemini::GeminiError::InvalidKey))
-        }
-        Err(e) => Err(e.into()),
-    }
+    access.client.list_models().await?;
+    Ok(())
 }
 
 /// The account's limits for `model`: saved custom numbers or the tier's preset, with a daily
@@ -108,10 +103,8 @@ pub async fn limits_for(
     };
     if let Some(access) = access {
         if let Some(learned) = limiter::learned_daily_limit(store, &access.key_tag, model).await? {
-            limits.rpd = Some(match limits.rpd {
-                Some(set) => set.min(learned.requests_per_day),
-                None => learned.requests_per_day,
-            });
+            let rpd = learned.requests_per_day;
+            limits.rpd = Some(limits.rpd.map_or(rpd, |set| set.min(rpd)));
         }
     }
     Ok(Some(limits))
@@ -193,6 +186,15 @@ pub async fn prepare(
     now: i64,
 ) -> Result<Prepared> {
     settings.validate()?;
+    let mut settings = settings;
+    if let Some(access) = access {
+        // A daily limit Google reported for this key is the real one when it is lower.
+        let learned = limiter::learned_daily_limit(store, &access.key_tag, &settings.model).await?;
+        if let Some(learned) = learned {
+            let rpd = learned.requests_per_day;
+            settings.limits.rpd = Some(settings.limits.rpd.map_or(rpd, |set| set.min(rpd)));
+        }
+    }
     let project = projects::get(store, project_id).await?;
     let price = prices::require(store, &settings.model).await?;
     let past = runner::history(store, project.id, &settings.model).await?;
@@ -202,33 +204,35 @@ pub async fn prepare(
         output_per_post: past.output_per_post,
         ..ForecastInputs::default()
     };
-    let lexical = runner::plan(store, &project, &settings, now).await?;
-    let mut plan = lexical.clone();
+    let mut exact = None;
     if let (true, Some(access)) = (settings.embeddings, access) {
         let mut embedder = Embedder::new(store.clone(), access.client.clone(), || {
             chrono::Utc::now().timestamp()
         });
+        // Nothing may be paid before the user says yes: stored vectors only.
         embedder.cache_only = true;
-        let texts = Embedder::plan_texts(&project, &lexical.send);
-        let (missing, tokens) = embedder.uncached(&texts, embeddings::TASK).await?;
-        if missing == 0 {
+        match runner::plan_using(store, &project, &settings, now, Some(&embedder)).await {
             // Every vector is stored: the forecast plans exactly as the run will, for free.
-            if let Ok(exact) =
-                runner::plan_using(store, &project, &settings, now, Some(&embedder)).await
-            {
-                plan = exact;
+            Ok(plan) => exact = Some(plan),
+            Err(_) => {
+                let candidates = runner::candidates(store, &project, &settings, now).await?;
+                let texts = Embedder::plan_texts(&project, &candidates);
+                let (missing, tokens) = embedder.uncached(&texts, embeddings::TASK).await?;
+                let embed_price = prices::require(store, embeddings::DEFAULT_MODEL).await?;
+                inputs.planning_cost_picos = embed_price.cost_picos(&prices::BilledTokens {
+                    prompt: tokens,
+                    ..Default::default()
+                });
+                inputs.planning_note = Some(format!(
+                    "The AI relevance check reads {missing} posts not seen before first: it re-scores how close each is to your topics and holds back near-duplicates of posts you answered, so the run can reply to fewer posts than this."
+                ));
             }
-        } else {
-            let embed_price = prices::require(store, embeddings::DEFAULT_MODEL).await?;
-            inputs.planning_cost_picos = embed_price.cost_picos(&prices::BilledTokens {
-                prompt: tokens,
-                ..Default::default()
-            });
-            inputs.planning_note = Some(format!(
-                "The AI relevance check reads {missing} posts not seen before first: it re-scores how close each is to your topics and holds back near-duplicates of posts you answered, so the run can reply to fewer posts than this."
-            ));
         }
     }
+    let plan = match exact {
+        Some(plan) => plan,
+        None => runner::plan(store, &project, &settings, now).await?,
+    };
     if let Some(access) = access {
         let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
         inputs.requests_left_today = limiter.requests_left_today();
@@ -237,11 +241,7 @@ pub async fn prepare(
             ledger::requests_since(store, &settings.model, limiter::pacific_midnight(now)).await?;
         inputs.requests_left_today = Some(rpd.saturating_sub(today));
     }
-    let budget = Budget::load(store, None, Some(project.id), settings.budget_picos, || {
-        chrono::Utc::now().timestamp()
-    })
-    .await?;
-    inputs.budget_left_picos = budget_left(store, &budget, project.id, now).await?;
+    inputs.budget_left_picos = budget_left(store, settings.budget_picos, project.id, now).await?;
     let forecast = runner::forecast_with(&project, &plan, &settings, price, &inputs);
     Ok(Prepared {
         project,
@@ -254,11 +254,11 @@ pub async fn prepare(
 /// Money left under the tightest cap that applies to a new run of this project.
 async fn budget_left(
     store: &Store,
-    budget: &Budget,
+    run_cap: Option<i64>,
     project_id: i64,
     now: i64,
 ) -> Result<Option<i64>> {
-    let mut left: Option<i64> = budget.caps().run;
+    let mut left = run_cap;
     for usage in budget::monthly_use(store, Some(project_id), now).await? {
         let l = (usage.cap_picos - usage.spent_picos).max(0);
         left = Some(left.map_or(l, |x| x.min(l)));

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gemini::{Client, GeminiError, GenerateContentRequest, QuotaScope};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use tokio::sync::{mpsc, Notify};
@@ -39,6 +39,7 @@ use crate::models::{self, ModelProfile};
 use crate::posts::{self, PostFilter, StoredPost};
 use crate::prices::{self, BilledTokens, Price};
 use crate::projects::{self, Project};
+use crate::retry;
 use crate::scoring::Label;
 use crate::store::Store;
 
@@ -455,6 +456,22 @@ pub async fn plan_with_embeddings(
     plan_using(&ctx.store, project, settings, now, Some(&embedder)).await
 }
 
+/// The posts a run considers: its filters, the freshest `max_candidates` first.
+pub async fn candidates(
+    store: &Store,
+    project: &Project,
+    settings: &RunSettings,
+    now: i64,
+) -> Result<Vec<StoredPost>> {
+    let filter = PostFilter {
+        posted_since: Some(now - (settings.hours_back * 3600.0) as i64),
+        min_followers: settings.min_followers,
+        min_likes: settings.min_likes,
+        limit: Some(settings.max_candidates),
+    };
+    posts::select(store, project.id, &filter).await
+}
+
 /// The plan, with embedding relevance and semantic dedup when an embedder is given.
 pub async fn plan_using(
     store: &Store,
@@ -463,13 +480,7 @@ pub async fn plan_using(
     now: i64,
     embedder: Option<&Embedder>,
 ) -> Result<Plan> {
-    let filter = PostFilter {
-        posted_since: Some(now - (settings.hours_back * 3600.0) as i64),
-        min_followers: settings.min_followers,
-        min_likes: settings.min_likes,
-        limit: Some(settings.max_candidates),
-    };
-    let candidates = posts::select(store, project.id, &filter).await?;
+    let candidates = candidates(store, project, settings, now).await?;
     let (scores, vectors) = match embedder {
         Some(embedder) => {
             let (scores, vectors) = embedder
@@ -968,11 +979,6 @@ struct Pending {
     alone: bool,
 }
 
-/// How many transient failures in a row a post survives before it counts as failed.
-const TRANSIENT_LIMIT: u32 = 8;
-/// The longest a per-minute 429 may pause every worker, whatever the server says.
-const MAX_MINUTE_PAUSE: Duration = Duration::from_secs(120);
-
 /// Shared state of the workers of one run.
 struct Work {
     waiting: Mutex<VecDeque<Pending>>,
@@ -1088,15 +1094,12 @@ impl Work {
         self.wake.notify_waiters();
     }
 
+    /// The shared retry policy's wait, with this run's seeded jitter.
     fn backoff(&self, step: u32) -> Duration {
-        // ~1 s, 2 s, 4 s … capped at 60 s, with jitter so workers do not return together.
-        let base = 2f64.powi(step.saturating_sub(1).min(16) as i32).min(60.0);
-        let factor = self
-            .rng
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .random_range(0.5..1.5);
-        Duration::from_secs_f64(base * factor)
+        retry::backoff(
+            step,
+            &mut *self.rng.lock().unwrap_or_else(|p| p.into_inner()),
+        )
     }
 }
 
@@ -1362,9 +1365,7 @@ enum Fate {
         message: String,
     },
     /// Back in line as it was: the request never reached the model (429, stop).
-    Requeue {
-        delay: Duration,
-    },
+    Requeue,
 }
 
 /// One request for a pack of posts.
@@ -1660,9 +1661,9 @@ fn fates_for_error(
     pack: Vec<Pending>,
     error: &GeminiError,
 ) -> Vec<(Pending, Fate)> {
-    let requeue = |pack: Vec<Pending>, delay: Duration| {
+    let requeue = |pack: Vec<Pending>| {
         pack.into_iter()
-            .map(|p| (p, Fate::Requeue { delay }))
+            .map(|p| (p, Fate::Requeue))
             .collect::<Vec<_>>()
     };
     if let GeminiError::Quota {
@@ -1672,51 +1673,41 @@ fn fates_for_error(
         ..
     } = error
     {
-        let learned = quota_value.map(|v| v.min(u32::MAX as u64) as u32);
-        match scope {
-            QuotaScope::PerDay => {
-                ctx.limiter.exhaust_day(learned);
-                stop_for_daily_quota(ctx, work, learned);
-                return requeue(pack, Duration::ZERO);
-            }
-            QuotaScope::RequestsPerMinute | QuotaScope::TokensPerMinute => {
-                work.bare_429s.store(0, Ordering::SeqCst);
-                let delay = retry_after
-                    .unwrap_or_else(|| {
-                        Duration::from_secs_f64(60.0 / data.settings.limits.rpm.max(1) as f64)
-                    })
-                    .min(MAX_MINUTE_PAUSE);
-                ctx.limiter.pause_for(delay);
-                let _ = ctx.events.send(RunEvent::Paused {
-                    seconds: delay.as_secs_f64(),
-                });
-                return requeue(pack, Duration::ZERO);
-            }
-            QuotaScope::Unspecified => {
-                // No details: back off, doubling while they keep coming.
-                let n = work.bare_429s.fetch_add(1, Ordering::SeqCst) as u32 + 1;
-                let delay = retry_after
-                    .unwrap_or_else(|| work.backoff(n))
-                    .min(MAX_MINUTE_PAUSE);
-                ctx.limiter.pause_for(delay);
-                let _ = ctx.events.send(RunEvent::Paused {
-                    seconds: delay.as_secs_f64(),
-                });
-                return requeue(pack, Duration::ZERO);
-            }
+        if *scope == QuotaScope::PerDay {
+            let learned = quota_value.map(|v| v.min(u32::MAX as u64) as u32);
+            ctx.limiter.exhaust_day(learned);
+            stop_for_daily_quota(ctx, work, learned);
+            return requeue(pack);
         }
+        // Every worker waits: the server's delay for a per-minute quota (else one request's
+        // spacing); without details, a wait that doubles while they keep coming.
+        let delay = if *scope == QuotaScope::Unspecified {
+            let n = work.bare_429s.fetch_add(1, Ordering::SeqCst) as u32 + 1;
+            retry_after.unwrap_or_else(|| work.backoff(n))
+        } else {
+            work.bare_429s.store(0, Ordering::SeqCst);
+            retry_after.unwrap_or_else(|| {
+                Duration::from_secs_f64(60.0 / data.settings.limits.rpm.max(1) as f64)
+            })
+        }
+        .min(retry::MAX_WAIT);
+        ctx.limiter.pause_for(delay);
+        let _ = ctx.events.send(RunEvent::Paused {
+            seconds: delay.as_secs_f64(),
+        });
+        return requeue(pack);
     }
     if error.is_permanent() {
         // Nothing will work until the user fixes this: stop, leaving the posts queued.
         work.stop_with(StopReason::Fatal(permanent_sentence(error)));
-        return requeue(pack, Duration::ZERO);
+        return requeue(pack);
     }
     if error.is_transient() {
         return pack
             .into_iter()
             .map(|p| {
                 let transient = p.transient + 1;
-                let fate = if transient > TRANSIENT_LIMIT {
+                let fate = if transient > retry::TRANSIENT_LIMIT {
                     Fate::Failed {
                         code: error.code(),
                         message: error.to_string(),
@@ -1861,7 +1852,7 @@ async fn store_outcome(
                     message: message.clone(),
                 });
             }
-            Fate::Requeue { delay } => again.push((*delay, Pending { calls, ..p.clone() })),
+            Fate::Requeue => again.push((Duration::ZERO, Pending { calls, ..p.clone() })),
         }
     }
     let mut tries_left = 5u32;
