@@ -103,7 +103,7 @@ function toProgress(p: b.RunProgress): RunProgress {
   return { ...p, requests_per_minute: num(p.requests_per_minute) };
 }
 
-export function toSummary(s: b.RunSummary): RunSummary {
+function toSummary(s: b.RunSummary): RunSummary {
   return { ...s, elapsed_s: num(s.elapsed_s), resume_at: s.resume_at ?? null };
 }
 

@@ -4,9 +4,9 @@
 
 import { useId, useState, type FormEvent } from "react";
 import type { RunListing } from "../apiTypes";
-import { formatClock, formatDateTime, formatInt } from "../lib/format";
+import { formatClock } from "../lib/format";
 import { useResumeRun, useRunSummary } from "../lib/queries";
-import { parseRaisedBudget, resetTimeText, suggestRaisedBudget } from "../lib/runText";
+import { BUDGET_SENTENCE, parseRaisedBudget, QUOTA_SENTENCE, resetTimeText, runSoFarSentence, suggestRaisedBudget } from "../lib/runText";
 import { useLiveRun } from "./RunContext";
 import { Button, ErrorNotice, Notice } from "./ui";
 import { IconPlay, IconRefresh, IconX } from "./icons";
@@ -151,13 +151,10 @@ export function StoppedRunBanner({ run }: { run: RunListing }) {
   const s = summary.data;
   if (summary.error) return <ErrorNotice error={summary.error} onRetry={() => void summary.refetch()} />;
   if (!s) return null;
-  const when = `The run from ${formatDateTime(run.created_at)} finished ${formatInt(run.done)} of ${formatInt(run.posts)} posts.`;
+  const when = runSoFarSentence(run);
   if (s.status === "budget_reached")
-    return (
-      <BudgetReachedBanner runId={run.run_id} sentence={`${s.error ?? "This run reached its budget."} ${when}`} spentPicos={s.cost_picos} capPicos={null} />
-    );
-  if (s.status === "waiting_for_quota")
-    return <DailyQuotaBanner runId={run.run_id} sentence={`${s.error ?? "Google's daily limit for this model is used up."} ${when}`} resetsAt={s.resume_at} />;
+    return <BudgetReachedBanner runId={run.run_id} sentence={`${s.error || BUDGET_SENTENCE} ${when}`} spentPicos={s.cost_picos} capPicos={null} />;
+  if (s.status === "waiting_for_quota") return <DailyQuotaBanner runId={run.run_id} sentence={`${s.error || QUOTA_SENTENCE} ${when}`} resetsAt={s.resume_at} />;
   return null;
 }
 

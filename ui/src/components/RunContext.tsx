@@ -66,9 +66,11 @@ export function RunProvider({ children }: { children: ReactNode }) {
       .onRunEvent((event) => {
         setLive((s) => applyRunEvent(s, event));
         if (event.kind === "budget_alert") setAlerts((a) => addBudgetAlert(a, event, nextAlertId.current++));
-        if (event.kind === "finished") ended.current.add(event.run_id);
         if (event.kind === "started") ended.current.delete(event.run_id);
-        if (event.kind === "finished") invalidateAfterRun(qc);
+        if (event.kind === "finished") {
+          ended.current.add(event.run_id);
+          invalidateAfterRun(qc);
+        }
         if (event.kind === "progress" && event.done % 25 === 0) void qc.invalidateQueries({ queryKey: ["costs"] });
       })
       .then((unlisten) => {

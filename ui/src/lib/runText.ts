@@ -1,8 +1,20 @@
 // Words and state for a run: the forecast before it starts, the live progress while it works,
 // the summary sentence after.
 
-import type { Forecast, RunEvent, RunProgress, RunSummary } from "../apiTypes";
-import { formatClock, formatDay, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, isoDay, parseUsdToPicos, plural } from "./format";
+import type { Forecast, RunEvent, RunListing, RunProgress, RunSummary } from "../apiTypes";
+import {
+  formatClock,
+  formatDateTime,
+  formatDay,
+  formatDuration,
+  formatEta,
+  formatInt,
+  formatPerMinute,
+  formatUsd,
+  isoDay,
+  parseUsdToPicos,
+  plural,
+} from "./format";
 
 /** "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s" (as the engine says it). */
 export function summarySentence(s: Pick<RunSummary, "succeeded" | "failed" | "cost_picos" | "elapsed_s">): string {
@@ -74,7 +86,7 @@ export function forecastText(f: Forecast, budgetPicos: number | null): ForecastT
       : f.requests_left_today <= 0
         ? "Google allows no more requests today"
         : `Google allows ${plural(f.requests_left_today, "more request", "more requests")} today`;
-  const notes = (f.notes ?? []).map((n) => n.trim()).filter((n) => n.length > 0);
+  const notes = f.notes.map((n) => n.trim()).filter((n) => n.length > 0);
   return { headline, costLine, heldBack, overBudget, thinkingLine, planningLine, dailyLine, notes };
 }
 
@@ -143,8 +155,9 @@ export const idleRun: LiveRun = {
   error: null,
 };
 
-const BUDGET_SENTENCE = "This run reached its budget. Raise it to do the remaining posts.";
-const QUOTA_SENTENCE = "Google's daily limit for this model is used up. The remaining posts wait until it resets.";
+/** Said only when the engine's own sentence is missing (an older backend). */
+export const BUDGET_SENTENCE = "This run reached its budget. Raise it to do the remaining posts.";
+export const QUOTA_SENTENCE = "Google's daily limit for this model is used up. The remaining posts wait until it resets.";
 
 /** Whether a run is going (so Start is hidden and the sidebar shows its percentage). */
 export function isBusy(live: LiveRun): boolean {
@@ -266,6 +279,11 @@ export function runStatusWords(status: string): string {
   }
 }
 
+/** "The run from 14 Nov 2026, 15:00 finished 40 of 100 posts." (for a run that stopped part-way). */
+export function runSoFarSentence(run: Pick<RunListing, "created_at" | "done" | "posts">): string {
+  return `The run from ${formatDateTime(run.created_at)} finished ${formatInt(run.done)} of ${formatInt(run.posts)} posts.`;
+}
+
 /** The colour of a run's status pill. */
 export function runStatusTone(status: string): "green" | "accent" | "yellow" | "" {
   if (status === "finished") return "green";
@@ -286,7 +304,7 @@ export function resetTimeText(resetsAt: number, now: Date = new Date()): string 
 }
 
 /** A little after the reset, so the first request is not refused by a clock a few seconds off. */
-export const RESUME_MARGIN_S = 60;
+const RESUME_MARGIN_S = 60;
 
 /** When a run waiting for the daily limit should continue by itself (unix seconds). */
 export function autoResumeAt(resetsAt: number): number {

@@ -27,7 +27,18 @@ import { IconFolder, IconInbox, IconPlay, IconRefresh, IconStop } from "../compo
 import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, parseUsdToPicos, plural } from "../lib/format";
 import { useDebounced } from "../lib/hooks";
 import { useCancelRun, useForecast, useKeyStatus, useModels, useResumeRun, useRunDefaults, useRuns, useStartRun } from "../lib/queries";
-import { canResume, forecastText, isBusy, progressPercent, runStatusTone, runStatusWords, summaryHeadline, summarySentence } from "../lib/runText";
+import {
+  BUDGET_SENTENCE,
+  canResume,
+  forecastText,
+  isBusy,
+  progressPercent,
+  runSoFarSentence,
+  runStatusTone,
+  runStatusWords,
+  summaryHeadline,
+  summarySentence,
+} from "../lib/runText";
 
 function LiveRunCard() {
   const { live, dismiss } = useLiveRun();
@@ -38,13 +49,13 @@ function LiveRunCard() {
 
   if (live.phase === "failed") {
     // A run stopped by its budget before it wrote anything (while planning) can go on with a bigger one.
-    const budgetFailure = live.error?.code === "budget_reached" && live.runId != null;
+    const budgetFailure = live.error?.code === "budget_reached";
     return (
       <Card title="The run stopped because of a problem." lead="Replies already written are kept." testId="run-failed-card">
         {budgetFailure ? (
           <BudgetReachedBanner
-            runId={live.runId!}
-            sentence={live.error?.message || "This run reached its budget."}
+            runId={live.runId}
+            sentence={live.error?.message || BUDGET_SENTENCE}
             spentPicos={live.progress?.cost_picos ?? 0}
             capPicos={null}
           />
@@ -351,8 +362,7 @@ export function RunScreen() {
         <StoppedRunBanner run={stoppedOnPurpose} />
       ) : !busy && interrupted.length > 0 ? (
         <Notice kind="warn" title="A run was interrupted." action={<ResumeButton runId={interrupted[0]!.run_id} label="Resume run" />}>
-          The run from {formatDateTime(interrupted[0]!.created_at)} finished {formatInt(interrupted[0]!.done)} of {formatInt(interrupted[0]!.posts)} posts.
-          Resume it to do the rest; nothing already written is paid for twice.
+          {runSoFarSentence(interrupted[0]!)} Resume it to do the rest; nothing already written is paid for twice.
         </Notice>
       ) : null}
 
