@@ -248,10 +248,11 @@ pub struct SharedAdmissions {
 }
 
 impl SharedAdmissions {
-    /// Waits until a request fits the shared minute window, then records it.
-    async fn admit(&self, per_minute: u32, tokens: u64, tpm: Option<u64>) {
+    /// Waits until `requests` requests (one call; each text of an embedding batch counts)
+    /// fit the shared minute window, then records them in one transaction.
+    async fn admit(&self, requests: u32, per_minute: u32, tokens: u64, tpm: Option<u64>) {
         loop {
-            match self.try_admit(per_minute, tokens, tpm).await {
+            match self.try_admit(requests, per_minute, tokens, tpm).await {
                 Ok(None) => return,
                 Ok(Some(wait)) => tokio::time::sleep(wait).await,
                 // The database is only a coordination aid: if it fails, the local limiter stands.
@@ -265,6 +266,7 @@ impl SharedAdmissions {
 
     async fn try_admit(
         &self,
+        requests: u32,
         per_minute: u32,
         tokens: u64,
         tpm: Option<u64>,
@@ -285,22 +287,27 @@ impl SharedAdmissions {
         .bind(window_start)
         .fetch_one(&mut *tx)
         .await?;
-        let full = count as f64 >= per_minute as f64 * (1.0 - HEADROOM)
-            || tpm.is_some_and(|t| used as u64 + tokens > t && count > 0);
+        // An empty window always takes the call, however large, so a batch bigger than the
+        // whole allowance cannot wait forever.
+        let full = count > 0
+            && ((count + i64::from(requests)) as f64 > per_minute as f64 * (1.0 - HEADROOM)
+                || tpm.is_some_and(|t| used as u64 + tokens > t));
         if full {
             tx.commit().await?;
             let wait_ms = oldest.map_or(1_000, |o| (o + 60_000 - now_ms).clamp(10, 60_000));
             return Ok(Some(Duration::from_millis(wait_ms as u64)));
         }
-        sqlx::query(
-            "INSERT INTO admissions (key_tag, model, admitted_ms, tokens) VALUES (?, ?, ?, ?)",
-        )
-        .bind(&self.key_tag)
-        .bind(&self.model)
-        .bind(now_ms)
-        .bind(tokens as i64)
-        .execute(&mut *tx)
-        .await?;
+        for i in 0..requests {
+            sqlx::query(
+                "INSERT INTO admissions (key_tag, model, admitted_ms, tokens) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&self.key_tag)
+            .bind(&self.model)
+            .bind(now_ms)
+            .bind(if i == 0 { tokens as i64 } else { 0 })
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(None)
     }
@@ -520,12 +527,14 @@ impl Limiter {
                 }
             }
             if let Some(shared) = &self.shared {
-                for i in 0..requests {
-                    let tokens = if i == 0 { input_tokens } else { 0 };
-                    shared
-                        .admit(self.limits.rpm.max(1), tokens, self.limits.tpm)
-                        .await;
-                }
+                shared
+                    .admit(
+                        requests,
+                        self.limits.rpm.max(1),
+                        input_tokens,
+                        self.limits.tpm,
+                    )
+                    .await;
             }
             // A 429 may have arrived while this worker waited: honour it before sending.
             if self.pause_remaining().is_some() {
