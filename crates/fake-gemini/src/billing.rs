@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub enum Endpoint {
     GenerateContent,
     BatchEmbedContents,
+    /// One answered request of a batch job (billed at the batch rate by the real API).
+    BatchGenerateContent,
 }
 
 /// One call the real API would bill: every HTTP 200 from `generateContent` (including
@@ -61,4 +63,7 @@ pub struct FakeStats {
     pub faults_injected: u64,
     /// Requests that hung.
     pub hangs: u64,
+    /// Batch jobs created.
+    #[serde(default)]
+    pub batch_jobs: u64,
 }

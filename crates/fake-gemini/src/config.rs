@@ -283,6 +283,47 @@ pub struct FakeConfig {
     /// Largest `pageSize` the models list honours (the real API allows 1000); lower it to
     /// exercise paging.
     pub max_page_size: usize,
+    /// How long a batch job stays `BATCH_STATE_PENDING`, then `RUNNING` (Google takes
+    /// minutes to hours; tests take seconds).
+    pub batch_pending: Duration,
+    pub batch_running: Duration,
+    /// Inline batch bodies of this size or more are refused with a 400 (Google: 20 MB).
+    pub batch_inline_limit_bytes: usize,
+    /// Every n-th request of a job fails with a per-request error (`google.rpc.Status`).
+    pub batch_request_error_every: Option<u32>,
+    /// Finished jobs point to a responses file instead of answering inline.
+    pub batch_responses_as_file: bool,
+    /// What the first batch jobs do, one per job in order (then they succeed).
+    pub batch_faults: Vec<BatchFault>,
+}
+
+/// How a scripted batch job ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BatchFault {
+    /// `BATCH_STATE_FAILED` with an error, no answers.
+    Fail,
+    /// `BATCH_STATE_EXPIRED` (Google gives up after about 48 hours), no answers.
+    Expire,
+    /// Answers in a responses file rather than inline.
+    ResponsesFile,
+    /// Answers inline, in order, without their `metadata.key`.
+    DropKeys,
+}
+
+impl FromStr for BatchFault {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "fail" => Ok(BatchFault::Fail),
+            "expire" => Ok(BatchFault::Expire),
+            "responses-file" => Ok(BatchFault::ResponsesFile),
+            "drop-keys" => Ok(BatchFault::DropKeys),
+            other => Err(format!(
+                "unknown batch fault {other:?}; expected fail, expire, responses-file or drop-keys"
+            )),
+        }
+    }
 }
 
 impl Default for FakeConfig {
@@ -308,6 +349,12 @@ impl Default for FakeConfig {
             empty_draft_rate: 0.0,
             generic_opener_rate: 0.0,
             cached_prompt_share: 0.0,
+            batch_pending: Duration::from_millis(500),
+            batch_running: Duration::from_millis(1500),
+            batch_inline_limit_bytes: 20 * 1024 * 1024,
+            batch_request_error_every: None,
+            batch_responses_as_file: false,
+            batch_faults: Vec::new(),
         }
     }
 }

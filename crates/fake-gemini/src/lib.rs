@@ -60,7 +60,9 @@ mod thinking;
 mod wire;
 
 pub use billing::{BilledCall, BillingTotals, Endpoint, FakeStats};
-pub use config::{FakeConfig, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults, DEFAULT_API_KEY};
+pub use config::{
+    BatchFault, FakeConfig, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults, DEFAULT_API_KEY,
+};
 pub use embed::{embed, DEFAULT_DIMENSIONS};
 pub use server::{FakeGemini, FakeServer};
 pub use text::token_count;

@@ -19,7 +19,10 @@ use tokio::task::JoinHandle;
 
 use crate::billing::{BilledCall, BillingTotals, Endpoint, FakeStats};
 use crate::catalog::{self, ModelSpec, MODELS};
-use crate::config::{FakeConfig, Fault, RandomFaults};
+use crate::config::{BatchFault, FakeConfig, Fault, RandomFaults};
+
+#[path = "batch_jobs.rs"]
+mod batch_jobs;
 use crate::embed::{embed, DEFAULT_DIMENSIONS};
 use crate::quota::{Demand, QuotaBook, QuotaKind};
 use crate::schema::{conforming_value, enum_values, spoil, Imperfections};
@@ -58,6 +61,8 @@ impl FakeGemini {
                 .await?;
         let addr = listener.local_addr()?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let config_batch_faults: VecDeque<BatchFault> =
+            config.batch_faults.iter().copied().collect();
         let shared = Arc::new(Shared {
             faults: Mutex::new(FaultPlan {
                 scripted: config.scripted_faults.iter().copied().collect(),
@@ -69,6 +74,8 @@ impl FakeGemini {
             counters: Counters::default(),
             sequence: AtomicU64::new(0),
             shutdown: shutdown_rx.clone(),
+            batches: Mutex::new(Vec::new()),
+            batch_faults: Mutex::new(config_batch_faults),
         });
         let app = router(Arc::clone(&shared));
         let mut stop = shutdown_rx;
@@ -146,6 +153,11 @@ impl FakeServer {
         lock(&self.shared.faults).scripted.push_back(fault);
     }
 
+    /// Scripts what the next batch job created will do.
+    pub fn push_batch_fault(&self, fault: BatchFault) {
+        lock(&self.shared.batch_faults).push_back(fault);
+    }
+
     /// Replaces the random fault rate and mix.
     pub fn set_random_faults(&self, random: RandomFaults) {
         lock(&self.shared.faults).random = random;
@@ -175,6 +187,7 @@ struct Counters {
     quota_rejections: AtomicU64,
     faults_injected: AtomicU64,
     hangs: AtomicU64,
+    batch_jobs: AtomicU64,
 }
 
 impl Counters {
@@ -192,6 +205,7 @@ impl Counters {
             quota_rejections: read(&self.quota_rejections),
             faults_injected: read(&self.faults_injected),
             hangs: read(&self.hangs),
+            batch_jobs: read(&self.batch_jobs),
         }
     }
 }
@@ -210,6 +224,9 @@ struct Shared {
     /// Numbers model calls so jitter and random faults are reproducible per arrival order.
     sequence: AtomicU64,
     shutdown: watch::Receiver<bool>,
+    batches: Mutex<Vec<batch_jobs::FakeBatch>>,
+    /// What the next batch jobs will do (one per job created, in order).
+    batch_faults: Mutex<VecDeque<BatchFault>>,
 }
 
 /// Locks, ignoring poisoning: a panicked handler must not take the fake down with it.
@@ -246,6 +263,12 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/v1beta/models", get(list_models))
         .route("/v1beta/models/{*rest}", get(get_model).post(model_method))
+        .route("/v1beta/batches", get(batch_jobs::list))
+        .route(
+            "/v1beta/batches/{*rest}",
+            get(batch_jobs::get_one).post(batch_jobs::cancel),
+        )
+        .route("/download/v1beta/files/{*rest}", get(batch_jobs::download))
         .route("/_fake/billing", get(billing_report))
         .route("/_fake/stats", get(stats_report))
         .route("/_fake/faults", axum::routing::post(script_faults))
@@ -479,6 +502,7 @@ async fn model_method(
         "generateContent" => "generateContent",
         "countTokens" => "countTokens",
         "batchEmbedContents" => "embedContent",
+        "batchGenerateContent" => "batchGenerateContent",
         _ => {
             return respond(
                 StatusCode::NOT_FOUND,
@@ -503,6 +527,7 @@ async fn model_method(
     match method {
         "generateContent" => generate_content(&shared, &key, model, &body).await,
         "countTokens" => count_tokens(&shared, &body),
+        "batchGenerateContent" => batch_jobs::create(&shared, model, &body),
         _ => batch_embed_contents(&shared, &key, model, &body).await,
     }
 }
@@ -681,34 +706,13 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
     }
 
     let config = request.config();
-    // Answers depend on the request only, so identical requests get identical answers.
-    let joined: Vec<&str> = request.texts().collect();
-    let text_seed = mix(
-        stable_hash(joined.join("\n").as_bytes()),
-        config.seed.unwrap_or(0) as u64,
-    );
-    // Decided per request text and post id (not per generationConfig.seed or candidate), so
-    // a retry of the same request is spoiled the same way, as a model's blind spots are.
-    let imperfections = Imperfections {
-        omit_rate: shared.config.omit_rate,
-        empty_draft_rate: shared.config.empty_draft_rate,
-        generic_opener_rate: shared.config.generic_opener_rate,
-        seed: mix(
-            stable_hash(joined.join("\n").as_bytes()),
-            shared.config.seed ^ IMPERFECTION_SALT,
-        ),
-    };
-    let response_id = format!("fake-{:016x}", mix(text_seed, sequence));
+    let AnswerSeeds {
+        text_seed,
+        imperfections,
+        response_id,
+    } = answer_seeds(shared, &request, sequence);
     let envelope = |candidates: Option<Vec<Value>>, usage: UsageCounts| {
-        let mut body = json!({
-            "usageMetadata": usage.to_json(),
-            "modelVersion": model.id,
-            "responseId": response_id,
-        });
-        if let Some(candidates) = candidates {
-            body["candidates"] = Value::Array(candidates);
-        }
-        body
+        envelope_json(model, &response_id, candidates, usage)
     };
     let mut usage = UsageCounts {
         prompt,
@@ -820,24 +824,9 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
             envelope(Some(vec![candidate_json(0, &candidate)]), usage)
         }
         None => {
-            let count = config.candidate_count.unwrap_or(1).clamp(1, 8) as usize;
-            let candidates: Vec<Candidate> = (0..count)
-                .map(|index| {
-                    let text = answer_text(&request, mix(text_seed, index as u64), &imperfections);
-                    limit_output(text, thinking, config.max_output_tokens)
-                })
-                .collect();
-            usage.output = candidates
-                .iter()
-                .map(|candidate| candidate.output_tokens)
-                .sum();
-            usage.thinking = thinking.min(config.max_output_tokens.unwrap_or(u64::MAX));
-            let json = candidates
-                .iter()
-                .enumerate()
-                .map(|(index, candidate)| candidate_json(index, candidate))
-                .collect();
-            envelope(Some(json), usage)
+            let (body, answered) = normal_answer(shared, model, &request, thinking, sequence);
+            usage = answered;
+            body
         }
     };
     shared.bill(BilledCall {
@@ -849,6 +838,100 @@ async fn generate_content(shared: &Shared, key: &str, model: &ModelSpec, body: &
         thinking_tokens: usage.thinking,
     });
     respond(StatusCode::OK, body)
+}
+
+/// Seeds of one answer: they depend on the request only, so identical requests get identical
+/// answers.
+struct AnswerSeeds {
+    text_seed: u64,
+    imperfections: Imperfections,
+    response_id: String,
+}
+
+fn answer_seeds(shared: &Shared, request: &GenerateRequest, sequence: u64) -> AnswerSeeds {
+    let config = request.config();
+    let joined: Vec<&str> = request.texts().collect();
+    let text_seed = mix(
+        stable_hash(joined.join("\n").as_bytes()),
+        config.seed.unwrap_or(0) as u64,
+    );
+    // Decided per request text and post id (not per generationConfig.seed or candidate), so
+    // a retry of the same request is spoiled the same way, as a model's blind spots are.
+    let imperfections = Imperfections {
+        omit_rate: shared.config.omit_rate,
+        empty_draft_rate: shared.config.empty_draft_rate,
+        generic_opener_rate: shared.config.generic_opener_rate,
+        seed: mix(
+            stable_hash(joined.join("\n").as_bytes()),
+            shared.config.seed ^ IMPERFECTION_SALT,
+        ),
+    };
+    AnswerSeeds {
+        response_id: format!("fake-{:016x}", mix(text_seed, sequence)),
+        text_seed,
+        imperfections,
+    }
+}
+
+fn envelope_json(
+    model: &ModelSpec,
+    response_id: &str,
+    candidates: Option<Vec<Value>>,
+    usage: UsageCounts,
+) -> Value {
+    let mut body = json!({
+        "usageMetadata": usage.to_json(),
+        "modelVersion": model.id,
+        "responseId": response_id,
+    });
+    if let Some(candidates) = candidates {
+        body["candidates"] = Value::Array(candidates);
+    }
+    body
+}
+
+/// A well-behaved answer to a valid request (imperfections aside), and its usage.
+fn normal_answer(
+    shared: &Shared,
+    model: &ModelSpec,
+    request: &GenerateRequest,
+    thinking: u64,
+    sequence: u64,
+) -> (Value, UsageCounts) {
+    let config = request.config();
+    let seeds = answer_seeds(shared, request, sequence);
+    let prompt = prompt_tokens(request.texts());
+    let mut usage = UsageCounts {
+        prompt,
+        cached: implicitly_cached(prompt, model, shared.config.cached_prompt_share),
+        output: 0,
+        thinking: 0,
+    };
+    let count = config.candidate_count.unwrap_or(1).clamp(1, 8) as usize;
+    let candidates: Vec<Candidate> = (0..count)
+        .map(|index| {
+            let text = answer_text(
+                request,
+                mix(seeds.text_seed, index as u64),
+                &seeds.imperfections,
+            );
+            limit_output(text, thinking, config.max_output_tokens)
+        })
+        .collect();
+    usage.output = candidates
+        .iter()
+        .map(|candidate| candidate.output_tokens)
+        .sum();
+    usage.thinking = thinking.min(config.max_output_tokens.unwrap_or(u64::MAX));
+    let json = candidates
+        .iter()
+        .enumerate()
+        .map(|(index, candidate)| candidate_json(index, candidate))
+        .collect();
+    (
+        envelope_json(model, &seeds.response_id, Some(json), usage),
+        usage,
+    )
 }
 
 fn count_tokens(shared: &Shared, body: &[u8]) -> Response {

@@ -55,9 +55,11 @@ impl ClientConfig {
 /// to schedule retries against its own rate limits, or to stop.
 #[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     /// Base URL plus [`API_VERSION_PATH`], without a trailing slash.
-    api_root: String,
+    pub(crate) api_root: String,
+    /// Base URL without the version path (file downloads live beside it).
+    pub(crate) base_url: String,
     api_key: ApiKey,
     key_header: HeaderValue,
 }
@@ -118,6 +120,7 @@ impl Client {
         Ok(Self {
             http,
             api_root: format!("{base_url}{API_VERSION_PATH}"),
+            base_url: base_url.to_owned(),
             api_key: config.api_key,
             key_header,
         })
@@ -268,7 +271,7 @@ impl Client {
         parse_json(&body)
     }
 
-    fn model_url(&self, model: &str, method: &str) -> Result<String, GeminiError> {
+    pub(crate) fn model_url(&self, model: &str, method: &str) -> Result<String, GeminiError> {
         Ok(format!(
             "{}/models/{}:{method}",
             self.api_root,
@@ -343,7 +346,10 @@ impl Client {
     }
 
     /// For free endpoints: the 2xx body, or the error.
-    async fn free_call(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, GeminiError> {
+    pub(crate) async fn free_call(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Vec<u8>, GeminiError> {
         let raw = self
             .exchange(request)
             .await
@@ -381,7 +387,7 @@ impl Client {
 
     /// Removes the key from any message that came from outside this crate, in case a server
     /// or proxy echoes it back.
-    fn scrub(&self, error: GeminiError) -> GeminiError {
+    pub(crate) fn scrub(&self, error: GeminiError) -> GeminiError {
         let key = self.api_key.expose();
         let clean = |text: String| text.replace(key, "<redacted>");
         match error {
@@ -433,6 +439,10 @@ impl Client {
                 message: clean(message),
             },
             GeminiError::InvalidConfig { message } => GeminiError::InvalidConfig {
+                message: clean(message),
+            },
+            GeminiError::BatchRequestFailed { code, message } => GeminiError::BatchRequestFailed {
+                code,
                 message: clean(message),
             },
             other @ (GeminiError::InvalidKey
@@ -493,7 +503,7 @@ fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
     current.to_string()
 }
 
-fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, GeminiError> {
+pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, GeminiError> {
     serde_json::from_slice(body).map_err(|error| GeminiError::UnusableOutput {
         reason: format!("the response body could not be read: {error}"),
     })
@@ -584,6 +594,13 @@ struct WirePromptFeedback {
 }
 
 /// Classifies a 200 `generateContent` body. Usage is returned in every case it can be read.
+pub(crate) fn interpret_generate_value(
+    value: Value,
+    wants_json: bool,
+) -> (Usage, Result<Generated, GeminiError>) {
+    interpret_generate_parsed(value, wants_json)
+}
+
 fn interpret_generate(body: &[u8], wants_json: bool) -> (Usage, Result<Generated, GeminiError>) {
     let unusable = |reason: &str| GeminiError::UnusableOutput {
         reason: reason.to_owned(),
@@ -593,6 +610,16 @@ fn interpret_generate(body: &[u8], wants_json: bool) -> (Usage, Result<Generated
             Usage::default(),
             Err(unusable("the response body is not valid JSON")),
         );
+    };
+    interpret_generate_parsed(value, wants_json)
+}
+
+fn interpret_generate_parsed(
+    value: Value,
+    wants_json: bool,
+) -> (Usage, Result<Generated, GeminiError>) {
+    let unusable = |reason: &str| GeminiError::UnusableOutput {
+        reason: reason.to_owned(),
     };
     let usage = usage_of(&value);
     let response = match WireGenerateResponse::deserialize(&value) {

@@ -123,6 +123,9 @@ pub enum GeminiError {
     /// The [`crate::ClientConfig`] cannot be used (bad base URL, key not a valid header).
     #[error("invalid client configuration: {message}")]
     InvalidConfig { message: String },
+    /// One request of a batch job failed at Google (its `error` in the job's answers).
+    #[error("Google could not answer this request of the batch (code {code}): {message}")]
+    BatchRequestFailed { code: u64, message: String },
 }
 
 fn quota_headline(scope: QuotaScope, retry_after: &Option<Duration>) -> String {
@@ -167,6 +170,7 @@ impl GeminiError {
             Self::AccountNotEligible { .. } => "account_not_eligible",
             Self::OutOfCredit { .. } => "out_of_credit",
             Self::UnsupportedSetting { .. } => "unsupported_setting",
+            Self::BatchRequestFailed { .. } => "batch_request_failed",
         }
     }
 

@@ -38,12 +38,17 @@
 //! # Ok(()) }
 //! ```
 
+mod batch;
 mod client;
 mod error;
 mod family;
 mod key;
 mod types;
 
+pub use batch::{
+    inline_request_bytes, BatchAnswer, BatchJob, BatchOutput, BatchPage, BatchState, BatchStats,
+    MAX_INLINE_BATCH_BYTES,
+};
 pub use client::{Client, ClientConfig, API_VERSION_PATH, DEFAULT_BASE_URL, MAX_EMBED_BATCH};
 pub use error::{parse_proto_duration, GeminiError, QuotaScope, MAX_SERVER_DELAY};
 pub use family::{model_family, ModelFamily};

@@ -643,3 +643,144 @@ async fn the_key_never_appears_in_config_client_or_error_output() {
         assert!(!rendered.contains(wrong_key), "{rendered}");
     }
 }
+
+mod batch {
+    use super::*;
+    use fake_gemini::BatchFault;
+    use gemini::{BatchOutput, BatchState};
+
+    fn requests(n: usize) -> Vec<(String, GenerateContentRequest)> {
+        (0..n)
+            .map(|i| {
+                (
+                    format!("r{i}"),
+                    json_request(
+                        &format!("post number {i}"),
+                        json!({"type": "object", "properties": {"reply": {"type": "string"}}, "required": ["reply"]}),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    async fn until_final(client: &Client, name: &str) -> gemini::BatchJob {
+        for _ in 0..200 {
+            let job = client.get_batch(name, true).await.expect("job reads");
+            if job.state.is_final() {
+                return job;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the job did not finish");
+    }
+
+    fn quick() -> FakeConfig {
+        FakeConfig {
+            batch_pending: Duration::from_millis(50),
+            batch_running: Duration::from_millis(100),
+            ..FakeConfig::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_job_goes_pending_to_succeeded_with_keyed_answers_billed_once() {
+        let server = fake(FakeConfig {
+            batch_request_error_every: Some(3),
+            ..quick()
+        })
+        .await;
+        let client = client_for(&server);
+        let job = client
+            .create_batch(FLASH, "run-1-job-1", &requests(5))
+            .await
+            .unwrap();
+        assert_eq!(job.state, BatchState::Pending);
+        assert_eq!(job.stats.requests, 5);
+        assert_eq!(job.display_name.as_deref(), Some("run-1-job-1"));
+        let done = until_final(&client, &job.name).await;
+        assert_eq!(done.state, BatchState::Succeeded);
+        let Some(BatchOutput::Inline(answers)) = done.output else {
+            panic!("inline answers expected")
+        };
+        assert_eq!(answers.len(), 5);
+        let failed: Vec<_> = answers.iter().filter(|a| a.result.is_err()).collect();
+        assert_eq!(failed.len(), 1, "the third request fails");
+        assert_eq!(failed[0].key.as_deref(), Some("r2"));
+        assert!(answers
+            .iter()
+            .filter(|a| a.result.is_ok())
+            .all(|a| a.usage.prompt_tokens > 0));
+        // Polling again does not bill again.
+        client.get_batch(&job.name, true).await.unwrap();
+        let billed = server
+            .billing()
+            .iter()
+            .filter(|c| c.endpoint == Endpoint::BatchGenerateContent)
+            .count();
+        assert_eq!(billed, 4);
+        // The job is listed by its display name (how a restarted run finds a job whose
+        // creation answer was lost).
+        let page = client.list_batches(None).await.unwrap();
+        assert!(page
+            .jobs
+            .iter()
+            .any(|j| j.display_name.as_deref() == Some("run-1-job-1") && j.name == job.name));
+    }
+
+    #[tokio::test]
+    async fn responses_files_missing_keys_cancel_failure_expiry_and_size_limit() {
+        let server = fake(FakeConfig {
+            batch_faults: vec![
+                BatchFault::ResponsesFile,
+                BatchFault::DropKeys,
+                BatchFault::Fail,
+                BatchFault::Expire,
+            ],
+            batch_inline_limit_bytes: 4_000,
+            ..quick()
+        })
+        .await;
+        let client = client_for(&server);
+        let file_job = client.create_batch(FLASH, "a", &requests(3)).await.unwrap();
+        let done = until_final(&client, &file_job.name).await;
+        let Some(BatchOutput::File(file)) = done.output else {
+            panic!("a responses file expected: {:?}", done.state)
+        };
+        let answers = client.batch_responses_file(&file, true).await.unwrap();
+        assert_eq!(answers.len(), 3);
+        assert_eq!(answers[1].key.as_deref(), Some("r1"));
+
+        let keyless = client.create_batch(FLASH, "b", &requests(2)).await.unwrap();
+        let done = until_final(&client, &keyless.name).await;
+        let Some(BatchOutput::Inline(answers)) = done.output else {
+            panic!("inline answers expected")
+        };
+        assert!(answers.iter().all(|a| a.key.is_none()));
+        assert_eq!(answers[1].position, 1);
+
+        let failing = client.create_batch(FLASH, "c", &requests(1)).await.unwrap();
+        let done = until_final(&client, &failing.name).await;
+        assert_eq!(done.state, BatchState::Failed);
+        assert!(done.error.is_some() && done.output.is_none());
+
+        let expiring = client.create_batch(FLASH, "d", &requests(1)).await.unwrap();
+        assert_eq!(
+            until_final(&client, &expiring.name).await.state,
+            BatchState::Expired
+        );
+
+        let cancelled = client.create_batch(FLASH, "e", &requests(1)).await.unwrap();
+        client.cancel_batch(&cancelled.name).await.unwrap();
+        assert_eq!(
+            until_final(&client, &cancelled.name).await.state,
+            BatchState::Cancelled
+        );
+
+        // Over the inline limit: Google's 400, read as a bad request.
+        let too_big = client.create_batch(FLASH, "f", &requests(40)).await;
+        assert!(
+            matches!(too_big, Err(GeminiError::BadRequest { .. })),
+            "{too_big:?}"
+        );
+    }
+}

@@ -71,6 +71,18 @@ struct Args {
     /// Share in [0, 1] of prompts of 1024+ tokens reported as implicitly cached.
     #[arg(long, default_value_t = 0.0)]
     cached_share: f64,
+    /// Milliseconds a batch job stays pending, then running.
+    #[arg(long, default_value_t = 500)]
+    batch_pending_ms: u64,
+    #[arg(long, default_value_t = 1500)]
+    batch_running_ms: u64,
+    /// How the first batch jobs end, in order, comma-separated (fail, expire,
+    /// responses-file, drop-keys).
+    #[arg(long, value_delimiter = ',')]
+    batch_script: Vec<fake_gemini::BatchFault>,
+    /// Every n-th request of a batch job fails with a per-request error.
+    #[arg(long)]
+    batch_error_every: Option<u32>,
 }
 
 #[tokio::main]
@@ -126,6 +138,10 @@ async fn main() -> ExitCode {
         empty_draft_rate: args.empty_draft_rate,
         generic_opener_rate: args.generic_opener_rate,
         cached_prompt_share: args.cached_share,
+        batch_pending: Duration::from_millis(args.batch_pending_ms),
+        batch_running: Duration::from_millis(args.batch_running_ms),
+        batch_faults: args.batch_script,
+        batch_request_error_every: args.batch_error_every,
         ..FakeConfig::default()
     };
     let server = match FakeGemini::start(config).await {
