@@ -456,6 +456,7 @@ pub async fn run_benchmark(args: &RunBenchArgs, out: &Out) -> Result<(), FinderE
             cancel: CancelToken::default(),
             wall_clock: || chrono::Utc::now().timestamp(),
             seed: 3,
+            batch: Default::default(),
         };
         let started = std::time::Instant::now();
         let summary = runner::start(&ctx, &project, &settings, &plan).await?;

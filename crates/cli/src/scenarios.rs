@@ -349,6 +349,7 @@ async fn two_processes(scale: f64, table_scale: f64) -> Result<(ScenarioRow, Sha
             cancel: CancelToken::default(),
             wall_clock: now,
             seed: 5 + i as u64,
+            batch: Default::default(),
         };
         runs.push((ctx, plan, request_times(rx)));
     }

@@ -173,7 +173,11 @@ pub(super) fn create(shared: &Shared, model: &'static ModelSpec, body: &[u8]) ->
         answers: None,
     };
     let body = operation(shared, &job);
+    let lost = job.fault == Some(BatchFault::LoseCreateAnswer);
     lock(&shared.batches).push(job);
+    if lost {
+        return respond(StatusCode::SERVICE_UNAVAILABLE, wire::overloaded_body());
+    }
     respond(StatusCode::OK, body)
 }
 

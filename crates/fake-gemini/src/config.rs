@@ -308,6 +308,9 @@ pub enum BatchFault {
     ResponsesFile,
     /// Answers inline, in order, without their `metadata.key`.
     DropKeys,
+    /// The job is created, but the creation answer is lost on the way back (a 503): the
+    /// client must find the job by its display name rather than create it again.
+    LoseCreateAnswer,
 }
 
 impl FromStr for BatchFault {
@@ -319,6 +322,7 @@ impl FromStr for BatchFault {
             "expire" => Ok(BatchFault::Expire),
             "responses-file" => Ok(BatchFault::ResponsesFile),
             "drop-keys" => Ok(BatchFault::DropKeys),
+            "lose-create-answer" => Ok(BatchFault::LoseCreateAnswer),
             other => Err(format!(
                 "unknown batch fault {other:?}; expected fail, expire, responses-file or drop-keys"
             )),

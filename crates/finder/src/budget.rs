@@ -368,13 +368,25 @@ impl Budget {
         let mut refused = None;
         for (scope, key, cap) in &checks {
             let recorded = spent(&self.store, *scope, self.run_id, self.project_id, now).await?;
+            // Batch jobs at Google hold their worst case in the database (across restarts and
+            // processes) until their answers are in the ledger.
+            let held = match scope {
+                CapScope::Run => {
+                    crate::batch::held_picos(&self.store, self.run_id, None, 0).await?
+                }
+                CapScope::ProjectMonth => {
+                    crate::batch::held_picos(&self.store, None, self.project_id, month).await?
+                }
+                CapScope::Month => crate::batch::held_picos(&self.store, None, None, month).await?,
+            };
             let in_flight = book()
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .reserved
                 .get(key)
                 .copied()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                .saturating_add(held);
             // Recorded spend can pass the cap only through prices edited mid-run; then
             // nothing more is sent either.
             if refused.is_none() && recorded.saturating_add(in_flight).saturating_add(worst) > *cap

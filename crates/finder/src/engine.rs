@@ -13,6 +13,7 @@ use gemini::{ApiKey, Client, ClientConfig};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::batch::BatchPolling;
 use crate::budget::{self, Budget};
 use crate::embeddings::{self, Embedder};
 use crate::error::{FinderError, Result};
@@ -22,8 +23,8 @@ use crate::limiter::{self, Limiter, Limits, SharedAdmissions};
 use crate::prices;
 use crate::projects::{self, Project};
 use crate::runner::{
-    self, CancelToken, Forecast, ForecastInputs, Plan, RunContext, RunEvent, RunSettings,
-    RunStatus, RunSummary,
+    self, BatchControl, CancelToken, Forecast, ForecastInputs, Plan, RunContext, RunEvent,
+    RunSettings, RunStatus, RunSummary,
 };
 use crate::store::Store;
 
@@ -276,8 +277,15 @@ pub struct RunHandle {
 /// A run of one database (a process may open several, as the tests do).
 type RunKey = (std::path::PathBuf, i64);
 
-fn active() -> &'static Mutex<HashMap<RunKey, CancelToken>> {
-    static ACTIVE: OnceLock<Mutex<HashMap<RunKey, CancelToken>>> = OnceLock::new();
+/// What the outside world can do to a working run: cancel it, or have its batch jobs checked.
+#[derive(Clone)]
+struct Control {
+    cancel: CancelToken,
+    batch: BatchControl,
+}
+
+fn active() -> &'static Mutex<HashMap<RunKey, Control>> {
+    static ACTIVE: OnceLock<Mutex<HashMap<RunKey, Control>>> = OnceLock::new();
     ACTIVE.get_or_init(Default::default)
 }
 
@@ -306,8 +314,8 @@ pub fn cancel(store: &Store, run_id: i64) -> Result<()> {
         .unwrap_or_else(|p| p.into_inner())
         .get(&run_key(store, run_id))
     {
-        Some(token) => {
-            token.cancel();
+        Some(control) => {
+            control.cancel.cancel();
             tracing::info!(run_id, "run cancel requested");
             Ok(())
         }
@@ -315,6 +323,30 @@ pub fn cancel(store: &Store, run_id: i64) -> Result<()> {
             "Run #{run_id} is not running."
         ))),
     }
+}
+
+/// Checks a batch run's jobs at Google now instead of at the next scheduled check.
+pub fn check_batch_now(store: &Store, run_id: i64) -> Result<()> {
+    match active()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&run_key(store, run_id))
+    {
+        Some(control) => {
+            control.batch.check_now.notify_waiters();
+            Ok(())
+        }
+        None => Err(FinderError::InvalidInput(format!(
+            "Run #{run_id} is not running."
+        ))),
+    }
+}
+
+/// Changes how a stopped run's remaining posts are sent (a follow-up at half price, or now).
+pub async fn set_run_mode(store: &Store, run_id: i64, mode: runner::RunMode) -> Result<()> {
+    let mut settings = runner::settings_of(store, run_id).await?;
+    settings.mode = mode;
+    runner::store_settings(store, run_id, &settings).await
 }
 
 fn context(
@@ -333,6 +365,10 @@ fn context(
             cancel: CancelToken::default(),
             wall_clock,
             seed: wall_clock() as u64,
+            batch: BatchControl {
+                polling: BatchPolling::from_env(),
+                check_now: Default::default(),
+            },
         },
         rx,
     )
@@ -442,21 +478,33 @@ where
     F: std::future::Future<Output = Result<RunSummary>> + Send + 'static,
 {
     let key = run_key(&ctx.store, run_id);
-    active()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(key.clone(), ctx.cancel.clone());
+    active().lock().unwrap_or_else(|p| p.into_inner()).insert(
+        key.clone(),
+        Control {
+            cancel: ctx.cancel.clone(),
+            batch: ctx.batch.clone(),
+        },
+    );
+    /// Takes the run off the active list however its task ends (finished, failed, panicked
+    /// or aborted), so a resume is never refused for a run nobody works on.
+    struct Registered(RunKey);
+    impl Drop for Registered {
+        fn drop(&mut self) {
+            active()
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&self.0);
+        }
+    }
+    let registered = Registered(key);
     let task = tokio::spawn(async move {
+        let _registered = registered;
         let result = match work.await {
             Ok(summary) => Ok(summary),
             // Planning stopped for a reason the user can act on: the run ends like a run
             // that stopped while sending, resumable, with the same events.
             Err(error) => end_stopped_planning(&ctx, run_id, error).await,
         };
-        active()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&key);
         drop(ctx);
         result
     });

@@ -66,7 +66,10 @@ pub async fn record<'e, E: Executor<'e, Database = Sqlite>>(
 /// Requests the ledger holds for `model` since `since` (unix), for the daily limit.
 pub async fn requests_since(store: &Store, model: &str, since: i64) -> Result<u32> {
     let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM api_calls WHERE model = ? AND called_at >= ?")
+        // Batch answers count against the Batch API's own limits, not the daily requests.
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM api_calls WHERE model = ? AND called_at >= ? AND endpoint <> 'batch'",
+        )
             .bind(model)
             .bind(since)
             .fetch_one(store.pool())

@@ -18,6 +18,16 @@ pub struct Price {
     pub cached_micros_per_mtok: i64,
     /// Prices for long prompts, where the model has them (2.5 Pro, Gemini 3 Pro).
     pub long: Option<LongPromptPrice>,
+    /// Batch API prices; `None` means half the standard ones (Google's published rule).
+    pub batch: Option<BatchRates>,
+}
+
+/// The Batch API's prices for a model (USD per 1M tokens as micro-dollars).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct BatchRates {
+    pub input_micros_per_mtok: i64,
+    pub output_micros_per_mtok: i64,
+    pub cached_micros_per_mtok: i64,
 }
 
 /// Above `threshold_tokens` of prompt, the whole call is billed at these prices.
@@ -60,11 +70,54 @@ impl Price {
                 output_micros_per_mtok: long.output_micros_per_mtok,
                 cached_micros_per_mtok: long.cached_micros_per_mtok,
                 long: None,
+                batch: None,
             },
             _ => Price {
                 long: None,
+                batch: None,
                 ..*self
             },
+        }
+    }
+
+    /// The prices a Batch API request is billed at: the batch columns, with the long-prompt
+    /// tier scaled by the same share (half, where no batch price is stored).
+    pub fn at_batch_rate(&self) -> Price {
+        let rates = self.batch.unwrap_or(BatchRates {
+            input_micros_per_mtok: self.input_micros_per_mtok / 2,
+            output_micros_per_mtok: self.output_micros_per_mtok / 2,
+            cached_micros_per_mtok: self.cached_micros_per_mtok / 2,
+        });
+        let scale = |long: i64, standard: i64, batch: i64| {
+            if standard > 0 {
+                ((long as i128 * batch as i128) / standard as i128) as i64
+            } else {
+                long / 2
+            }
+        };
+        Price {
+            input_micros_per_mtok: rates.input_micros_per_mtok,
+            output_micros_per_mtok: rates.output_micros_per_mtok,
+            cached_micros_per_mtok: rates.cached_micros_per_mtok,
+            long: self.long.map(|long| LongPromptPrice {
+                threshold_tokens: long.threshold_tokens,
+                input_micros_per_mtok: scale(
+                    long.input_micros_per_mtok,
+                    self.input_micros_per_mtok,
+                    rates.input_micros_per_mtok,
+                ),
+                output_micros_per_mtok: scale(
+                    long.output_micros_per_mtok,
+                    self.output_micros_per_mtok,
+                    rates.output_micros_per_mtok,
+                ),
+                cached_micros_per_mtok: scale(
+                    long.cached_micros_per_mtok,
+                    self.cached_micros_per_mtok,
+                    rates.cached_micros_per_mtok,
+                ),
+            }),
+            batch: None,
         }
     }
 
@@ -94,6 +147,10 @@ pub struct PriceRow {
     pub input_usd_per_mtok: String,
     pub output_usd_per_mtok: String,
     pub cached_usd_per_mtok: String,
+    /// Batch API prices (USD per 1M tokens) and where they come from.
+    pub batch_input_usd_per_mtok: String,
+    pub batch_output_usd_per_mtok: String,
+    pub batch_source: String,
     pub source: String,
     pub effective_from: i64,
     #[serde(skip)]
@@ -105,7 +162,8 @@ pub async fn current(store: &Store, model: &str) -> Result<Option<Price>> {
     let row = sqlx::query(
         "SELECT input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok,
                 long_threshold_tokens, long_input_micros_per_mtok, long_output_micros_per_mtok,
-                long_cached_micros_per_mtok
+                long_cached_micros_per_mtok, batch_input_micros_per_mtok,
+                batch_output_micros_per_mtok, batch_cached_micros_per_mtok
          FROM prices WHERE model = ? ORDER BY effective_from DESC, id DESC LIMIT 1",
     )
     .bind(bare_model(model))
@@ -159,7 +217,8 @@ pub async fn list(store: &Store) -> Result<Vec<PriceRow>> {
         "SELECT p.model, p.source, p.effective_from, p.input_micros_per_mtok,
                 p.output_micros_per_mtok, p.cached_micros_per_mtok, p.long_threshold_tokens,
                 p.long_input_micros_per_mtok, p.long_output_micros_per_mtok,
-                p.long_cached_micros_per_mtok
+                p.long_cached_micros_per_mtok, p.batch_input_micros_per_mtok,
+                p.batch_output_micros_per_mtok, p.batch_cached_micros_per_mtok, p.batch_source
          FROM prices p
          WHERE p.id = (SELECT q.id FROM prices q WHERE q.model = p.model
                        ORDER BY q.effective_from DESC, q.id DESC LIMIT 1)
@@ -171,7 +230,13 @@ pub async fn list(store: &Store) -> Result<Vec<PriceRow>> {
         .into_iter()
         .map(|r| {
             let price = price_from_row(&r, 3);
+            let batch = price.at_batch_rate();
             PriceRow {
+                batch_input_usd_per_mtok: micros_to_usd(batch.input_micros_per_mtok),
+                batch_output_usd_per_mtok: micros_to_usd(batch.output_micros_per_mtok),
+                batch_source: r
+                    .get::<Option<String>, _>(13)
+                    .unwrap_or_else(|| "50% of the standard price".to_owned()),
                 model: r.get(0),
                 input_usd_per_mtok: micros_to_usd(price.input_micros_per_mtok),
                 output_usd_per_mtok: micros_to_usd(price.output_micros_per_mtok),
@@ -208,6 +273,8 @@ pub async fn set(
             None => parse_usd(input, "--input")?,
         },
         long: None,
+        // Half of the new price, by Google's rule for the Batch API.
+        batch: None,
     };
     sqlx::query(
         "INSERT INTO prices (model, input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok,
@@ -225,7 +292,7 @@ pub async fn set(
     Ok(price)
 }
 
-/// A price from the seven price columns starting at `first`.
+/// A price from the ten price columns starting at `first`.
 fn price_from_row(r: &sqlx::sqlite::SqliteRow, first: usize) -> Price {
     let long = match (
         r.get::<Option<i64>, _>(first + 3),
@@ -241,11 +308,24 @@ fn price_from_row(r: &sqlx::sqlite::SqliteRow, first: usize) -> Price {
         }),
         _ => None,
     };
+    let batch = match (
+        r.get::<Option<i64>, _>(first + 7),
+        r.get::<Option<i64>, _>(first + 8),
+        r.get::<Option<i64>, _>(first + 9),
+    ) {
+        (Some(input), Some(output), Some(cached)) => Some(BatchRates {
+            input_micros_per_mtok: input,
+            output_micros_per_mtok: output,
+            cached_micros_per_mtok: cached,
+        }),
+        _ => None,
+    };
     Price {
         input_micros_per_mtok: r.get(first),
         output_micros_per_mtok: r.get(first + 1),
         cached_micros_per_mtok: r.get(first + 2),
         long,
+        batch,
     }
 }
 
@@ -337,7 +417,26 @@ mod tests {
                 output_micros_per_mtok: 18_000_000,
                 cached_micros_per_mtok: 400_000,
             }),
+            batch: None,
         };
+        // Batch: half of every rate, long tier included.
+        let batch = pro.at_batch_rate();
+        assert_eq!(batch.input_micros_per_mtok, 1_000_000);
+        assert_eq!(batch.long.unwrap().output_micros_per_mtok, 9_000_000);
+        let stored = Price {
+            batch: Some(BatchRates {
+                input_micros_per_mtok: 500_000,
+                output_micros_per_mtok: 6_000_000,
+                cached_micros_per_mtok: 50_000,
+            }),
+            ..pro
+        };
+        // A stored batch price wins; the long tier scales by the same share.
+        assert_eq!(stored.at_batch_rate().input_micros_per_mtok, 500_000);
+        assert_eq!(
+            stored.at_batch_rate().long.unwrap().input_micros_per_mtok,
+            1_000_000
+        );
         let short = BilledTokens {
             prompt: 200_000,
             cached: 0,
@@ -378,6 +477,7 @@ mod tests {
             output_micros_per_mtok: 2_500_000,
             cached_micros_per_mtok: 30_000,
             long: None,
+            batch: None,
         };
         // The real usage from gemini-api.md: 7477 prompt, 2060 candidates, 1939 thoughts.
         let t = BilledTokens {

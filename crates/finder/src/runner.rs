@@ -49,6 +49,27 @@ use crate::store::Store;
 /// model's output limit with thinking kept low (see the README's figures).
 pub const DEFAULT_PER_REQUEST: u32 = 10;
 
+/// How a run's requests reach Google.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunMode {
+    /// One request at a time under the rate limits: answers in minutes, standard price.
+    #[default]
+    Standard,
+    /// Google's Batch API: the same requests at half price, answered within hours.
+    Batch,
+}
+
+impl RunMode {
+    /// "Now (standard price)" / "Cheaper, slower (half price, usually within a few hours)".
+    pub fn words(self) -> &'static str {
+        match self {
+            RunMode::Standard => "Now (standard price)",
+            RunMode::Batch => "Cheaper, slower (half price, usually within a few hours)",
+        }
+    }
+}
+
 /// What a run was asked to do; stored with the run so a resume does the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSettings {
@@ -79,6 +100,9 @@ pub struct RunSettings {
     /// the saved tier's published ones.
     #[serde(default)]
     pub embedding_limits: Option<Limits>,
+    /// Standard, or Google's Batch API at half price (runs stored before it: standard).
+    #[serde(default)]
+    pub mode: RunMode,
 }
 
 impl RunSettings {
@@ -99,6 +123,7 @@ impl RunSettings {
             embeddings: true,
             budget_picos: None,
             embedding_limits: None,
+            mode: RunMode::Standard,
         }
     }
 
@@ -174,6 +199,11 @@ pub struct Forecast {
     pub requests_left_today: Option<u32>,
     /// Why the run will do fewer posts than planned, or spend differently, in plain words.
     pub notes: Vec<String>,
+    /// The same run in batch mode (half price, within hours; Google's daily request
+    /// allowance does not apply): posts it would answer and its cost.
+    pub batch_posts: usize,
+    pub batch_cost_picos: i64,
+    pub batch_cost_usd: f64,
 }
 
 /// What past runs and the planning step add to a forecast.
@@ -291,6 +321,10 @@ pub struct RunSummary {
     pub error: Option<String>,
     /// For a run waiting for the daily quota: when it may go on (unix seconds).
     pub resume_at: Option<i64>,
+    /// Standard or batch (half price).
+    pub mode: RunMode,
+    /// A batch run's jobs at Google.
+    pub batch: Option<crate::batch::BatchStatus>,
 }
 
 impl RunSummary {
@@ -304,11 +338,17 @@ impl RunSummary {
         } else {
             String::new()
         };
+        let half = if self.mode == RunMode::Batch {
+            " at half price (batch)"
+        } else {
+            ""
+        };
         format!(
-            "{} succeeded, {} failed · {}{} · {}",
+            "{} succeeded, {} failed · {}{}{} · {}",
             self.succeeded,
             self.failed,
             prices::format_usd(self.cost_picos),
+            half,
             avg,
             duration_words(self.elapsed_s)
         )
@@ -383,6 +423,8 @@ pub enum RunEvent {
         resets_at: i64,
         sentence: String,
     },
+    /// A batch run's jobs at Google (queued, running, n of m answered).
+    Batch(crate::batch::BatchStatus),
     Finished(RunSummary),
 }
 
@@ -424,6 +466,15 @@ pub struct RunContext {
     /// Unix seconds now (passed in so tests control time).
     pub wall_clock: fn() -> i64,
     pub seed: u64,
+    /// How batch jobs are checked, and the nudge to check them now.
+    pub batch: BatchControl,
+}
+
+/// A batch run's checking schedule and its "check now" button.
+#[derive(Clone, Default)]
+pub struct BatchControl {
+    pub polling: crate::batch::BatchPolling,
+    pub check_now: Arc<Notify>,
 }
 
 /// Chooses the posts: filters, then score and gate, then label, then skip posts already
@@ -661,6 +712,29 @@ pub fn forecast_with(
         })
     };
     let planned_posts = plan.send.len();
+    // Batch mode: the same packs at the batch price; only the budget limits it.
+    let batch_price = price.at_batch_rate();
+    let batch_pack_cost = |(input, output): (u64, u64)| {
+        batch_price.cost_picos(&BilledTokens {
+            prompt: input,
+            cached: 0,
+            output,
+            thinking: thinking_each.round() as u64,
+        })
+    };
+    let mut batch_spent = inputs.planning_cost_picos;
+    let mut batch_fit = 0;
+    for pack in &packs {
+        let c = (batch_pack_cost(*pack) as f64 * per_pack) as i64;
+        if inputs
+            .budget_left_picos
+            .is_some_and(|left| batch_spent + c > left)
+        {
+            break;
+        }
+        batch_spent += c;
+        batch_fit += 1;
+    }
     // Packs the day's allowance and the budget leave room for, best posts first.
     let mut fit = packs.len();
     if let Some(left) = inputs.requests_left_today {
@@ -741,6 +815,9 @@ pub fn forecast_with(
         requests_per_pack: per_pack,
         requests_left_today: inputs.requests_left_today,
         notes,
+        batch_posts: (batch_fit * k).min(planned_posts),
+        batch_cost_picos: batch_spent,
+        batch_cost_usd: prices::picos_to_usd(batch_spent),
     }
 }
 
@@ -929,9 +1006,14 @@ fn no_such_run(run_id: i64) -> FinderError {
 pub async fn set_run_budget(store: &Store, run_id: i64, budget_picos: Option<i64>) -> Result<()> {
     let mut settings = settings_of(store, run_id).await?;
     settings.budget_picos = budget_picos;
+    store_settings(store, run_id, &settings).await
+}
+
+/// Replaces a stopped run's settings (checked first).
+pub async fn store_settings(store: &Store, run_id: i64, settings: &RunSettings) -> Result<()> {
     settings.validate()?;
     sqlx::query("UPDATE runs SET settings_json = ? WHERE id = ?")
-        .bind(serde_json::to_string(&settings).unwrap_or_default())
+        .bind(serde_json::to_string(settings).unwrap_or_default())
         .bind(run_id)
         .execute(store.pool())
         .await?;
@@ -1006,19 +1088,19 @@ enum StopReason {
     Fatal(String),
 }
 
-struct RunData {
-    run_id: i64,
-    project: Project,
-    settings: RunSettings,
-    price: Price,
-    posts: HashMap<String, (StoredPost, Option<String>)>,
-    voice: replies::Voice,
-    types: Vec<&'static str>,
-    profile: ModelProfile,
-    temperature: f32,
-    per_request: usize,
-    budget: Budget,
-    total: u64,
+pub(crate) struct RunData {
+    pub run_id: i64,
+    pub project: Project,
+    pub settings: RunSettings,
+    pub price: Price,
+    pub posts: HashMap<String, (StoredPost, Option<String>)>,
+    pub voice: replies::Voice,
+    pub types: Vec<&'static str>,
+    pub profile: ModelProfile,
+    pub temperature: f32,
+    pub per_request: usize,
+    pub budget: Budget,
+    pub total: u64,
 }
 
 impl Work {
@@ -1103,13 +1185,77 @@ impl Work {
     }
 }
 
+/// Marks the run alive every few seconds until aborted. It beats on a task of its own:
+/// awaiting its write between polls of the workers would stall a worker that holds the write
+/// lock, and the heartbeat with it.
+pub(crate) fn spawn_heartbeat(ctx: &RunContext, run_id: i64) -> tokio::task::JoinHandle<()> {
+    let store = ctx.store.clone();
+    let wall_clock = ctx.wall_clock;
+    tokio::spawn(async move {
+        let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
+        loop {
+            beat.tick().await;
+            // A failed heartbeat only makes the run look interrupted; never stop for it.
+            let _ = sqlx::query("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
+                .bind(wall_clock())
+                .bind(run_id)
+                .execute(store.pool())
+                .await;
+        }
+    })
+}
+
+/// Ends posts as failed with one reason.
+pub(crate) async fn fail_posts(
+    ctx: &RunContext,
+    run_id: i64,
+    ids: &[String],
+    code: &str,
+    message: &str,
+) -> Result<()> {
+    let mut tx = ctx.store.write_tx().await?;
+    let now = (ctx.wall_clock)();
+    for id in ids {
+        mark_failed(&mut tx, run_id, id, 0, code, message, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Billed tries so far of some of a run's posts.
+pub(crate) async fn attempts_of(
+    store: &Store,
+    run_id: i64,
+    ids: &[String],
+) -> Result<HashMap<String, u32>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for id in ids {
+        let n: Option<i64> =
+            sqlx::query_scalar("SELECT attempts FROM run_items WHERE run_id = ? AND tweet_id = ?")
+                .bind(run_id)
+                .bind(id)
+                .fetch_optional(store.pool())
+                .await?;
+        out.insert(id.clone(), n.unwrap_or(0).max(0) as u32);
+    }
+    Ok(out)
+}
+
 /// Works through a stored run's queued posts (its items must be stored).
 pub async fn execute_run(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     execute(ctx, run_id).await
 }
 
-async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
-    let started_at = tokio::time::Instant::now();
+/// A stored run loaded for working on: its settings, prices, posts and counts so far.
+pub(crate) struct LoadedRun {
+    pub data: Arc<RunData>,
+    /// Queued posts, most-tried first.
+    pub queued: Vec<String>,
+    pub counts: ItemCounts,
+    pub earlier_ms: i64,
+}
+
+pub(crate) async fn load_run(ctx: &RunContext, run_id: i64) -> Result<LoadedRun> {
     let row = sqlx::query("SELECT project_id, settings_json, elapsed_ms FROM runs WHERE id = ?")
         .bind(run_id)
         .fetch_one(ctx.store.pool())
@@ -1160,6 +1306,25 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
         budget,
         total,
     });
+    Ok(LoadedRun {
+        data,
+        queued,
+        counts,
+        earlier_ms,
+    })
+}
+
+async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
+    if settings_of(&ctx.store, run_id).await?.mode == RunMode::Batch {
+        return crate::batch::execute(ctx, run_id).await;
+    }
+    let started_at = tokio::time::Instant::now();
+    let LoadedRun {
+        data,
+        queued,
+        counts,
+        earlier_ms,
+    } = load_run(ctx, run_id).await?;
 
     let waiting: VecDeque<Pending> = queued
         .into_iter()
@@ -1193,7 +1358,7 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     });
     let _ = ctx.events.send(RunEvent::Started {
         run_id,
-        total,
+        total: data.total,
         already_done: counts.done + counts.failed,
     });
 
@@ -1202,24 +1367,7 @@ async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     for _ in 0..workers {
         handles.push(worker(ctx, data.clone(), work.clone()));
     }
-    // The heartbeat beats on a task of its own: awaiting its write here, between polls of
-    // the workers, would stall a worker that holds the write lock, and the heartbeat with it.
-    let heartbeat = {
-        let store = ctx.store.clone();
-        let wall_clock = ctx.wall_clock;
-        tokio::spawn(async move {
-            let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
-            loop {
-                beat.tick().await;
-                // A failed heartbeat only makes the run look interrupted; never stop for it.
-                let _ = sqlx::query("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
-                    .bind(wall_clock())
-                    .bind(run_id)
-                    .execute(store.pool())
-                    .await;
-            }
-        })
-    };
+    let heartbeat = spawn_heartbeat(ctx, run_id);
     // Workers share this task (they borrow the context); their waiting is all I/O.
     let results = futures::future::join_all(handles).await;
     heartbeat.abort();
@@ -1408,15 +1556,7 @@ async fn attempt(
         return Ok(());
     }
     let ids: Vec<String> = pack.iter().map(|p| p.id.clone()).collect();
-    let max_output = data
-        .profile
-        .max_output_tokens(pack.len() as u32, data.types.len() as u32);
-    let gen = replies::GenerationSettings {
-        temperature: data.temperature,
-        max_output_tokens: max_output,
-        thinking: data.profile.thinking.clone(),
-    };
-    let request = replies::build_request(&prompt_posts, &data.voice, &data.types, &gen);
+    let (request, max_output) = request_for(data, &prompt_posts);
     let input_estimate = ctx
         .limiter
         .calibrated_tokens(estimate_input_tokens(&request));
@@ -1527,39 +1667,7 @@ async fn attempt(
             Ok(generated) => match replies::parse_answer(&generated.text, &ids, &data.types) {
                 Ok(answer) => {
                     work.bare_429s.store(0, Ordering::SeqCst);
-                    let mut drafts = Vec::new();
-                    let mut kept_for: std::collections::HashSet<String> = Default::default();
-                    for (post_id, post_drafts) in &answer.replies {
-                        let post_text = data
-                            .posts
-                            .get(post_id)
-                            .map(|(p, _)| p.text.as_str())
-                            .unwrap_or("");
-                        for draft in post_drafts {
-                            let rank = data
-                                .types
-                                .iter()
-                                .position(|t| *t == draft.reply_type)
-                                .unwrap_or(data.types.len())
-                                as i64
-                                + 1;
-                            let (text, rejected) =
-                                match replies::check_or_repair(&draft.text, post_text) {
-                                    Ok(text) => {
-                                        kept_for.insert(post_id.clone());
-                                        (text, None)
-                                    }
-                                    Err(r) => (draft.text.clone(), Some(r.to_string())),
-                                };
-                            drafts.push(StoredDraft {
-                                post_id: post_id.clone(),
-                                reply_type: draft.reply_type.clone(),
-                                rank,
-                                text,
-                                rejected,
-                            });
-                        }
-                    }
+                    let (drafts, kept_for) = drafts_of(data, &answer);
                     let fates = pack
                         .into_iter()
                         .map(|p| {
@@ -1596,6 +1704,77 @@ async fn attempt(
     drop(reservation);
     work.cost_picos.fetch_add(cost, Ordering::SeqCst);
     Ok(())
+}
+
+/// The request for a pack of posts, with its output allowance: built the same way for a
+/// normal run and a batch job.
+pub(crate) fn request_for(
+    data: &RunData,
+    prompt_posts: &[replies::PromptPost],
+) -> (GenerateContentRequest, u32) {
+    let max_output = data
+        .profile
+        .max_output_tokens(prompt_posts.len() as u32, data.types.len() as u32);
+    let gen = replies::GenerationSettings {
+        temperature: data.temperature,
+        max_output_tokens: max_output,
+        thinking: data.profile.thinking.clone(),
+    };
+    (
+        replies::build_request(prompt_posts, &data.voice, &data.types, &gen),
+        max_output,
+    )
+}
+
+/// The prompt posts of a pack, or `None` when one of them is no longer stored.
+pub(crate) fn prompt_posts_for(data: &RunData, ids: &[String]) -> Option<Vec<replies::PromptPost>> {
+    ids.iter()
+        .map(|id| {
+            data.posts
+                .get(id)
+                .map(|(post, topic)| prompt_post(&data.project, post, topic.as_deref()))
+        })
+        .collect()
+}
+
+/// An answer's drafts after the quality check (generic openers repaired), and the posts that
+/// got at least one usable draft.
+pub(crate) fn drafts_of(
+    data: &RunData,
+    answer: &replies::ParsedAnswer,
+) -> (Vec<StoredDraft>, std::collections::HashSet<String>) {
+    let mut drafts = Vec::new();
+    let mut kept_for: std::collections::HashSet<String> = Default::default();
+    for (post_id, post_drafts) in &answer.replies {
+        let post_text = data
+            .posts
+            .get(post_id)
+            .map(|(p, _)| p.text.as_str())
+            .unwrap_or("");
+        for draft in post_drafts {
+            let rank = data
+                .types
+                .iter()
+                .position(|t| *t == draft.reply_type)
+                .unwrap_or(data.types.len()) as i64
+                + 1;
+            let (text, rejected) = match replies::check_or_repair(&draft.text, post_text) {
+                Ok(text) => {
+                    kept_for.insert(post_id.clone());
+                    (text, None)
+                }
+                Err(r) => (draft.text.clone(), Some(r.to_string())),
+            };
+            drafts.push(StoredDraft {
+                post_id: post_id.clone(),
+                reply_type: draft.reply_type.clone(),
+                rank,
+                text,
+                rejected,
+            });
+        }
+    }
+    (drafts, kept_for)
 }
 
 /// A billed answer that is of no use for any post of its pack (cut off, unreadable):
@@ -1761,7 +1940,7 @@ fn fates_for_error(
 }
 
 /// The sentence a run stops with when Google refuses the account, key or settings.
-fn permanent_sentence(error: &GeminiError) -> String {
+pub(crate) fn permanent_sentence(error: &GeminiError) -> String {
     match error {
         GeminiError::InvalidKey => "Google says the API key is not valid. Enter a working key to go on.".into(),
         GeminiError::PermissionDenied { .. } => format!("Google refused this key: {error}. Check that the Gemini API is enabled for its project."),
@@ -1774,31 +1953,41 @@ fn permanent_sentence(error: &GeminiError) -> String {
 }
 
 /// A ledger row as the executor knows it (the model and prices come from the run).
-struct LedgerRow {
-    run_id: i64,
-    project_id: i64,
-    called_at: i64,
-    attempt: u32,
-    outcome: String,
-    http_status: Option<u16>,
-    latency_ms: u64,
-    tokens: BilledTokens,
+pub(crate) struct LedgerRow {
+    pub run_id: i64,
+    pub project_id: i64,
+    pub called_at: i64,
+    pub attempt: u32,
+    pub outcome: String,
+    pub http_status: Option<u16>,
+    pub latency_ms: u64,
+    pub tokens: BilledTokens,
 }
 
 /// A post that ends failed with this outcome.
-struct FailedPost {
-    id: String,
-    tries: u32,
-    code: &'static str,
-    message: String,
+pub(crate) struct FailedPost {
+    pub id: String,
+    pub tries: u32,
+    pub code: &'static str,
+    pub message: String,
 }
 
-struct StoredDraft {
-    post_id: String,
-    reply_type: String,
-    rank: i64,
-    text: String,
-    rejected: Option<String>,
+pub(crate) struct StoredDraft {
+    pub post_id: String,
+    pub reply_type: String,
+    pub rank: i64,
+    pub text: String,
+    pub rejected: Option<String>,
+}
+
+/// How a call is written to the ledger: endpoint and prices, and for a batch answer the
+/// request it answers (marked applied in the same transaction).
+pub(crate) struct Billing<'a> {
+    pub endpoint: &'a str,
+    pub price: Price,
+    pub batch_request: Option<(i64, &'a str)>,
+    /// Posts that stay queued for another try, with their billed tries so far.
+    pub tried_again: &'a [(String, u32)],
 }
 
 /// Writes the call's ledger row, its drafts and the posts' new states in one transaction —
@@ -1857,8 +2046,14 @@ async fn store_outcome(
     }
     let mut tries_left = 5u32;
     let cost = loop {
-        match write_outcome(ctx, data, row, &done, &finals, drafts).await {
-            Ok(cost) => break cost,
+        let billing = Billing {
+            endpoint: "generate",
+            price: data.price,
+            batch_request: None,
+            tried_again: &[],
+        };
+        match write_outcome(ctx, data, &billing, row, &done, &finals, drafts).await {
+            Ok(cost) => break cost.unwrap_or(0),
             Err(e) if tries_left > 0 => {
                 tries_left -= 1;
                 tracing::warn!(
@@ -1879,14 +2074,15 @@ async fn store_outcome(
     Ok(cost)
 }
 
-async fn write_outcome(
+pub(crate) async fn write_outcome(
     ctx: &RunContext,
     data: &RunData,
+    billing: &Billing<'_>,
     row: &LedgerRow,
     done: &[(String, u32)],
     failed: &[FailedPost],
     drafts: &[StoredDraft],
-) -> Result<i64> {
+) -> Result<Option<i64>> {
     let now = (ctx.wall_clock)();
     let mut tx = ctx.store.write_tx().await?;
     let cost = ledger::record(
@@ -1896,16 +2092,41 @@ async fn write_outcome(
             project_id: Some(row.project_id),
             called_at: row.called_at,
             model: &data.settings.model,
-            endpoint: "generate",
+            endpoint: billing.endpoint,
             attempt: row.attempt,
             outcome: &row.outcome,
             http_status: row.http_status,
             latency_ms: row.latency_ms,
             tokens: row.tokens,
-            price: data.price,
+            price: billing.price,
         },
     )
     .await?;
+    if let Some((job_id, key)) = billing.batch_request {
+        let marked = sqlx::query(
+            "UPDATE batch_requests SET applied_at = ? WHERE job_id = ? AND key = ? AND applied_at IS NULL",
+        )
+        .bind(now)
+        .bind(job_id)
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() == 0 {
+            // Already stored (by an earlier pass over the same answers): store nothing twice.
+            tx.rollback().await?;
+            return Ok(None);
+        }
+    }
+    for (post_id, tries) in billing.tried_again {
+        sqlx::query(
+            "UPDATE run_items SET attempts = ? WHERE run_id = ? AND tweet_id = ? AND state = 'queued'",
+        )
+        .bind(*tries as i64)
+        .bind(data.run_id)
+        .bind(post_id)
+        .execute(&mut *tx)
+        .await?;
+    }
     for d in drafts {
         sqlx::query(
             "INSERT OR IGNORE INTO suggestions (project_id, tweet_id, run_id, reply_type, rank, text, rejected_reason, created_at)
@@ -1947,7 +2168,7 @@ async fn write_outcome(
         .await?;
     }
     tx.commit().await?;
-    Ok(cost)
+    Ok(Some(cost))
 }
 
 async fn finish_failed(
@@ -2021,13 +2242,13 @@ async fn load_posts(
 }
 
 #[derive(Debug, Default)]
-struct ItemCounts {
-    queued: u64,
-    done: u64,
-    failed: u64,
+pub(crate) struct ItemCounts {
+    pub queued: u64,
+    pub done: u64,
+    pub failed: u64,
 }
 
-async fn item_counts(store: &Store, run_id: i64) -> Result<ItemCounts> {
+pub(crate) async fn item_counts(store: &Store, run_id: i64) -> Result<ItemCounts> {
     let rows =
         sqlx::query("SELECT state, COUNT(*) AS n FROM run_items WHERE run_id = ? GROUP BY state")
             .bind(run_id)
@@ -2049,7 +2270,7 @@ async fn item_counts(store: &Store, run_id: i64) -> Result<ItemCounts> {
 /// The run's figures, from what is stored (so they are right after a crash and resume).
 pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary> {
     let run = sqlx::query(
-        "SELECT status, stop_reason, resume_at, error, elapsed_ms, heartbeat_at FROM runs WHERE id = ?",
+        "SELECT status, stop_reason, resume_at, error, elapsed_ms, heartbeat_at, settings_json FROM runs WHERE id = ?",
     )
     .bind(run_id)
     .fetch_optional(store.pool())
@@ -2065,7 +2286,7 @@ pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary>
     .fetch_one(store.pool())
     .await?;
     let calls = sqlx::query(
-        "SELECT coalesce(SUM(endpoint = 'generate'), 0) AS requests,
+        "SELECT coalesce(SUM(endpoint IN ('generate', 'batch')), 0) AS requests,
                 coalesce(SUM(attempt > 1 AND endpoint = 'generate'), 0) AS retries,
                 coalesce(SUM(prompt_tokens), 0) AS input, coalesce(SUM(output_tokens), 0) AS output,
                 coalesce(SUM(thinking_tokens), 0) AS thinking, coalesce(SUM(cost_picos), 0) AS cost
@@ -2106,6 +2327,10 @@ pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary>
         elapsed_s: run.get::<i64, _>("elapsed_ms") as f64 / 1000.0,
         error: run.get("error"),
         resume_at: run.get("resume_at"),
+        mode: serde_json::from_str::<RunSettings>(run.get::<&str, _>("settings_json"))
+            .map(|s| s.mode)
+            .unwrap_or_default(),
+        batch: crate::batch::status(store, run_id).await?,
     })
 }
 

@@ -60,6 +60,7 @@ fn context(db: &TestDb, server: &FakeServer) -> RunContext {
         cancel: CancelToken::default(),
         wall_clock: fixed_now,
         seed: 7,
+        batch: Default::default(),
     }
 }
 

@@ -51,6 +51,7 @@ async fn answered_sample() -> (TestDb, Project, RunSummary) {
         cancel: CancelToken::default(),
         wall_clock: now,
         seed: 3,
+        batch: Default::default(),
     };
     let plan = runner::plan(&db.store, &project, &settings, now())
         .await

@@ -78,6 +78,7 @@ fn context(
         cancel: CancelToken::default(),
         wall_clock: now,
         seed: 7,
+        batch: Default::default(),
     };
     (ctx, rx)
 }
