@@ -64,6 +64,12 @@ pub struct RunArgs {
     /// tier's published limit (100 on the free tier).
     #[arg(long)]
     embed_rpm: Option<u32>,
+    /// Half price, answered within hours: send the requests through Google's Batch API.
+    #[arg(long)]
+    batch: bool,
+    /// With --batch: submit the jobs and exit; `runs resume ID` collects the answers later.
+    #[arg(long, requires = "batch")]
+    detach: bool,
     /// Show the forecast and stop.
     #[arg(long)]
     dry_run: bool,
@@ -87,6 +93,15 @@ pub enum RunsCommand {
         /// A new spending cap for the run, in US dollars (for a run stopped at its budget).
         #[arg(long)]
         budget: Option<String>,
+        /// Send the remaining posts through the Batch API (half price, within hours).
+        #[arg(long, conflicts_with = "now")]
+        batch: bool,
+        /// Send the remaining posts now, at the standard price.
+        #[arg(long)]
+        now: bool,
+        /// With a batch run: submit and exit; resume again later to collect the answers.
+        #[arg(long)]
+        detach: bool,
     },
     /// Forecast vs actual for past runs (posts, requests, cost).
     Accuracy {
@@ -218,6 +233,9 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
     settings.gate = !args.no_gate;
     settings.batch_size = args.batch_size;
     settings.per_request = args.per_request;
+    if args.batch {
+        settings.mode = runner::RunMode::Batch;
+    }
     settings.embedding_limits = args.embed_rpm.map(|rpm| Limits {
         rpm,
         tpm: None,
@@ -278,7 +296,9 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         return Ok(());
     }
     let handle = engine::start(store, &access, prepared, now_clock).await?;
-    let summary = drive(out, store, handle).await?;
+    let Some(summary) = drive(out, store, handle, args.detach).await? else {
+        return Ok(());
+    };
     print_summary(out, &summary);
     finish_with_code(store, &summary, now).await
 }
@@ -323,8 +343,14 @@ async fn finish_with_code(
     Ok(())
 }
 
-/// Follows a run while drawing progress and turning Ctrl-C into a clean stop.
-async fn drive(out: &Out, store: &Store, handle: RunHandle) -> Result<RunSummary, FinderError> {
+/// Follows a run while drawing progress and turning Ctrl-C into a clean stop. With `detach`,
+/// returns `None` once a batch run's jobs are at Google (they keep going without us).
+async fn drive(
+    out: &Out,
+    store: &Store,
+    handle: RunHandle,
+    detach: bool,
+) -> Result<Option<RunSummary>, FinderError> {
     let RunHandle {
         run_id,
         mut events,
@@ -332,13 +358,36 @@ async fn drive(out: &Out, store: &Store, handle: RunHandle) -> Result<RunSummary
     } = handle;
     let interactive = std::io::stderr().is_terminal();
     let show = !out.json || interactive;
+    let (submitted_tx, mut submitted_rx) = tokio::sync::watch::channel(false);
     let printer = tokio::spawn(async move {
         let mut bar = ProgressLine::new(interactive);
+        let mut last_batch = String::new();
         while let Some(event) = events.recv().await {
+            if let RunEvent::Batch(status) = &event {
+                if matches!(
+                    status.phase,
+                    finder::batch::BatchPhase::QueuedAtGoogle | finder::batch::BatchPhase::Running
+                ) {
+                    let _ = submitted_tx.send(true);
+                }
+            }
             if !show {
                 continue;
             }
             match event {
+                RunEvent::Batch(status) => {
+                    // The check countdown changes every time; say only what is new.
+                    let head = status
+                        .sentence
+                        .split(". Next check")
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    if head != last_batch {
+                        bar.note(&status.sentence);
+                        last_batch = head;
+                    }
+                }
                 RunEvent::Started {
                     run_id,
                     total,
@@ -377,7 +426,29 @@ async fn drive(out: &Out, store: &Store, handle: RunHandle) -> Result<RunSummary
             }
         }
     });
-    let result = match task.await {
+    let mut task = task;
+    let joined = if detach {
+        tokio::select! {
+            joined = &mut task => Some(joined),
+            _ = submitted_rx.wait_for(|submitted| *submitted) => None,
+        }
+    } else {
+        Some((&mut task).await)
+    };
+    let Some(joined) = joined else {
+        // The jobs are at Google and stored with the run: stop following them.
+        task.abort();
+        stopper.abort();
+        printer.abort();
+        out.print(
+            &json!({"run_id": run_id, "status": "submitted"}),
+            &format!(
+                "Run #{run_id} is at Google (half price, usually within a few hours). Collect the replies with `comment-finder runs resume {run_id}`; the app picks it up by itself."
+            ),
+        );
+        return Ok(None);
+    };
+    let result = match joined {
         Ok(result) => result,
         Err(join) => Err(FinderError::InvalidInput(format!(
             "The run stopped unexpectedly: {join}. Finished posts are saved; resume it with `comment-finder runs resume {run_id}`."
@@ -385,7 +456,7 @@ async fn drive(out: &Out, store: &Store, handle: RunHandle) -> Result<RunSummary
     };
     let _ = printer.await;
     stopper.abort();
-    result
+    result.map(Some)
 }
 
 /// "resets at 00:00 PST (09:00 your time)": a unix time in the user's local time.
@@ -429,10 +500,17 @@ fn print_summary(out: &Out, s: &RunSummary) {
             if let Some(e) = &s.error {
                 text.push_str(&format!("\nStopped: {e}"));
             }
-            text.push_str(&format!(
-                "\nContinue later with `comment-finder runs resume {}`.",
-                s.run_id
-            ));
+            if s.mode == runner::RunMode::Batch {
+                text.push_str(&format!(
+                    "\nContinue with `comment-finder runs resume {0}` (half price again), or `comment-finder runs resume {0} --now` (standard price, right away).",
+                    s.run_id
+                ));
+            } else {
+                text.push_str(&format!(
+                    "\nContinue later with `comment-finder runs resume {}`.",
+                    s.run_id
+                ));
+            }
         }
     }
     out.print(&json!(s), &text);
@@ -456,6 +534,14 @@ fn forecast_text(f: &runner::Forecast, s: &RunSettings) -> String {
     );
     if let Some(cap) = s.budget_picos {
         text.push_str(&format!(" · budget {}", prices::format_usd(cap)));
+    }
+    text.push_str(&format!(
+        "\n  In batch mode (--batch: half price, usually within a few hours): {} posts for about {}.",
+        f.batch_posts,
+        prices::format_usd(f.batch_cost_picos)
+    ));
+    if s.mode == runner::RunMode::Batch {
+        text.push_str(" This run uses batch mode.");
     }
     for note in &f.notes {
         text.push_str(&format!("\n  {note}"));
@@ -573,6 +659,10 @@ pub async fn runs(
                     r.failed,
                     prices::format_usd(r.cost_picos)
                 ));
+                if let Some(b) = &r.batch {
+                    let head = b.sentence.split(". Next check").next().unwrap_or_default();
+                    text.push_str(&format!("      batch: {}\n", head.trim_end_matches('.')));
+                }
             }
             out.print(&json!({ "runs": list }), text.trim_end());
         }
@@ -583,7 +673,13 @@ pub async fn runs(
                 &format!("Run #{} ({}): {}", s.run_id, s.status, s.sentence()),
             );
         }
-        RunsCommand::Resume { run_id, budget } => {
+        RunsCommand::Resume {
+            run_id,
+            budget,
+            batch,
+            now: send_now,
+            detach,
+        } => {
             let summary = runner::summary(store, run_id, now).await?;
             if summary.status == RunStatus::Finished && summary.failed == 0 {
                 out.print(
@@ -596,9 +692,19 @@ pub async fn runs(
                 let cap = prices::parse_usd(&text, "--budget")? * 1_000_000;
                 runner::set_run_budget(store, run_id, Some(cap)).await?;
             }
+            if batch || send_now {
+                let mode = if batch {
+                    runner::RunMode::Batch
+                } else {
+                    runner::RunMode::Standard
+                };
+                engine::set_run_mode(store, run_id, mode).await?;
+            }
             let access = gemini_access(store).await?;
             let handle = engine::resume(store, &access, run_id, now_clock).await?;
-            let summary = drive(out, store, handle).await?;
+            let Some(summary) = drive(out, store, handle, detach).await? else {
+                return Ok(());
+            };
             print_summary(out, &summary);
             finish_with_code(store, &summary, now).await?;
         }

@@ -471,3 +471,73 @@ async fn budgets_and_the_daily_quota_stop_runs_with_their_own_exit_codes() {
     assert!(summary["resume_at"].as_i64().unwrap() > chrono::Utc::now().timestamp());
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_detached_batch_run_is_collected_by_a_later_resume_without_a_second_job() {
+    let server = FakeGemini::start(FakeConfig {
+        batch_pending: Duration::from_millis(300),
+        batch_running: Duration::from_millis(300),
+        ..FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let key = fake_gemini::DEFAULT_API_KEY;
+    let dry = json_of(
+        &cf(&db, &server, key)
+            .args(RUN)
+            .args(["5", "--dry-run"])
+            .output()
+            .unwrap(),
+    );
+    let forecast = &dry["forecast"];
+    assert!(
+        forecast["batch_cost_picos"].as_i64().unwrap() * 2
+            <= forecast["cost_picos"].as_i64().unwrap() + 4
+    );
+
+    let submitted = json_of(
+        &cf(&db, &server, key)
+            .env("COMMENT_FINDER_BATCH_POLL_MS", "50")
+            .args(RUN)
+            .args(["5", "--batch", "--detach"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(submitted["status"], "submitted", "{submitted}");
+    let run_id = submitted["run_id"].as_i64().unwrap().to_string();
+    assert_eq!(server.stats().batch_jobs, 1);
+    assert_eq!(
+        server.stats().generate_requests,
+        0,
+        "nothing sent one by one"
+    );
+
+    let list = json_of(
+        &cf(&db, &server, key)
+            .args(["--json", "runs", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert!(list["runs"][0]["batch"]["sentence"].is_string(), "{list}");
+
+    let done = json_of(
+        &cf(&db, &server, key)
+            .env("COMMENT_FINDER_BATCH_POLL_MS", "50")
+            .args(["--json", "runs", "resume", &run_id])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(done["status"], "finished", "{done}");
+    assert_eq!(done["mode"], "batch");
+    assert!(done["succeeded"].as_i64().unwrap() > 0);
+    assert_eq!(server.stats().batch_jobs, 1, "the resume adopted the job");
+    // Every answer billed by Google is in the ledger once.
+    let billed = server
+        .billing()
+        .iter()
+        .filter(|c| c.endpoint == fake_gemini::Endpoint::BatchGenerateContent)
+        .count() as i64;
+    assert_eq!(done["requests"].as_i64().unwrap(), billed);
+}

@@ -2404,6 +2404,8 @@ pub struct RunListing {
     pub failed: i64,
     pub cost_picos: i64,
     pub cost_usd: f64,
+    /// A batch run's jobs at Google (queued, running, n of m answered, done).
+    pub batch: Option<crate::batch::BatchStatus>,
 }
 
 pub async fn list(
@@ -2426,11 +2428,14 @@ pub async fn list(
     .bind(limit as i64)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let run_id: i64 = r.get("id");
+        let batch = crate::batch::status(store, run_id).await?;
+        out.push({
             let cost: i64 = r.get("cost");
             RunListing {
+                batch,
                 run_id: r.get("id"),
                 project: r.get("name"),
                 status: RunStatus::from_stored(
@@ -2446,8 +2451,9 @@ pub async fn list(
                 cost_picos: cost,
                 cost_usd: prices::picos_to_usd(cost),
             }
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
