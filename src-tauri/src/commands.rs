@@ -239,8 +239,32 @@ pub async fn resume_run(
     state: S<'_>,
     run_id: i64,
     budget_picos: Option<i64>,
+    mode: Option<crate::dto::RunMode>,
 ) -> AppResult<i64> {
-    runs::resume(&state, emitter(app), run_id, budget_picos).await
+    runs::resume(
+        &state,
+        emitter(app),
+        run_id,
+        budget_picos,
+        mode.map(Into::into),
+    )
+    .await
+}
+
+/// Checks a batch run's jobs at Google now instead of at the next scheduled check.
+#[tauri::command]
+#[specta::specta]
+pub fn check_batch_now(state: S<'_>, run_id: i64) -> AppResult<()> {
+    state.runs.check_now(run_id)
+}
+
+/// Picks up batch runs whose jobs are at Google (called once the window is ready, so it
+/// hears their events).
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_up_batch_runs(app: AppHandle, state: S<'_>) -> AppResult<()> {
+    runs::pick_up_batch_runs(&state, emitter(app)).await;
+    Ok(())
 }
 
 #[tauri::command]
@@ -433,6 +457,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             start_run,
             resume_run,
             cancel_run,
+            check_batch_now,
+            pick_up_batch_runs,
             active_runs,
             list_runs,
             run_summary,

@@ -549,6 +549,72 @@ impl ImportReport {
 
 // ---------- runs ----------
 
+/// How a run's requests reach Google.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RunMode {
+    /// Now, at the standard price.
+    Standard,
+    /// Google's Batch API: half price, usually within a few hours.
+    Batch,
+}
+
+impl From<runner::RunMode> for RunMode {
+    fn from(m: runner::RunMode) -> Self {
+        match m {
+            runner::RunMode::Standard => RunMode::Standard,
+            runner::RunMode::Batch => RunMode::Batch,
+        }
+    }
+}
+
+impl From<RunMode> for runner::RunMode {
+    fn from(m: RunMode) -> Self {
+        match m {
+            RunMode::Standard => runner::RunMode::Standard,
+            RunMode::Batch => runner::RunMode::Batch,
+        }
+    }
+}
+
+/// A batch run's jobs at Google.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+pub struct BatchStatus {
+    /// submitting, queued_at_google, running or done.
+    pub phase: String,
+    pub jobs: u32,
+    pub jobs_done: u32,
+    pub requests: u64,
+    pub answered: u64,
+    pub failed: u64,
+    #[specta(type = Option<JsNumber>)]
+    pub next_check_s: Option<f64>,
+    /// "Queued at Google: 1 job, 14 requests. Next check in 10 s."
+    pub sentence: String,
+}
+
+impl From<finder::batch::BatchStatus> for BatchStatus {
+    fn from(s: finder::batch::BatchStatus) -> Self {
+        use finder::batch::BatchPhase;
+        BatchStatus {
+            phase: match s.phase {
+                BatchPhase::Submitting => "submitting",
+                BatchPhase::QueuedAtGoogle => "queued_at_google",
+                BatchPhase::Running => "running",
+                BatchPhase::Done => "done",
+            }
+            .to_owned(),
+            jobs: s.jobs,
+            jobs_done: s.jobs_done,
+            requests: s.requests,
+            answered: s.answered,
+            failed: s.failed,
+            next_check_s: s.next_check_s,
+            sentence: s.sentence,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct RunSettings {
     #[specta(type = JsNumber)]
@@ -570,6 +636,8 @@ pub struct RunSettings {
     pub max_attempts: u32,
     /// Relevance by Gemini embeddings and skipping near-duplicates.
     pub embeddings: bool,
+    /// Now (standard price) or batch (half price, within hours).
+    pub mode: RunMode,
 }
 
 impl From<runner::RunSettings> for RunSettings {
@@ -587,6 +655,7 @@ impl From<runner::RunSettings> for RunSettings {
             limits: s.limits.into(),
             max_attempts: s.max_attempts,
             embeddings: s.embeddings,
+            mode: s.mode.into(),
         }
     }
 }
@@ -609,6 +678,7 @@ impl From<RunSettings> for runner::RunSettings {
             // The cap travels beside the settings (`start_run`'s budget).
             budget_picos: None,
             embedding_limits: None,
+            mode: s.mode.into(),
         }
     }
 }
@@ -637,6 +707,9 @@ pub struct Forecast {
     pub requests_left_today: Option<u32>,
     /// Why the run will do fewer posts than planned, in plain words.
     pub notes: Vec<String>,
+    /// The same run in batch mode (half price, within hours).
+    pub batch_posts: u64,
+    pub batch_cost_picos: i64,
 }
 
 impl From<runner::Forecast> for Forecast {
@@ -655,6 +728,8 @@ impl From<runner::Forecast> for Forecast {
             per_request: f.per_request,
             requests_left_today: f.requests_left_today,
             notes: f.notes,
+            batch_posts: f.batch_posts as u64,
+            batch_cost_picos: f.batch_cost_picos,
         }
     }
 }
@@ -714,6 +789,9 @@ pub struct RunSummary {
     pub resume_at: Option<i64>,
     /// "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s"
     pub sentence: String,
+    pub mode: RunMode,
+    /// A batch run's jobs at Google.
+    pub batch: Option<BatchStatus>,
 }
 
 impl From<runner::RunSummary> for RunSummary {
@@ -738,6 +816,8 @@ impl From<runner::RunSummary> for RunSummary {
             error: s.error,
             resume_at: s.resume_at,
             sentence,
+            mode: s.mode.into(),
+            batch: s.batch.map(Into::into),
         }
     }
 }
@@ -754,6 +834,8 @@ pub struct RunListing {
     pub cost_picos: i64,
     /// The run is working right now in this app.
     pub active: bool,
+    /// A batch run's jobs at Google (queued, running, n of m answered, done).
+    pub batch: Option<BatchStatus>,
 }
 
 impl RunListing {
@@ -768,6 +850,7 @@ impl RunListing {
             failed: r.failed,
             cost_picos: r.cost_picos,
             active,
+            batch: r.batch.map(Into::into),
         }
     }
 }
@@ -1033,6 +1116,10 @@ pub struct PriceRow {
     /// e.g. "published 2026-09-20" or "edited".
     pub source: String,
     pub effective_from: i64,
+    /// Batch API prices (half price), with where they come from.
+    pub batch_input_usd_per_mtok: String,
+    pub batch_output_usd_per_mtok: String,
+    pub batch_source: String,
 }
 
 impl From<prices::PriceRow> for PriceRow {
@@ -1044,6 +1131,9 @@ impl From<prices::PriceRow> for PriceRow {
             cached_usd_per_mtok: r.cached_usd_per_mtok,
             source: r.source,
             effective_from: r.effective_from,
+            batch_input_usd_per_mtok: r.batch_input_usd_per_mtok,
+            batch_output_usd_per_mtok: r.batch_output_usd_per_mtok,
+            batch_source: r.batch_source,
         }
     }
 }

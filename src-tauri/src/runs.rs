@@ -55,6 +55,11 @@ pub enum RunEvent {
         resets_at: i64,
         sentence: String,
     },
+    /// A batch run's jobs at Google: queued, running, n of m answered, done.
+    Batch {
+        run_id: i64,
+        status: dto::BatchStatus,
+    },
     Finished(dto::RunSummary),
     /// The run stopped on an error before it could finish (its work so far is saved).
     Failed {
@@ -77,6 +82,10 @@ pub fn notification(event: &RunEvent) -> Option<(&'static str, String)> {
         RunEvent::DailyQuota { sentence, .. } => {
             Some(("Google's daily limit reached", sentence.clone()))
         }
+        // A half-price run ends hours after it started, likely with the window closed.
+        RunEvent::Finished(summary) if summary.mode == dto::RunMode::Batch => {
+            Some(("Half-price run finished", summary.sentence.clone()))
+        }
         _ => None,
     }
 }
@@ -97,6 +106,12 @@ impl RunManager {
 
     pub fn is_active(&self, run_id: i64) -> bool {
         self.active_ids().contains(&run_id)
+    }
+
+    /// Checks a batch run's jobs at Google now.
+    pub fn check_now(&self, run_id: i64) -> AppResult<()> {
+        engine::check_batch_now(&self.store, run_id)
+            .map_err(|_| AppError::new("run_not_active", format!("Run #{run_id} is not running.")))
     }
 
     /// Stops the run: no request leaves after this returns; requests in flight are saved.
@@ -151,9 +166,13 @@ pub async fn resume(
     emit: Emit,
     run_id: i64,
     budget_picos: Option<i64>,
+    mode: Option<runner::RunMode>,
 ) -> AppResult<i64> {
     if budget_picos.is_some() {
         runner::set_run_budget(&state.store, run_id, budget_picos).await?;
+    }
+    if let Some(mode) = mode {
+        engine::set_run_mode(&state.store, run_id, mode).await?;
     }
     let (access, last4) = state.gemini_access().await?;
     check_key(&access.client, &last4).await?;
@@ -207,6 +226,10 @@ fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
                     resets_at,
                     sentence,
                 },
+                runner::RunEvent::Batch(status) => RunEvent::Batch {
+                    run_id,
+                    status: status.into(),
+                },
                 runner::RunEvent::Finished(summary) => {
                     tracing::info!(run_id = summary.run_id, status = %summary.status, summary = %summary.sentence(), "run ended");
                     RunEvent::Finished(summary.into())
@@ -233,4 +256,28 @@ fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
         }
     });
     run_id
+}
+
+/// Picks up batch runs whose jobs are still at Google (after the app was closed, a reboot
+/// or a kill): their answers are collected and stored as if the app had never stopped.
+pub async fn pick_up_batch_runs(state: &AppState, emit: Emit) {
+    let ids = match finder::batch::runs_with_open_jobs(&state.store).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not look for batch runs to pick up");
+            return;
+        }
+    };
+    for run_id in ids {
+        if state.runs.is_active(run_id) {
+            continue;
+        }
+        match resume(state, emit.clone(), run_id, None, None).await {
+            Ok(_) => tracing::info!(run_id, "picked up a batch run"),
+            // No key yet, or another window works on it: the Runs list offers Resume.
+            Err(e) => {
+                tracing::info!(run_id, code = %e.code, "batch run not picked up: {}", e.message)
+            }
+        }
+    }
 }

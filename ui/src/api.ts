@@ -32,6 +32,7 @@ import type {
   ProjectSummary,
   RunEvent,
   RunListing,
+  RunMode,
   RunSettings,
   RunSummary,
   SecretName,
@@ -89,7 +90,12 @@ export interface Api {
   cancelRun(runId: number): Promise<void>;
   /** Continues a run that stopped part-way. `budgetPicos` sets a new budget for the whole run
    * (for one stopped at its budget); null keeps the budget it had. */
-  resumeRun(runId: number, budgetPicos: number | null): Promise<number>;
+  /** `mode`: send the remaining posts at half price ("batch") or now ("standard"); null keeps the run's. */
+  resumeRun(runId: number, budgetPicos: number | null, mode?: RunMode | null): Promise<number>;
+  /** Checks a batch run's jobs at Google now. */
+  checkBatchNow(runId: number): Promise<void>;
+  /** Picks up batch runs whose jobs are still at Google (once the window listens to run events). */
+  pickUpBatchRuns(): Promise<void>;
   listRuns(projectId: number | null): Promise<RunListing[]>;
   runSummary(runId: number): Promise<RunSummary>;
   onRunEvent(handler: (event: RunEvent) => void): Promise<Unlisten>;

@@ -139,6 +139,22 @@ export interface ImportReport {
 /** Where imported posts come from: a path picked in the file dialog, or a dropped file's bytes. */
 export type ImportSource = { kind: "path"; path: string } | { kind: "bytes"; file_name: string; bytes: Uint8Array };
 
+/** "standard": now, at the standard price; "batch": Google's Batch API, half price, within hours. */
+export type RunMode = "standard" | "batch";
+
+/** A batch run's jobs at Google, as the engine last checked them. */
+export interface BatchStatus {
+  phase: "submitting" | "queued_at_google" | "running" | "done" | string;
+  jobs: number;
+  jobs_done: number;
+  requests: number;
+  answered: number;
+  failed: number;
+  next_check_s: number | null;
+  /** The engine's sentence: "Queued at Google: 1 job, 14 requests. Next check in 10 s." */
+  sentence: string;
+}
+
 export interface RunSettings {
   hours_back: number;
   min_followers: number;
@@ -155,6 +171,7 @@ export interface RunSettings {
   limits: Limits;
   max_attempts: number;
   embeddings: boolean;
+  mode: RunMode;
 }
 
 export interface Forecast {
@@ -179,6 +196,9 @@ export interface Forecast {
   requests_left_today: number | null;
   /** Plain sentences: why the run will do fewer posts than asked, what the estimate includes. */
   notes: string[];
+  /** The same run in batch mode (half price, usually within a few hours). */
+  batch_posts: number;
+  batch_cost_picos: number;
 }
 
 export interface RunProgress {
@@ -215,6 +235,8 @@ export interface RunSummary {
   resume_at: number | null;
   /** The engine's own summary sentence, when the backend sends it. */
   sentence?: string;
+  mode?: RunMode;
+  batch?: BatchStatus | null;
 }
 
 export type RunEvent =
@@ -227,6 +249,8 @@ export type RunEvent =
   | { kind: "budget_alert"; run_id: number; sentence: string; monthly: boolean }
   /** Google's daily allowance is used up; the run stops with its posts queued until `resets_at` (unix seconds). */
   | { kind: "daily_quota"; run_id: number; resets_at: number; sentence: string }
+  /** A batch run's jobs at Google: queued, running, n of m answered, done. */
+  | { kind: "batch"; run_id: number; status: BatchStatus }
   | ({ kind: "finished" } & RunSummary)
   /** The run stopped on an error before it could finish (its work so far is saved). */
   | { kind: "failed"; run_id: number | null; code: string; message: string };
@@ -242,6 +266,8 @@ export interface RunListing {
   cost_picos: number;
   /** A run this app is working on right now. */
   active?: boolean;
+  /** A batch run's jobs at Google. */
+  batch?: BatchStatus | null;
 }
 
 export interface Draft {
@@ -376,6 +402,10 @@ export interface PriceRow {
   cached_usd_per_mtok: string;
   source: string;
   effective_from: number;
+  /** Batch API prices (half price), and where they come from. */
+  batch_input_usd_per_mtok?: string;
+  batch_output_usd_per_mtok?: string;
+  batch_source?: string;
 }
 
 export interface PriceInput {

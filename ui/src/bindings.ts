@@ -35,8 +35,15 @@ export const commands = {
 	forecastRun: (projectId: number, settings: RunSettings) => typedError<Forecast, AppError>(__TAURI_INVOKE("forecast_run", { projectId, settings })),
 	/**  Starts a run in the background and returns its id; progress arrives as `RunEvent`s. */
 	startRun: (projectId: number, settings: RunSettings, budgetPicos: number | null) => typedError<number, AppError>(__TAURI_INVOKE("start_run", { projectId, settings, budgetPicos })),
-	resumeRun: (runId: number, budgetPicos: number | null) => typedError<number, AppError>(__TAURI_INVOKE("resume_run", { runId, budgetPicos })),
+	resumeRun: (runId: number, budgetPicos: number | null, mode: RunMode | null) => typedError<number, AppError>(__TAURI_INVOKE("resume_run", { runId, budgetPicos, mode })),
 	cancelRun: (runId: number) => typedError<null, AppError>(__TAURI_INVOKE("cancel_run", { runId })),
+	/**  Checks a batch run's jobs at Google now instead of at the next scheduled check. */
+	checkBatchNow: (runId: number) => typedError<null, AppError>(__TAURI_INVOKE("check_batch_now", { runId })),
+	/**
+	 *  Picks up batch runs whose jobs are at Google (called once the window is ready, so it
+	 *  hears their events).
+	 */
+	pickUpBatchRuns: () => typedError<null, AppError>(__TAURI_INVOKE("pick_up_batch_runs")),
 	/**  Runs working right now (after a window reload, to pick up their events again). */
 	activeRuns: () => typedError<number[], AppError>(__TAURI_INVOKE("active_runs")),
 	listRuns: (projectId: number | null) => typedError<RunListing[], AppError>(__TAURI_INVOKE("list_runs", { projectId })),
@@ -78,6 +85,20 @@ export type AppInfo = {
 	data_dir: string,
 	database_path: string,
 	log_dir: string,
+};
+
+/**  A batch run's jobs at Google. */
+export type BatchStatus = {
+	/**  submitting, queued_at_google, running or done. */
+	phase: string,
+	jobs: number,
+	jobs_done: number,
+	requests: number,
+	answered: number,
+	failed: number,
+	next_check_s: number | null,
+	/**  "Queued at Google: 1 job, 14 requests. Next check in 10 s." */
+	sentence: string,
 };
 
 export type CostDayRow = {
@@ -158,6 +179,9 @@ export type Forecast = {
 	requests_left_today: number | null,
 	/**  Why the run will do fewer posts than planned, in plain words. */
 	notes: string[],
+	/**  The same run in batch mode (half price, within hours). */
+	batch_posts: number,
+	batch_cost_picos: number,
 };
 
 export type Generation = {
@@ -314,6 +338,10 @@ export type PriceRow = {
 	/**  e.g. "published 2026-09-20" or "edited". */
 	source: string,
 	effective_from: number,
+	/**  Batch API prices (half price), with where they come from. */
+	batch_input_usd_per_mtok: string,
+	batch_output_usd_per_mtok: string,
+	batch_source: string,
 };
 
 export type Project = {
@@ -360,27 +388,29 @@ export type RunCost = {
 };
 
 /**  What the window hears about a run while it works. */
-export type RunEvent = ({ kind: "started"; run_id: number; project_id: number; total: number; already_done: number }) & { cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; resets_at?: never; seconds?: never; sentence?: never } | {
+export type RunEvent = ({ kind: "started"; run_id: number; project_id: number; total: number; already_done: number }) & { cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; resets_at?: never; seconds?: never; sentence?: never; status?: never } | {
 	kind: "progress",
 } & RunProgress | 
 /**  Gemini asked us to slow down; every request waits this long. */
-({ kind: "paused"; run_id: number; seconds: number }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; project_id?: never; resets_at?: never; sentence?: never; total?: never } | 
+({ kind: "paused"; run_id: number; seconds: number }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; project_id?: never; resets_at?: never; sentence?: never; status?: never; total?: never } | 
 /**  The next request would cross a spending cap: the run stops, resumable once raised. */
 ({ kind: "budget_reached"; run_id: number; cost_picos: number; cap_picos: number; 
 /**  "Budget reached: $0.04 of $0.05 (this run's budget). Raise it to go on." */
-sentence: string }) & { already_done?: never; code?: never; message?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; total?: never } | 
+sentence: string }) & { already_done?: never; code?: never; message?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; status?: never; total?: never } | 
 /**  A monthly budget passed 80% (or all) of its cap. */
 ({ kind: "budget_alert"; run_id: number; 
 /**  "80% of the monthly budget is used ($40.00 of $50.00)." */
-sentence: string; monthly: boolean }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; project_id?: never; resets_at?: never; seconds?: never; total?: never } | 
+sentence: string; monthly: boolean }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; project_id?: never; resets_at?: never; seconds?: never; status?: never; total?: never } | 
 /**  Google's daily allowance is used up; the run stops with its posts queued. */
 ({ kind: "daily_quota"; run_id: number; 
 /**  Unix seconds (midnight Pacific time). */
-resets_at: number; sentence: string }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; project_id?: never; seconds?: never; total?: never } | {
+resets_at: number; sentence: string }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; project_id?: never; seconds?: never; status?: never; total?: never } | 
+/**  A batch run's jobs at Google: queued, running, n of m answered, done. */
+({ kind: "batch"; run_id: number; status: BatchStatus }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; sentence?: never; total?: never } | {
 	kind: "finished",
 } & RunSummary | 
 /**  The run stopped on an error before it could finish (its work so far is saved). */
-({ kind: "failed"; run_id: number | null; code: string; message: string }) & { already_done?: never; cap_picos?: never; cost_picos?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; sentence?: never; total?: never };
+({ kind: "failed"; run_id: number | null; code: string; message: string }) & { already_done?: never; cap_picos?: never; cost_picos?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; sentence?: never; status?: never; total?: never };
 
 export type RunListing = {
 	run_id: number,
@@ -393,7 +423,16 @@ export type RunListing = {
 	cost_picos: number,
 	/**  The run is working right now in this app. */
 	active: boolean,
+	/**  A batch run's jobs at Google (queued, running, n of m answered, done). */
+	batch: BatchStatus | null,
 };
+
+/**  How a run's requests reach Google. */
+export type RunMode = 
+/**  Now, at the standard price. */
+"standard" | 
+/**  Google's Batch API: half price, usually within a few hours. */
+"batch";
 
 export type RunProgress = {
 	run_id: number,
@@ -426,6 +465,8 @@ export type RunSettings = {
 	max_attempts: number,
 	/**  Relevance by Gemini embeddings and skipping near-duplicates. */
 	embeddings: boolean,
+	/**  Now (standard price) or batch (half price, within hours). */
+	mode: RunMode,
 };
 
 export type RunSummary = {
@@ -450,6 +491,9 @@ export type RunSummary = {
 	resume_at: number | null,
 	/**  "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s" */
 	sentence: string,
+	mode: RunMode,
+	/**  A batch run's jobs at Google. */
+	batch: BatchStatus | null,
 };
 
 export type SecretName = "gemini" | "apify" | "x-bearer";

@@ -11,6 +11,7 @@
 import type { Api, Unlisten } from "../api";
 import type {
   Draft,
+  BatchStatus,
   Forecast,
   KeyStatus,
   LimitSettings,
@@ -103,8 +104,12 @@ function toProgress(p: b.RunProgress): RunProgress {
   return { ...p, requests_per_minute: num(p.requests_per_minute) };
 }
 
+function toBatch(s: b.BatchStatus): BatchStatus {
+  return { ...s, next_check_s: s.next_check_s == null ? null : num(s.next_check_s) };
+}
+
 function toSummary(s: b.RunSummary): RunSummary {
-  return { ...s, elapsed_s: num(s.elapsed_s), resume_at: s.resume_at ?? null };
+  return { ...s, elapsed_s: num(s.elapsed_s), resume_at: s.resume_at ?? null, batch: s.batch ? toBatch(s.batch) : null };
 }
 
 /** One event from the shell, in the UI's shape. */
@@ -124,6 +129,8 @@ export function toRunEvent(e: b.RunEvent): RunEvent {
       return { kind: "budget_alert", run_id: e.run_id, sentence: e.sentence, monthly: e.monthly };
     case "daily_quota":
       return { kind: "daily_quota", run_id: e.run_id, resets_at: e.resets_at, sentence: e.sentence };
+    case "batch":
+      return { kind: "batch", run_id: e.run_id, status: toBatch(e.status) };
     case "finished": {
       const { kind: _kind, ...s } = e;
       return { kind: "finished", ...toSummary(s) };
@@ -201,7 +208,13 @@ export const tauriApi: Api = {
   cancelRun: async (runId) => {
     await unwrap(c.cancelRun(runId));
   },
-  resumeRun: (runId, budgetPicos) => unwrap(c.resumeRun(runId, budgetPicos)),
+  resumeRun: (runId, budgetPicos, mode) => unwrap(c.resumeRun(runId, budgetPicos, mode ?? null)),
+  checkBatchNow: async (runId) => {
+    await unwrap(c.checkBatchNow(runId));
+  },
+  pickUpBatchRuns: async () => {
+    await unwrap(c.pickUpBatchRuns());
+  },
   listRuns: (projectId) => unwrap(c.listRuns(projectId)),
   runSummary: async (runId) => toSummary(await unwrap(c.runSummary(runId))),
   onRunEvent: async (handler): Promise<Unlisten> => {

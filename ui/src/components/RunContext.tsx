@@ -76,6 +76,9 @@ export function RunProvider({ children }: { children: ReactNode }) {
       .then((unlisten) => {
         if (cancelled) unlisten();
         else stop = unlisten;
+        // Half-price runs whose jobs are still at Google (the app was closed, the computer
+        // restarted): collect their replies now that their events reach this window.
+        if (!cancelled) void api().pickUpBatchRuns().catch(() => undefined);
       });
     return () => {
       cancelled = true;

@@ -171,6 +171,7 @@ export function createDemoApi(scenarioOverride?: string): Api {
     limits: limits.limits,
     max_attempts: 4,
     embeddings: true,
+    mode: "standard",
   });
 
   const forecast = (projectId: number, s: RunSettings): Forecast => {
@@ -213,6 +214,9 @@ export function createDemoApi(scenarioOverride?: string): Api {
       per_request: perRequest,
       requests_left_today: left,
       notes,
+      // Batch mode: the whole plan at half price (the daily allowance does not apply).
+      batch_posts: plan.send,
+      batch_cost_picos: Math.round((cost * plan.send) / Math.max(1, posts) / 2),
     };
   };
 
@@ -617,6 +621,12 @@ export function createDemoApi(scenarioOverride?: string): Api {
       if (!r) return;
       await wait(300);
       finish(r, "cancelled");
+    },
+    async checkBatchNow() {
+      await wait(50);
+    },
+    async pickUpBatchRuns() {
+      await wait(10);
     },
     async resumeRun(runId, budgetPicos) {
       if (live.size > 0) throw fail("run_in_progress", "A run is already going.");

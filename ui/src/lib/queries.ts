@@ -15,6 +15,7 @@ import type {
   PostStatus,
   PriceInput,
   ProjectSettings,
+  RunMode,
   RunSettings,
   SecretName,
   Tier,
@@ -241,9 +242,15 @@ export const useRunSummary = (runId: number | null) =>
 export function useResumeRun() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (v: { runId: number; budgetPicos?: number | null }) => call(() => api().resumeRun(v.runId, v.budgetPicos ?? null)),
+    mutationFn: (v: { runId: number; budgetPicos?: number | null; mode?: RunMode | null }) =>
+      call(() => api().resumeRun(v.runId, v.budgetPicos ?? null, v.mode ?? null)),
     onSuccess: () => void qc.invalidateQueries({ queryKey: qk.runsAll }),
   });
+}
+
+/** Asks for a batch run's jobs to be checked at Google now. */
+export function useCheckBatchNow() {
+  return useMutation({ mutationFn: (runId: number) => call(() => api().checkBatchNow(runId)) });
 }
 
 export function useCancelRun() {

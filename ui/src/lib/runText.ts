@@ -1,7 +1,7 @@
 // Words and state for a run: the forecast before it starts, the live progress while it works,
 // the summary sentence after.
 
-import type { Forecast, RunEvent, RunListing, RunProgress, RunSummary } from "../apiTypes";
+import type { BatchStatus, Forecast, RunEvent, RunListing, RunProgress, RunSummary } from "../apiTypes";
 import {
   formatClock,
   formatDateTime,
@@ -126,6 +126,8 @@ export interface LiveRun {
   dailyQuota: DailyQuotaStop | null;
   /** Why the run stopped, when it stopped on an error. */
   error: { code: string; message: string } | null;
+  /** A batch run's jobs at Google (half price), as last checked. */
+  batch: BatchStatus | null;
 }
 
 export interface BudgetStop {
@@ -153,6 +155,7 @@ export const idleRun: LiveRun = {
   budgetStop: null,
   dailyQuota: null,
   error: null,
+  batch: null,
 };
 
 /** Said only when the engine's own sentence is missing (an older backend). */
@@ -179,6 +182,7 @@ export function applyRunEvent(state: LiveRun, event: RunEvent): LiveRun {
         budgetStop: null,
         dailyQuota: null,
         error: null,
+        batch: null,
         progress: {
           run_id: event.run_id,
           total: event.total,
@@ -207,6 +211,8 @@ export function applyRunEvent(state: LiveRun, event: RunEvent): LiveRun {
       };
     case "daily_quota":
       return { ...state, runId: event.run_id, dailyQuota: { sentence: event.sentence || QUOTA_SENTENCE, resetsAt: event.resets_at } };
+    case "batch":
+      return { ...state, phase: state.phase === "starting" ? "running" : state.phase, runId: event.run_id, batch: event.status };
     case "budget_alert":
       // Shown as its own banner (see RunContext), whichever run it comes from.
       return state;
@@ -246,6 +252,7 @@ export function applyRunEvent(state: LiveRun, event: RunEvent): LiveRun {
         budgetStop,
         dailyQuota,
         error: null,
+        batch: summary.batch ?? state.batch,
       };
     }
   }

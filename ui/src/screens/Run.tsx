@@ -2,7 +2,7 @@
 
 import { Fragment, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import type { Label, RunListing, RunSettings } from "../apiTypes";
+import type { Label, RunListing, RunMode, RunSettings } from "../apiTypes";
 import { useCurrentProject } from "../components/ProjectContext";
 import { useLiveRun } from "../components/RunContext";
 import { useToast } from "../components/toast";
@@ -26,7 +26,17 @@ import {
 import { IconFolder, IconInbox, IconPlay, IconRefresh, IconStop } from "../components/icons";
 import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, parseUsdToPicos, plural } from "../lib/format";
 import { useDebounced } from "../lib/hooks";
-import { useCancelRun, useForecast, useKeyStatus, useModels, useResumeRun, useRunDefaults, useRuns, useStartRun } from "../lib/queries";
+import {
+  useCancelRun,
+  useCheckBatchNow,
+  useForecast,
+  useKeyStatus,
+  useModels,
+  useResumeRun,
+  useRunDefaults,
+  useRuns,
+  useStartRun,
+} from "../lib/queries";
 import {
   BUDGET_SENTENCE,
   canResume,
@@ -101,7 +111,14 @@ function LiveRunCard() {
           <Button variant="primary" icon={<IconInbox />} onClick={() => navigate("/review")} data-testid="run-review">
             Review the replies
           </Button>
-          {canResume(s.status) && !stoppedOnPurpose ? <ResumeButton runId={s.run_id} /> : null}
+          {canResume(s.status) && !stoppedOnPurpose && s.mode === "batch" ? (
+            <>
+              <ResumeButton runId={s.run_id} mode="batch" label="Try them again at half price" testId="run-follow-up-batch" />
+              <ResumeButton runId={s.run_id} mode="standard" label="Send them now" testId="run-follow-up-now" />
+            </>
+          ) : canResume(s.status) && !stoppedOnPurpose ? (
+            <ResumeButton runId={s.run_id} />
+          ) : null}
           <Button variant="ghost" onClick={dismiss} data-testid="run-another">
             Start another run
           </Button>
@@ -112,6 +129,9 @@ function LiveRunCard() {
 
   const p = live.progress;
   const percent = p ? progressPercent(p) : 0;
+  if (live.batch && live.phase !== "paused") {
+    return <BatchRunCard />;
+  }
   return (
     <Card
       title={live.phase === "starting" || !p ? "Starting the run…" : live.phase === "paused" ? "Paused for a moment" : "Writing reply drafts…"}
@@ -172,7 +192,66 @@ function LiveRunCard() {
   );
 }
 
-function ResumeButton({ runId, label = "Resume" }: { runId: number; label?: string }) {
+/** A half-price run while Google works on it: where its jobs are, a check-now button, Stop. */
+function BatchRunCard() {
+  const { live } = useLiveRun();
+  const cancel = useCancelRun();
+  const check = useCheckBatchNow();
+  const toast = useToast();
+  const b = live.batch;
+  if (!b || live.runId == null) return null;
+  const percent = b.requests > 0 ? Math.round((100 * b.answered) / b.requests) : 0;
+  return (
+    <Card
+      title={b.phase === "running" ? "Google is writing your replies (half price)…" : "Waiting for Google (half price)…"}
+      lead="Usually done within a few hours. You can close the app: the replies are collected the next time it opens."
+      testId="run-batch"
+      actions={
+        <div className="row tight">
+          <Button
+            busy={check.isPending}
+            icon={<IconRefresh />}
+            data-testid="run-batch-check"
+            onClick={() => check.mutate(live.runId!, { onError: (e) => toast.error(e) })}
+          >
+            Check now
+          </Button>
+          <Button
+            variant="danger"
+            icon={<IconStop />}
+            busy={cancel.isPending}
+            data-testid="run-cancel"
+            onClick={() =>
+              cancel.mutate(live.runId!, {
+                onSuccess: () => toast.ok("Stopping: the job is cancelled at Google. Replies already written are kept."),
+                onError: (e) => toast.error(e),
+              })
+            }
+          >
+            Stop
+          </Button>
+        </div>
+      }
+    >
+      <p className="post-text" data-testid="run-batch-status" aria-live="polite">
+        {b.sentence}
+      </p>
+      <ProgressBar percent={percent} state="running" label="Answers received" testId="run-progress" />
+    </Card>
+  );
+}
+
+function ResumeButton({
+  runId,
+  label = "Resume",
+  mode = null,
+  testId = "run-resume",
+}: {
+  runId: number;
+  label?: string;
+  mode?: RunMode | null;
+  testId?: string;
+}) {
   const resume = useResumeRun();
   const { watch } = useLiveRun();
   const toast = useToast();
@@ -180,10 +259,10 @@ function ResumeButton({ runId, label = "Resume" }: { runId: number; label?: stri
     <Button
       icon={<IconRefresh />}
       busy={resume.isPending}
-      data-testid="run-resume"
+      data-testid={testId}
       onClick={() =>
         resume.mutate(
-          { runId },
+          { runId, mode },
           {
             onSuccess: (id) => watch(id),
             onError: (e) => toast.error(e),
@@ -233,6 +312,12 @@ function RunsTable({ runs, bannerRunId }: { runs: RunListing[]; bannerRunId: num
                     <span className={`pill ${runStatusTone(r.status)}`} data-testid="run-status">
                       {runStatusWords(r.status)}
                     </span>
+                    {r.batch ? (
+                      <span className="muted small" data-testid="run-batch-state">
+                        {" "}
+                        Half price · {r.batch.sentence.split(". Next check")[0]}
+                      </span>
+                    ) : null}
                   </td>
                   <td className="num">
                     {formatInt(r.done)} / {formatInt(r.posts)}
@@ -542,6 +627,41 @@ export function RunScreen() {
               {forecast.isFetching ? <span className="muted small">Updating…</span> : null}
             </div>
           ) : null}
+          {forecast.data && valid && forecast.data.posts + forecast.data.batch_posts > 0 ? (
+            <fieldset className="mode-choice" data-testid="run-mode">
+              <legend>When do you need the replies?</legend>
+              <label className={`mode-option${settings.mode === "standard" ? " selected" : ""}`}>
+                <input
+                  type="radio"
+                  name="run-mode"
+                  checked={settings.mode === "standard"}
+                  onChange={() => set({ mode: "standard" })}
+                  data-testid="run-mode-standard"
+                />
+                <span>
+                  <strong>Now</strong> · about {formatUsd(forecast.data.cost_picos)}
+                  <br />
+                  <span className="muted small">Replies in about {formatDuration(forecast.data.duration_s)}.</span>
+                </span>
+              </label>
+              <label className={`mode-option${settings.mode === "batch" ? " selected" : ""}`}>
+                <input
+                  type="radio"
+                  name="run-mode"
+                  checked={settings.mode === "batch"}
+                  onChange={() => set({ mode: "batch" })}
+                  data-testid="run-mode-batch"
+                />
+                <span>
+                  <strong>Cheaper, slower</strong> · about {formatUsd(forecast.data.batch_cost_picos)}
+                  <br />
+                  <span className="muted small">
+                    Half price, usually within a few hours{forecast.data.batch_posts !== forecast.data.posts ? ` · ${plural(forecast.data.batch_posts, "post")}` : ""}.
+                  </span>
+                </span>
+              </label>
+            </fieldset>
+          ) : null}
           {forecast.data && valid ? (
             <Fold title="Advanced: tokens">
               <p className="muted small">
@@ -563,11 +683,15 @@ export function RunScreen() {
               size="lg"
               icon={<IconPlay />}
               busy={start.isPending}
-              disabled={!valid || !geminiSet || budgetInvalid || forecast.data?.posts === 0}
+              disabled={!valid || !geminiSet || budgetInvalid || (settings.mode === "batch" ? forecast.data?.batch_posts === 0 : forecast.data?.posts === 0)}
               onClick={onStart}
               data-testid="run-start"
             >
-              {forecast.data && forecast.data.posts > 0 && valid ? `Start run · about ${formatUsd(forecast.data.cost_picos)}` : "Start run"}
+              {forecast.data && valid && settings.mode === "batch" && forecast.data.batch_posts > 0
+                ? `Start at half price · about ${formatUsd(forecast.data.batch_cost_picos)}`
+                : forecast.data && forecast.data.posts > 0 && valid
+                  ? `Start run · about ${formatUsd(forecast.data.cost_picos)}`
+                  : "Start run"}
             </Button>
           </div>
         </Card>

@@ -101,7 +101,7 @@ function PriceEditor({ row, onDone }: { row: PriceRow | null; onDone: () => void
         {field("input_usd_per_mtok", "Input, dollars per million tokens")}
         {field("output_usd_per_mtok", "Output, dollars per million tokens")}
         {field("cached_usd_per_mtok", "Cached input, dollars per million tokens")}
-        <td colSpan={2}>
+        <td colSpan={3}>
           <div className="row tight">
             <Button
               size="sm"
@@ -130,7 +130,7 @@ function PriceEditor({ row, onDone }: { row: PriceRow | null; onDone: () => void
       </tr>
       {save.error ? (
         <tr>
-          <td colSpan={6}>
+          <td colSpan={7}>
             <ErrorNotice error={save.error} />
           </td>
         </tr>
@@ -162,6 +162,9 @@ function PriceTable() {
               <th className="num">Input</th>
               <th className="num">Output</th>
               <th className="num">Cached input</th>
+              <th className="num" title="Google's Batch API: half price, answered within hours">
+                Half-price runs (in / out)
+              </th>
               <th>Since</th>
               <th />
             </tr>
@@ -177,6 +180,9 @@ function PriceTable() {
                   <td className="num">${r.input_usd_per_mtok}</td>
                   <td className="num">${r.output_usd_per_mtok}</td>
                   <td className="num">${r.cached_usd_per_mtok}</td>
+                  <td className="num" title={r.batch_source}>
+                    {r.batch_input_usd_per_mtok ? `$${r.batch_input_usd_per_mtok} / $${r.batch_output_usd_per_mtok}` : "—"}
+                  </td>
                   <td className="muted small">{r.effective_from > 0 ? `${formatDay(r.effective_from)} (${r.source})` : r.source}</td>
                   <td className="num">
                     <Button size="sm" variant="ghost" onClick={() => setEditing(r.model)}>

@@ -148,6 +148,8 @@ describe("tauri adapter", () => {
       per_request: 1,
       requests_left_today: 180,
       notes: ["Google allows 180 more requests today."],
+      batch_posts: 180,
+      batch_cost_picos: 4,
     });
     expect(f).toMatchObject({
       duration_s: 150,
@@ -161,9 +163,12 @@ describe("tauri adapter", () => {
   it("resumes with a new budget, or keeps the old one", async () => {
     invoke.mockResolvedValue(7);
     await expect(tauriApi.resumeRun(7, 100_000_000_000)).resolves.toBe(7);
-    expect(invoke).toHaveBeenLastCalledWith("resume_run", { runId: 7, budgetPicos: 100_000_000_000 });
+    expect(invoke).toHaveBeenLastCalledWith("resume_run", { runId: 7, budgetPicos: 100_000_000_000, mode: null });
     await tauriApi.resumeRun(7, null);
-    expect(invoke).toHaveBeenLastCalledWith("resume_run", { runId: 7, budgetPicos: null });
+    expect(invoke).toHaveBeenLastCalledWith("resume_run", { runId: 7, budgetPicos: null, mode: null });
+    // A follow-up at half price.
+    await tauriApi.resumeRun(7, null, "batch");
+    expect(invoke).toHaveBeenLastCalledWith("resume_run", { runId: 7, budgetPicos: null, mode: "batch" });
   });
 
   it("treats specta's null floats as numbers", () => {

@@ -26,6 +26,7 @@ function fakeApi() {
     kind: "demo",
     listRuns: async () => [],
     resumeRun,
+    pickUpBatchRuns: async () => undefined,
     onRunEvent: async (h: (e: RunEvent) => void) => {
       handler = h;
       return () => {
@@ -75,7 +76,7 @@ describe("BudgetReachedBanner", () => {
     expect(screen.queryByTestId("raise-budget-error")).toBeNull();
     // Enter in the field submits the form.
     fireEvent.submit(input.form!);
-    await waitFor(() => expect(resumeRun).toHaveBeenCalledWith(5, 250_000_000_000));
+    await waitFor(() => expect(resumeRun).toHaveBeenCalledWith(5, 250_000_000_000, null));
   });
 
   it("waits for the run to stop before offering the form", () => {
@@ -132,7 +133,7 @@ describe("DailyQuotaBanner", () => {
     );
     expect(screen.queryByTestId("resume-when-reset")).toBeNull();
     fireEvent.click(screen.getByTestId("resume-now"));
-    await waitFor(() => expect(resumeRun).toHaveBeenCalledWith(9, null));
+    await waitFor(() => expect(resumeRun).toHaveBeenCalledWith(9, null, null));
   });
 });
 

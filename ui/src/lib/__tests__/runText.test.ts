@@ -75,6 +75,8 @@ describe("forecastText", () => {
     per_request: 1,
     requests_left_today: null,
     notes: [],
+    batch_posts: 120,
+    batch_cost_picos: 0,
   };
   it("says how many posts, requests, cost and time", () => {
     const t = forecastText(f, null);
@@ -138,6 +140,25 @@ describe("progress", () => {
 });
 
 describe("applyRunEvent", () => {
+  it("follows a half-price run's jobs at Google and keeps them on the summary", () => {
+    const status = {
+      phase: "queued_at_google",
+      jobs: 1,
+      jobs_done: 0,
+      requests: 14,
+      answered: 0,
+      failed: 0,
+      next_check_s: 10,
+      sentence: "Queued at Google: 1 job, 14 requests. Next check in 10 s.",
+    };
+    let s = applyRunEvent({ ...idleRun, phase: "starting", runId: 8 }, { kind: "started", run_id: 8, total: 40, already_done: 0 });
+    s = applyRunEvent(s, { kind: "batch", run_id: 8, status });
+    expect(s.batch?.sentence).toBe(status.sentence);
+    expect(isBusy(s)).toBe(true);
+    // Another run's jobs are not this run's.
+    expect(applyRunEvent(s, { kind: "batch", run_id: 9, status: { ...status, phase: "done" } }).batch?.phase).toBe("queued_at_google");
+  });
+
   it("follows a run from start to finish", () => {
     let s = applyRunEvent(idleRun, { kind: "started", run_id: 3, total: 10, already_done: 4 });
     expect(s.phase).toBe("running");
