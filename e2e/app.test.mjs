@@ -99,6 +99,20 @@ function freshSampleFile() {
   return file;
 }
 
+/** The sample posts again under new ids (as if fetched a day later): a run has new work. */
+function renumberedSampleFile() {
+  const posts = JSON.parse(fs.readFileSync(freshSampleFile(), "utf8"));
+  for (const post of posts) {
+    if (!post || typeof post.id !== "string") continue;
+    const renumbered = "9" + post.id.slice(1);
+    for (const key of ["url", "twitterUrl"]) if (typeof post[key] === "string") post[key] = post[key].replace(post.id, renumbered);
+    post.id = renumbered;
+  }
+  const file = path.join(tmp, "posts-next-day.json");
+  fs.writeFileSync(file, JSON.stringify(posts));
+  return file;
+}
+
 /** A screenshot of the X display (the app's window fills it). WebKitWebDriver's own screenshot
  * command can hang on pages with running animations, so ImageMagick's `import` takes it. */
 async function shot(name) {
@@ -194,6 +208,8 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
       COMMENT_FINDER_KEYCHAIN_SERVICE: `app.commentfinder.e2e.${process.pid}`,
       GEMINI_BASE_URL: fakeUrl,
       GEMINI_API_KEY: "",
+      // Batch jobs are checked every half second (every few seconds, growing, by default).
+      COMMENT_FINDER_BATCH_POLL_MS: "500",
     });
     driverPid = driver.pid;
     await waitForHttp(`http://127.0.0.1:${port}/status`);
@@ -456,6 +472,48 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     const { text } = await wd.waitForText('[data-testid="budget-alert-banner"]', /monthly budget/, { timeout: 60000 });
     metrics.budget_alert = text.replace(/\s+/g, " ").slice(0, 200);
     await shot("18-monthly-budget-alert");
+  });
+
+  step("sends a run at half price through Google's Batch API and sees it finish", async () => {
+    // Let the previous run end, and take the monthly budget off so it does not stop this one.
+    await nav("run");
+    await wd.waitFor('[data-testid="run-another"]', { timeout: 90000 });
+    await nav("settings");
+    await wd.fill('[data-testid="budget-input"]', "");
+    await wd.clickOn('[data-testid="budget-save"]');
+    await sleep(500);
+    // New posts to reply to.
+    await nav("import");
+    const fold = await wd.waitFor('[data-testid="import-path-fold"]');
+    await wd.execute("arguments[0].open = true", [arg(fold)]);
+    await wd.fill('[data-testid="import-path-input"]', renumberedSampleFile());
+    await wd.clickOn('[data-testid="import-path-submit"]');
+    await wd.waitFor('[data-testid="import-result"]', { timeout: 30000 });
+    await nav("run");
+    await wd.clickOn('[data-testid="run-another"]');
+    await wd.fill('[data-testid="run-hours"]', "48");
+    await wd.fill('[data-testid="run-min-followers"]', "0");
+    await wd.waitForText('[data-testid="run-forecast-text"]', /\d/, { timeout: 20000 });
+    // Both prices side by side before choosing.
+    const { text: choice } = await wd.waitForText('[data-testid="run-mode"]', /Cheaper, slower.*\$/s, { timeout: 20000 });
+    metrics.batch_choice = choice.replace(/\s+/g, " ");
+    await wd.clickOn('[data-testid="run-mode-batch"]');
+    await wd.waitForText('[data-testid="run-start"]', /half price/);
+    await shot("19-run-mode-choice");
+    await wd.clickOn('[data-testid="run-start"]');
+    try {
+      await wd.clickOn('[data-testid="confirm-yes"]', { timeout: 1500 });
+    } catch {
+      // no confirmation asked
+    }
+    const { text: waiting } = await wd.waitForText('[data-testid="run-batch-status"]', /Google/, { timeout: 60000 });
+    metrics.batch_waiting = waiting.replace(/\s+/g, " ");
+    await shot("20-run-batch-waiting");
+    const { text: summary } = await wd.waitForText('[data-testid="run-summary"]', /half price/, { timeout: 90000 });
+    assert.match(summary, /[1-9]\d* succeeded, 0 failed/);
+    metrics.batch_summary = summary.replace(/\s+/g, " ");
+    await wd.waitForText('[data-testid="run-batch-state"]', /Half price/, { timeout: 20000 });
+    await shot("21-run-batch-finished");
   });
 });
 

@@ -642,7 +642,7 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
     let from = events.lock().unwrap().len();
     // Resuming keeps the stored cap: it stops again at once.
     assert_eq!(
-        runs::resume(state, emit.clone(), run_id, None)
+        runs::resume(state, emit.clone(), run_id, None, None)
             .await
             .unwrap(),
         run_id
@@ -654,7 +654,7 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
     // Raised to $10, it finishes.
     let from = events.lock().unwrap().len();
     assert_eq!(
-        runs::resume(state, emit, run_id, Some(10_000_000_000_000))
+        runs::resume(state, emit, run_id, Some(10_000_000_000_000), None)
             .await
             .unwrap(),
         run_id
@@ -711,5 +711,92 @@ async fn topic_examples_are_suggested_by_gemini_and_billed() {
             .code,
         "invalid_input"
     );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_restart() {
+    std::env::set_var("COMMENT_FINDER_BATCH_POLL_MS", "40");
+    let Some((env, server)) = with_fake_gemini("batch", 0).await else {
+        return;
+    };
+    let state = &env.state;
+    state
+        .keychain
+        .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
+        .unwrap();
+    let project = sample_id(state).await;
+    let mut settings = quick_settings(state, project).await;
+    settings.embeddings = false;
+    settings.mode = comment_finder_app::dto::RunMode::Batch;
+    let forecast = state.forecast_run(project, settings.clone()).await.unwrap();
+    assert!(
+        forecast.batch_cost_picos > 0 && forecast.batch_cost_picos * 2 <= forecast.cost_picos + 4
+    );
+
+    let (emit, events) = collector();
+    let run_id = runs::start(state, emit.clone(), project, settings.into(), None, now())
+        .await
+        .unwrap();
+    // Once the job is at Google, the user stops the run: the job is cancelled there.
+    for _ in 0..400 {
+        if events.lock().unwrap().iter().any(
+            |e| matches!(e, RunEvent::Batch { status, .. } if status.phase == "queued_at_google"),
+        ) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    state.runs.cancel(run_id).ok();
+    let end = wait_for_end(&events, 0).await;
+    let RunEvent::Finished(cancelled) = end else {
+        panic!("{end:?}")
+    };
+    assert_eq!(cancelled.status, "cancelled");
+    assert_eq!(cancelled.mode, comment_finder_app::dto::RunMode::Batch);
+
+    // A second half-price run, left at Google when the app stops (its task is gone)…
+    let mut again = quick_settings(state, project).await;
+    again.embeddings = false;
+    again.mode = comment_finder_app::dto::RunMode::Batch;
+    let (access, _) = state.gemini_access().await.unwrap();
+    let prepared =
+        finder::engine::prepare(&state.store, Some(&access), project, again.into(), now())
+            .await
+            .unwrap();
+    let mut handle = finder::engine::start(&state.store, &access, prepared, now)
+        .await
+        .unwrap();
+    while let Some(e) = handle.events.recv().await {
+        if matches!(&e, finder::runner::RunEvent::Batch(s) if s.phase == finder::batch::BatchPhase::QueuedAtGoogle)
+        {
+            break;
+        }
+    }
+    handle.task.abort();
+    let _ = handle.task.await;
+    let jobs_before = server.stats().batch_jobs;
+    let (emit, events) = collector();
+    // …is picked up when the window opens again, and its replies collected.
+    let from = events.lock().unwrap().len();
+    runs::pick_up_batch_runs(state, emit.clone()).await;
+    let end = wait_for_end(&events, from).await;
+    let RunEvent::Finished(done) = end else {
+        panic!("{end:?}")
+    };
+    assert_eq!(done.status, "finished", "{done:?}");
+    assert_eq!(done.run_id, handle.run_id);
+    assert_eq!(
+        server.stats().batch_jobs,
+        jobs_before,
+        "the job was collected, not sent again"
+    );
+    assert!(done.sentence.contains("half price"));
+    assert_eq!(done.batch.as_ref().map(|b| b.phase.as_str()), Some("done"));
+    // The user hears about it even with the window hidden.
+    assert!(runs::notification(&RunEvent::Finished(done.clone()))
+        .is_some_and(|(title, _)| title.contains("Half-price")));
+    let listed = state.list_runs(Some(project)).await.unwrap();
+    assert!(listed[0].batch.is_some());
     server.shutdown().await;
 }

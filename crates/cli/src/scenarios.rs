@@ -34,8 +34,9 @@ use crate::output::Out;
 #[derive(clap::Args)]
 pub struct ScenarioArgs {
     /// Tables to run, comma-separated: A (harsh provider), B (forecast vs actual),
-    /// C (the predecessor's job), D (whole processes, real clock).
-    #[arg(long, value_delimiter = ',', default_value = "A,B,C,D")]
+    /// C (the predecessor's job), D (whole processes, real clock), E (cost per post: one
+    /// post per request, ten, and ten at half price through the Batch API).
+    #[arg(long, value_delimiter = ',', default_value = "A,B,C,D,E")]
     pub only: Vec<String>,
     /// How many times faster than real time the quota clock runs in tables A–C.
     #[arg(long, default_value_t = 20.0)]
@@ -65,7 +66,7 @@ pub async fn run(args: &ScenarioArgs, out: &Out) -> Result<(), FinderError> {
     if cfg!(debug_assertions) {
         out.note("(debug build: use the release build for real figures)");
     }
-    for name in ["A", "B", "C", "D"] {
+    for name in ["A", "B", "C", "D", "E"] {
         if !wanted(name) {
             continue;
         }
@@ -73,6 +74,7 @@ pub async fn run(args: &ScenarioArgs, out: &Out) -> Result<(), FinderError> {
             "A" => harsh_provider(scale, out).await?,
             "B" => forecast_vs_actual(scale, out).await?,
             "C" => predecessors_job(scale, out).await?,
+            "E" => cost_per_post(scale, out).await?,
             _ => whole_processes(args.fake_bin.clone(), out).await?,
         };
         doc[name] = value;
@@ -631,6 +633,93 @@ async fn predecessors_job(scale: f64, out: &Out) -> Result<(Value, String), Find
         json!({ "posts": JOB_POSTS, "rpm": JOB_RPM, "rows": rows }),
         text,
     ))
+}
+
+// ---------------------------------------------------------------------------------------
+// E. Cost per post, measured from the ledger
+// ---------------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct CostRow {
+    set: &'static str,
+    way: &'static str,
+    per_request: u32,
+    requests: i64,
+    answered: i64,
+    failed: i64,
+    cost_picos: i64,
+    cost_per_post_picos: i64,
+    real_s: f64,
+}
+
+async fn cost_per_post(scale: f64, out: &Out) -> Result<(Value, String), FinderError> {
+    // Batch jobs are checked often here: the fake answers them in about two seconds.
+    std::env::set_var("COMMENT_FINDER_BATCH_POLL_MS", "100");
+    let mut rows = Vec::new();
+    let sets: [(&'static str, Posts, usize); 2] = [
+        ("sample project", Posts::Sample, 400),
+        ("bench set", Posts::Generated(JOB_POSTS), JOB_POSTS),
+    ];
+    for (set, posts, count) in sets {
+        for (way, k, mode) in [
+            ("one post per request", 1, runner::RunMode::Standard),
+            ("ten per request", 10, runner::RunMode::Standard),
+            ("ten per request, batch", 10, runner::RunMode::Batch),
+        ] {
+            out.note(&format!("E: {set}, {way}…"));
+            let bed = Bed::new(
+                FakeConfig {
+                    generic_opener_rate: 0.33,
+                    thinking_tokens: 64,
+                    ..fake(scale, 600)
+                },
+                posts,
+                1,
+            )
+            .await?;
+            let mut s = settings(MODEL, scaled(600, scale), k, count);
+            s.mode = mode;
+            let ran = bed.run(0, s).await?;
+            // The run's summary is read from the ledger: every call, at the price it was billed.
+            let (requests, cost) = (ran.summary.requests, ran.summary.cost_picos);
+            let answered = ran.summary.succeeded;
+            rows.push(CostRow {
+                set,
+                way,
+                per_request: k,
+                requests,
+                answered,
+                failed: ran.summary.failed,
+                cost_picos: cost,
+                cost_per_post_picos: if answered > 0 { cost / answered } else { 0 },
+                real_s: ran.real_s,
+            });
+            bed.close().await;
+        }
+    }
+    let mut text = String::from(
+        "E. Cost per answered post, from the ledger (gemini-2.5-flash, a third of first drafts open with generic praise)\n",
+    );
+    text.push_str(&table(
+        &[
+            "set", "way", "requests", "answered", "failed", "cost", "per post",
+        ],
+        &rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.set.to_owned(),
+                    r.way.to_owned(),
+                    r.requests.to_string(),
+                    r.answered.to_string(),
+                    r.failed.to_string(),
+                    prices::format_usd(r.cost_picos),
+                    prices::format_usd(r.cost_per_post_picos),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    ));
+    Ok((json!({ "rows": rows }), text))
 }
 
 // ---------------------------------------------------------------------------------------
