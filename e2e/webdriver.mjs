@@ -131,12 +131,18 @@ export class Session {
     }
   }
 
-  /** Replaces the value of an input matched by `css`. */
+  /** Replaces the value of an input matched by `css`. On a busy machine a controlled input can
+   * re-render its old value between the clear and the typing, so the result is read back and
+   * the fill done again until the input holds exactly `text`. */
   async fill(css, text, options) {
-    const el = await this.waitFor(css, options);
-    await this.clear(el);
-    await this.type(el, text);
-    return el;
+    for (let attempt = 1; ; attempt++) {
+      const el = await this.waitFor(css, options);
+      await this.clear(el);
+      if (text !== "") await this.type(el, text);
+      const value = await this.execute("return arguments[0].value;", [arg(el)]);
+      if (value === text || attempt >= 4) return el;
+      await sleep(200 * attempt);
+    }
   }
 }
 

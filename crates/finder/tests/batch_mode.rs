@@ -344,6 +344,8 @@ async fn a_job_over_the_inline_limit_is_split_into_several() {
         "key-batch-split",
         FakeConfig {
             batch_inline_limit_bytes: 40_000,
+            // And the answers come as a responses file to download.
+            batch_responses_as_file: true,
             ..FakeConfig::default()
         },
     )
@@ -418,4 +420,21 @@ async fn posts_without_a_usable_reply_wait_for_a_follow_up_the_user_chooses() {
     .await
     .unwrap();
     assert!(standard_rows > 0);
+}
+
+#[tokio::test]
+async fn answers_without_their_keys_are_matched_by_position() {
+    let h = harness(
+        "key-batch-keyless",
+        FakeConfig {
+            batch_faults: vec![BatchFault::DropKeys],
+            ..FakeConfig::default()
+        },
+    )
+    .await;
+    let (summary, _) = run(&h, settings(RunMode::Batch)).await;
+    assert_eq!(summary.status, RunStatus::Finished, "{summary:?}");
+    assert_eq!(summary.failed, 0);
+    let (rows, _) = ledger(&h.db.store, summary.run_id).await;
+    assert_eq!(rows as usize, batch_billed(&h.server));
 }

@@ -42,6 +42,9 @@ const Ctx = createContext<RunState>({
   cancelScheduledResume: () => undefined,
 });
 
+/** How often a run that was started but sent no event yet is looked up. */
+const STARTING_CHECK_MS = 2_000;
+
 /** How often a scheduled resume checks the clock (a timer per check survives the computer sleeping). */
 const SCHEDULE_CHECK_MS = 15_000;
 
@@ -115,6 +118,23 @@ export function RunProvider({ children }: { children: ReactNode }) {
     setScheduled((sch) => (sch?.runId === runId ? null : sch));
   }, []);
   const dismiss = useCallback(() => setLive(idleRun), []);
+
+  // A run can end before the window starts watching it (a resume that stops at once at a
+  // budget): its events went by. While a watched run shows no sign of life, ask how it is.
+  useEffect(() => {
+    if (live.phase !== "starting" || live.runId == null) return;
+    const runId = live.runId;
+    const timer = setInterval(() => {
+      void api()
+        .runSummary(runId)
+        .then((summary) => {
+          if (summary.status === "running") return;
+          setLive((s) => (s.runId === runId && s.phase === "starting" ? applyRunEvent(s, { kind: "finished", ...summary }) : s));
+        })
+        .catch(() => undefined);
+    }, STARTING_CHECK_MS);
+    return () => clearInterval(timer);
+  }, [live.phase, live.runId]);
   const dismissAlert = useCallback((id: number) => setAlerts((a) => a.filter((x) => x.id !== id)), []);
   const scheduleResume = useCallback((runId: number, resetsAt: number) => setScheduled({ runId, at: autoResumeAt(resetsAt) }), []);
   const cancelScheduledResume = useCallback(() => setScheduled(null), []);
