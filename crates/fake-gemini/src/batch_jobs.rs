@@ -228,6 +228,30 @@ fn settle(shared: &Shared, job: &mut FakeBatch) {
         };
         answers.push(answer);
     }
+    match job.fault {
+        Some(BatchFault::DropKeys) => {
+            // Out of order too: a fixed shuffle (odd positions first, then even ones reversed).
+            let (odd, even): (Vec<(usize, Value)>, Vec<(usize, Value)>) = answers
+                .into_iter()
+                .enumerate()
+                .partition(|(i, _)| i % 2 == 1);
+            answers = odd
+                .into_iter()
+                .chain(even.into_iter().rev())
+                .map(|(_, a)| a)
+                .collect();
+        }
+        Some(BatchFault::WrongKeys) if answers.len() > 1 => {
+            let keys: Vec<Value> = answers
+                .iter()
+                .map(|a| a.pointer("/metadata/key").cloned().unwrap_or(Value::Null))
+                .collect();
+            for (i, answer) in answers.iter_mut().enumerate() {
+                answer["metadata"]["key"] = keys[(i + 1) % keys.len()].clone();
+            }
+        }
+        _ => {}
+    }
     job.answers = Some(answers);
 }
 

@@ -306,8 +306,12 @@ pub enum BatchFault {
     Expire,
     /// Answers in a responses file rather than inline.
     ResponsesFile,
-    /// Answers inline, in order, without their `metadata.key`.
+    /// Answers inline without their `metadata.key` and out of request order, as real jobs
+    /// answer (googleapis/python-genai#2008, #1886: no metadata; #1909: not in order).
     DropKeys,
+    /// Answers inline with each key moved to the next answer ("the response from one key
+    /// wrongly put into another key", googleapis/python-genai#1909).
+    WrongKeys,
     /// The job is created, but the creation answer is lost on the way back (a 503): the
     /// client must find the job by its display name rather than create it again.
     LoseCreateAnswer,
@@ -322,6 +326,7 @@ impl FromStr for BatchFault {
             "expire" => Ok(BatchFault::Expire),
             "responses-file" => Ok(BatchFault::ResponsesFile),
             "drop-keys" => Ok(BatchFault::DropKeys),
+            "wrong-keys" => Ok(BatchFault::WrongKeys),
             "lose-create-answer" => Ok(BatchFault::LoseCreateAnswer),
             other => Err(format!(
                 "unknown batch fault {other:?}; expected fail, expire, responses-file or drop-keys"

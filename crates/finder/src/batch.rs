@@ -19,7 +19,7 @@
 //!   up after about 48 hours) put their posts back in the queue; Cancel cancels the jobs at
 //!   Google and keeps whatever they answered.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -236,7 +236,6 @@ struct OpenJob {
 #[derive(Debug, Clone)]
 struct StoredRequest {
     key: String,
-    position: usize,
     post_ids: Vec<String>,
     applied: bool,
 }
@@ -471,7 +470,7 @@ async fn open_jobs(ctx: &RunContext, run_id: i64) -> Result<Vec<OpenJob>> {
 
 async fn stored_requests(ctx: &RunContext, job_id: i64) -> Result<Vec<StoredRequest>> {
     let rows = sqlx::query(
-        "SELECT key, position, post_ids, applied_at FROM batch_requests WHERE job_id = ? ORDER BY position",
+        "SELECT key, post_ids, applied_at FROM batch_requests WHERE job_id = ? ORDER BY position",
     )
     .bind(job_id)
     .fetch_all(ctx.store.pool())
@@ -480,7 +479,6 @@ async fn stored_requests(ctx: &RunContext, job_id: i64) -> Result<Vec<StoredRequ
         .map(|r| {
             Ok(StoredRequest {
                 key: r.get("key"),
-                position: r.get::<i64, _>("position") as usize,
                 post_ids: serde_json::from_str(r.get::<&str, _>("post_ids")).map_err(|e| {
                     FinderError::InvalidInput(format!("A stored batch request is unreadable: {e}"))
                 })?,
@@ -859,26 +857,28 @@ async fn settle_job(
         None => Vec::new(),
     };
     let requests = stored_requests(ctx, job.id).await?;
-    let by_key: HashMap<&str, &StoredRequest> =
-        requests.iter().map(|r| (r.key.as_str(), r)).collect();
     let batch_price = data.price.at_batch_rate();
     let called_at = (ctx.wall_clock)();
     let mut answered = 0i64;
     let mut failed = 0i64;
-    for answer in &answers {
-        let request = match answer.key.as_deref() {
-            Some(key) => by_key.get(key).copied(),
-            // No key: Google answers in the order of the requests.
-            None => requests.iter().find(|r| r.position == answer.position),
-        };
-        let Some(request) = request else {
-            tracing::warn!(run_id, "a batch answer matches no request of its job");
-            continue;
-        };
+    for (request, answer, inferred) in assign(&requests, &answers) {
+        let request = &requests[request];
+        let answer = &answers[answer];
         if request.applied {
             continue;
         }
-        if apply_answer(ctx, data, job.id, request, answer, batch_price, called_at).await? {
+        if apply_answer(
+            ctx,
+            data,
+            job.id,
+            request,
+            answer,
+            inferred,
+            batch_price,
+            called_at,
+        )
+        .await?
+        {
             answered += 1;
         }
         if answer.result.is_err() {
@@ -924,14 +924,104 @@ async fn settle_job(
     Ok(())
 }
 
+/// The post ids a packed answer's results name (empty when it is not readable JSON).
+fn ids_in(answer: &BatchAnswer) -> HashSet<String> {
+    let Ok(generated) = &answer.result else {
+        return HashSet::new();
+    };
+    let text = generated
+        .text
+        .trim()
+        .trim_start_matches("```json")
+        .trim_start_matches("```")
+        .trim_end_matches("```");
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return HashSet::new();
+    };
+    let results = value.get("results").unwrap_or(&value);
+    results
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|r| r.get("post_id").and_then(|v| v.as_str()))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Pairs answers with the requests they answer: `(request, answer, inferred)`.
+///
+/// Google's keys cannot be trusted alone: inline answers may come without their
+/// `metadata.key`, out of order, or with another request's key (googleapis/python-genai
+/// #2008, #1909). A packed answer names its posts, so it goes to the request whose posts it
+/// names (its key confirms it, or is overruled). What is left (errors and unreadable answers
+/// without a key) is paired with the requests left, in order, and marked `inferred`: such an
+/// answer is still recorded (it may be billed), but fails no post.
+fn assign(requests: &[StoredRequest], answers: &[BatchAnswer]) -> Vec<(usize, usize, bool)> {
+    let mut taken_request = vec![false; requests.len()];
+    let mut taken_answer = vec![false; answers.len()];
+    let mut out = Vec::with_capacity(answers.len());
+    let overlap = |r: &StoredRequest, ids: &HashSet<String>| {
+        r.post_ids.iter().filter(|id| ids.contains(*id)).count()
+    };
+    let ids: Vec<HashSet<String>> = answers.iter().map(ids_in).collect();
+    // 1. By content: the request whose posts the answer names (the most of them).
+    for (a, named) in ids.iter().enumerate() {
+        if named.is_empty() {
+            continue;
+        }
+        let best = (0..requests.len())
+            .filter(|r| !taken_request[*r])
+            .map(|r| (overlap(&requests[r], named), r))
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, r)| (*n, std::cmp::Reverse(*r)));
+        if let Some((_, r)) = best {
+            taken_request[r] = true;
+            taken_answer[a] = true;
+            out.push((r, a, false));
+        }
+    }
+    // 2. By key, for answers that name no posts (errors, unreadable text).
+    for (a, answer) in answers.iter().enumerate() {
+        if taken_answer[a] {
+            continue;
+        }
+        let keyed = answer
+            .key
+            .as_deref()
+            .and_then(|k| requests.iter().position(|r| r.key == k))
+            .filter(|r| !taken_request[*r]);
+        if let Some(r) = keyed {
+            taken_request[r] = true;
+            taken_answer[a] = true;
+            // A key is trusted for an error only when answers carry keys at all.
+            out.push((r, a, false));
+        }
+    }
+    // 3. The rest, in order.
+    let mut free = (0..requests.len()).filter(|r| !taken_request[*r]);
+    for a in 0..answers.len() {
+        if taken_answer[a] {
+            continue;
+        }
+        if let Some(r) = free.next() {
+            out.push((r, a, true));
+        }
+    }
+    out
+}
+
 /// One answer through the same checks and storage as a normal run's; returns whether it was
-/// stored now (false: an earlier pass stored it).
+/// stored now (false: an earlier pass stored it). An `inferred` pairing fails no post.
+#[allow(clippy::too_many_arguments)]
 async fn apply_answer(
     ctx: &RunContext,
     data: &RunData,
     job_id: i64,
     request: &StoredRequest,
     answer: &BatchAnswer,
+    inferred: bool,
     price: Price,
     called_at: i64,
 ) -> Result<bool> {
@@ -960,8 +1050,10 @@ async fn apply_answer(
                 outcome = "ok".into();
             }
             Err(e) => {
+                // An answer only paired by elimination costs its posts no try.
+                let bump = u32::from(!inferred);
                 for id in ids {
-                    again.push((id.clone(), tries.get(id).copied().unwrap_or(0) + 1));
+                    again.push((id.clone(), tries.get(id).copied().unwrap_or(0) + bump));
                 }
                 outcome = GeminiError::UnusableOutput {
                     reason: e.to_string(),
@@ -970,6 +1062,10 @@ async fn apply_answer(
                 .into();
             }
         },
+        Err(error) if inferred => {
+            // Not known to be this request's: its posts stay queued as they were.
+            outcome = error.code().into();
+        }
         Err(error @ GeminiError::BatchRequestFailed { .. }) => {
             for id in ids {
                 finals.push(FailedPost {

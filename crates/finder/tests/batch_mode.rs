@@ -422,19 +422,42 @@ async fn posts_without_a_usable_reply_wait_for_a_follow_up_the_user_chooses() {
     assert!(standard_rows > 0);
 }
 
+/// Google's answers may lose their keys, come out of order or carry another request's key:
+/// each answer still goes to the posts it names, and every billed answer is recorded once.
 #[tokio::test]
-async fn answers_without_their_keys_are_matched_by_position() {
-    let h = harness(
-        "key-batch-keyless",
-        FakeConfig {
-            batch_faults: vec![BatchFault::DropKeys],
-            ..FakeConfig::default()
-        },
-    )
-    .await;
-    let (summary, _) = run(&h, settings(RunMode::Batch)).await;
-    assert_eq!(summary.status, RunStatus::Finished, "{summary:?}");
-    assert_eq!(summary.failed, 0);
-    let (rows, _) = ledger(&h.db.store, summary.run_id).await;
-    assert_eq!(rows as usize, batch_billed(&h.server));
+async fn answers_without_keys_out_of_order_or_with_wrong_keys_reach_their_posts() {
+    for (key, fault) in [
+        ("key-batch-keyless", BatchFault::DropKeys),
+        ("key-batch-wrong-keys", BatchFault::WrongKeys),
+    ] {
+        let h = harness(
+            key,
+            FakeConfig {
+                batch_faults: vec![fault],
+                ..FakeConfig::default()
+            },
+        )
+        .await;
+        let mut s = settings(RunMode::Batch);
+        s.per_request = 3;
+        let (summary, _) = run(&h, s).await;
+        assert_eq!(
+            summary.status,
+            RunStatus::Finished,
+            "{fault:?}: {summary:?}"
+        );
+        assert_eq!(summary.failed, 0, "{fault:?}");
+        let (rows, _) = ledger(&h.db.store, summary.run_id).await;
+        assert_eq!(rows as usize, batch_billed(&h.server), "{fault:?}");
+        // Every draft belongs to a post of the run (none stored under another post).
+        let foreign: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM suggestions s WHERE s.run_id = ?1 AND NOT EXISTS
+               (SELECT 1 FROM run_items i WHERE i.run_id = ?1 AND i.tweet_id = s.tweet_id AND i.state = 'done')",
+        )
+        .bind(summary.run_id)
+        .fetch_one(h.db.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(foreign, 0, "{fault:?}");
+    }
 }
