@@ -1116,21 +1116,11 @@ async fn apply_answer(
         batch_request: Some((job_id, &request.key)),
         tried_again: &keep,
     };
-    let mut tries_left = 5u32;
-    loop {
-        match runner::write_outcome(ctx, data, &billing, &row, &done, &finals, &drafts).await {
-            Ok(stored) => return Ok(stored.is_some()),
-            Err(e) if tries_left > 0 => {
-                tries_left -= 1;
-                tracing::warn!(
-                    run_id = data.run_id,
-                    "saving a batch answer failed, trying again: {e}"
-                );
-                tokio::time::sleep(Duration::from_millis(250 * u64::from(5 - tries_left))).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    Ok(
+        runner::write_outcome(ctx, data, &billing, &row, &done, &finals, &drafts)
+            .await?
+            .is_some(),
+    )
 }
 
 #[cfg(test)]

@@ -2044,16 +2044,40 @@ async fn store_outcome(
             Fate::Requeue => again.push((Duration::ZERO, Pending { calls, ..p.clone() })),
         }
     }
+    let billing = Billing {
+        endpoint: "generate",
+        price: data.price,
+        batch_request: None,
+        tried_again: &[],
+    };
+    let cost = write_outcome(ctx, data, &billing, row, &done, &finals, drafts)
+        .await?
+        .unwrap_or(0);
+    work.finished(done.len() as u64, finals.len() as u64);
+    let (now, later): (Vec<_>, Vec<_>) = again.into_iter().partition(|(d, _)| d.is_zero());
+    work.requeue(now.into_iter().map(|(_, p)| p));
+    for (delay, p) in later {
+        work.requeue_after(delay, vec![p]);
+    }
+    Ok(cost)
+}
+
+/// Writes an outcome (see [`write_outcome_once`]), trying again when the write fails: losing
+/// it would lose a billed answer. `None`: an earlier pass stored it already.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_outcome(
+    ctx: &RunContext,
+    data: &RunData,
+    billing: &Billing<'_>,
+    row: &LedgerRow,
+    done: &[(String, u32)],
+    failed: &[FailedPost],
+    drafts: &[StoredDraft],
+) -> Result<Option<i64>> {
     let mut tries_left = 5u32;
-    let cost = loop {
-        let billing = Billing {
-            endpoint: "generate",
-            price: data.price,
-            batch_request: None,
-            tried_again: &[],
-        };
-        match write_outcome(ctx, data, &billing, row, &done, &finals, drafts).await {
-            Ok(cost) => break cost.unwrap_or(0),
+    loop {
+        match write_outcome_once(ctx, data, billing, row, done, failed, drafts).await {
+            Ok(stored) => return Ok(stored),
             Err(e) if tries_left > 0 => {
                 tries_left -= 1;
                 tracing::warn!(
@@ -2064,17 +2088,11 @@ async fn store_outcome(
             }
             Err(e) => return Err(e),
         }
-    };
-    work.finished(done.len() as u64, finals.len() as u64);
-    let (now, later): (Vec<_>, Vec<_>) = again.into_iter().partition(|(d, _)| d.is_zero());
-    work.requeue(now.into_iter().map(|(_, p)| p));
-    for (delay, p) in later {
-        work.requeue_after(delay, vec![p]);
     }
-    Ok(cost)
 }
 
-pub(crate) async fn write_outcome(
+/// The call's ledger row, its drafts and its posts' new states, in one transaction.
+async fn write_outcome_once(
     ctx: &RunContext,
     data: &RunData,
     billing: &Billing<'_>,

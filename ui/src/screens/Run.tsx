@@ -52,9 +52,7 @@ import {
 
 function LiveRunCard() {
   const { live, dismiss } = useLiveRun();
-  const cancel = useCancelRun();
   const navigate = useNavigate();
-  const toast = useToast();
   if (live.phase === "idle" || live.runId == null) return null;
 
   if (live.phase === "failed") {
@@ -145,22 +143,7 @@ function LiveRunCard() {
               : "You can leave this screen: the run keeps going."
       }
       testId="run-live"
-      actions={
-        <Button
-          variant="danger"
-          icon={<IconStop />}
-          busy={cancel.isPending}
-          data-testid="run-cancel"
-          onClick={() =>
-            cancel.mutate(live.runId!, {
-              onSuccess: () => toast.ok("Stopping. Replies already written are kept."),
-              onError: (e) => toast.error(e),
-            })
-          }
-        >
-          Stop
-        </Button>
-      }
+      actions={<StopRunButton runId={live.runId} stopping="Stopping. Replies already written are kept." />}
     >
       <div className="row between">
         <strong className="nowrap" style={{ fontSize: 28 }} data-testid="run-percent">
@@ -192,10 +175,25 @@ function LiveRunCard() {
   );
 }
 
+function StopRunButton({ runId, stopping }: { runId: number; stopping: string }) {
+  const cancel = useCancelRun();
+  const toast = useToast();
+  return (
+    <Button
+      variant="danger"
+      icon={<IconStop />}
+      busy={cancel.isPending}
+      data-testid="run-cancel"
+      onClick={() => cancel.mutate(runId, { onSuccess: () => toast.ok(stopping), onError: (e) => toast.error(e) })}
+    >
+      Stop
+    </Button>
+  );
+}
+
 /** A half-price run while Google works on it: where its jobs are, a check-now button, Stop. */
 function BatchRunCard() {
   const { live } = useLiveRun();
-  const cancel = useCancelRun();
   const check = useCheckBatchNow();
   const toast = useToast();
   const b = live.batch;
@@ -216,20 +214,7 @@ function BatchRunCard() {
           >
             Check now
           </Button>
-          <Button
-            variant="danger"
-            icon={<IconStop />}
-            busy={cancel.isPending}
-            data-testid="run-cancel"
-            onClick={() =>
-              cancel.mutate(live.runId!, {
-                onSuccess: () => toast.ok("Stopping: the job is cancelled at Google. Replies already written are kept."),
-                onError: (e) => toast.error(e),
-              })
-            }
-          >
-            Stop
-          </Button>
+          <StopRunButton runId={live.runId} stopping="Stopping: the job is cancelled at Google. Replies already written are kept." />
         </div>
       }
     >
