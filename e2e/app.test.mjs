@@ -483,9 +483,9 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
       await sleep(500);
     }
     await nav("settings");
-    await wd.fill('[data-testid="budget-input"]', "");
+    await wd.fill('[data-testid="budget-input"]', "5");
     await wd.clickOn('[data-testid="budget-save"]');
-    await sleep(500);
+    await wd.waitForText('[data-testid="toasts"]', /Budget set to \$5/, { timeout: 10000 });
     // New posts to reply to.
     await nav("import");
     const fold = await wd.waitFor('[data-testid="import-path-fold"]');
