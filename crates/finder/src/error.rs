@@ -44,6 +44,14 @@ pub enum FinderError {
     #[error("No Gemini API key is set. Save one with `comment-finder key set gemini` (or set GEMINI_API_KEY).")]
     KeyMissing,
 
+    #[error("The Gemini server address \"{address}\" is refused: {reason}. Change it in Settings (or GEMINI_BASE_URL).")]
+    UnsafeServerAddress { address: String, reason: String },
+
+    /// The stored server address is not one the user confirmed the key for (it was changed,
+    /// or the database came from elsewhere): the key is not sent until they confirm.
+    #[error("Your Gemini key has not been confirmed for the server {host}. Enter the key again (Settings, or `comment-finder key set gemini`) to send it there, or clear the server address to use Google.")]
+    ServerNotConfirmed { host: String },
+
     #[error("{message}")]
     Keychain { code: &'static str, message: String },
 
@@ -73,6 +81,8 @@ impl FinderError {
             FinderError::Migration(_) => "migration",
             FinderError::FileUnwritable { .. } => "file_unwritable",
             FinderError::KeyMissing => "key_missing",
+            FinderError::UnsafeServerAddress { .. } => "unsafe_server_address",
+            FinderError::ServerNotConfirmed { .. } => "server_not_confirmed",
             FinderError::Keychain { code, .. } => code,
             FinderError::Gemini(e) => e.code(),
             FinderError::Limit(e) => e.code(),
