@@ -93,8 +93,10 @@ impl AppState {
             )));
         }
         if secret == Secret::Gemini {
+            // Entering the key with the server shown in Settings confirms it for that server.
+            let server = finder::engine::gemini_server(&self.store).await?;
             let client = gemini::Client::new(gemini::ClientConfig {
-                base_url: self.gemini_base_url().await?,
+                base_url: server.address.as_str().to_owned(),
                 api_key: key.clone(),
                 request_timeout: std::time::Duration::from_secs(20),
             })
@@ -105,8 +107,11 @@ impl AppState {
                 )
             })?;
             check_key(&client, &key.last4()).await?;
+            self.keychain.set(secret, &key)?;
+            finder::engine::confirm_server(&self.store, &key).await?;
+        } else {
+            self.keychain.set(secret, &key)?;
         }
-        self.keychain.set(secret, &key)?;
         tracing::info!(key = secret.name(), last4 = %key.last4(), "key saved");
         self.key_status(which)
     }
@@ -179,15 +184,11 @@ impl AppState {
         let url = url
             .map(|u| u.trim().trim_end_matches('/').to_string())
             .filter(|u| !u.is_empty());
+        // Parsed, not prefix-checked: https to any host, plain http only to this computer.
+        // The key is not sent to a new address until the user confirms it (Settings shows
+        // the host and asks).
         if let Some(u) = &url {
-            if !(u.starts_with("https://")
-                || u.starts_with("http://127.0.0.1")
-                || u.starts_with("http://localhost"))
-            {
-                return Err(AppError::invalid(
-                    "The Gemini server address must start with https:// (or be a local test server).",
-                ));
-            }
+            finder::engine::parse_server_address(u)?;
         }
         self.store
             .set_setting(
@@ -243,7 +244,7 @@ impl AppState {
     }
 
     pub async fn delete_project(&self, id: i64) -> AppResult<()> {
-        projects::delete(&self.store, id).await?;
+        projects::delete(&self.store, id, now()).await?;
         tracing::info!(project_id = id, "project deleted");
         Ok(())
     }

@@ -165,6 +165,9 @@ impl FilterArgs {
 }
 
 fn main() -> ExitCode {
+    // GEMINI_API_KEY is read now and taken out of the environment (no child process inherits
+    // it). First, before the runtime's threads exist.
+    keychain::take_secrets_from_env();
     std::panic::set_hook(Box::new(|info| {
         eprintln!(
             "Comment Finder hit an internal problem and stopped: {info}. Your stored data is safe."
@@ -246,7 +249,11 @@ async fn run(cli: Cli, out: &Out) -> Result<(), FinderError> {
         return scenarios::run(args, out).await;
     }
     if let Command::Key(command) = cli.command {
-        return keys::run(command, out).await;
+        let db = match cli.db {
+            Some(p) => p,
+            None => default_db_path()?,
+        };
+        return keys::run(command, &db, out).await;
     }
     let store = open_store(cli.db, cli.no_sample, out, now).await?;
     let result = dispatch(cli.command, &store, out, now).await;

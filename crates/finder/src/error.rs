@@ -15,6 +15,9 @@ pub enum FinderError {
     #[error("{0}")]
     InvalidProject(String),
 
+    #[error("\"{name}\" has a run in progress (run #{run_id}). Stop the run or wait for it to finish, then delete the project.")]
+    ProjectHasActiveRun { name: String, run_id: i64 },
+
     #[error("Could not read {path}: {message}")]
     FileUnreadable { path: PathBuf, message: String },
 
@@ -72,6 +75,7 @@ impl FinderError {
             FinderError::ProjectNotFound(_) => "project_not_found",
             FinderError::ProjectExists(_) => "project_exists",
             FinderError::InvalidProject(_) => "invalid_project",
+            FinderError::ProjectHasActiveRun { .. } => "project_has_active_run",
             FinderError::FileUnreadable { .. } => "file_unreadable",
             FinderError::NotATweetExport(_) => "not_a_tweet_export",
             FinderError::InvalidInput(_) => "invalid_input",
