@@ -51,16 +51,29 @@ async fn queued(db: &TestDb, run_id: i64) -> Vec<String> {
 async fn a_live_run_keeps_its_posts_and_its_project() {
     let db = db().await;
     let (project, _) = sample::load(&db.store, now()).await.unwrap();
-    let mut settings = RunSettings::defaults("gemini-2.5-flash", Limits { rpm: 60, tpm: None, rpd: None });
+    let mut settings = RunSettings::defaults(
+        "gemini-2.5-flash",
+        Limits {
+            rpm: 60,
+            tpm: None,
+            rpd: None,
+        },
+    );
     settings.min_followers = 0;
     settings.hours_back = 48.0;
     let ctx = context(&db);
-    let plan = runner::plan(&db.store, &project, &settings, now()).await.unwrap();
+    let plan = runner::plan(&db.store, &project, &settings, now())
+        .await
+        .unwrap();
     assert!(plan.send.len() > 3, "the sample has posts to send");
 
     // Two runs planned at the same moment pick the same posts; the second gets none of them.
-    let first = runner::create(&ctx, &project, &settings, None).await.unwrap();
-    let second = runner::create(&ctx, &project, &settings, None).await.unwrap();
+    let first = runner::create(&ctx, &project, &settings, None)
+        .await
+        .unwrap();
+    let second = runner::create(&ctx, &project, &settings, None)
+        .await
+        .unwrap();
     runner::add_items(&db.store, first, &plan).await.unwrap();
     runner::add_items(&db.store, second, &plan).await.unwrap();
     let a = queued(&db, first).await;
@@ -69,13 +82,17 @@ async fn a_live_run_keeps_its_posts_and_its_project() {
     assert!(b.iter().all(|id| !a.contains(id)), "shared posts: {b:?}");
 
     // The project cannot be deleted while a run works on it.
-    let e = projects::delete(&db.store, project.id, now()).await.unwrap_err();
+    let e = projects::delete(&db.store, project.id, now())
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "project_has_active_run");
     assert!(e.to_string().contains("run in progress"), "{e}");
     assert!(projects::get(&db.store, project.id).await.is_ok());
 
     // Once the runs stopped (or their process died: no heartbeat for minutes), it can.
     let later = now() + 3600;
-    projects::delete(&db.store, project.id, later).await.unwrap();
+    projects::delete(&db.store, project.id, later)
+        .await
+        .unwrap();
     assert!(projects::get(&db.store, project.id).await.is_err());
 }

@@ -29,7 +29,9 @@ fn open_together(path: &Path, n: usize) -> usize {
                     barrier.wait();
                     let (store, report) = Store::open(&path).await.expect("both opens succeed");
                     if report.created {
-                        sample::load(&store, NOW).await.expect("the sample is added once");
+                        sample::load(&store, NOW)
+                            .await
+                            .expect("the sample is added once");
                     }
                     store.close().await;
                     report.created

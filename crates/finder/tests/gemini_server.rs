@@ -39,7 +39,12 @@ async fn the_key_goes_only_to_checked_and_confirmed_servers() {
     }
 
     // Loopback and https addresses pass the rule, but the key waits for confirmation.
-    for allowed in ["http://127.0.0.1:9", "http://localhost:8080", "http://[::1]:7", "https://proxy.example.com"] {
+    for allowed in [
+        "http://127.0.0.1:9",
+        "http://localhost:8080",
+        "http://[::1]:7",
+        "https://proxy.example.com",
+    ] {
         store
             .set_setting(engine::BASE_URL_SETTING, &serde_json::json!(allowed))
             .await
@@ -48,7 +53,10 @@ async fn the_key_goes_only_to_checked_and_confirmed_servers() {
         let e = engine::open_gemini(store, key.clone()).await.unwrap_err();
         assert_eq!(e.code(), "server_not_confirmed", "{allowed}");
         engine::confirm_server(store, &key).await.unwrap();
-        assert!(engine::open_gemini(store, key.clone()).await.is_ok(), "{allowed}");
+        assert!(
+            engine::open_gemini(store, key.clone()).await.is_ok(),
+            "{allowed}"
+        );
         // Confirmed for this key only.
         let other = ApiKey::new("another-key-1111");
         assert_eq!(
@@ -70,10 +78,15 @@ async fn the_key_goes_only_to_checked_and_confirmed_servers() {
     std::env::set_var(engine::BASE_URL_ENV, "http://127.0.0.1:19");
     let server = engine::gemini_server(store).await.unwrap();
     assert_eq!(server.source, ServerSource::Environment);
-    assert!(engine::open_gemini(store, ApiKey::new("third-key-2222")).await.is_ok());
+    assert!(engine::open_gemini(store, ApiKey::new("third-key-2222"))
+        .await
+        .is_ok());
     std::env::set_var(engine::BASE_URL_ENV, "http://localhost.evil.tld:80");
     assert_eq!(
-        engine::open_gemini(store, key.clone()).await.unwrap_err().code(),
+        engine::open_gemini(store, key.clone())
+            .await
+            .unwrap_err()
+            .code(),
         "unsafe_server_address"
     );
     std::env::remove_var(engine::BASE_URL_ENV);

@@ -100,9 +100,8 @@ impl Client {
         key_header.set_sensitive(true);
 
         // The key goes only where a parsed address allows: https anywhere, http to loopback.
-        let address = crate::ServerAddress::parse(&config.base_url).map_err(|reason| {
-            invalid(&format!("the server address is refused: {reason}"))
-        })?;
+        let address = crate::ServerAddress::parse(&config.base_url)
+            .map_err(|reason| invalid(&format!("the server address is refused: {reason}")))?;
         let base_url = address.as_str();
 
         let http = reqwest::Client::builder()
