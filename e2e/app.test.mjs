@@ -94,7 +94,10 @@ function freshSampleFile() {
   for (const post of posts) {
     if (post && typeof post.createdAt === "string") post.createdAt = format(parse(post.createdAt) + shift);
   }
-  const file = path.join(tmp, "posts.json");
+  // The app's own imports folder (beside its database): the app reads typed paths only
+  // there, since the test cannot drive the system's file window.
+  const file = path.join(tmp, "data", "imports", "posts.json");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(posts));
   return file;
 }
@@ -373,7 +376,8 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
   step("exports a CSV with the known columns", async () => {
     await nav("export");
     await shot("12-export");
-    const out = path.join(tmp, "export", "today.csv");
+    // The app's own exports folder: typed paths elsewhere are refused (see the end).
+    const out = path.join(tmp, "data", "exports", "today.csv");
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const fold = await wd.waitFor('[data-testid="export-path-fold"]');
     await wd.execute("arguments[0].open = true", [arg(fold)]);
@@ -456,6 +460,19 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     const { text } = await wd.waitForText('[data-testid="budget-alert-banner"]', /monthly budget/, { timeout: 60000 });
     metrics.budget_alert = text.replace(/\s+/g, " ").slice(0, 200);
     await shot("18-monthly-budget-alert");
+  });
+
+  // ---- hardening: files the window may have the app read ----
+  step("refuses to import a typed path outside the app's own folders", async () => {
+    const outside = path.join(tmp, "outside.json");
+    fs.copyFileSync(postsFile, outside);
+    await nav("import");
+    const fold = await wd.waitFor('[data-testid="import-path-fold"]');
+    await wd.execute("arguments[0].open = true", [arg(fold)]);
+    await wd.fill('[data-testid="import-path-input"]', outside);
+    await wd.clickOn('[data-testid="import-path-submit"]');
+    const { text } = await wd.waitForText('[data-testid="import-error"]', /file window/, { timeout: 20000 });
+    metrics.path_refused = text.replace(/\s+/g, " ").slice(0, 200);
   });
 });
 

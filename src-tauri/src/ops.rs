@@ -48,6 +48,8 @@ impl AppState {
                 .unwrap_or_default(),
             database_path: self.paths.db_path.display().to_string(),
             log_dir: self.paths.log_dir.display().to_string(),
+            imports_dir: self.paths.data_dir().join("imports").display().to_string(),
+            exports_dir: self.paths.data_dir().join("exports").display().to_string(),
         }
     }
 
@@ -256,8 +258,8 @@ impl AppState {
         path: &str,
         name: Option<String>,
     ) -> AppResult<Project> {
-        let path = path_arg(path, "a project file")?;
-        let text = read_text(&path)?;
+        let path = self.grants.readable(&path_arg(path, "a project file")?)?;
+        let text = read_text(&path, PROJECT_FILE_CAP)?;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -276,7 +278,9 @@ impl AppState {
     }
 
     pub async fn export_project_file(&self, id: i64, path: &str) -> AppResult<String> {
-        let path = path_arg(path, "where to save the project file")?;
+        let path = self
+            .grants
+            .writable(&path_arg(path, "where to save the project file")?)?;
         let project = projects::get(&self.store, id).await?;
         write_atomically(&path, project.settings.to_toml().as_bytes())?;
         Ok(path.display().to_string())
@@ -339,18 +343,10 @@ impl AppState {
         let at = now();
         let report = match source {
             ImportSource::Path { path } => {
-                let path = path_arg(&path, "a file to import")?;
+                let path = self
+                    .grants
+                    .readable(&path_arg(&path, "a file to import")?)?;
                 import::import_file(&self.store, project.id, &path, at).await?
-            }
-            ImportSource::Bytes { file_name, bytes } => {
-                if bytes.is_empty() {
-                    return Err(AppError::new(
-                        "not_a_tweet_export",
-                        format!("{file_name} is empty."),
-                    ));
-                }
-                import::import_reader(&self.store, project.id, std::io::Cursor::new(bytes), at)
-                    .await?
             }
         };
         let scored =
@@ -484,7 +480,9 @@ impl AppState {
     }
 
     pub async fn export_costs_csv(&self, query: CostQuery, path: &str) -> AppResult<CsvReport> {
-        let out = path_arg(path, "where to save the CSV")?;
+        let out = self
+            .grants
+            .writable(&path_arg(path, "where to save the CSV")?)?;
         let report = spend::export_csv(&self.store, &range_of(&query)?, &out, false).await?;
         Ok(CsvReport {
             path: out.display().to_string(),
@@ -499,7 +497,9 @@ impl AppState {
         &self,
         options: OpportunityExport,
     ) -> AppResult<CsvReport> {
-        let out = path_arg(&options.path, "where to save the CSV")?;
+        let out = self
+            .grants
+            .writable(&path_arg(&options.path, "where to save the CSV")?)?;
         let project = projects::get(&self.store, options.project_id).await?;
         let report = export::export_csv(
             &self.store,
@@ -565,11 +565,32 @@ impl AppState {
     }
 }
 
-fn read_text(path: &Path) -> AppResult<String> {
-    let bytes = std::fs::read(path).map_err(|e| finder::FinderError::FileUnreadable {
+/// A project file is a page of settings; anything larger was picked by mistake.
+pub const PROJECT_FILE_CAP: u64 = 1024 * 1024;
+
+/// Reads a text file of at most `cap` bytes (never more into memory).
+fn read_text(path: &Path, cap: u64) -> AppResult<String> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| finder::FinderError::FileUnreadable {
         path: path.to_path_buf(),
         message: e.to_string(),
-    })?;
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(unreadable)?
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > cap {
+        return Err(AppError::new(
+            "file_too_large",
+            format!(
+                "{} is larger than {} KB, too large for a project file (a page of settings). Check that you chose the right file.",
+                path.display(),
+                cap / 1024
+            ),
+        ));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     String::from_utf8(bytes.to_vec()).map_err(|_| {
         finder::FinderError::FileUnreadable {
