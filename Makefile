@@ -34,7 +34,8 @@ cli-demo: setup
 	@echo
 	@echo "Next: ./target/release/comment-finder --help   (import, export, projects)"
 
-lint: setup
+# The app embeds the built UI by default (custom-protocol), so its code needs ui/dist to build.
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 

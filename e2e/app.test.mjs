@@ -474,6 +474,28 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     const { text } = await wd.waitForText('[data-testid="import-error"]', /file window/, { timeout: 20000 });
     metrics.path_refused = text.replace(/\s+/g, " ").slice(0, 200);
   });
+
+  step("a second launch hands over to the running window and exits", async () => {
+    const t0 = performance.now();
+    const second = spawnSync(APP, [], {
+      env: {
+        ...process.env,
+        COMMENT_FINDER_DB: path.join(tmp, "data/comment-finder.db"),
+        COMMENT_FINDER_LOG_DIR: path.join(tmp, "logs"),
+        COMMENT_FINDER_KEYCHAIN_SERVICE: `app.commentfinder.e2e.${process.pid}`,
+      },
+      timeout: 30000,
+      encoding: "utf8",
+    });
+    metrics.second_launch_exit_ms = Math.round(performance.now() - t0);
+    assert.equal(second.error, undefined, "the second launch exits by itself");
+    assert.equal(second.status, 0, second.stderr);
+    // The first window is still there and working, and heard about the second launch.
+    await nav("settings");
+    await wd.waitFor('[data-testid="data-folder"]');
+    const logs = fs.readdirSync(path.join(tmp, "logs")).map((f) => fs.readFileSync(path.join(tmp, "logs", f), "utf8")).join("");
+    assert.match(logs, /a second launch: showing the running window/);
+  });
 });
 
 /** What the X clipboard holds, when xclip is installed (else null). */

@@ -35,6 +35,16 @@ pub fn run() {
     let started = Instant::now();
     let builder = commands::specta_builder();
     let result = tauri::Builder::default()
+        // First: a second launch hands over to the running app, which comes to the front,
+        // instead of opening a second window on the same database.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch: showing the running window");
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
