@@ -28,7 +28,8 @@ export function PathFold({
     <Fold title={title} testId={`${testId}-fold`}>
       {folder ? (
         <p className="muted small">
-          For your safety, a typed path works only inside Comment Finder's folder <span className="mono">{folder}</span>. For any other place, use the file window.
+          For your safety, a typed path works only inside Comment Finder's folder <span className="mono">{folder}</span>. For any other place, use the file
+          window.
         </p>
       ) : null}
       <form

@@ -270,8 +270,8 @@ function GeminiServerNotice({ limits }: { limits: LimitSettings | undefined }) {
   return (
     <Notice kind="warn" title={`Send your Gemini key to ${host}?`} testId="gemini-server-confirm-notice">
       <p>
-        The Gemini server address is <span className="mono">{host}</span>, not Google's. Your key is not sent there until you confirm. Confirm only if you set this
-        address yourself; otherwise choose “Use Google's” below.
+        The Gemini server address is <span className="mono">{host}</span>, not Google's. Your key is not sent there until you confirm. Confirm only if you set
+        this address yourself; otherwise choose “Use Google's” below.
       </p>
       <div className="row tight">
         <Button
@@ -297,8 +297,11 @@ function GeminiServer({ current, host }: { current: string | undefined; host: st
   return (
     <Fold title="Advanced: Gemini server" testId="gemini-server-fold">
       <p className="muted small">
-        Leave as it is unless someone helping you asks you to change it. Your key is sent to <span className="mono" data-testid="gemini-server-host">{host}</span>.
-        Addresses must start with https:// (http:// only for this computer).
+        Leave as it is unless someone helping you asks you to change it. Your key is sent to{" "}
+        <span className="mono" data-testid="gemini-server-host">
+          {host}
+        </span>
+        . Addresses must start with https:// (http:// only for this computer).
       </p>
       <form
         className="row tight"

@@ -36,7 +36,9 @@ describe("tauri adapter", () => {
   });
 
   it("sends files as paths only: a file's bytes never cross IPC", async () => {
-    await expect(tauriApi.importPosts(3, { kind: "bytes", file_name: "a.json", bytes: new Uint8Array([91, 93]) })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(tauriApi.importPosts(3, { kind: "bytes", file_name: "a.json", bytes: new Uint8Array([91, 93]) })).rejects.toMatchObject({
+      code: "invalid_input",
+    });
     expect(invoke).not.toHaveBeenCalledWith("import_posts", expect.anything());
     invoke.mockResolvedValueOnce({ format: "X API JSON", added: 0, updated: 0, skipped: [], stopped_early: null, scored: 0 });
     await tauriApi.importPosts(3, { kind: "path", path: "/tmp/x.json" });

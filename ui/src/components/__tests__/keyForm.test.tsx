@@ -31,7 +31,12 @@ function fakeApi(accept: boolean) {
 
 /** Everything react-query still holds about mutations, as text. */
 function cached(client: QueryClient): string {
-  return JSON.stringify(client.getMutationCache().getAll().map((m) => m.state));
+  return JSON.stringify(
+    client
+      .getMutationCache()
+      .getAll()
+      .map((m) => m.state),
+  );
 }
 
 function renderForm(client: QueryClient, status: KeyStatus) {
