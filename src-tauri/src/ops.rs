@@ -259,7 +259,7 @@ impl AppState {
         name: Option<String>,
     ) -> AppResult<Project> {
         let path = self.grants.readable(&path_arg(path, "a project file")?)?;
-        let text = read_text(&path, PROJECT_FILE_CAP)?;
+        let text = finder::project::read_project_file(&path)?;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -563,42 +563,6 @@ impl AppState {
     pub fn log_tail(&self, lines: u32) -> AppResult<LogTail> {
         logging::tail(&self.paths.log_dir, lines as usize)
     }
-}
-
-/// A project file is a page of settings; anything larger was picked by mistake.
-pub const PROJECT_FILE_CAP: u64 = 1024 * 1024;
-
-/// Reads a text file of at most `cap` bytes (never more into memory).
-fn read_text(path: &Path, cap: u64) -> AppResult<String> {
-    use std::io::Read;
-    let unreadable = |e: std::io::Error| finder::FinderError::FileUnreadable {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(unreadable)?
-        .take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > cap {
-        return Err(AppError::new(
-            "file_too_large",
-            format!(
-                "{} is larger than {} KB, too large for a project file (a page of settings). Check that you chose the right file.",
-                path.display(),
-                cap / 1024
-            ),
-        ));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
-        finder::FinderError::FileUnreadable {
-            path: path.to_path_buf(),
-            message: "it is not UTF-8 text".into(),
-        }
-        .into()
-    })
 }
 
 /// Writes beside the target and renames into place, so an interrupted save leaves no half file.

@@ -267,7 +267,7 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
             let settings = match from {
                 None => ProjectSettings::with_defaults(&name),
                 Some(path) => {
-                    let text = read_text(&path)?;
+                    let text = finder::project::read_project_file(&path)?;
                     let file_name = path
                         .file_name()
                         .map(|n| n.to_string_lossy().to_string())
@@ -440,17 +440,5 @@ fn export_options(
         sort,
         limit,
         bom,
-    })
-}
-
-fn read_text(path: &std::path::Path) -> Result<String, FinderError> {
-    let bytes = std::fs::read(path).map_err(|e| FinderError::FileUnreadable {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|_| FinderError::FileUnreadable {
-        path: path.to_path_buf(),
-        message: "it is not UTF-8 text".into(),
     })
 }

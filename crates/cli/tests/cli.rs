@@ -303,3 +303,26 @@ fn run_refuses_an_unsafe_or_unconfirmed_gemini_server() {
         "{e}"
     );
 }
+
+/// A project file is read with a cap: a huge file given by mistake is one plain error, not a
+/// gigabyte in memory.
+#[test]
+fn a_huge_project_file_is_refused_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, "# padding\n".repeat(200_000)).unwrap();
+    let out = cf(
+        &db,
+        &[
+            "project",
+            "create",
+            "Huge",
+            "--from",
+            huge.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("too large for a project file"), "{stderr}");
+}

@@ -24,6 +24,13 @@ pub enum FinderError {
     #[error("{0}")]
     NotATweetExport(String),
 
+    #[error("{path} is larger than {limit_kb} KB, too large for {what}. Check that you chose the right file.")]
+    FileTooLarge {
+        path: PathBuf,
+        what: &'static str,
+        limit_kb: u64,
+    },
+
     #[error("{0}")]
     InvalidInput(String),
 
@@ -78,6 +85,7 @@ impl FinderError {
             FinderError::ProjectHasActiveRun { .. } => "project_has_active_run",
             FinderError::FileUnreadable { .. } => "file_unreadable",
             FinderError::NotATweetExport(_) => "not_a_tweet_export",
+            FinderError::FileTooLarge { .. } => "file_too_large",
             FinderError::InvalidInput(_) => "invalid_input",
             FinderError::DatabaseOpen { .. } => "database_open",
             FinderError::Database(_) => "database",
