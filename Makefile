@@ -34,7 +34,8 @@ cli-demo: setup
 	@echo
 	@echo "Next: ./target/release/comment-finder --help   (import, export, projects)"
 
-lint: setup
+# The app embeds the built UI by default (custom-protocol), so its code needs ui/dist to build.
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
@@ -46,7 +47,7 @@ test: lint ui
 	# Tests see a private, unlocked gnome-keyring (Secret Service), as the keychain tests need.
 	scripts/with-keyring.sh $(CARGO) test --workspace --locked --features comment-finder-app/custom-protocol
 	# The benchmark must keep working; a small debug run proves the path (figures: make bench).
-	$(CARGO) run --quiet -p comment-finder -- bench --posts 3000
+	$(CARGO) run --quiet -p comment-finder -- bench --posts 3000 --ledger-rows 20000
 	$(MAKE) --no-print-directory e2e-only
 
 # The desktop app end to end, in its real webview (screenshots: e2e/screenshots/).

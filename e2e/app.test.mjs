@@ -94,7 +94,10 @@ function freshSampleFile() {
   for (const post of posts) {
     if (post && typeof post.createdAt === "string") post.createdAt = format(parse(post.createdAt) + shift);
   }
-  const file = path.join(tmp, "posts.json");
+  // The app's own imports folder (beside its database): the app reads typed paths only
+  // there, since the test cannot drive the system's file window.
+  const file = path.join(tmp, "data", "imports", "posts.json");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(posts));
   return file;
 }
@@ -108,7 +111,7 @@ function renumberedSampleFile() {
     for (const key of ["url", "twitterUrl"]) if (typeof post[key] === "string") post[key] = post[key].replace(post.id, renumbered);
     post.id = renumbered;
   }
-  const file = path.join(tmp, "posts-next-day.json");
+  const file = path.join(tmp, "data", "imports", "posts-next-day.json");
   fs.writeFileSync(file, JSON.stringify(posts));
   return file;
 }
@@ -389,7 +392,8 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
   step("exports a CSV with the known columns", async () => {
     await nav("export");
     await shot("12-export");
-    const out = path.join(tmp, "export", "today.csv");
+    // The app's own exports folder: typed paths elsewhere are refused (see the end).
+    const out = path.join(tmp, "data", "exports", "today.csv");
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const fold = await wd.waitFor('[data-testid="export-path-fold"]');
     await wd.execute("arguments[0].open = true", [arg(fold)]);
@@ -520,6 +524,41 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     metrics.batch_summary = summary.replace(/\s+/g, " ");
     await wd.waitForText('[data-testid="run-batch-state"]', /Half price/, { timeout: 20000 });
     await shot("21-run-batch-finished");
+  });
+
+  // ---- hardening: files the window may have the app read ----
+  step("refuses to import a typed path outside the app's own folders", async () => {
+    const outside = path.join(tmp, "outside.json");
+    fs.copyFileSync(postsFile, outside);
+    await nav("import");
+    const fold = await wd.waitFor('[data-testid="import-path-fold"]');
+    await wd.execute("arguments[0].open = true", [arg(fold)]);
+    await wd.fill('[data-testid="import-path-input"]', outside);
+    await wd.clickOn('[data-testid="import-path-submit"]');
+    const { text } = await wd.waitForText('[data-testid="import-error"]', /file window/, { timeout: 20000 });
+    metrics.path_refused = text.replace(/\s+/g, " ").slice(0, 200);
+  });
+
+  step("a second launch hands over to the running window and exits", async () => {
+    const t0 = performance.now();
+    const second = spawnSync(APP, [], {
+      env: {
+        ...process.env,
+        COMMENT_FINDER_DB: path.join(tmp, "data/comment-finder.db"),
+        COMMENT_FINDER_LOG_DIR: path.join(tmp, "logs"),
+        COMMENT_FINDER_KEYCHAIN_SERVICE: `app.commentfinder.e2e.${process.pid}`,
+      },
+      timeout: 30000,
+      encoding: "utf8",
+    });
+    metrics.second_launch_exit_ms = Math.round(performance.now() - t0);
+    assert.equal(second.error, undefined, "the second launch exits by itself");
+    assert.equal(second.status, 0, second.stderr);
+    // The first window is still there and working, and heard about the second launch.
+    await nav("settings");
+    await wd.waitFor('[data-testid="data-folder"]');
+    const logs = fs.readdirSync(path.join(tmp, "logs")).map((f) => fs.readFileSync(path.join(tmp, "logs", f), "utf8")).join("");
+    assert.match(logs, /a second launch: showing the running window/);
   });
 });
 

@@ -44,6 +44,72 @@ pub fn app_info(state: S<'_>) -> AppResult<AppInfo> {
     Ok(state.app_info())
 }
 
+// ---------- files ----------
+
+/// The system's file window, parented to the main window, with the given title and types.
+fn file_dialog(
+    app: &AppHandle,
+    title: String,
+    filters: &[FileFilter],
+) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
+    use tauri::Manager;
+    use tauri_plugin_dialog::DialogExt;
+    let mut dialog = app.dialog().file().set_title(title);
+    for filter in filters {
+        let extensions: Vec<&str> = filter.extensions.iter().map(String::as_str).collect();
+        dialog = dialog.add_filter(&filter.name, &extensions);
+    }
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog
+}
+
+/// Asks the person for a file to open. The answer is remembered, so the import and
+/// project-file commands may read that file (and only files chosen this way, dropped on the
+/// window, or in the app's own folders). `None` when they cancel.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_open_file(
+    app: AppHandle,
+    state: S<'_>,
+    title: String,
+    filters: Vec<FileFilter>,
+) -> AppResult<Option<String>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    file_dialog(&app, title, &filters).pick_file(move |picked| {
+        let _ = tx.send(picked);
+    });
+    let Some(path) = rx.await.ok().flatten().and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    state.grants.grant_read(&path);
+    Ok(Some(path.display().to_string()))
+}
+
+/// Asks the person where to save a file; the answer is remembered for the export commands.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_save_file(
+    app: AppHandle,
+    state: S<'_>,
+    title: String,
+    default_name: String,
+    filters: Vec<FileFilter>,
+) -> AppResult<Option<String>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    file_dialog(&app, title, &filters)
+        .set_file_name(default_name)
+        .save_file(move |picked| {
+            let _ = tx.send(picked);
+        });
+    let Some(path) = rx.await.ok().flatten().and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    state.grants.grant_write(&path);
+    Ok(Some(path.display().to_string()))
+}
+
 // ---------- keys ----------
 
 #[tauri::command]
@@ -101,6 +167,13 @@ pub async fn set_monthly_budget(state: S<'_>, picos: Option<i64>) -> AppResult<L
 #[specta::specta]
 pub async fn set_gemini_base_url(state: S<'_>, url: Option<String>) -> AppResult<LimitSettings> {
     state.set_gemini_base_url(url).await
+}
+
+/// The user confirmed that the saved Gemini key may go to the server address shown.
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_gemini_server(state: S<'_>) -> AppResult<LimitSettings> {
+    state.confirm_gemini_server().await
 }
 
 #[tauri::command]
@@ -433,6 +506,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             app_info,
+            pick_open_file,
+            pick_save_file,
             key_status,
             set_key,
             delete_key,
@@ -441,6 +516,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_limits,
             set_monthly_budget,
             set_gemini_base_url,
+            confirm_gemini_server,
             models,
             list_projects,
             get_project,

@@ -236,6 +236,9 @@ pub struct AppInfo {
     pub data_dir: String,
     pub database_path: String,
     pub log_dir: String,
+    /// The app's own folders: files in them can be imported or saved by typing their path.
+    pub imports_dir: String,
+    pub exports_dir: String,
 }
 
 /// What the window may know about a key: set or not and its last four characters.
@@ -292,6 +295,13 @@ pub struct LimitSettings {
     pub monthly_budget_picos: Option<i64>,
     /// The Gemini server (advanced; tests point it at a fake server).
     pub gemini_base_url: String,
+    /// Where the key goes, as a host name to show ("generativelanguage.googleapis.com").
+    pub gemini_server_host: String,
+    /// True when the address was changed (or came with the database) and the saved key is not
+    /// sent there until the user confirms it for this host.
+    pub gemini_server_needs_confirmation: bool,
+    /// A sentence when the stored address is refused (plain http to another computer, …).
+    pub gemini_server_problem: Option<String>,
     /// What Google told us about this key's daily allowance, if it ever did: "Google says
     /// this key allows 20 requests a day of gemini-2.5-flash (learned from Google on …)."
     pub learned: Option<String>,
@@ -497,13 +507,20 @@ impl From<projects::ProjectSummary> for ProjectSummary {
 
 // ---------- import ----------
 
-/// Where imported posts come from: a path picked in the file dialog (or dropped on the
-/// window), or the bytes of a file dropped into the page.
+/// Where imported posts come from: a path picked in the file dialog or dropped on the window
+/// (the file is streamed from disk; its bytes never cross IPC), or a file in the app's
+/// imports folder.
 #[derive(Debug, Clone, PartialEq, Deserialize, Type)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ImportSource {
     Path { path: String },
-    Bytes { file_name: String, bytes: Vec<u8> },
+}
+
+/// A file type offered in a file dialog.
+#[derive(Debug, Clone, PartialEq, Deserialize, Type)]
+pub struct FileFilter {
+    pub name: String,
+    pub extensions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -1195,9 +1212,11 @@ mod tests {
                 path: "/tmp/a.json".into()
             }
         );
-        let bytes: ImportSource =
-            serde_json::from_str(r#"{"kind":"bytes","file_name":"a.json","bytes":[91,93]}"#)
-                .unwrap();
-        assert!(matches!(bytes, ImportSource::Bytes { bytes, .. } if bytes == b"[]"));
+        // A file's bytes never cross IPC (no unbounded JSON array of numbers): dropped files
+        // come as paths and are streamed from disk.
+        assert!(serde_json::from_str::<ImportSource>(
+            r#"{"kind":"bytes","file_name":"a.json","bytes":[91,93]}"#
+        )
+        .is_err());
     }
 }

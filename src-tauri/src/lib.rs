@@ -5,6 +5,8 @@
 //! - `runs` — background runs whose engine events reach the window as typed events;
 //! - `dto` — the shapes that cross IPC, mirrored from the engine with compile-checked
 //!   conversions; `error` — `{code, message}` errors;
+//! - `grants` — which files the window may have the app read or write (picked or dropped
+//!   ones, and the app's own folders);
 //! - `logging` — tracing to daily-rotated files and the tail shown in Settings.
 //!
 //! The database, the keychain entries and the settings are the CLI's, so both tools see the
@@ -13,6 +15,7 @@
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod grants;
 pub mod logging;
 pub mod ops;
 pub mod runs;
@@ -32,6 +35,16 @@ pub fn run() {
     let started = Instant::now();
     let builder = commands::specta_builder();
     let result = tauri::Builder::default()
+        // First: a second launch hands over to the running app, which comes to the front,
+        // instead of opening a second window on the same database.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch: showing the running window");
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
@@ -67,6 +80,16 @@ pub fn run() {
                         .kind(MessageDialogKind::Error)
                         .blocking_show();
                     Err(e.into())
+                }
+            }
+        })
+        // Files dropped on the window count as picked: the import command may read them.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                if let Some(state) = window.try_state::<AppState>() {
+                    for path in paths {
+                        state.grants.grant_read(path);
+                    }
                 }
             }
         })

@@ -2,6 +2,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // GEMINI_API_KEY is read now and taken out of the environment, so the webview's processes
+    // and the browser the opener starts never inherit it. First, before any thread exists.
+    keychain::take_secrets_from_env();
     // WebKitGTK's accelerated compositing keeps large GL buffers in the web process, and
     // without a GPU (software rendering, virtual displays) that alone costs ~110 MB. This UI is
     // forms, lists and canvas charts, which draw as fast without it. A value already in the

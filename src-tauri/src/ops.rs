@@ -48,6 +48,8 @@ impl AppState {
                 .unwrap_or_default(),
             database_path: self.paths.db_path.display().to_string(),
             log_dir: self.paths.log_dir.display().to_string(),
+            imports_dir: self.paths.data_dir().join("imports").display().to_string(),
+            exports_dir: self.paths.data_dir().join("exports").display().to_string(),
         }
     }
 
@@ -93,8 +95,10 @@ impl AppState {
             )));
         }
         if secret == Secret::Gemini {
+            // Entering the key with the server shown in Settings confirms it for that server.
+            let server = finder::engine::gemini_server(&self.store).await?;
             let client = gemini::Client::new(gemini::ClientConfig {
-                base_url: self.gemini_base_url().await?,
+                base_url: server.address.as_str().to_owned(),
                 api_key: key.clone(),
                 request_timeout: std::time::Duration::from_secs(20),
             })
@@ -105,8 +109,11 @@ impl AppState {
                 )
             })?;
             check_key(&client, &key.last4()).await?;
+            self.keychain.set(secret, &key)?;
+            finder::engine::confirm_server(&self.store, &key).await?;
+        } else {
+            self.keychain.set(secret, &key)?;
         }
-        self.keychain.set(secret, &key)?;
         tracing::info!(key = secret.name(), last4 = %key.last4(), "key saved");
         self.key_status(which)
     }
@@ -179,15 +186,11 @@ impl AppState {
         let url = url
             .map(|u| u.trim().trim_end_matches('/').to_string())
             .filter(|u| !u.is_empty());
+        // Parsed, not prefix-checked: https to any host, plain http only to this computer.
+        // The key is not sent to a new address until the user confirms it (Settings shows
+        // the host and asks).
         if let Some(u) = &url {
-            if !(u.starts_with("https://")
-                || u.starts_with("http://127.0.0.1")
-                || u.starts_with("http://localhost"))
-            {
-                return Err(AppError::invalid(
-                    "The Gemini server address must start with https:// (or be a local test server).",
-                ));
-            }
+            finder::engine::parse_server_address(u)?;
         }
         self.store
             .set_setting(
@@ -243,7 +246,7 @@ impl AppState {
     }
 
     pub async fn delete_project(&self, id: i64) -> AppResult<()> {
-        projects::delete(&self.store, id).await?;
+        projects::delete(&self.store, id, now()).await?;
         tracing::info!(project_id = id, "project deleted");
         Ok(())
     }
@@ -255,8 +258,8 @@ impl AppState {
         path: &str,
         name: Option<String>,
     ) -> AppResult<Project> {
-        let path = path_arg(path, "a project file")?;
-        let text = read_text(&path)?;
+        let path = self.grants.readable(&path_arg(path, "a project file")?)?;
+        let text = finder::project::read_project_file(&path)?;
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -275,7 +278,9 @@ impl AppState {
     }
 
     pub async fn export_project_file(&self, id: i64, path: &str) -> AppResult<String> {
-        let path = path_arg(path, "where to save the project file")?;
+        let path = self
+            .grants
+            .writable(&path_arg(path, "where to save the project file")?)?;
         let project = projects::get(&self.store, id).await?;
         write_atomically(&path, project.settings.to_toml().as_bytes())?;
         Ok(path.display().to_string())
@@ -338,18 +343,10 @@ impl AppState {
         let at = now();
         let report = match source {
             ImportSource::Path { path } => {
-                let path = path_arg(&path, "a file to import")?;
+                let path = self
+                    .grants
+                    .readable(&path_arg(&path, "a file to import")?)?;
                 import::import_file(&self.store, project.id, &path, at).await?
-            }
-            ImportSource::Bytes { file_name, bytes } => {
-                if bytes.is_empty() {
-                    return Err(AppError::new(
-                        "not_a_tweet_export",
-                        format!("{file_name} is empty."),
-                    ));
-                }
-                import::import_reader(&self.store, project.id, std::io::Cursor::new(bytes), at)
-                    .await?
             }
         };
         let scored =
@@ -483,7 +480,9 @@ impl AppState {
     }
 
     pub async fn export_costs_csv(&self, query: CostQuery, path: &str) -> AppResult<CsvReport> {
-        let out = path_arg(path, "where to save the CSV")?;
+        let out = self
+            .grants
+            .writable(&path_arg(path, "where to save the CSV")?)?;
         let report = spend::export_csv(&self.store, &range_of(&query)?, &out, false).await?;
         Ok(CsvReport {
             path: out.display().to_string(),
@@ -498,7 +497,9 @@ impl AppState {
         &self,
         options: OpportunityExport,
     ) -> AppResult<CsvReport> {
-        let out = path_arg(&options.path, "where to save the CSV")?;
+        let out = self
+            .grants
+            .writable(&path_arg(&options.path, "where to save the CSV")?)?;
         let project = projects::get(&self.store, options.project_id).await?;
         let report = export::export_csv(
             &self.store,
@@ -562,21 +563,6 @@ impl AppState {
     pub fn log_tail(&self, lines: u32) -> AppResult<LogTail> {
         logging::tail(&self.paths.log_dir, lines as usize)
     }
-}
-
-fn read_text(path: &Path) -> AppResult<String> {
-    let bytes = std::fs::read(path).map_err(|e| finder::FinderError::FileUnreadable {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
-        finder::FinderError::FileUnreadable {
-            path: path.to_path_buf(),
-            message: "it is not UTF-8 text".into(),
-        }
-        .into()
-    })
 }
 
 /// Writes beside the target and renames into place, so an interrupted save leaves no half file.

@@ -13,6 +13,7 @@ use keychain::Keychain;
 
 use crate::dto::{self, Tier};
 use crate::error::{AppError, AppResult};
+use crate::grants::PathGrants;
 use crate::runs::RunManager;
 
 /// Picks another database file (tests and the E2E use a temporary one).
@@ -39,6 +40,23 @@ pub struct AppPaths {
 }
 
 impl AppPaths {
+    /// The data folder (the database's).
+    pub fn data_dir(&self) -> PathBuf {
+        self.db_path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
+    }
+
+    /// The app's own folders for files: anything in them may be imported or written by path
+    /// without a file dialog (see [`crate::grants`]).
+    pub fn file_folders(&self) -> Vec<PathBuf> {
+        vec![
+            self.data_dir().join("imports"),
+            self.data_dir().join("exports"),
+        ]
+    }
+
     /// The CLI's default database (`<data dir>/app.commentfinder/comment-finder.db`) unless
     /// `COMMENT_FINDER_DB` names another; logs in `COMMENT_FINDER_LOG_DIR`, else beside a
     /// database chosen by the environment, else in the platform's log folder for the app.
@@ -70,11 +88,20 @@ impl AppPaths {
     }
 }
 
+struct ServerStatus {
+    text: String,
+    host: String,
+    needs_confirmation: bool,
+    problem: Option<String>,
+}
+
 pub struct AppState {
     pub store: Store,
     pub keychain: Keychain,
     pub paths: AppPaths,
     pub runs: Arc<RunManager>,
+    /// Files the person picked or dropped since the app started, and the app's folders.
+    pub grants: PathGrants,
 }
 
 impl AppState {
@@ -107,11 +134,13 @@ impl AppState {
             _ => Keychain::new(),
         };
         let runs = Arc::new(RunManager::new(store.clone()));
+        let grants = PathGrants::new(paths.file_folders());
         Ok(AppState {
             store,
             keychain,
             paths,
             runs,
+            grants,
         })
     }
 
@@ -186,15 +215,65 @@ impl AppState {
             },
         };
         let learned = self.learned_limit(&model).await;
+        let server = self.server_status().await?;
         Ok(dto::LimitSettings {
             tier,
             model,
             limits: limits.into(),
             custom: custom.map(Into::into),
             monthly_budget_picos: finder::budget::monthly_budget(&self.store).await?,
-            gemini_base_url: self.gemini_base_url().await?,
+            gemini_base_url: server.text,
+            gemini_server_host: server.host,
+            gemini_server_needs_confirmation: server.needs_confirmation,
+            gemini_server_problem: server.problem,
             learned,
         })
+    }
+
+    /// The Gemini server as Settings shows it. A refused stored address is shown with the
+    /// reason (never an error: the screen must stay usable to fix it).
+    async fn server_status(&self) -> AppResult<ServerStatus> {
+        match finder::engine::gemini_server(&self.store).await {
+            Ok(server) => {
+                let needs_confirmation = server.needs_confirmation()
+                    && match keychain::key_from_env_or_keychain(&self.keychain) {
+                        Ok(Some((key, _))) => {
+                            !finder::engine::key_allowed_for(&self.store, &server, &key).await?
+                        }
+                        _ => false,
+                    };
+                Ok(ServerStatus {
+                    text: server.address.as_str().to_owned(),
+                    host: server.address.host(),
+                    needs_confirmation,
+                    problem: None,
+                })
+            }
+            Err(e @ FinderError::UnsafeServerAddress { .. }) => {
+                let text = match &e {
+                    FinderError::UnsafeServerAddress { address, .. } => address.clone(),
+                    _ => String::new(),
+                };
+                Ok(ServerStatus {
+                    host: text.clone(),
+                    text,
+                    needs_confirmation: false,
+                    problem: Some(e.to_string()),
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The user confirmed, with the host in front of them, that the saved key may go to the
+    /// configured Gemini server.
+    pub async fn confirm_gemini_server(&self) -> AppResult<dto::LimitSettings> {
+        let (key, _) =
+            keychain::key_from_env_or_keychain(&self.keychain)?.ok_or(FinderError::KeyMissing)?;
+        finder::engine::confirm_server(&self.store, &key).await?;
+        let server = finder::engine::gemini_server(&self.store).await?;
+        tracing::info!(host = %server.address.host(), "Gemini key confirmed for the server");
+        self.limit_settings().await
     }
 
     /// The daily limit Google reported for the saved key and `model` (none without a key).

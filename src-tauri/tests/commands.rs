@@ -219,7 +219,30 @@ async fn projects_and_project_files_round_trip() {
         .unwrap_err();
     assert_eq!(bad.code, "invalid_project");
 
-    let file = env.dir.path().join("acme.toml");
+    // Only files picked in the file window, or in the app's own folders.
+    let elsewhere = env.dir.path().join("acme.toml");
+    let refused = env
+        .state
+        .export_project_file(created.id, elsewhere.to_str().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "path_not_allowed");
+    assert!(!elsewhere.exists());
+    env.state.grants.grant_write(&elsewhere);
+    env.state
+        .export_project_file(created.id, elsewhere.to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        env.state
+            .import_project_file(elsewhere.to_str().unwrap(), Some("Not picked".into()))
+            .await
+            .unwrap_err()
+            .code,
+        "path_not_allowed",
+        "saved there is not picked to open"
+    );
+    let file = env.state.paths.data_dir().join("exports/acme.toml");
     env.state
         .export_project_file(created.id, file.to_str().unwrap())
         .await
@@ -244,57 +267,65 @@ async fn projects_and_project_files_round_trip() {
             .code,
         "invalid_input"
     );
+    // A project file is read with a cap: a huge file picked by mistake is one clear error.
+    let huge = env.state.paths.data_dir().join("imports/huge.toml");
+    std::fs::write(&huge, "# padding\n".repeat(200_000)).unwrap();
+    let e = env
+        .state
+        .import_project_file(huge.to_str().unwrap(), Some("Huge".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "file_too_large");
+    assert!(e.message.contains("too large for a project file"), "{e:?}");
 }
 
 #[tokio::test]
-async fn imports_from_a_path_or_bytes_and_scores() {
+async fn imports_from_picked_paths_only_and_scores() {
     let env = open().await;
     let project = env
         .state
         .create_project(env.state.default_project_settings("Imports"))
         .await
         .unwrap();
-    let bytes = finder::sample::POSTS_JSON.as_bytes().to_vec();
-    let report = env
+    // Dropped on the window or picked in the file window: granted, then streamed from disk.
+    let picked = env.dir.path().join("posts.json");
+    std::fs::write(&picked, finder::sample::POSTS_JSON).unwrap();
+    let source = ImportSource::Path {
+        path: picked.display().to_string(),
+    };
+    let refused = env
         .state
-        .import_posts(
-            project.id,
-            ImportSource::Bytes {
-                file_name: "posts.json".into(),
-                bytes,
-            },
-        )
+        .import_posts(project.id, source.clone())
         .await
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(refused.code, "path_not_allowed");
+    env.state.grants.grant_read(&picked);
+    let report = env.state.import_posts(project.id, source).await.unwrap();
     assert_eq!(report.format, "Apify JSON");
     assert!(report.added + report.updated > 150);
     assert_eq!(report.scored, report.added + report.updated);
 
-    let path = env.dir.path().join("junk.json");
-    std::fs::write(&path, "{\"hello\": 1}").unwrap();
-    let err = env
-        .state
-        .import_posts(
-            project.id,
-            ImportSource::Path {
-                path: path.display().to_string(),
-            },
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.code, "not_a_tweet_export");
-    let err = env
-        .state
-        .import_posts(
-            project.id,
-            ImportSource::Bytes {
-                file_name: "empty.json".into(),
-                bytes: vec![],
-            },
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.code, "not_a_tweet_export");
+    // The app's imports folder needs no dialog.
+    let imports = env.state.paths.data_dir().join("imports");
+    assert_eq!(
+        env.state.app_info().imports_dir,
+        imports.display().to_string()
+    );
+    for (name, text) in [("junk.json", "{\"hello\": 1}"), ("empty.json", "")] {
+        let path = imports.join(name);
+        std::fs::write(&path, text).unwrap();
+        let err = env
+            .state
+            .import_posts(
+                project.id,
+                ImportSource::Path {
+                    path: path.display().to_string(),
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "not_a_tweet_export", "{name}");
+    }
 }
 
 #[tokio::test]
@@ -415,6 +446,59 @@ async fn keys_are_checked_before_they_are_saved() {
     assert_eq!(statuses.len(), 3);
     assert!(!statuses[2].set);
     assert!(!env.state.delete_key(SecretName::Apify).unwrap().set);
+
+    // Another address (another port: another host to the key) holds the saved key back until
+    // the user confirms it for that host; entering the key again also confirms it.
+    let other = fake(0).await;
+    let s = env
+        .state
+        .set_gemini_base_url(Some(other.base_url()))
+        .await
+        .unwrap();
+    assert!(s.gemini_server_needs_confirmation, "{s:?}");
+    assert_eq!(
+        s.gemini_server_host,
+        other.base_url().trim_start_matches("http://")
+    );
+    let refused = env.state.check_saved_key().await.unwrap_err();
+    assert_eq!(refused.code, "server_not_confirmed");
+    assert!(
+        refused.message.contains(&s.gemini_server_host),
+        "{refused:?}"
+    );
+    let s = env.state.confirm_gemini_server().await.unwrap();
+    assert!(!s.gemini_server_needs_confirmation);
+    assert!(env.state.check_saved_key().await.is_ok());
+    env.state
+        .set_gemini_base_url(Some(server.base_url()))
+        .await
+        .unwrap();
+    assert!(env.state.check_saved_key().await.is_ok(), "still confirmed");
+    for unsafe_address in [
+        "http://localhost.evil.tld",
+        "http://127.0.0.1@evil.tld",
+        "http://evil.tld",
+    ] {
+        let e = env
+            .state
+            .set_gemini_base_url(Some(unsafe_address.into()))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, "unsafe_server_address", "{unsafe_address}");
+    }
+    // A planted setting (written by another program) is refused, and Settings still opens.
+    env.state
+        .store
+        .set_setting("gemini_base_url", &serde_json::json!("http://evil.tld"))
+        .await
+        .unwrap();
+    assert_eq!(
+        env.state.check_saved_key().await.unwrap_err().code,
+        "unsafe_server_address"
+    );
+    let s = env.state.limit_settings().await.unwrap();
+    assert!(s.gemini_server_problem.is_some(), "{s:?}");
+    other.shutdown().await;
     server.shutdown().await;
 }
 
@@ -446,6 +530,8 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
         .keychain
         .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
         .unwrap();
+    // Saved outside the app: confirmed for the fake's address as Settings would ask.
+    state.confirm_gemini_server().await.unwrap();
     let forecast = state.forecast_run(project, settings.clone()).await.unwrap();
     assert!(forecast.posts > 0 && forecast.cost_picos > 0);
     let run_id = runs::start(
@@ -549,13 +635,14 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
         .await
         .unwrap();
     assert!(days.iter().any(|d| d.group == "gemini-2.5-flash"));
-    let csv = env.dir.path().join("costs.csv");
+    let csv = env.state.paths.data_dir().join("exports/costs.csv");
     let report = state
         .export_costs_csv(all_time, csv.to_str().unwrap())
         .await
         .unwrap();
     assert!(report.rows > 0 && csv.exists());
     let out = env.dir.path().join("opportunities.csv");
+    env.state.grants.grant_write(&out);
     let exported = state
         .export_opportunities_csv(OpportunityExport {
             project_id: project,
@@ -589,6 +676,8 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
         .keychain
         .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
         .unwrap();
+    // Saved outside the app: confirmed for the fake's address as Settings would ask.
+    state.confirm_gemini_server().await.unwrap();
     let project = sample_id(state).await;
     let mut settings = quick_settings(state, project).await;
     settings.batch_size = 1;
@@ -682,6 +771,8 @@ async fn topic_examples_are_suggested_by_gemini_and_billed() {
         .keychain
         .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
         .unwrap();
+    // Saved outside the app: confirmed for the fake's address as Settings would ask.
+    state.confirm_gemini_server().await.unwrap();
     let project = sample_id(state).await;
     // A topic being written in the editor, not saved yet.
     let examples = state

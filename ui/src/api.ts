@@ -63,6 +63,8 @@ export interface Api {
   setMonthlyBudget(picos: number | null): Promise<LimitSettings>;
   /** Advanced: another Gemini server (tests point it at a fake one); null restores Google's. */
   setGeminiBaseUrl(url: string | null): Promise<LimitSettings>;
+  /** The person confirmed that the saved Gemini key may go to the server shown. */
+  confirmGeminiServer(): Promise<LimitSettings>;
   /** The models the app can use (the price table's text models). */
   models(): Promise<string[]>;
 

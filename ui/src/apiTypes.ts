@@ -22,6 +22,9 @@ export interface AppInfo {
   data_dir: string;
   database_path: string;
   log_dir: string;
+  /** The app's own folders: files in them can be imported or saved by typing their path. */
+  imports_dir?: string;
+  exports_dir?: string;
 }
 
 export interface KeyStatus {
@@ -52,6 +55,12 @@ export interface LimitSettings {
   custom?: Limits | null;
   /** The Gemini server (advanced; tests point it at a fake server). */
   gemini_base_url?: string;
+  /** Where the key goes, as a host to show. */
+  gemini_server_host?: string;
+  /** The address changed (or came with the database): the key is held back until confirmed. */
+  gemini_server_needs_confirmation?: boolean;
+  /** Why the stored address is refused, when it is. */
+  gemini_server_problem?: string | null;
   /** What Google told us about this key's daily allowance, as a sentence (none until it did). */
   learned?: string | null;
 }

@@ -9,6 +9,14 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, AppError>(__TAURI_INVOKE("app_info")),
+	/**
+	 *  Asks the person for a file to open. The answer is remembered, so the import and
+	 *  project-file commands may read that file (and only files chosen this way, dropped on the
+	 *  window, or in the app's own folders). `None` when they cancel.
+	 */
+	pickOpenFile: (title: string, filters: FileFilter[]) => typedError<string | null, AppError>(__TAURI_INVOKE("pick_open_file", { title, filters })),
+	/**  Asks the person where to save a file; the answer is remembered for the export commands. */
+	pickSaveFile: (title: string, defaultName: string, filters: FileFilter[]) => typedError<string | null, AppError>(__TAURI_INVOKE("pick_save_file", { title, defaultName, filters })),
 	keyStatus: () => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("key_status")),
 	/**  Saves a key in the OS keychain. The Gemini key is checked with Google first. */
 	setKey: (secret: SecretName, value: string) => typedError<KeyStatus, AppError>(__TAURI_INVOKE("set_key", { secret, value })),
@@ -19,6 +27,8 @@ export const commands = {
 	setLimits: (tier: Tier, model: string, custom: Limits | null) => typedError<LimitSettings, AppError>(__TAURI_INVOKE("set_limits", { tier, model, custom })),
 	setMonthlyBudget: (picos: number | null) => typedError<LimitSettings, AppError>(__TAURI_INVOKE("set_monthly_budget", { picos })),
 	setGeminiBaseUrl: (url: string | null) => typedError<LimitSettings, AppError>(__TAURI_INVOKE("set_gemini_base_url", { url })),
+	/**  The user confirmed that the saved Gemini key may go to the server address shown. */
+	confirmGeminiServer: () => typedError<LimitSettings, AppError>(__TAURI_INVOKE("confirm_gemini_server")),
 	models: () => typedError<string[], AppError>(__TAURI_INVOKE("models")),
 	listProjects: () => typedError<ProjectSummary[], AppError>(__TAURI_INVOKE("list_projects")),
 	getProject: (id: number) => typedError<Project, AppError>(__TAURI_INVOKE("get_project", { id })),
@@ -85,6 +95,9 @@ export type AppInfo = {
 	data_dir: string,
 	database_path: string,
 	log_dir: string,
+	/**  The app's own folders: files in them can be imported or saved by typing their path. */
+	imports_dir: string,
+	exports_dir: string,
 };
 
 /**  A batch run's jobs at Google. */
@@ -157,6 +170,12 @@ export type DraftReview = "draft" | "approved" | "rejected";
 
 export type ExportSort = "score" | "views" | "balanced";
 
+/**  A file type offered in a file dialog. */
+export type FileFilter = {
+	name: string,
+	extensions: string[],
+};
+
 export type Forecast = {
 	/**  Posts that will be sent. */
 	posts: number,
@@ -201,10 +220,11 @@ export type ImportReport = {
 };
 
 /**
- *  Where imported posts come from: a path picked in the file dialog (or dropped on the
- *  window), or the bytes of a file dropped into the page.
+ *  Where imported posts come from: a path picked in the file dialog or dropped on the window
+ *  (the file is streamed from disk; its bytes never cross IPC), or a file in the app's
+ *  imports folder.
  */
-export type ImportSource = { kind: "path"; path: string } | { kind: "bytes"; file_name: string; bytes: number[] };
+export type ImportSource = { kind: "path"; path: string };
 
 export type KeyCheck = {
 	/**  Models the key can use for text generation. */
@@ -237,6 +257,15 @@ export type LimitSettings = {
 	monthly_budget_picos: number | null,
 	/**  The Gemini server (advanced; tests point it at a fake server). */
 	gemini_base_url: string,
+	/**  Where the key goes, as a host name to show ("generativelanguage.googleapis.com"). */
+	gemini_server_host: string,
+	/**
+	 *  True when the address was changed (or came with the database) and the saved key is not
+	 *  sent there until the user confirms it for this host.
+	 */
+	gemini_server_needs_confirmation: boolean,
+	/**  A sentence when the stored address is refused (plain http to another computer, …). */
+	gemini_server_problem: string | null,
 	/**
 	 *  What Google told us about this key's daily allowance, if it ever did: "Google says
 	 *  this key allows 20 requests a day of gemini-2.5-flash (learned from Google on …)."

@@ -82,6 +82,9 @@ pub struct BenchArgs {
     /// Skip the whole-process measurements (which run this program's own commands).
     #[arg(long, hide = true)]
     pub in_process_only: bool,
+    /// Rows of cost ledger to time the Costs screen's queries over (0: skip).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub ledger_rows: usize,
 }
 
 pub async fn run(args: &BenchArgs, out: &Out) -> Result<(), FinderError> {
@@ -175,8 +178,164 @@ pub async fn run(args: &BenchArgs, out: &Out) -> Result<(), FinderError> {
             "score_peak_rss_mb": w.score_peak_mb,
         });
     }
+    if args.ledger_rows > 0 {
+        let costs = costs_queries(dir.path(), args.ledger_rows, now).await?;
+        text.push_str(&format!(
+            "\nCosts screen over {} ledger rows (a year of calls, {} runs): filled in {:.1} s; slowest query {:.0} ms",
+            group_thousands(args.ledger_rows as i64),
+            group_thousands(costs.runs as i64),
+            costs.fill_s,
+            costs.queries.iter().map(|(_, ms)| *ms).fold(0.0, f64::max),
+        ));
+        for (name, ms) in &costs.queries {
+            text.push_str(&format!("\n  {name:<34} {ms:>7.1} ms"));
+        }
+        value["costs"] = json!({
+            "ledger_rows": args.ledger_rows,
+            "runs": costs.runs,
+            "fill_s": costs.fill_s,
+            "queries_ms": costs.queries.iter().map(|(n, ms)| json!({"query": n, "ms": ms})).collect::<Vec<_>>(),
+        });
+    }
     out.print(&value, &text);
     Ok(())
+}
+
+struct CostsBench {
+    runs: usize,
+    fill_s: f64,
+    queries: Vec<(String, f64)>,
+}
+
+/// Fills a fresh database with `rows` ledger rows over the year before `now` (three projects,
+/// a run per 500 calls, nine in ten of them generation calls, a done run item per generation
+/// call) and times each query the Costs screen makes, for the ranges it offers.
+async fn costs_queries(
+    dir: &std::path::Path,
+    rows: usize,
+    now: i64,
+) -> Result<CostsBench, FinderError> {
+    use finder::spend::{self, SpendRange, StackBy};
+    let (store, _) = Store::open(&dir.join("costs.db")).await?;
+    let started = Instant::now();
+    let mut project_ids = Vec::new();
+    for name in ["Costs A", "Costs B", "Costs C"] {
+        project_ids.push(
+            projects::create(
+                &store,
+                &finder::project::ProjectSettings::with_defaults(name),
+                now,
+            )
+            .await?
+            .id,
+        );
+    }
+    let runs = rows.div_ceil(500);
+    let year = 365 * 86_400_i64;
+    let mut tx = store.write_tx().await?;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+         INSERT INTO runs (project_id, status, settings_json, created_at, elapsed_ms)
+         SELECT ?2 + i % 3, 'finished', '{\"model\":\"gemini-2.5-flash\"}', ?3 - ?4 + i * (?4 / ?1), 60000 FROM n",
+    )
+    .bind(runs as i64)
+    .bind(project_ids[0])
+    .bind(now)
+    .bind(year)
+    .execute(&mut *tx)
+    .await?;
+    let first_run: i64 = sqlx::query_scalar("SELECT MIN(id) FROM runs")
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+         INSERT INTO api_calls (run_id, project_id, called_at, model, endpoint, attempt, outcome,
+             http_status, latency_ms, prompt_tokens, cached_tokens, output_tokens, thinking_tokens,
+             input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok, cost_picos)
+         SELECT ?2 + i / 500, ?3 + (i / 500) % 3, ?4 - ?5 + i * (?5 / ?1),
+             CASE WHEN i % 10 = 0 THEN 'gemini-embedding-001' WHEN i % 7 = 0 THEN 'gemini-2.5-pro' ELSE 'gemini-2.5-flash' END,
+             CASE WHEN i % 10 = 0 THEN 'embed' ELSE 'generate' END,
+             1, 'ok', 200, 900, 1200, 0, 300, 0, 300000, 2500000, 75000, 1110000000 + i % 1000
+         FROM n",
+    )
+    .bind(rows as i64)
+    .bind(first_run)
+    .bind(project_ids[0])
+    .bind(now)
+    .bind(year)
+    .execute(&mut *tx)
+    .await?;
+    // A post per generation call, each a done run item: the "posts answered" counts.
+    let author: i64 = sqlx::query_scalar(
+        "INSERT INTO authors (handle, updated_at) VALUES ('costbench', ?) RETURNING id",
+    )
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO tweets (id, author_id, text, url, posted_at, source, fetched_at)
+         SELECT 'c' || id, ?1, 'cost bench', 'https://x.com/costbench/status/' || id, called_at, 'bench', called_at
+         FROM api_calls WHERE endpoint = 'generate'",
+    )
+    .bind(author)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO run_items (run_id, tweet_id, state, attempts, finished_at)
+         SELECT run_id, 'c' || id, 'done', 1, called_at FROM api_calls WHERE endpoint = 'generate'",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    let fill_s = started.elapsed().as_secs_f64();
+
+    let day = |back: i64| {
+        chrono::DateTime::from_timestamp(now - back * 86_400, 0)
+            .map(|t| t.with_timezone(&chrono::Local).date_naive().to_string())
+    };
+    let today = day(0);
+    let mut queries = Vec::new();
+    for (label, since, project) in [
+        ("last 30 days", day(29), None),
+        ("last 90 days", day(89), None),
+        ("all time", None, None),
+        ("last 30 days, one project", day(29), Some(project_ids[1])),
+    ] {
+        let range = SpendRange::from_local_dates(
+            project,
+            since.as_deref(),
+            since.as_ref().and(today.as_deref()),
+        )?;
+        // The screen asks these four together; each is timed on its own.
+        let t = Instant::now();
+        spend::by_day(&store, &range, StackBy::Model).await?;
+        queries.push((
+            format!("by day and model, {label}"),
+            t.elapsed().as_secs_f64() * 1e3,
+        ));
+        let t = Instant::now();
+        spend::overview(&store, &range, now).await?;
+        queries.push((
+            format!("overview, {label}"),
+            t.elapsed().as_secs_f64() * 1e3,
+        ));
+        let t = Instant::now();
+        spend::per_run(&store, &range).await?;
+        queries.push((format!("per run, {label}"), t.elapsed().as_secs_f64() * 1e3));
+        let t = Instant::now();
+        spend::average_per_post(&store, &range).await?;
+        queries.push((
+            format!("average per post, {label}"),
+            t.elapsed().as_secs_f64() * 1e3,
+        ));
+    }
+    store.close().await;
+    Ok(CostsBench {
+        runs,
+        fill_s,
+        queries,
+    })
 }
 
 struct WholeProcess {

@@ -6,8 +6,10 @@
 use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
+use std::path::Path;
+
 use clap::Subcommand;
-use finder::FinderError;
+use finder::{engine, FinderError, Store};
 use gemini::{ApiKey, Client, ClientConfig, GeminiError};
 use keychain::{KeyStatus, Keychain, KeychainError, Secret};
 use serde_json::json;
@@ -16,8 +18,6 @@ use crate::output::Out;
 
 /// Picks another keychain service name (tests use a throwaway one).
 pub const SERVICE_ENV: &str = "COMMENT_FINDER_KEYCHAIN_SERVICE";
-/// Points the key check at another Gemini server (tests use a fake one).
-pub const GEMINI_BASE_URL_ENV: &str = "GEMINI_BASE_URL";
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -41,17 +41,40 @@ pub enum KeyCommand {
     },
 }
 
-pub async fn run(command: KeyCommand, out: &Out) -> Result<(), FinderError> {
+pub async fn run(command: KeyCommand, db: &Path, out: &Out) -> Result<(), FinderError> {
     let keychain = keychain_from_env();
     match command {
         KeyCommand::Set { which, no_check } => {
             let which = parse_secret(&which)?;
             let key = read_key(which)?;
             let checked = which == Secret::Gemini && !no_check;
+            // The server the key will be used with: a stored address needs this key confirmed
+            // for it, and typing the key in now is that confirmation.
+            let (server, store) = if which == Secret::Gemini {
+                gemini_server_for(db).await?
+            } else {
+                (None, None)
+            };
             if checked {
-                check_gemini_key(&key).await?;
+                let base_url = server
+                    .as_ref()
+                    .map(|s| s.address.as_str().to_owned())
+                    .unwrap_or_else(|| gemini::DEFAULT_BASE_URL.to_owned());
+                check_gemini_key(&key, base_url).await?;
             }
             keychain.set(which, &key).map_err(keychain_error)?;
+            if let (Some(server), Some(store)) = (&server, &store) {
+                if server.needs_confirmation() {
+                    engine::confirm_server(store, &key).await?;
+                    out.note(&format!(
+                        "Your Gemini key will be sent to {}, the Gemini server address in the settings.",
+                        server.address.host()
+                    ));
+                }
+            }
+            if let Some(store) = store {
+                store.close().await;
+            }
             let last4 = key.last4();
             let mut text = format!(
                 "Saved your {} ({last4}) in the system keychain.",
@@ -158,14 +181,25 @@ fn read_key(which: Secret) -> Result<ApiKey, FinderError> {
     Ok(key)
 }
 
-/// Asks Google (or `GEMINI_BASE_URL`) for the model list with the key: a free call that fails
-/// on a bad key.
-async fn check_gemini_key(key: &ApiKey) -> Result<(), FinderError> {
-    let base_url = std::env::var(GEMINI_BASE_URL_ENV)
-        .ok()
-        .map(|url| url.trim().to_owned())
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| gemini::DEFAULT_BASE_URL.to_owned());
+/// The Gemini server in use: `GEMINI_BASE_URL`, else the database's setting (only when the
+/// database exists: a key command never creates one), else Google.
+async fn gemini_server_for(
+    db: &Path,
+) -> Result<(Option<engine::GeminiServer>, Option<Store>), FinderError> {
+    if let Some(server) = engine::server_from_env()? {
+        return Ok((Some(server), None));
+    }
+    if !std::fs::metadata(db).is_ok_and(|m| m.len() > 0) {
+        return Ok((None, None));
+    }
+    let (store, _) = Store::open(db).await?;
+    let server = engine::gemini_server(&store).await?;
+    Ok((Some(server), Some(store)))
+}
+
+/// Asks the Gemini server for the model list with the key: a free call that fails on a bad
+/// key.
+async fn check_gemini_key(key: &ApiKey, base_url: String) -> Result<(), FinderError> {
     let last4 = key.last4();
     let not_checked = |reason: String| {
         FinderError::InvalidInput(format!(

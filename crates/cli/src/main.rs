@@ -165,6 +165,9 @@ impl FilterArgs {
 }
 
 fn main() -> ExitCode {
+    // GEMINI_API_KEY is read now and taken out of the environment (no child process inherits
+    // it). First, before the runtime's threads exist.
+    keychain::take_secrets_from_env();
     std::panic::set_hook(Box::new(|info| {
         eprintln!(
             "Comment Finder hit an internal problem and stopped: {info}. Your stored data is safe."
@@ -246,7 +249,11 @@ async fn run(cli: Cli, out: &Out) -> Result<(), FinderError> {
         return scenarios::run(args, out).await;
     }
     if let Command::Key(command) = cli.command {
-        return keys::run(command, out).await;
+        let db = match cli.db {
+            Some(p) => p,
+            None => default_db_path()?,
+        };
+        return keys::run(command, &db, out).await;
     }
     let store = open_store(cli.db, cli.no_sample, out, now).await?;
     let result = dispatch(cli.command, &store, out, now).await;
@@ -260,7 +267,7 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
             let settings = match from {
                 None => ProjectSettings::with_defaults(&name),
                 Some(path) => {
-                    let text = read_text(&path)?;
+                    let text = finder::project::read_project_file(&path)?;
                     let file_name = path
                         .file_name()
                         .map(|n| n.to_string_lossy().to_string())
@@ -433,17 +440,5 @@ fn export_options(
         sort,
         limit,
         bom,
-    })
-}
-
-fn read_text(path: &std::path::Path) -> Result<String, FinderError> {
-    let bytes = std::fs::read(path).map_err(|e| FinderError::FileUnreadable {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|_| FinderError::FileUnreadable {
-        path: path.to_path_buf(),
-        message: "it is not UTF-8 text".into(),
     })
 }

@@ -1075,6 +1075,7 @@ impl Bed {
         store
             .set_setting(engine::BASE_URL_SETTING, &json!(server.base_url()))
             .await?;
+        engine::confirm_server(&store, &gemini::ApiKey::new(key.as_str())).await?;
         let access = engine::open_gemini(&store, gemini::ApiKey::new(key)).await?;
         Ok(Bed {
             _dir: dir,

@@ -240,3 +240,89 @@ fn errors_are_plain_words_on_stderr_with_a_failing_exit() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Comment Finder database"));
 }
+
+/// A planted server address (in the database or the environment) never gets the key: `run`
+/// stops with one plain sentence before any call, and a stored address waits for the key to
+/// be confirmed for its host.
+#[test]
+fn run_refuses_an_unsafe_or_unconfirmed_gemini_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let run = |base_url: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_comment-finder"));
+        command
+            .arg("--db")
+            .arg(&db)
+            .args(["--json", "run", "--project", SAMPLE, "--yes"])
+            .env_remove("COMMENT_FINDER_DB")
+            .env("GEMINI_API_KEY", "cli-server-test-key-0000");
+        match base_url {
+            Some(url) => command.env("GEMINI_BASE_URL", url),
+            None => command.env_remove("GEMINI_BASE_URL"),
+        };
+        let out = command.output().unwrap();
+        assert!(!out.status.success());
+        // With --json the error is one JSON object, the last line on stderr.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let doc: Value = serde_json::from_str(stderr.lines().last().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        doc["error"].clone()
+    };
+    for planted in [
+        "http://localhost.evil.tld",
+        "http://127.0.0.1@evil.tld",
+        "http://evil.tld",
+    ] {
+        let e = run(Some(planted));
+        assert_eq!(e["code"], "unsafe_server_address", "{planted}: {e}");
+    }
+    // The same address stored in the database (as another program could write it).
+    json_ok(&db, &["project", "list"]);
+    let set = |url: &str| {
+        let pool = format!("sqlite://{}", db.display());
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let pool = sqlx::SqlitePool::connect(&pool).await.unwrap();
+            sqlx::query(
+                "INSERT OR REPLACE INTO settings (key, value_json) VALUES ('gemini_base_url', ?)",
+            )
+            .bind(serde_json::json!(url).to_string())
+            .execute(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+        });
+    };
+    set("http://evil.tld");
+    assert_eq!(run(None)["code"], "unsafe_server_address");
+    set("https://proxy.example.com");
+    let e = run(None);
+    assert_eq!(e["code"], "server_not_confirmed", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("proxy.example.com"),
+        "{e}"
+    );
+}
+
+/// A project file is read with a cap: a huge file given by mistake is one plain error, not a
+/// gigabyte in memory.
+#[test]
+fn a_huge_project_file_is_refused_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cf.db");
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, "# padding\n".repeat(200_000)).unwrap();
+    let out = cf(
+        &db,
+        &[
+            "project",
+            "create",
+            "Huge",
+            "--from",
+            huge.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("too large for a project file"), "{stderr}");
+}

@@ -55,27 +55,157 @@ impl GeminiAccess {
     }
 }
 
-/// `GEMINI_BASE_URL` wins, then the stored setting, then Google.
-pub async fn base_url(store: &Store) -> Result<String> {
-    if let Ok(url) = std::env::var(BASE_URL_ENV) {
-        if !url.trim().is_empty() {
-            return Ok(url.trim().to_owned());
-        }
+/// Setting key of the tags that record which keys the user confirmed for which servers.
+pub const SERVER_CONFIRMATIONS_SETTING: &str = "gemini_server_confirmations";
+/// How many confirmations are kept (the newest).
+const MAX_CONFIRMATIONS: usize = 32;
+
+/// Where the Gemini server address came from, which decides what it must pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerSource {
+    /// Nothing set: Google's own endpoint.
+    Google,
+    /// `GEMINI_BASE_URL` in this process's environment (the user's own, like `GEMINI_API_KEY`).
+    Environment,
+    /// The address stored in the database. A database file can come from anyone, so a key is
+    /// sent there only once the user confirmed that key for that server (see
+    /// [`confirm_server`]).
+    Settings,
+}
+
+/// The Gemini server in use, parsed and checked.
+#[derive(Debug, Clone)]
+pub struct GeminiServer {
+    pub address: gemini::ServerAddress,
+    pub source: ServerSource,
+}
+
+impl GeminiServer {
+    /// Whether a key needs the user's confirmation before it may go to this server.
+    pub fn needs_confirmation(&self) -> bool {
+        self.source == ServerSource::Settings && !self.address.is_google()
     }
-    Ok(store
+}
+
+/// Checks an address the user typed (the app's Settings): the same rule as the client's.
+pub fn parse_server_address(text: &str) -> Result<gemini::ServerAddress> {
+    gemini::ServerAddress::parse(text).map_err(|reason| FinderError::UnsafeServerAddress {
+        address: text.trim().to_owned(),
+        reason,
+    })
+}
+
+/// `GEMINI_BASE_URL` wins, then the stored setting, then Google. An address that fails the
+/// rule (plain http beyond this computer, a user name in it, …) is an error, never a
+/// fallback, so a planted setting cannot quietly redirect the key.
+pub async fn gemini_server(store: &Store) -> Result<GeminiServer> {
+    if let Some(server) = server_from_env()? {
+        return Ok(server);
+    }
+    let stored = store
         .setting(BASE_URL_SETTING)
         .await?
         .and_then(|v| v.as_str().map(str::to_owned))
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| gemini::DEFAULT_BASE_URL.to_owned()))
+        .filter(|s| !s.trim().is_empty());
+    Ok(match stored {
+        Some(url) => GeminiServer {
+            address: parse_server_address(&url)?,
+            source: ServerSource::Settings,
+        },
+        None => GeminiServer {
+            address: gemini::ServerAddress::google(),
+            source: ServerSource::Google,
+        },
+    })
 }
 
-/// Opens a client for `key` on the configured server.
+/// The server `GEMINI_BASE_URL` names, checked; `None` when it is not set.
+pub fn server_from_env() -> Result<Option<GeminiServer>> {
+    match std::env::var(BASE_URL_ENV) {
+        Ok(url) if !url.trim().is_empty() => Ok(Some(GeminiServer {
+            address: parse_server_address(&url)?,
+            source: ServerSource::Environment,
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// The checked server address (see [`gemini_server`]).
+pub async fn base_url(store: &Store) -> Result<String> {
+    Ok(gemini_server(store).await?.address.as_str().to_owned())
+}
+
+/// What is stored to remember "this key may go to this server": a one-way tag of both, so
+/// the database never holds the key and a planted database cannot forge one without it.
+fn confirmation_tag(key: &ApiKey, origin: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!(
+        "comment-finder server confirmation\0{}\0{origin}",
+        key.expose()
+    ));
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn confirmations(store: &Store) -> Result<Vec<String>> {
+    Ok(store
+        .setting(SERVER_CONFIRMATIONS_SETTING)
+        .await?
+        .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
+        .unwrap_or_default())
+}
+
+/// Whether `key` may be sent to `server` without asking: Google, the environment's address,
+/// or a stored address the user confirmed this key for.
+pub async fn key_allowed_for(store: &Store, server: &GeminiServer, key: &ApiKey) -> Result<bool> {
+    if !server.needs_confirmation() {
+        return Ok(true);
+    }
+    let tag = confirmation_tag(key, &server.address.origin());
+    Ok(confirmations(store).await?.contains(&tag))
+}
+
+/// Records that the user confirmed `key` for the server in use (they entered the key while
+/// the address was shown, or pressed "send my key there").
+pub async fn confirm_server(store: &Store, key: &ApiKey) -> Result<()> {
+    let server = gemini_server(store).await?;
+    if !server.needs_confirmation() {
+        return Ok(());
+    }
+    let tag = confirmation_tag(key, &server.address.origin());
+    let mut tags = confirmations(store).await?;
+    tags.retain(|t| t != &tag);
+    tags.push(tag);
+    let excess = tags.len().saturating_sub(MAX_CONFIRMATIONS);
+    tags.drain(..excess);
+    store
+        .set_setting(SERVER_CONFIRMATIONS_SETTING, &serde_json::json!(tags))
+        .await
+}
+
+/// Opens a client for `key` on the configured server, refusing a stored server the key was
+/// not confirmed for.
 pub async fn open_gemini(store: &Store, key: ApiKey) -> Result<GeminiAccess> {
+    let server = gemini_server(store).await?;
+    open_gemini_on(store, &server, key, false).await
+}
+
+/// Like [`open_gemini`]; `confirming` is true when the user is entering this key right now
+/// with the server's address in front of them (saving a key), which is the confirmation.
+pub async fn open_gemini_on(
+    store: &Store,
+    server: &GeminiServer,
+    key: ApiKey,
+    confirming: bool,
+) -> Result<GeminiAccess> {
+    if !confirming && !key_allowed_for(store, server, &key).await? {
+        return Err(FinderError::ServerNotConfirmed {
+            host: server.address.host(),
+        });
+    }
     let fingerprint = limiter::key_fingerprint(key.expose());
     let key_tag = limiter::key_tag(key.expose());
     let client = Client::new(ClientConfig {
-        base_url: base_url(store).await?,
+        base_url: server.address.as_str().to_owned(),
         api_key: key,
         request_timeout: Duration::from_secs(120),
     })?;

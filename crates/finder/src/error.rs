@@ -15,11 +15,21 @@ pub enum FinderError {
     #[error("{0}")]
     InvalidProject(String),
 
+    #[error("\"{name}\" has a run in progress (run #{run_id}). Stop the run or wait for it to finish, then delete the project.")]
+    ProjectHasActiveRun { name: String, run_id: i64 },
+
     #[error("Could not read {path}: {message}")]
     FileUnreadable { path: PathBuf, message: String },
 
     #[error("{0}")]
     NotATweetExport(String),
+
+    #[error("{path} is larger than {limit_kb} KB, too large for {what}. Check that you chose the right file.")]
+    FileTooLarge {
+        path: PathBuf,
+        what: &'static str,
+        limit_kb: u64,
+    },
 
     #[error("{0}")]
     InvalidInput(String),
@@ -44,6 +54,14 @@ pub enum FinderError {
     #[error("No Gemini API key is set. Save one with `comment-finder key set gemini` (or set GEMINI_API_KEY).")]
     KeyMissing,
 
+    #[error("The Gemini server address \"{address}\" is refused: {reason}. Change it in Settings (or GEMINI_BASE_URL).")]
+    UnsafeServerAddress { address: String, reason: String },
+
+    /// The stored server address is not one the user confirmed the key for (it was changed,
+    /// or the database came from elsewhere): the key is not sent until they confirm.
+    #[error("Your Gemini key has not been confirmed for the server {host}. Enter the key again (Settings, or `comment-finder key set gemini`) to send it there, or clear the server address to use Google.")]
+    ServerNotConfirmed { host: String },
+
     #[error("{message}")]
     Keychain { code: &'static str, message: String },
 
@@ -64,8 +82,10 @@ impl FinderError {
             FinderError::ProjectNotFound(_) => "project_not_found",
             FinderError::ProjectExists(_) => "project_exists",
             FinderError::InvalidProject(_) => "invalid_project",
+            FinderError::ProjectHasActiveRun { .. } => "project_has_active_run",
             FinderError::FileUnreadable { .. } => "file_unreadable",
             FinderError::NotATweetExport(_) => "not_a_tweet_export",
+            FinderError::FileTooLarge { .. } => "file_too_large",
             FinderError::InvalidInput(_) => "invalid_input",
             FinderError::DatabaseOpen { .. } => "database_open",
             FinderError::Database(_) => "database",
@@ -73,6 +93,8 @@ impl FinderError {
             FinderError::Migration(_) => "migration",
             FinderError::FileUnwritable { .. } => "file_unwritable",
             FinderError::KeyMissing => "key_missing",
+            FinderError::UnsafeServerAddress { .. } => "unsafe_server_address",
+            FinderError::ServerNotConfirmed { .. } => "server_not_confirmed",
             FinderError::Keychain { code, .. } => code,
             FinderError::Gemini(e) => e.code(),
             FinderError::Limit(e) => e.code(),

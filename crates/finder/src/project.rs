@@ -171,6 +171,32 @@ fn default_reply_types() -> Vec<ReplyType> {
     ReplyType::ALL.to_vec()
 }
 
+/// A project file is a page of settings; anything larger was chosen by mistake.
+pub const PROJECT_FILE_MAX_BYTES: u64 = 1024 * 1024;
+
+/// Reads a project file (TOML or finder.yml) as text: at most [`PROJECT_FILE_MAX_BYTES`] are
+/// ever read into memory, a byte-order mark is dropped, and anything but UTF-8 is refused.
+pub fn read_project_file(path: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let unreadable = |message: String| FinderError::FileUnreadable {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(PROJECT_FILE_MAX_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| unreadable(e.to_string()))?;
+    if bytes.len() as u64 > PROJECT_FILE_MAX_BYTES {
+        return Err(FinderError::FileTooLarge {
+            path: path.to_path_buf(),
+            what: "a project file (a page of settings)",
+            limit_kb: PROJECT_FILE_MAX_BYTES / 1024,
+        });
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|_| unreadable("it is not UTF-8 text".into()))
+}
+
 impl ProjectSettings {
     pub fn with_defaults(name: &str) -> Self {
         ProjectSettings {

@@ -158,14 +158,37 @@ pub async fn list(store: &Store) -> Result<Vec<ProjectSummary>> {
         .collect())
 }
 
-pub async fn delete(store: &Store, id: i64) -> Result<()> {
-    let done = sqlx::query("DELETE FROM projects WHERE id = ?")
+/// Deletes a project with its posts, runs and costs — never while one of its runs is working
+/// (here or in another process): that run would lose its rows mid-way.
+pub async fn delete(store: &Store, id: i64, now: i64) -> Result<()> {
+    let mut tx = store.write_tx().await?;
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM projects WHERE id = ?")
         .bind(id)
-        .execute(store.pool())
+        .fetch_optional(&mut *tx)
         .await?;
-    if done.rows_affected() == 0 {
+    let Some(name) = name else {
         return Err(FinderError::ProjectNotFound(format!("#{id}")));
+    };
+    let runs: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, status, heartbeat_at FROM runs WHERE project_id = ? AND status = 'running'",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if let Some((run_id, _, _)) = runs
+        .iter()
+        .find(|(_, status, beat)| crate::runner::effective_status(status, *beat, now) == "running")
+    {
+        return Err(FinderError::ProjectHasActiveRun {
+            name,
+            run_id: *run_id,
+        });
     }
+    sqlx::query("DELETE FROM projects WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 

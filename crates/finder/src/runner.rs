@@ -911,12 +911,28 @@ pub async fn create(
     Ok(run_id)
 }
 
-/// Stores the plan's posts as the run's items, in the order they are to be sent.
+/// Stores the plan's posts as the run's items, in the order they are to be sent. A post
+/// queued in another live run of the same project (another window or command started one a
+/// moment earlier) is left to that run: two runs never ask for replies to the same post. The
+/// write lock is held from the check to the insert, so two runs cannot both pass it.
 pub async fn add_items(store: &Store, run_id: i64, plan: &Plan) -> Result<()> {
     let mut tx = store.write_tx().await?;
+    let taken: std::collections::HashSet<String> = sqlx::query_scalar(
+        "SELECT i.tweet_id FROM run_items i JOIN runs r ON r.id = i.run_id
+         JOIN runs me ON me.id = ?1
+         WHERE r.project_id = me.project_id AND r.id != me.id AND i.state = 'queued'
+           AND r.status = 'running' AND r.heartbeat_at >= me.heartbeat_at - ?2",
+    )
+    .bind(run_id)
+    .bind(HEARTBEAT_STALE_S)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
     let items = plan
         .send
         .iter()
+        .filter(|p| !taken.contains(&p.id))
         .map(|p| (p.id.as_str(), "queued", None))
         .chain(
             plan.gated

@@ -55,6 +55,23 @@ impl SpendRange {
         })
     }
 
+    /// The same range over the per-quarter-hour sums (`api_call_quarters q`). Local midnights
+    /// are whole quarter hours, so the sums hold exactly the calls of the range.
+    fn push_quarter_where(&self, qb: &mut QueryBuilder<Sqlite>) {
+        qb.push(" WHERE 1 = 1");
+        if let Some(project) = self.project_id {
+            qb.push(" AND q.project_id = ").push_bind(project);
+        }
+        if let Some(since) = self.since {
+            qb.push(" AND q.quarter >= ")
+                .push_bind(since.div_euclid(QUARTER_HOUR));
+        }
+        if let Some(until) = self.until {
+            qb.push(" AND q.quarter < ")
+                .push_bind(until.div_euclid(QUARTER_HOUR));
+        }
+    }
+
     fn push_where(&self, qb: &mut QueryBuilder<Sqlite>) {
         qb.push(" WHERE 1 = 1");
         if let Some(project) = self.project_id {
@@ -110,25 +127,175 @@ pub struct DaySpend {
 /// Days without calls are absent; a chart fills them with zero.
 pub async fn by_day(store: &Store, range: &SpendRange, stack: StackBy) -> Result<Vec<DaySpend>> {
     let group = match stack {
-        StackBy::Model => "c.model",
+        StackBy::Model => "q.model",
         StackBy::Project => "coalesce(p.name, '(no project)')",
     };
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-        "SELECT date(c.called_at, 'unixepoch', 'localtime') AS day, {group} AS grp,
-                COUNT(*) AS calls, SUM(c.cost_picos) AS cost
-         FROM api_calls c LEFT JOIN projects p ON p.id = c.project_id"
+    let days = quarter_days(store, range).await?;
+    if days.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = with_days(days);
+    qb.push(format!(
+        " SELECT d.day AS day, {group} AS grp, SUM(q.calls) AS calls, SUM(q.cost_picos) AS cost
+         FROM d JOIN api_call_quarters q ON q.quarter >= d.lo AND q.quarter < d.hi
+         LEFT JOIN projects p ON p.id = q.project_id"
     ));
-    range.push_where(&mut qb);
-    qb.push(" GROUP BY day, grp ORDER BY day, cost DESC, grp");
+    range.push_quarter_where(&mut qb);
+    qb.push(" GROUP BY d.day, grp HAVING SUM(q.calls) > 0");
     let rows = qb.build().fetch_all(store.pool()).await?;
-    Ok(rows
+    let mut sums: std::collections::HashMap<(String, String), (i64, i64)> = Default::default();
+    for r in rows {
+        let sum = sums.entry((r.get("day"), r.get("grp"))).or_default();
+        sum.0 += r.get::<i64, _>("calls");
+        sum.1 += r.get::<i64, _>("cost");
+    }
+    let mut out: Vec<DaySpend> = sums
         .into_iter()
-        .map(|r| DaySpend {
-            day: r.get("day"),
-            group: r.get("grp"),
-            calls: r.get("calls"),
-            cost_picos: r.get("cost"),
+        .map(|((day, group), (calls, cost_picos))| DaySpend {
+            day,
+            group,
+            calls,
+            cost_picos,
         })
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.day, std::cmp::Reverse(a.cost_picos), &a.group).cmp(&(
+            &b.day,
+            std::cmp::Reverse(b.cost_picos),
+            &b.group,
+        ))
+    });
+    Ok(out)
+}
+
+/// Spend is kept per quarter hour (`api_call_quarters`, summed by triggers as calls are
+/// recorded) and the quarter hours are summed per local day here: every time zone's offset
+/// (and its daylight-saving change) is a whole number of quarter hours, and reading or
+/// formatting a local date for each of a million ledger rows takes most of a second.
+const QUARTER_HOUR: i64 = 900;
+
+/// The local calendar day of a time, remembering the last day's bounds (times arrive in
+/// runs of the same day).
+#[derive(Default)]
+struct LocalDays {
+    last: Option<(i64, i64, String)>,
+}
+
+impl LocalDays {
+    /// The local day holding `t`: its first second, the first second of the next day, and
+    /// its date (YYYY-MM-DD).
+    fn bounds(&mut self, t: i64) -> (i64, i64, String) {
+        if let Some((lo, hi, day)) = &self.last {
+            if (*lo..*hi).contains(&t) {
+                return (*lo, *hi, day.clone());
+            }
+        }
+        let Some(date) = Local.timestamp_opt(t, 0).single().map(|d| d.date_naive()) else {
+            return (t, t + 1, String::new());
+        };
+        let lo = local_midnight(date).unwrap_or(t).min(t);
+        let hi = date
+            .succ_opt()
+            .and_then(|next| local_midnight(next).ok())
+            .unwrap_or(t + 1)
+            .max(t + 1);
+        let day = date.to_string();
+        self.last = Some((lo, hi, day.clone()));
+        (lo, hi, day)
+    }
+}
+
+/// The local days `[lo, hi)` covers, each as (date, first second, end), the first and last
+/// clipped to the span. At most 10,000 days (3 bound values a day stay far below SQLite's
+/// limit of variables).
+fn local_days_between(lo: i64, hi: i64) -> Vec<(String, i64, i64)> {
+    let mut days = Vec::new();
+    let mut local = LocalDays::default();
+    let mut t = lo;
+    while t < hi && days.len() < 10_000 {
+        let (_, end, day) = local.bounds(t);
+        days.push((day, t, end.min(hi)));
+        t = end;
+    }
+    days
+}
+
+/// `WITH d(day, lo, hi) AS (VALUES …)`: the days a query sums over.
+fn with_days(days: Vec<(String, i64, i64)>) -> QueryBuilder<'static, Sqlite> {
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("WITH d(day, lo, hi) AS (");
+    qb.push_values(days, |mut row, (day, lo, hi)| {
+        row.push_bind(day).push_bind(lo).push_bind(hi);
+    });
+    qb.push(")");
+    qb
+}
+
+/// The local days of the range that hold spend, as quarter-hour bounds (`[lo, hi)` in
+/// quarters). A range open at either end is closed by the first or last spend.
+async fn quarter_days(store: &Store, range: &SpendRange) -> Result<Vec<(String, i64, i64)>> {
+    let (first, last): (Option<i64>, Option<i64>) =
+        // Two subqueries: each is one step down the index (MIN and MAX together scan it).
+        sqlx::query_as(
+            "SELECT (SELECT MIN(quarter) FROM api_call_quarters),
+                    (SELECT MAX(quarter) FROM api_call_quarters)",
+        )
+            .fetch_one(store.pool())
+            .await?;
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok(Vec::new());
+    };
+    let lo = range
+        .since
+        .map_or(first * QUARTER_HOUR, |s| s.max(first * QUARTER_HOUR));
+    let hi = range.until.map_or((last + 1) * QUARTER_HOUR, |u| {
+        u.min((last + 1) * QUARTER_HOUR)
+    });
+    Ok(local_days_between(lo, hi)
+        .into_iter()
+        .map(|(day, lo, hi)| {
+            (
+                day,
+                lo.div_euclid(QUARTER_HOUR),
+                (hi + QUARTER_HOUR - 1).div_euclid(QUARTER_HOUR),
+            )
+        })
+        .collect())
+}
+
+/// Posts answered per local day in the range: one counted index range per day, so a year
+/// of items is never sorted.
+async fn posts_per_day(store: &Store, range: &SpendRange) -> Result<Vec<(String, i64)>> {
+    let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT (SELECT MIN(finished_at) FROM run_items WHERE state = 'done'),
+                (SELECT MAX(finished_at) FROM run_items WHERE state = 'done')",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok(Vec::new());
+    };
+    let lo = range.since.map_or(first, |s| s.max(first));
+    let hi = range.until.map_or(last + 1, |u| u.min(last + 1));
+    let days = local_days_between(lo, hi);
+    if days.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = with_days(days);
+    qb.push(format!(
+        " SELECT d.day, (SELECT COUNT(*) FROM {} WHERE i.state = 'done' AND i.finished_at >= d.lo AND i.finished_at < d.hi",
+        items_of(range)
+    ));
+    if let Some(project) = range.project_id {
+        qb.push(" AND r.project_id = ").push_bind(project);
+    }
+    qb.push(") AS posts FROM d");
+    Ok(qb
+        .build()
+        .fetch_all(store.pool())
+        .await?
+        .into_iter()
+        .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
+        .filter(|(_, n)| *n > 0)
         .collect())
 }
 
@@ -176,20 +343,32 @@ pub fn month_start(now: i64) -> Result<i64> {
 
 async fn total(store: &Store, range: &SpendRange) -> Result<(i64, i64)> {
     let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT COUNT(*) AS calls, coalesce(SUM(c.cost_picos), 0) AS cost FROM api_calls c",
+        "SELECT coalesce(SUM(q.calls), 0) AS calls, coalesce(SUM(q.cost_picos), 0) AS cost
+         FROM api_call_quarters q",
     );
-    range.push_where(&mut qb);
+    range.push_quarter_where(&mut qb);
     let r = qb.build().fetch_one(store.pool()).await?;
     Ok((r.get("calls"), r.get("cost")))
 }
 
 /// Posts whose run item finished "done" (replies drafted) inside the range.
 async fn posts_answered(store: &Store, range: &SpendRange) -> Result<i64> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT COUNT(*) FROM run_items i JOIN runs r ON r.id = i.run_id WHERE i.state = 'done'",
-    );
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT COUNT(*) FROM {} WHERE i.state = 'done'",
+        items_of(range)
+    ));
     push_item_range(&mut qb, range);
     Ok(qb.build_query_scalar().fetch_one(store.pool()).await?)
+}
+
+/// Run items, joined to their runs only when a project is asked for (the join costs a
+/// lookup per item: a third of a second over a million items).
+fn items_of(range: &SpendRange) -> &'static str {
+    if range.project_id.is_some() {
+        "run_items i JOIN runs r ON r.id = i.run_id"
+    } else {
+        "run_items i"
+    }
 }
 
 fn push_item_range(qb: &mut QueryBuilder<Sqlite>, range: &SpendRange) {
@@ -279,24 +458,22 @@ pub struct DayAverage {
 /// Average cost per succeeded post, per local day. Only generation calls made by runs count
 /// (embeddings and example suggestions are not per-post work).
 pub async fn average_per_post(store: &Store, range: &SpendRange) -> Result<Vec<DayAverage>> {
-    let mut cost: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT date(c.called_at, 'unixepoch', 'localtime') AS day, SUM(c.cost_picos) AS cost
-         FROM api_calls c",
-    );
-    range.push_where(&mut cost);
-    cost.push(" AND c.run_id IS NOT NULL AND c.endpoint = 'generate' GROUP BY day");
-    let mut posts: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT date(i.finished_at, 'unixepoch', 'localtime') AS day, COUNT(*) AS posts
-         FROM run_items i JOIN runs r ON r.id = i.run_id WHERE i.state = 'done'",
-    );
-    push_item_range(&mut posts, range);
-    posts.push(" GROUP BY day");
     let mut days: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-    for r in cost.build().fetch_all(store.pool()).await? {
-        days.entry(r.get("day")).or_default().1 = r.get("cost");
+    let bounds = quarter_days(store, range).await?;
+    if !bounds.is_empty() {
+        let mut cost = with_days(bounds);
+        cost.push(
+            " SELECT d.day AS day, SUM(q.cost_picos) AS cost
+             FROM d JOIN api_call_quarters q ON q.quarter >= d.lo AND q.quarter < d.hi",
+        );
+        range.push_quarter_where(&mut cost);
+        cost.push(" AND q.in_run = 1 AND q.endpoint = 'generate' GROUP BY d.day");
+        for r in cost.build().fetch_all(store.pool()).await? {
+            days.entry(r.get("day")).or_default().1 += r.get::<i64, _>("cost");
+        }
     }
-    for r in posts.build().fetch_all(store.pool()).await? {
-        days.entry(r.get("day")).or_default().0 = r.get("posts");
+    for (day, posts) in posts_per_day(store, range).await? {
+        days.entry(day).or_default().0 += posts;
     }
     Ok(days
         .into_iter()

@@ -45,10 +45,12 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
         }
-        let created = !path.exists()
-            || std::fs::metadata(path)
-                .map(|m| m.len() == 0)
-                .unwrap_or(true);
+        // Creating, backing up and migrating happen one process at a time: two windows or
+        // commands opening a new (or older) database at the same instant would otherwise both
+        // create the tables, both add the sample project, or race on the backup file.
+        let open_lock = OpenLock::acquire(path)
+            .await
+            .map_err(|e| open_err(format!("another program is setting it up ({e})")))?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|e| open_err(e.to_string()))?
             .filename(path)
@@ -71,13 +73,25 @@ impl Store {
             pool,
             path: path.to_path_buf(),
         };
+        // New means no table yet, decided under the lock: of two processes opening a new
+        // file together only the first finds it empty (and adds the sample project).
+        let created = !store.has_any_table().await?;
         let backup = if created {
             None
         } else {
             store.backup_if_migrations_pending().await?
         };
         MIGRATOR.run(&store.pool).await?;
+        open_lock.release().await;
         Ok((store, OpenReport { created, backup }))
+    }
+
+    async fn has_any_table(&self) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table')")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -133,11 +147,25 @@ impl Store {
         let backup = self
             .path
             .with_extension(format!("before-migration-{newest}.db"));
-        let _ = std::fs::remove_file(&backup);
+        // Copied under a name of this process's own, then renamed into place in one step: a
+        // reader never sees half a copy, and two upgrades never write the same file.
+        let partial = self.path.with_extension(format!(
+            "before-migration-{newest}.{}-{}.partial",
+            std::process::id(),
+            unique_suffix()
+        ));
+        let _ = std::fs::remove_file(&partial);
         sqlx::query("VACUUM INTO ?")
-            .bind(backup.to_string_lossy().to_string())
+            .bind(partial.to_string_lossy().to_string())
             .execute(&self.pool)
             .await?;
+        std::fs::rename(&partial, &backup).map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            FinderError::FileUnwritable {
+                path: backup.clone(),
+                message: e.to_string(),
+            }
+        })?;
         Ok(Some(backup))
     }
 
@@ -160,6 +188,44 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+}
+
+/// A number no other copy in this process uses (threads may open stores together).
+fn unique_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// An exclusive lock held while a database is created or migrated: an exclusive transaction
+/// on a small SQLite file beside it (`<name>.open-lock`). SQLite's own locking works across
+/// processes on every platform, waits its turn, and is released by the system if the process
+/// dies, so a crash never leaves the database locked.
+struct OpenLock {
+    conn: sqlx::SqliteConnection,
+}
+
+impl OpenLock {
+    /// Long enough for another process to copy and migrate a large database.
+    const WAIT: Duration = Duration::from_secs(300);
+
+    async fn acquire(db_path: &Path) -> std::result::Result<OpenLock, sqlx::Error> {
+        use sqlx::Connection;
+        let options = SqliteConnectOptions::new()
+            .filename(db_path.with_extension("open-lock"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Delete)
+            .busy_timeout(Self::WAIT);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+        sqlx::query("BEGIN EXCLUSIVE").execute(&mut conn).await?;
+        Ok(OpenLock { conn })
+    }
+
+    async fn release(mut self) {
+        use sqlx::Connection;
+        let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+        let _ = self.conn.close().await;
     }
 }
 

@@ -45,6 +45,10 @@ async fn harness(key: &str, config: FakeConfig) -> Harness {
         )
         .await
         .unwrap();
+    // A stored address is used only for a key confirmed for it (as saving the key does).
+    engine::confirm_server(&db.store, &gemini::ApiKey::new(key))
+        .await
+        .unwrap();
     let access = engine::open_gemini(&db.store, gemini::ApiKey::new(key))
         .await
         .unwrap();

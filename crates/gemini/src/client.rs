@@ -88,7 +88,7 @@ struct FailedExchange {
 
 impl Client {
     /// Builds a client. Fails on an empty key, a key that is not a valid header value, or a
-    /// base URL that is not `http(s)://...`.
+    /// server address [`crate::ServerAddress::parse`] refuses (plain http beyond this computer).
     pub fn new(config: ClientConfig) -> Result<Self, GeminiError> {
         let invalid = |message: &str| GeminiError::InvalidConfig {
             message: message.to_owned(),
@@ -101,12 +101,10 @@ impl Client {
         // Keeps the value out of the http crate's Debug output.
         key_header.set_sensitive(true);
 
-        let base_url = config.base_url.trim_end_matches('/');
-        let parsed = reqwest::Url::parse(base_url)
-            .map_err(|_| invalid("the base URL is not a valid URL"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(invalid("the base URL must start with http:// or https://"));
-        }
+        // The key goes only where a parsed address allows: https anywhere, http to loopback.
+        let address = crate::ServerAddress::parse(&config.base_url)
+            .map_err(|reason| invalid(&format!("the server address is refused: {reason}")))?;
+        let base_url = address.as_str();
 
         let http = reqwest::Client::builder()
             .timeout(config.request_timeout)

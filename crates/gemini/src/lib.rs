@@ -43,6 +43,7 @@ mod client;
 mod error;
 mod family;
 mod key;
+mod server;
 mod types;
 
 pub use batch::{
@@ -53,6 +54,7 @@ pub use client::{Client, ClientConfig, API_VERSION_PATH, DEFAULT_BASE_URL, MAX_E
 pub use error::{parse_proto_duration, GeminiError, QuotaScope, MAX_SERVER_DELAY};
 pub use family::{model_family, ModelFamily};
 pub use key::ApiKey;
+pub use server::ServerAddress;
 pub use types::{
     CallOutcome, CallRecord, Content, GenerateContentRequest, Generated, GenerationConfig,
     HarmBlockThreshold, HarmCategory, ModelInfo, Part, Role, SafetySetting, TaskType,

@@ -224,11 +224,26 @@ pub fn key_from_env_or_keychain(
         .map(|key| (key, KeySource::Keychain)))
 }
 
-/// The `GEMINI_API_KEY` environment variable, when set and not blank.
+/// The `GEMINI_API_KEY` environment variable, when set and not blank. Read once: the first
+/// call takes it out of the process environment (see [`take_secrets_from_env`]).
 pub fn gemini_key_from_env() -> Option<ApiKey> {
-    let value = std::env::var(GEMINI_KEY_ENV).ok()?;
-    let key = ApiKey::new(value);
-    (!key.is_empty()).then_some(key)
+    ENV_GEMINI_KEY
+        .get_or_init(|| {
+            let value = std::env::var(GEMINI_KEY_ENV).ok();
+            std::env::remove_var(GEMINI_KEY_ENV);
+            value.map(ApiKey::new).filter(|key| !key.is_empty())
+        })
+        .clone()
+}
+
+static ENV_GEMINI_KEY: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
+
+/// Reads the secrets the programs take from the environment (`GEMINI_API_KEY`) and removes
+/// them from it, so no child process — the webview's, a browser the app opens — inherits
+/// them. Call it first thing in `main`, before any thread starts: changing the environment
+/// while another thread reads it is not safe in C libraries.
+pub fn take_secrets_from_env() {
+    let _ = gemini_key_from_env();
 }
 
 #[derive(Debug, Clone, Copy)]

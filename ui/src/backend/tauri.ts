@@ -6,7 +6,9 @@
 //   normalised AppError `{code, message}` (lib/errors.ts) and never with a raw string;
 // - turns the `number | null` specta writes for every Rust f64 (NaN and infinities serialise
 //   as null) back into plain numbers with a sensible fallback;
-// - sends dropped files' bytes as the number array the command expects.
+// - sends files as paths only: the shell streams them from disk (a file's bytes never cross
+//   IPC), and reads only files picked in its file window, dropped on the window, or in the
+//   app's own folders.
 
 import type { Api, Unlisten } from "../api";
 import type {
@@ -60,6 +62,9 @@ export function toLimitSettings(l: b.LimitSettings): LimitSettings {
     custom: l.custom,
     monthly_budget_picos: l.monthly_budget_picos,
     gemini_base_url: l.gemini_base_url,
+    gemini_server_host: l.gemini_server_host,
+    gemini_server_needs_confirmation: l.gemini_server_needs_confirmation,
+    gemini_server_problem: l.gemini_server_problem,
     learned: l.learned,
   };
 }
@@ -180,6 +185,7 @@ export const tauriApi: Api = {
   setTier: async (tier, model, custom) => toLimitSettings(await unwrap(c.setLimits(tier, model, custom))),
   setMonthlyBudget: async (picos) => toLimitSettings(await unwrap(c.setMonthlyBudget(picos))),
   setGeminiBaseUrl: async (url) => toLimitSettings(await unwrap(c.setGeminiBaseUrl(url))),
+  confirmGeminiServer: async () => toLimitSettings(await unwrap(c.confirmGeminiServer())),
   models: () => unwrap(c.models()),
 
   listProjects: () => unwrap(c.listProjects()),
@@ -194,13 +200,11 @@ export const tauriApi: Api = {
   exportProjectFile: (id, path) => unwrap(c.exportProjectFile(id, path)),
   suggestTopicExamples: (projectId, label, description) => unwrap(c.suggestTopicExamples(projectId, label, description)),
 
-  importPosts: (projectId, source) =>
-    unwrap(
-      c.importPosts(
-        projectId,
-        source.kind === "path" ? { kind: "path", path: source.path } : { kind: "bytes", file_name: source.file_name, bytes: Array.from(source.bytes) },
-      ),
-    ),
+  importPosts: async (projectId, source) => {
+    // The desktop window gets dropped files as paths (a native drop); bytes never cross IPC.
+    if (source.kind !== "path") throw { code: "invalid_input", message: "Drop the file on the window, or use “Choose a file…”." };
+    return unwrap(c.importPosts(projectId, { kind: "path", path: source.path }));
+  },
 
   defaultRunSettings: async (projectId) => toRunSettings(await unwrap(c.defaultRunSettings(projectId))),
   forecastRun: async (projectId, settings) => toForecast(await unwrap(c.forecastRun(projectId, settings))),

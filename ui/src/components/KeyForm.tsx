@@ -38,8 +38,13 @@ export function KeyForm({ secret, status, compact = false }: { secret: SecretNam
   const showInput = !isSet || editing;
   const inputId = `key-${secret}`;
 
+  // The failure is kept here rather than in the mutation, so the mutation (whose variables
+  // hold the typed key) can be reset the moment it settles.
+  const [error, setError] = useState<unknown>(null);
+
   const save = () => {
     if (!value.trim()) return;
+    setError(null);
     setKey.mutate(
       { secret, value: value.trim() },
       {
@@ -48,8 +53,17 @@ export function KeyForm({ secret, status, compact = false }: { secret: SecretNam
           setEditing(false);
           toast.ok(secret === "gemini" ? "Key checked and saved." : "Saved.");
         },
+        onError: (e) => setError(e),
+        onSettled: () => setKey.reset(),
       },
     );
+  };
+
+  const cancel = () => {
+    setValue("");
+    setError(null);
+    setEditing(false);
+    setKey.reset();
   };
 
   return (
@@ -86,16 +100,16 @@ export function KeyForm({ secret, status, compact = false }: { secret: SecretNam
             value={value}
             onChange={(e) => {
               setValue(e.target.value);
-              setKey.reset();
+              setError(null);
             }}
             data-testid={`key-input-${secret}`}
-            aria-invalid={setKey.isError || undefined}
+            aria-invalid={error != null || undefined}
           />
           <Button type="submit" variant="primary" busy={setKey.isPending} disabled={!value.trim()} data-testid={`key-save-${secret}`}>
             {setKey.isPending ? (secret === "gemini" ? "Checking…" : "Saving…") : secret === "gemini" ? "Check and save" : "Save"}
           </Button>
           {editing ? (
-            <Button variant="ghost" onClick={() => setEditing(false)}>
+            <Button variant="ghost" onClick={cancel} data-testid={`key-cancel-${secret}`}>
               Cancel
             </Button>
           ) : null}
@@ -123,7 +137,7 @@ export function KeyForm({ secret, status, compact = false }: { secret: SecretNam
           </ConfirmButton>
         </div>
       )}
-      <ErrorNotice error={setKey.error ?? del.error} testId={`key-error-${secret}`} />
+      <ErrorNotice error={error ?? del.error} testId={`key-error-${secret}`} />
     </div>
   );
 }

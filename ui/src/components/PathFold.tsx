@@ -1,4 +1,5 @@
-// "Advanced: type a file path": for people who prefer typing a path to a file window, and for
+// "Advanced: type a file path": for files in the app's own folder (the app reads and writes
+// typed paths only there; anything else must be chosen in the file window), and for
 // end-to-end tests, which cannot drive the system's file dialogs.
 
 import { useState } from "react";
@@ -11,6 +12,7 @@ export function PathFold({
   onSubmit,
   busy,
   testId,
+  folder,
 }: {
   title: string;
   action: string;
@@ -18,10 +20,18 @@ export function PathFold({
   onSubmit: (path: string) => void;
   busy?: boolean;
   testId: string;
+  /** The app's own folder for these files, where typed paths are allowed. */
+  folder?: string;
 }) {
   const [path, setPath] = useState("");
   return (
     <Fold title={title} testId={`${testId}-fold`}>
+      {folder ? (
+        <p className="muted small">
+          For your safety, a typed path works only inside Comment Finder's folder <span className="mono">{folder}</span>. For any other place, use the file
+          window.
+        </p>
+      ) : null}
       <form
         className="row tight"
         onSubmit={(e) => {

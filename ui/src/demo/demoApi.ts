@@ -108,6 +108,9 @@ export function createDemoApi(scenarioOverride?: string): Api {
     monthly_budget_picos: 5_000_000_000_000,
     custom: null,
     gemini_base_url: "https://generativelanguage.googleapis.com",
+    gemini_server_host: "generativelanguage.googleapis.com",
+    gemini_server_needs_confirmation: false,
+    gemini_server_problem: null,
   };
 
   let nextProjectId = 1;
@@ -415,6 +418,8 @@ export function createDemoApi(scenarioOverride?: string): Api {
         data_dir: "~/.local/share/app.commentfinder",
         database_path: "~/.local/share/app.commentfinder/comment-finder.db",
         log_dir: "~/.local/share/app.commentfinder/logs",
+        imports_dir: "~/.local/share/app.commentfinder/imports",
+        exports_dir: "~/.local/share/app.commentfinder/exports",
       };
     },
 
@@ -443,7 +448,18 @@ export function createDemoApi(scenarioOverride?: string): Api {
       return { models: ["gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.0-flash"] };
     },
     async setGeminiBaseUrl(url) {
-      limits = { ...limits, gemini_base_url: url?.trim() || "https://generativelanguage.googleapis.com" };
+      const address = url?.trim() || "https://generativelanguage.googleapis.com";
+      let host: string;
+      try {
+        host = new URL(address).host;
+      } catch {
+        throw { code: "unsafe_server_address", message: `The Gemini server address "${address}" is refused: it is not a web address.` };
+      }
+      limits = { ...limits, gemini_base_url: address, gemini_server_host: host, gemini_server_needs_confirmation: url != null && keys.has("gemini") };
+      return clone(limits);
+    },
+    async confirmGeminiServer() {
+      limits = { ...limits, gemini_server_needs_confirmation: false };
       return clone(limits);
     },
     async limitSettings() {

@@ -100,6 +100,16 @@ const WORDS: Record<string, ErrorWords> = {
   unusable_output: { sentence: "Gemini's answer could not be used." },
   http_error: { sentence: "Gemini answered in an unexpected way." },
   invalid_config: { sentence: "The Gemini connection is not set up correctly." },
+  unsafe_server_address: {
+    sentence: "This Gemini server address is not allowed.",
+    next: "Use an https:// address, or http:// only for this computer (localhost). Settings → Advanced: Gemini server.",
+    showMessage: true,
+  },
+  server_not_confirmed: {
+    sentence: "Your Gemini key has not been confirmed for this server yet.",
+    next: "In Settings, confirm sending the key to the server shown, or enter the key again.",
+    showMessage: true,
+  },
   keychain: {
     sentence: "Your computer's keychain could not be used.",
     next: "Make sure the keychain (for example GNOME Keyring) is unlocked, then try again.",
@@ -116,6 +126,15 @@ const WORDS: Record<string, ErrorWords> = {
   // Projects and files.
   project_not_found: { sentence: "This project no longer exists.", next: "Pick another project." },
   project_exists: { sentence: "A project with this name already exists.", next: "Pick another name." },
+  project_has_active_run: {
+    sentence: "This project has a run in progress.",
+    next: "Stop the run (or wait for it to finish), then delete the project.",
+  },
+  path_not_allowed: {
+    sentence: "That file was not chosen in the file window.",
+    next: "Use “Choose a file…” (or drop the file on the window). Typed paths work only in Comment Finder's own folder.",
+  },
+  file_too_large: { sentence: "The file is too large.", next: "Check that you chose the right file.", showMessage: true },
   invalid_project: { sentence: "The project settings have a problem.", showMessage: true },
   file_unreadable: { sentence: "The file could not be read.", next: "Check that it still exists and that you can open it." },
   file_unwritable: {

@@ -1,9 +1,10 @@
 // What the window asks of the operating system: clipboard, opening links and folders, file
-// dialogs. Inside Tauri these go through the official plugins (clipboard-manager, opener,
-// dialog); in the browser preview they fall back to web APIs or a sample path.
+// dialogs. Inside Tauri the clipboard and links go through the official plugins
+// (clipboard-manager, opener) and file dialogs through the shell's own commands, which
+// remember the file picked so that only picked files can be read or written; in the browser
+// preview they fall back to web APIs or a sample path.
 
 import { writeText } from "@tauri-apps/plugin-clipboard-manager";
-import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import { insideTauri } from "../api";
 import type { AppError } from "./errors";
@@ -61,22 +62,15 @@ export const CSV_FILTERS: FileFilter[] = [{ name: "CSV (Excel, Google Sheets)", 
 /** Asks for one file to open. Null when the person cancels. */
 export async function pickFile(title: string, filters: FileFilter[], demoPath: string): Promise<string | null> {
   if (!insideTauri()) return demoPath;
-  try {
-    const picked = await openDialog({ title, multiple: false, directory: false, filters });
-    return typeof picked === "string" ? picked : null;
-  } catch (e) {
-    throw platformError("dialog", e);
-  }
+  const [{ commands }, { unwrap }] = await Promise.all([import("../bindings"), import("../backend/tauri")]);
+  return unwrap(commands.pickOpenFile(title, filters));
 }
 
 /** Asks where to save a file. Null when the person cancels. */
 export async function pickSavePath(title: string, defaultName: string, filters: FileFilter[]): Promise<string | null> {
   if (!insideTauri()) return `~/Documents/${defaultName}`;
-  try {
-    return await saveDialog({ title, defaultPath: defaultName, filters });
-  } catch (e) {
-    throw platformError("dialog", e);
-  }
+  const [{ commands }, { unwrap }] = await Promise.all([import("../bindings"), import("../backend/tauri")]);
+  return unwrap(commands.pickSaveFile(title, defaultName, filters));
 }
 
 /** "today-2026-11-28.csv" style names for save dialogs. */

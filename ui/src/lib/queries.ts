@@ -80,9 +80,13 @@ export const useAppInfo = () => useQuery({ queryKey: qk.appInfo, queryFn: () => 
 
 export const useKeyStatus = () => useQuery({ queryKey: qk.keys, queryFn: () => call(() => api().keyStatus()) });
 
+/** Saving a key. The typed key is this mutation's variables: `gcTime: 0` drops the mutation
+ * from the cache as soon as nothing watches it (KeyForm resets it once it settles), so the
+ * key does not stay in memory for react-query's default five minutes. */
 export function useSetKey() {
   const qc = useQueryClient();
   return useMutation({
+    gcTime: 0,
     mutationFn: (v: { secret: SecretName; value: string }) => call(() => api().setKey(v.secret, v.value)),
     onSuccess: () => qc.invalidateQueries({ queryKey: qk.keys }),
   });
@@ -366,6 +370,15 @@ export function useSetGeminiBaseUrl() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (url: string | null) => call(() => api().setGeminiBaseUrl(url)),
+    onSuccess: (data) => qc.setQueryData(qk.limits, data),
+  });
+}
+
+/** The person confirmed that the saved key may go to the Gemini server shown. */
+export function useConfirmGeminiServer() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => call(() => api().confirmGeminiServer()),
     onSuccess: (data) => qc.setQueryData(qk.limits, data),
   });
 }

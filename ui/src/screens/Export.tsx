@@ -11,7 +11,7 @@ import { Button, Card, Checkbox, EmptyState, ErrorNotice, Field, Fold, LabelPill
 import { IconDownload, IconFolder } from "../components/icons";
 import { plural } from "../lib/format";
 import { CSV_FILTERS, datedFileName, pickSavePath } from "../lib/platform";
-import { useExportOpportunities, useOpportunities } from "../lib/queries";
+import { useAppInfo, useExportOpportunities, useOpportunities } from "../lib/queries";
 
 export const CSV_COLUMNS = [
   "rank",
@@ -35,6 +35,7 @@ export const CSV_COLUMNS = [
 
 export function ExportScreen() {
   const { project, projectId } = useCurrentProject();
+  const info = useAppInfo();
   const [labels, setLabels] = useState<Label[]>(["green", "yellow"]);
   const [status, setStatus] = useState<PostStatus | "all">("pending");
   const [sort, setSort] = useState<ExportSort>("score");
@@ -215,10 +216,11 @@ export function ExportScreen() {
       <PathFold
         title="Advanced: save to a file path"
         action="Export"
-        placeholder="/home/you/Documents/today.csv"
+        placeholder={info.data?.exports_dir ? `${info.data.exports_dir}/today.csv` : "/home/you/Documents/today.csv"}
         busy={exportCsv.isPending}
         onSubmit={(p) => void exportTo(p)}
         testId="export-path"
+        folder={info.data?.exports_dir}
       />
     </div>
   );

@@ -12,11 +12,12 @@ import { IconFile, IconFolder, IconPlay, IconUpload } from "../components/icons"
 import { formatInt, plural } from "../lib/format";
 import { importHeadline, skipReasonCounts } from "../lib/importText";
 import { POST_FILE_FILTERS, pickFile } from "../lib/platform";
-import { useImportPosts } from "../lib/queries";
+import { useAppInfo, useImportPosts } from "../lib/queries";
 
 export function ImportScreen() {
   const { project, projectId } = useCurrentProject();
   const importPosts = useImportPosts();
+  const info = useAppInfo();
   const [over, setOver] = useState(false);
   const [fileName, setFileName] = useState<string | null>(null);
   const navigate = useNavigate();
@@ -60,9 +61,12 @@ export function ImportScreen() {
     if (path) run({ kind: "path", path }, path.split(/[\\/]/).pop() ?? path);
   };
 
+  // The browser preview reads a dropped file itself; the desktop window handles drops
+  // natively (above), as paths the shell streams from disk.
   const onDrop = async (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
+    if (insideTauri()) return;
     const file = e.dataTransfer.files[0];
     if (!file) return;
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -124,10 +128,11 @@ export function ImportScreen() {
       <PathFold
         title="Advanced: import from a file path"
         action="Import"
-        placeholder="/home/you/Downloads/dataset.json"
+        placeholder={info.data?.imports_dir ? `${info.data.imports_dir}/dataset.json` : "/home/you/Downloads/dataset.json"}
         busy={importPosts.isPending}
         onSubmit={(path) => run({ kind: "path", path }, path.split(/[\\/]/).pop() ?? path)}
         testId="import-path"
+        folder={info.data?.imports_dir}
       />
 
       {!report && !importPosts.isPending ? (

@@ -3,11 +3,11 @@
 
 import { useEffect, useState } from "react";
 import { insideTauri } from "../api";
-import type { PriceInput, PriceRow } from "../apiTypes";
+import type { LimitSettings, PriceInput, PriceRow } from "../apiTypes";
 import { KeyForm } from "../components/KeyForm";
 import { TierPicker } from "../components/TierPicker";
 import { useToast } from "../components/toast";
-import { Button, Card, ErrorNotice, Fold, Loading, PageHeader } from "../components/ui";
+import { Button, Card, ErrorNotice, Fold, Loading, Notice, PageHeader } from "../components/ui";
 import { IconFolder, IconRefresh } from "../components/icons";
 import { formatDay, formatUsd, parseUsdToPicos, picosToUsdInput, plural } from "../lib/format";
 import {
@@ -19,6 +19,7 @@ import {
   usePrices,
   useRevealFolder,
   useSetBudget,
+  useConfirmGeminiServer,
   useSetGeminiBaseUrl,
   useSetPrice,
 } from "../lib/queries";
@@ -258,15 +259,56 @@ function CheckKey() {
   );
 }
 
+/** The key goes to a changed server only once the person confirms it for the host shown
+ * (the address may have come with a database file from someone else). */
+function GeminiServerNotice({ limits }: { limits: LimitSettings | undefined }) {
+  const confirm = useConfirmGeminiServer();
+  const toast = useToast();
+  if (limits?.gemini_server_problem) {
+    return (
+      <Notice kind="error" title="The Gemini server address is not allowed." testId="gemini-server-problem">
+        {limits.gemini_server_problem}
+      </Notice>
+    );
+  }
+  if (!limits?.gemini_server_needs_confirmation) return null;
+  const host = limits.gemini_server_host ?? "";
+  return (
+    <Notice kind="warn" title={`Send your Gemini key to ${host}?`} testId="gemini-server-confirm-notice">
+      <p>
+        The Gemini server address is <span className="mono">{host}</span>, not Google's. Your key is not sent there until you confirm. Confirm only if you set
+        this address yourself; otherwise choose “Use Google's” below.
+      </p>
+      <div className="row tight">
+        <Button
+          variant="primary"
+          busy={confirm.isPending}
+          onClick={() => confirm.mutate(undefined, { onSuccess: () => toast.ok(`Your key will be sent to ${host}.`) })}
+          data-testid="gemini-server-confirm"
+        >
+          Send my key to {host}
+        </Button>
+      </div>
+      <ErrorNotice error={confirm.error} />
+    </Notice>
+  );
+}
+
 /** Advanced: point the app at another Gemini server (the project's tests use a fake one). */
-function GeminiServer({ current }: { current: string | undefined }) {
+function GeminiServer({ current, host }: { current: string | undefined; host: string | undefined }) {
   const save = useSetGeminiBaseUrl();
   const toast = useToast();
   const [url, setUrl] = useState(current ?? "");
   useEffect(() => setUrl(current ?? ""), [current]);
   return (
     <Fold title="Advanced: Gemini server" testId="gemini-server-fold">
-      <p className="muted small">Leave as it is unless someone helping you asks you to change it.</p>
+      <p className="muted small">
+        Leave as it is unless someone helping you asks you to change it. Your key is sent to{" "}
+        <span className="mono" data-testid="gemini-server-host">
+          {host}
+        </span>
+        . Addresses must start with https:// (http:// only for this computer).
+      </p>
       <form
         className="row tight"
         onSubmit={(e) => {
@@ -326,7 +368,8 @@ export function SettingsScreen() {
         ) : null}
         <ErrorNotice error={limits.error} />
         <BudgetForm />
-        <GeminiServer current={limits.data?.gemini_base_url} />
+        <GeminiServerNotice limits={limits.data} />
+        <GeminiServer current={limits.data?.gemini_base_url} host={limits.data?.gemini_server_host} />
       </Card>
 
       <PriceTable />

@@ -35,10 +35,11 @@ describe("tauri adapter", () => {
     await expect(tauriApi.appInfo()).rejects.toMatchObject({ code: "unexpected" });
   });
 
-  it("sends dropped files as the byte array the command expects", async () => {
-    invoke.mockResolvedValueOnce({ format: "Apify JSON", added: 1, updated: 0, skipped: [], stopped_early: null, scored: 1 });
-    await tauriApi.importPosts(3, { kind: "bytes", file_name: "a.json", bytes: new Uint8Array([91, 93]) });
-    expect(invoke).toHaveBeenCalledWith("import_posts", { projectId: 3, source: { kind: "bytes", file_name: "a.json", bytes: [91, 93] } });
+  it("sends files as paths only: a file's bytes never cross IPC", async () => {
+    await expect(tauriApi.importPosts(3, { kind: "bytes", file_name: "a.json", bytes: new Uint8Array([91, 93]) })).rejects.toMatchObject({
+      code: "invalid_input",
+    });
+    expect(invoke).not.toHaveBeenCalledWith("import_posts", expect.anything());
     invoke.mockResolvedValueOnce({ format: "X API JSON", added: 0, updated: 0, skipped: [], stopped_early: null, scored: 0 });
     await tauriApi.importPosts(3, { kind: "path", path: "/tmp/x.json" });
     expect(invoke).toHaveBeenLastCalledWith("import_posts", { projectId: 3, source: { kind: "path", path: "/tmp/x.json" } });
