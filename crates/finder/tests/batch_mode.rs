@@ -45,6 +45,10 @@ async fn harness(key: &str, config: FakeConfig) -> Harness {
         )
         .await
         .unwrap();
+    // The key goes to a server that is not Google's only once the user has said so.
+    engine::confirm_server(&db.store, &gemini::ApiKey::new(key))
+        .await
+        .unwrap();
     let access = engine::open_gemini(&db.store, gemini::ApiKey::new(key))
         .await
         .unwrap();
