@@ -816,6 +816,7 @@ async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_res
         .keychain
         .set(Secret::Gemini, &gemini::ApiKey::new(KEY))
         .unwrap();
+    state.confirm_gemini_server().await.unwrap();
     let project = sample_id(state).await;
     let mut settings = quick_settings(state, project).await;
     settings.embeddings = false;

@@ -36,6 +36,7 @@ fn context(db: &TestDb) -> RunContext {
         cancel: CancelToken::default(),
         wall_clock: now,
         seed: 1,
+        batch: Default::default(),
     }
 }
 
