@@ -169,10 +169,10 @@ fn spacing_for(term: &str) -> i64 {
 fn post(term: &str, j: i64, at: i64) -> FakePost {
     let seed = mix(stable_hash(term.as_bytes()) ^ (j as u64).wrapping_mul(0x9E37_79B9));
     let mut rng = SplitMix64(seed);
-    let roll = |rng: &mut SplitMix64, percent: u64| rng.next() % 100 < percent;
+    let roll = |rng: &mut SplitMix64, percent: u64| rng.next_u64() % 100 < percent;
     // Engagement is heavy-tailed: most posts get a little, a few a lot.
     let spread = |rng: &mut SplitMix64, scale: f64| {
-        let u = (rng.next() % 10_000) as f64 / 10_000.0;
+        let u = (rng.next_u64() % 10_000) as f64 / 10_000.0;
         (scale * u.powi(3)).round() as u64
     };
     let likes = spread(&mut rng, 400.0);
@@ -181,8 +181,8 @@ fn post(term: &str, j: i64, at: i64) -> FakePost {
     let quotes = spread(&mut rng, 15.0);
     let bookmarks = spread(&mut rng, 40.0);
     let views = likes * 40 + spread(&mut rng, 5_000.0);
-    let author = author(rng.next());
-    let lang = match rng.next() % 100 {
+    let author = author(rng.next_u64());
+    let lang = match rng.next_u64() % 100 {
         0..=87 => "en",
         88..=93 => "es",
         94..=97 => "de",
@@ -193,7 +193,7 @@ fn post(term: &str, j: i64, at: i64) -> FakePost {
     let is_quote = roll(&mut rng, 10);
     let is_retweet = roll(&mut rng, 6);
     let reply_restricted = roll(&mut rng, 7);
-    let text = text_for(term, j, rng.next());
+    let text = text_for(term, j, rng.next_u64());
     let ms = at * 1000 - SNOWFLAKE_EPOCH_MS;
     let id = ((ms.max(0) as u64) << 22) | (seed & 0x3F_FFFF);
     FakePost {
@@ -231,14 +231,14 @@ fn author(seed: u64) -> FakeAuthor {
     let handle = format!("{}_{}{}", first.to_ascii_lowercase(), role, n);
     let mut rng = SplitMix64(mix(n + 7));
     // 50 to ~250k followers, log-spread.
-    let followers = (50.0 * 10f64.powf((rng.next() % 3_700) as f64 / 1_000.0)) as u64;
+    let followers = (50.0 * 10f64.powf((rng.next_u64() % 3_700) as f64 / 1_000.0)) as u64;
     FakeAuthor {
         id: 1_000_000 + n * 7919,
         name: format!("{first} ({role})"),
         handle,
         followers,
-        verified: rng.next() % 100 < 12,
-        blue_verified: rng.next() % 100 < 30,
+        verified: rng.next_u64() % 100 < 12,
+        blue_verified: rng.next_u64() % 100 < 30,
     }
 }
 
@@ -323,7 +323,7 @@ pub fn mix(mut z: u64) -> u64 {
 pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         mix(self.0)
     }

@@ -183,6 +183,8 @@ struct ActorRun {
     ending: RunEnding,
     items: Vec<Value>,
     timeout_secs: u64,
+    /// Set by an abort: the items stored by then, and the run is over.
+    aborted_with: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -196,6 +198,9 @@ enum RunEnding {
 impl ActorRun {
     /// Status and how many items the dataset holds so far.
     fn progress(&self, shared: &Shared) -> (&'static str, usize) {
+        if let Some(stored) = self.aborted_with {
+            return ("ABORTED", stored);
+        }
         let total = shared.real(shared.config.apify_run_secs);
         let elapsed = self.started.elapsed();
         let (end, cap) = match self.ending {
@@ -258,6 +263,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/v2/acts/{actor}/runs", post(start_run))
         .route("/v2/actor-runs/{run}", get(get_run))
+        .route("/v2/actor-runs/{run}/abort", post(abort_run))
         .route("/v2/datasets/{dataset}/items", get(dataset_items))
         .route("/2/tweets/search/recent", get(recent_search))
         .route("/_fake/stats", get(stats_report))
@@ -386,6 +392,7 @@ async fn start_run(
             .get("timeout")
             .and_then(|t| t.parse().ok())
             .unwrap_or(3600),
+        aborted_with: None,
     };
     let body = run.json(&shared);
     lock(&shared.runs).insert(id, run);
@@ -503,6 +510,31 @@ async fn get_run(
             "Actor run was not found",
         ),
     }
+}
+
+/// `POST /v2/actor-runs/{id}/abort`: the run stops now, keeping what it stored.
+async fn abort_run(
+    State(shared): State<Arc<Shared>>,
+    Path(run): Path<String>,
+    QueryParams(params): QueryParams<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if !apify_authorised(&shared, &headers, &params) {
+        return unauthorised_apify(&shared);
+    }
+    let mut runs = lock(&shared.runs);
+    let Some(run) = runs.get_mut(&run) else {
+        return apify_error(
+            StatusCode::NOT_FOUND,
+            "record-not-found",
+            "Actor run was not found",
+        );
+    };
+    let (status, stored) = run.progress(&shared);
+    if matches!(status, "READY" | "RUNNING") {
+        run.aborted_with = Some(stored);
+    }
+    Json(run.json(&shared)).into_response()
 }
 
 async fn dataset_items(
