@@ -3,6 +3,7 @@
 //! - `commands` — the typed IPC surface (tauri-specta), one line each;
 //! - `ops` — the command bodies, over [`state::AppState`], testable without a window;
 //! - `runs` — background runs whose engine events reach the window as typed events;
+//! - `find` — finding posts (Apify, X API), saved searches and their scheduled refresh;
 //! - `dto` — the shapes that cross IPC, mirrored from the engine with compile-checked
 //!   conversions; `error` — `{code, message}` errors;
 //! - `logging` — tracing to daily-rotated files and the tail shown in Settings.
@@ -13,6 +14,7 @@
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod find;
 pub mod logging;
 pub mod ops;
 pub mod runs;
@@ -54,6 +56,7 @@ pub fn run() {
             match tauri::async_runtime::block_on(AppState::open(paths, ops::now())) {
                 Ok(state) => {
                     app.manage(state);
+                    find::start_scheduler(app.handle());
                     Ok(())
                 }
                 Err(e) => {
