@@ -605,9 +605,9 @@ pub async fn bench_find(args: BenchFindArgs, out: &Out) -> Result<(), FinderErro
     out.print(
         &value,
         &format!(
-            "{} posts from the fake {}: fetch + import {:.2} s ({:.0} posts/s), scoring {:.2} s ({:.0} posts/s), overall {:.0} posts/s.",
+            "{} posts from the fake {} server: fetch + import {:.2} s ({:.0} posts/s), scoring {:.2} s ({:.0} posts/s), overall {:.0} posts/s.",
             outcome.found,
-            source.describe(),
+            if source == Source::Apify { "Apify" } else { "X API" },
             fetch.as_secs_f64(),
             rate(outcome.found, fetch),
             scoring.as_secs_f64(),

@@ -34,6 +34,11 @@ export function FindPostsScreen() {
   const [refreshed, setRefreshed] = useState<string | null>(null);
 
   const built = useMemo(() => toRequest(form), [form]);
+
+  // A result lands below the form: bring it into view.
+  useEffect(() => {
+    if (outcome) document.querySelector('[data-testid="find-result"]')?.scrollIntoView({ behavior: "smooth", block: "start" });
+  }, [outcome]);
   const set = <K extends keyof FindForm>(key: K, value: FindForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const tokenSecret = form.source === "apify" ? "apify" : "x-bearer";
   const tokenSet = keys.data?.find((k) => k.secret === tokenSecret)?.set ?? false;
