@@ -479,15 +479,17 @@ pub async fn save_search(
     find::save(&state, project_id, &name, request, from_search).await
 }
 
-/// Refresh a saved search every N hours while the app runs (`None`: only when asked).
+/// Refresh a saved search every N hours while the app runs (`None`: only when asked), and
+/// optionally draft replies for the new green posts after each refresh.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_search_schedule(
     state: S<'_>,
     id: i64,
     hours: Option<u32>,
+    draft_new_greens: bool,
 ) -> AppResult<SavedSearchDto> {
-    find::set_schedule(&state, id, hours).await
+    find::set_schedule(&state, id, hours, draft_new_greens).await
 }
 
 #[tauri::command]

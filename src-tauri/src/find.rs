@@ -259,6 +259,8 @@ pub struct SavedSearchDto {
     pub name: String,
     pub request: SearchRequestDto,
     pub refresh_hours: Option<u32>,
+    /// After a scheduled refresh, draft replies for the new green posts.
+    pub draft_new_greens: bool,
     pub last_fetched_at: Option<i64>,
     pub created_at: i64,
 }
@@ -271,6 +273,7 @@ impl From<saved::SavedSearch> for SavedSearchDto {
             name: s.name,
             request: s.request.into(),
             refresh_hours: s.refresh_hours,
+            draft_new_greens: s.draft_new_greens,
             last_fetched_at: s.last_fetched_at,
             created_at: s.created_at,
         }
@@ -578,10 +581,13 @@ pub async fn set_schedule(
     state: &AppState,
     id: i64,
     hours: Option<u32>,
+    draft_new_greens: bool,
 ) -> AppResult<SavedSearchDto> {
-    Ok(saved::set_schedule(&state.store, id, hours, false)
-        .await?
-        .into())
+    Ok(
+        saved::set_schedule(&state.store, id, hours, draft_new_greens)
+            .await?
+            .into(),
+    )
 }
 
 pub async fn delete_saved(state: &AppState, id: i64) -> AppResult<()> {
@@ -639,6 +645,10 @@ pub async fn run_scheduler(
                     match outcome {
                         Ok(o) => {
                             tracing::info!(saved_search = due.id, found = o.found, new_greens = o.new_greens, "scheduled refresh");
+                            if due.draft_new_greens && o.new_greens > 0 {
+                                let since = due.last_fetched_at.unwrap_or(o.started_at - 24 * 3600);
+                                draft_replies(&store, keychain, due.project_id, since).await;
+                            }
                             let worth = schedule::worth_a_reply(o.new_greens);
                             if let Some(text) = &worth {
                                 notify(format!("{text} (\"{}\")", due.name));
@@ -662,6 +672,46 @@ pub async fn run_scheduler(
     .await;
     if let Err(e) = result {
         tracing::error!(error = %e, "the refresh scheduler stopped");
+    }
+}
+
+/// Reply drafts for a refresh's new greens, with the saved Gemini key; problems are logged
+/// (the refresh itself succeeded, and the Run screen shows the run like any other).
+async fn draft_replies(store: &Store, keychain: &Keychain, project_id: i64, since: i64) {
+    let key = match keychain::key_from_env_or_keychain(keychain) {
+        Ok(Some((key, _))) => key,
+        Ok(None) => {
+            tracing::warn!("no Gemini key: replies for the new posts were not drafted");
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the keychain could not be read: replies were not drafted");
+            return;
+        }
+    };
+    let result = match finder::engine::open_gemini(store, key).await {
+        Ok(access) => {
+            search::drafts::draft_new_greens(
+                store,
+                &access,
+                project_id,
+                since,
+                Default::default(),
+                wall_clock,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(Some(summary)) => {
+            tracing::info!(run_id = summary.run_id, summary = %summary.sentence(), "drafted replies after a refresh")
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(
+            code = e.code(),
+            "drafting replies after a refresh failed: {e}"
+        ),
     }
 }
 

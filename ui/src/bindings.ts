@@ -71,8 +71,11 @@ export const commands = {
 	listSavedSearches: (projectId: number) => typedError<SavedSearchDto[], AppError>(__TAURI_INVOKE("list_saved_searches", { projectId })),
 	/**  Saves a search; with `from_search`, that search's posts count as already fetched. */
 	saveSearch: (projectId: number, name: string, request: SearchRequestDto, fromSearch: number | null) => typedError<SavedSearchDto, AppError>(__TAURI_INVOKE("save_search", { projectId, name, request, fromSearch })),
-	/**  Refresh a saved search every N hours while the app runs (`None`: only when asked). */
-	setSearchSchedule: (id: number, hours: number | null) => typedError<SavedSearchDto, AppError>(__TAURI_INVOKE("set_search_schedule", { id, hours })),
+	/**
+	 *  Refresh a saved search every N hours while the app runs (`None`: only when asked), and
+	 *  optionally draft replies for the new green posts after each refresh.
+	 */
+	setSearchSchedule: (id: number, hours: number | null, draftNewGreens: boolean) => typedError<SavedSearchDto, AppError>(__TAURI_INVOKE("set_search_schedule", { id, hours, draftNewGreens })),
 	deleteSavedSearch: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_saved_search", { id })),
 	/**  Term analysis of a search: shares, freshness, verdict and reply cost per term. */
 	analyzeTerms: (searchId: number) => typedError<TermAnalysisDto[], AppError>(__TAURI_INVOKE("analyze_terms", { searchId })),
@@ -490,6 +493,8 @@ export type SavedSearchDto = {
 	name: string,
 	request: SearchRequestDto,
 	refresh_hours: number | null,
+	/**  After a scheduled refresh, draft replies for the new green posts. */
+	draft_new_greens: boolean,
 	last_fetched_at: number | null,
 	created_at: number,
 };

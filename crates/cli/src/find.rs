@@ -118,6 +118,12 @@ pub struct SearchArgs {
 pub struct RefreshArgs {
     #[arg(long)]
     project: String,
+    /// Then draft replies for the new green posts (Gemini; within the monthly budgets).
+    #[arg(long)]
+    draft: bool,
+    /// With --draft: the most the drafting may spend, in US dollars (e.g. 0.50).
+    #[arg(long, requires = "draft")]
+    budget: Option<String>,
 }
 
 #[derive(Args)]
@@ -143,6 +149,9 @@ pub enum SearchesCommand {
         id: i64,
         #[arg(long)]
         every: u32,
+        /// After each scheduled refresh, draft replies for the new green posts.
+        #[arg(long)]
+        draft: bool,
     },
     /// Forget a saved search (the posts it found stay).
     Delete { id: i64 },
@@ -334,6 +343,16 @@ pub async fn refresh_command(
             project.name()
         )));
     }
+    let budget_picos = match &args.budget {
+        Some(text) => Some(finder::prices::parse_usd(text, "--budget")? * 1_000_000),
+        None => None,
+    };
+    // The window the refresh asks for starts at the oldest previous fetch.
+    let since = list
+        .iter()
+        .map(|s| s.last_fetched_at.unwrap_or(now() - 24 * 3600))
+        .min()
+        .unwrap_or(now());
     let cancel = cancel_on_ctrl_c();
     let mut results = Vec::new();
     let mut text = String::new();
@@ -370,8 +389,27 @@ pub async fn refresh_command(
     let headline =
         schedule::worth_a_reply(new_greens).unwrap_or_else(|| "No new posts worth a reply.".into());
     text.push_str(&headline);
+    let mut drafts = serde_json::Value::Null;
+    if args.draft && new_greens > 0 && !cancel.is_cancelled() {
+        let access = crate::runs::gemini_access(store).await?;
+        let options = finder::search::drafts::DraftOptions {
+            budget_picos,
+            ..Default::default()
+        };
+        match finder::search::drafts::draft_new_greens(
+            store, &access, project.id, since, options, now,
+        )
+        .await?
+        {
+            Some(summary) => {
+                text.push_str(&format!("\nReplies drafted: {}", summary.sentence()));
+                drafts = json!(summary);
+            }
+            None => text.push_str("\nNo new green post needs replies."),
+        }
+    }
     out.print(
-        &json!({"project": project.name(), "refreshed": results, "new_greens": new_greens, "notification": schedule::worth_a_reply(new_greens)}),
+        &json!({"project": project.name(), "refreshed": results, "new_greens": new_greens, "notification": schedule::worth_a_reply(new_greens), "drafts": drafts}),
         &text,
     );
     if failures.is_empty() {
@@ -479,8 +517,8 @@ pub async fn searches_command(
             }
             out.print(&json!({ "saved_searches": list }), text.trim_end());
         }
-        SearchesCommand::Schedule { id, every } => {
-            let s = saved::set_schedule(store, id, (every > 0).then_some(every), false).await?;
+        SearchesCommand::Schedule { id, every, draft } => {
+            let s = saved::set_schedule(store, id, (every > 0).then_some(every), draft).await?;
             out.print(
                 &json!({ "saved_search": s }),
                 &match s.refresh_hours {

@@ -680,3 +680,102 @@ async fn a_scheduled_refresh_fires_every_interval_on_a_fake_clock() {
     );
     assert_eq!(schedule::worth_a_reply(0), None);
 }
+
+#[tokio::test]
+async fn a_refresh_can_draft_replies_for_the_new_greens_through_the_run_engine() {
+    let db = db().await;
+    let project = sample_project(&db).await;
+    let sources = fake(quick()).await;
+    let key = "search-drafts-test-key-0001";
+    let gemini = fake_gemini::FakeGemini::start(fake_gemini::FakeConfig {
+        api_keys: vec![key.to_owned()],
+        ..fake_gemini::FakeConfig::default()
+    })
+    .await
+    .unwrap();
+    db.store
+        .set_setting(
+            finder::engine::BASE_URL_SETTING,
+            &serde_json::json!(gemini.base_url()),
+        )
+        .await
+        .unwrap();
+    db.store
+        .set_setting("tier", &serde_json::json!("tier1"))
+        .await
+        .unwrap();
+    let access = finder::engine::open_gemini(&db.store, ApiKey::new(key))
+        .await
+        .unwrap();
+    let saved = saved::save(
+        &db.store,
+        project.id,
+        "Onboarding",
+        &request(Source::X, &["onboarding", "cold email"], 100),
+        None,
+        clock(),
+    )
+    .await
+    .unwrap();
+    let outcome = saved::find_new_posts(
+        &db.store,
+        saved.id,
+        &access_for_x(&sources),
+        PollPolicy::quick(),
+        &clock,
+        &quiet,
+        &SearchCancel::new(),
+    )
+    .await
+    .unwrap();
+    assert!(outcome.new_greens > 0, "{outcome:?}");
+    let summary = search::drafts::draft_new_greens(
+        &db.store,
+        &access,
+        project.id,
+        outcome.started_at,
+        no_embeddings(),
+        clock,
+    )
+    .await
+    .unwrap()
+    .expect("the new greens need replies");
+    assert!(summary.succeeded > 0, "{summary:?}");
+    let drafted_hits = count(
+        &db,
+        &format!(
+            "SELECT COUNT(*) FROM run_items i WHERE i.run_id = {} AND i.state = 'done'
+               AND i.tweet_id IN (SELECT tweet_id FROM search_hits WHERE search_id = {})",
+            summary.run_id, outcome.search_id
+        ),
+    )
+    .await;
+    assert_eq!(
+        drafted_hits, summary.succeeded,
+        "only posts the refresh brought"
+    );
+    // Drafted once: asking again finds nothing left to do.
+    let again = search::drafts::draft_new_greens(
+        &db.store,
+        &access,
+        project.id,
+        outcome.started_at,
+        no_embeddings(),
+        clock,
+    )
+    .await
+    .unwrap();
+    assert!(again.is_none(), "{again:?}");
+}
+
+fn access_for_x(server: &SourcesServer) -> SourceAccess {
+    access(server, Source::X)
+}
+
+/// The fake's embeddings are hashes, not meaning: keep the lexical scores the search gave.
+fn no_embeddings() -> search::drafts::DraftOptions {
+    search::drafts::DraftOptions {
+        embeddings: false,
+        ..Default::default()
+    }
+}

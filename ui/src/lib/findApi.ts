@@ -16,7 +16,7 @@ export interface FindApi {
   findNew(savedSearchId: number): Promise<void>;
   cancel(): Promise<boolean>;
   listSaved(projectId: number): Promise<SavedSearchDto[]>;
-  setSchedule(id: number, hours: number | null): Promise<SavedSearchDto>;
+  setSchedule(id: number, hours: number | null, draftNewGreens: boolean): Promise<SavedSearchDto>;
   deleteSaved(id: number): Promise<void>;
   analyze(searchId: number): Promise<TermAnalysisDto[]>;
   onEvent(handler: (e: FindEvent) => void): Promise<() => void>;
@@ -32,7 +32,7 @@ const tauriFind: FindApi = {
   },
   cancel: () => unwrap(commands.cancelSearch()),
   listSaved: (projectId) => unwrap(commands.listSavedSearches(projectId)),
-  setSchedule: (id, hours) => unwrap(commands.setSearchSchedule(id, hours)),
+  setSchedule: (id, hours, draft) => unwrap(commands.setSearchSchedule(id, hours, draft)),
   deleteSaved: async (id) => {
     await unwrap(commands.deleteSavedSearch(id));
   },

@@ -98,6 +98,7 @@ export function createFindDemo(): FindApi {
           name: saveAs.trim(),
           request,
           refresh_hours: null,
+          draft_new_greens: false,
           last_fetched_at: Math.floor(Date.now() / 1000),
           created_at: Math.floor(Date.now() / 1000),
         });
@@ -117,10 +118,11 @@ export function createFindDemo(): FindApi {
       return true;
     },
     listSaved: async (projectId) => saved.filter((s) => s.project_id === projectId),
-    setSchedule: async (id, hours) => {
+    setSchedule: async (id, hours, draft) => {
       const s = saved.find((x) => x.id === id);
       if (!s) throw { code: "invalid_input", message: "There is no such saved search." };
       s.refresh_hours = hours;
+      s.draft_new_greens = draft;
       return s;
     },
     deleteSaved: async (id) => {

@@ -448,7 +448,7 @@ function SavedSearches({
                       value={s.refresh_hours ?? ""}
                       onChange={(e) => {
                         const hours = e.target.value === "" ? null : Number(e.target.value);
-                        findApi().setSchedule(s.id, hours).then(onChanged, setError);
+                        findApi().setSchedule(s.id, hours, s.draft_new_greens).then(onChanged, setError);
                       }}
                     >
                       {REFRESH_CHOICES.map((c) => (
@@ -457,6 +457,11 @@ function SavedSearches({
                         </option>
                       ))}
                     </select>
+                    {s.refresh_hours != null ? (
+                      <Checkbox checked={s.draft_new_greens} onChange={(on) => findApi().setSchedule(s.id, s.refresh_hours, on).then(onChanged, setError)}>
+                        <span className="small">Then draft replies for new greens (within your budgets)</span>
+                      </Checkbox>
+                    ) : null}
                   </td>
                   <td className="nowrap">
                     <Button size="sm" variant="primary" icon={<IconRefresh />} disabled={running} onClick={() => onFind(s)} data-testid="find-new">

@@ -9,10 +9,12 @@
 //! - [`analysis`]: search-term analysis (green share, freshness, verdict, reply cost).
 //! - [`schedule`]: refreshing saved searches every N hours, with an injected clock.
 //! - [`data_prices`]: what a post read costs, dated and editable.
+//! - [`drafts`]: reply drafts for the new green posts after a refresh, through the run engine.
 
 pub mod analysis;
 mod apify;
 pub mod data_prices;
+pub mod drafts;
 mod run;
 pub mod saved;
 pub mod schedule;
