@@ -481,6 +481,10 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
       // no budget banner left from the steps before
     }
     await nav("settings");
+    // The steps before left a tiny monthly budget; posts cost money too, so raise it.
+    await wd.fill('[data-testid="budget-input"]', "10");
+    await wd.clickOn('[data-testid="budget-save"]');
+    await sleep(500);
     await wd.fill('[data-testid="key-input-apify"]', APIFY_TOKEN);
     await wd.clickOn('[data-testid="key-save-apify"]');
     await wd.waitForText('[data-testid="key-status-apify"]', /0001/, { timeout: 20000 });

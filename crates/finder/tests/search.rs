@@ -779,3 +779,41 @@ fn no_embeddings() -> search::drafts::DraftOptions {
         ..Default::default()
     }
 }
+
+#[tokio::test]
+async fn a_search_that_could_pass_a_monthly_budget_is_refused_before_anything_is_spent() {
+    let db = db().await;
+    let project = sample_project(&db).await;
+    let server = fake(quick()).await;
+    // $1 a month; X at $0.005 a post: 300 posts may cost $1.50.
+    finder::budget::set_monthly_budget(&db.store, Some(1_000_000_000_000))
+        .await
+        .unwrap();
+    let err = search::run(
+        &db.store,
+        project.id,
+        &request(Source::X, &["onboarding"], 300),
+        &access(&server, Source::X),
+        &SearchOptions {
+            poll: PollPolicy::quick(),
+            ..SearchOptions::default()
+        },
+        &clock,
+        &quiet,
+        &SearchCancel::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "search_over_budget");
+    assert!(err.to_string().contains("$1.50"), "{err}");
+    assert_eq!(server.stats().x_requests, 0);
+    // 100 posts ($0.50) fit.
+    let fits = search(
+        &db,
+        &project,
+        &server,
+        &request(Source::X, &["onboarding"], 100),
+    )
+    .await;
+    assert_eq!(fits.status, SearchStatus::Finished);
+}

@@ -138,6 +138,7 @@ const WORDS: Record<string, ErrorWords> = {
   source_rate_limited: { sentence: "The source is limiting how fast posts can be fetched.", next: "Try again later.", showMessage: true },
   source_unreachable: { sentence: "The source could not be reached.", next: "Check your internet connection and try again.", showMessage: true },
   search_running: { sentence: "A search is already running.", next: "Wait for it or cancel it first." },
+  search_over_budget: { sentence: "This search could go over your monthly budget.", showMessage: true },
 
   // Runs.
   run_in_progress: { sentence: "A run is already going.", next: "Wait for it to finish or stop it first." },

@@ -240,6 +240,7 @@ pub async fn run(
     }
     let project = projects::get(store, project_id).await?;
     let started_at = clock();
+    check_monthly_budgets(store, project_id, &request, started_at).await?;
     let request_json = serde_json::to_string(&request)
         .map_err(|e| FinderError::InvalidInput(format!("The search could not be saved: {e}")))?;
     let search_id: i64 = sqlx::query_scalar(
@@ -375,6 +376,37 @@ pub async fn run(
         finished_at,
         summary,
     })
+}
+
+/// Posts cost money too, and the monthly budgets cover every cost in the ledger: a search
+/// whose most possible cost does not fit in what is left of a budget is refused before it
+/// starts (an Apify run bills what it used, which stays near the estimate's price per post).
+async fn check_monthly_budgets(
+    store: &Store,
+    project_id: i64,
+    request: &SearchRequest,
+    now: i64,
+) -> Result<()> {
+    let estimate = super::estimate(store, request, now).await?;
+    for cap in crate::budget::monthly_use(store, Some(project_id), now).await? {
+        let left = (cap.cap_picos - cap.spent_picos).max(0);
+        if estimate.max_cost_picos > left {
+            let which = match cap.scope {
+                crate::budget::CapScope::ProjectMonth => "this project's monthly budget",
+                _ => "the monthly budget",
+            };
+            return Err(FinderError::Source {
+                code: "search_over_budget",
+                message: format!(
+                    "This search may cost up to {}, but only {} is left of {which} ({}). Ask for fewer posts per term or raise the budget in Settings.",
+                    estimate.max_cost,
+                    crate::prices::format_usd(left),
+                    crate::prices::format_usd(cap.cap_picos)
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn summary_sentence(status: SearchStatus, t: &Tally, error: Option<&FinderError>) -> String {
