@@ -743,3 +743,71 @@ pub fn start_scheduler(app: &tauri::AppHandle) {
         stop,
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_cross_unchanged_and_events_are_tagged() {
+        let dto = SearchRequestDto {
+            source: SearchSource::X,
+            terms: vec!["onboarding".into(), "free trial".into()],
+            filters: SearchFiltersDto {
+                min_likes: 3,
+                min_reposts: 1,
+                min_replies: 2,
+                days_back: Some(5),
+                language: Some("en".into()),
+                only_verified: true,
+                only_image: false,
+                only_video: true,
+                only_quote: false,
+                raw_query: false,
+                sort: SearchSort::Top,
+            },
+            count: 250,
+        };
+        let engine = SearchRequest::from(dto.clone());
+        assert_eq!(engine.source, Source::X);
+        assert_eq!(engine.filters.sort, Sort::Top);
+        assert_eq!(SearchRequestDto::from(engine), dto);
+
+        let event = FindEvent::Refreshed {
+            project_id: 1,
+            saved_search_id: 2,
+            name: "Daily".into(),
+            new_greens: 12,
+            sentence: "12 new posts worth a reply".into(),
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["kind"], "refreshed");
+        assert_eq!(json["new_greens"], 12);
+    }
+
+    #[test]
+    fn a_missing_token_is_a_plain_error_naming_settings() {
+        // A keychain service nobody uses, and no token in the environment for X.
+        if std::env::var_os(X_TOKEN_ENV).is_some() {
+            return;
+        }
+        let keychain = Keychain::with_service("app.commentfinder.test.find.none");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let err = rt.block_on(async {
+            let (store, _) = Store::open(&dir.path().join("t.db")).await.unwrap();
+            access(&store, &keychain, Source::X).await.unwrap_err()
+        });
+        // Without a Secret Service the keychain itself reports; with one, the token is missing.
+        assert!(
+            err.code == "source_token_missing" || err.code.starts_with("keychain"),
+            "{err:?}"
+        );
+        if err.code == "source_token_missing" {
+            assert!(err.message.contains("Settings"), "{}", err.message);
+        }
+    }
+}
