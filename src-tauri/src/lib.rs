@@ -4,6 +4,7 @@
 //! - `ops` — the command bodies, over [`state::AppState`], testable without a window;
 //! - `runs` — background runs whose engine events reach the window as typed events;
 //! - `find` — finding posts (Apify, X API), saved searches and their scheduled refresh;
+//!   `tray` — the system tray that keeps scheduled refreshes going with the window closed;
 //! - `dto` — the shapes that cross IPC, mirrored from the engine with compile-checked
 //!   conversions; `error` — `{code, message}` errors;
 //! - `logging` — tracing to daily-rotated files and the tail shown in Settings.
@@ -19,6 +20,7 @@ pub mod logging;
 pub mod ops;
 pub mod runs;
 pub mod state;
+pub mod tray;
 
 use std::time::Instant;
 
@@ -57,6 +59,7 @@ pub fn run() {
                 Ok(state) => {
                     app.manage(state);
                     find::start_scheduler(app.handle());
+                    tray::install(app.handle());
                     Ok(())
                 }
                 Err(e) => {
@@ -73,6 +76,7 @@ pub fn run() {
                 }
             }
         })
+        .on_window_event(tray::on_window_event)
         .on_page_load(move |webview, payload| {
             if matches!(payload.event(), tauri::webview::PageLoadEvent::Finished) {
                 tracing::info!(
