@@ -684,6 +684,16 @@ async fn recent_search(
     }
     if let Some(id) = params.get("since_id") {
         query.since_id = id.parse().ok();
+        // Snowflake ids carry their time; X refuses one from before its seven-day window.
+        let at = query
+            .since_id
+            .map(|id| ((id >> 22) as i64 + 1_288_834_974_657) / 1000);
+        if at.is_none_or(|t| t < oldest) {
+            return invalid(format!(
+                "Invalid 'since_id':'{id}'. 'since_id' must be a tweet id created after {}",
+                iso_time(oldest)
+            ));
+        }
     }
     // The token is the offset into the result list, written so nobody is tempted to build one.
     let offset = params

@@ -817,3 +817,50 @@ async fn a_search_that_could_pass_a_monthly_budget_is_refused_before_anything_is
     .await;
     assert_eq!(fits.status, SearchStatus::Finished);
 }
+
+#[tokio::test]
+async fn a_saved_x_search_last_fetched_over_a_week_ago_asks_for_the_whole_window() {
+    let db = db().await;
+    let project = sample_project(&db).await;
+    let server = fake(quick()).await;
+    let saved = saved::save(
+        &db.store,
+        project.id,
+        "Old",
+        &request(Source::X, &["pricing"], 30),
+        None,
+        clock(),
+    )
+    .await
+    .unwrap();
+    // Ten days since the last fetch: X would refuse that post's id as `since_id`.
+    let old_at = server.post_clock() - 10 * 86_400;
+    let old_id = (((old_at * 1000) - 1_288_834_974_657) as u64) << 22;
+    sqlx::query("UPDATE saved_searches SET cursors_json = ? WHERE id = ?")
+        .bind(
+            serde_json::json!({"pricing": {"newest_at": old_at, "newest_id": old_id.to_string()}})
+                .to_string(),
+        )
+        .bind(saved.id)
+        .execute(db.store.pool())
+        .await
+        .unwrap();
+    let outcome = saved::find_new_posts(
+        &db.store,
+        saved.id,
+        &access(&server, Source::X),
+        PollPolicy::quick(),
+        &clock,
+        &quiet,
+        &SearchCancel::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        outcome.status,
+        SearchStatus::Finished,
+        "{:?}",
+        outcome.error
+    );
+    assert_eq!(outcome.found, 30);
+}

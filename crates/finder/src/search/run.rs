@@ -747,8 +747,15 @@ impl Search<'_> {
     async fn x_term(&mut self, client: &XSearch) -> Result<(), Halt> {
         let f = self.request.filters.clone();
         let query = x_query(&self.term, &f);
-        let cursor = self.options.cursors.get(&self.term).cloned();
         let now = (self.clock)();
+        // X refuses a `since_id` older than its seven-day window: past that, everything it
+        // can return is newer anyway.
+        let cursor = self
+            .options
+            .cursors
+            .get(&self.term)
+            .filter(|c| c.newest_at > now - i64::from(super::X_MAX_DAYS_BACK) * 86_400 + 120)
+            .cloned();
         let start_time = match (&cursor, f.days_back) {
             (None, Some(days)) => Some(super::iso_time(now - i64::from(days) * 86_400 + 60)),
             _ => None,
