@@ -74,6 +74,8 @@ export function FindPostsScreen() {
     void findApi()
       .onEvent((e: FindEvent) => {
         if (e.kind === "progress") {
+          // Also after coming back to the screen while a search goes on: Cancel stays at hand.
+          setRunning(e.stage !== "done");
           setProgress(e);
         } else if (e.kind === "finished") {
           setRunning(false);
