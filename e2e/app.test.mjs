@@ -532,6 +532,24 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     assert.ok(n > 0 && n < 120, `only the newer posts arrive (got ${n})`);
     metrics.find_new_posts_added = n;
   });
+
+  step("Costs shows what the posts cost beside the AI's", async () => {
+    await nav("costs");
+    // The data provider is a series of its own, beside the Gemini models.
+    let series = "";
+    await wd.waitFor('[data-testid="costs-chart-data"]', {
+      timeout: 20000,
+      what: "the costs chart with the Apify series",
+      check: async (session, el) => {
+        series = (await session.attribute(el, "data-series")) ?? "";
+        return series.includes("apify-tweet-scraper");
+      },
+    });
+    assert.match(series, /gemini/, `series: ${series}`);
+    metrics.find_costs_series = series;
+    await sleep(800); // chart animation
+    await shot("22-find-costs-side-by-side");
+  });
 });
 
 /** What the X clipboard holds, when xclip is installed (else null). */
