@@ -24,6 +24,9 @@ const root = path.resolve(here, "..");
 const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
 const APP = process.env.APP_BINARY ?? path.join(targetDir, "debug/comment-finder-app");
 const FAKE = process.env.FAKE_GEMINI_BINARY ?? path.join(targetDir, "debug/fake-gemini");
+// The fake Apify + X API server (crates/fake-sources), for finding posts.
+const FAKE_SOURCES = process.env.FAKE_SOURCES_BINARY ?? path.join(targetDir, "debug/fake-sources");
+const APIFY_TOKEN = "e2e-apify-token-0001";
 const SHOTS = path.join(here, "screenshots");
 const KEY = "e2e-fake-gemini-key-7f3a";
 const PROJECT = "E2E Growth";
@@ -185,12 +188,14 @@ function step(name, body) {
 
 describe("Comment Finder desktop app", { timeout: 300000 }, () => {
   let fakeUrl;
+  let sourcesUrl;
   let postsFile;
 
   before(async () => {
     for (const [what, file] of [
       ["app", APP],
       ["fake Gemini server", FAKE],
+      ["fake Apify and X server", FAKE_SOURCES],
     ]) {
       assert.ok(fs.existsSync(file), `The ${what} is not built (${file}); run \`make e2e\`.`);
     }
@@ -202,6 +207,11 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     start(FAKE, ["--port", String(fakePort), "--key", KEY, "--latency-ms", "1200", "--jitter-ms", "400", "--seed", "7"]);
     fakeUrl = `http://127.0.0.1:${fakePort}`;
     await waitForHttp(`${fakeUrl}/v1beta/models?key=${KEY}`);
+    // Actor runs of 20 simulated seconds take one real second.
+    const sourcesPort = await freePort();
+    start(FAKE_SOURCES, ["--port", String(sourcesPort), "--apify-token", APIFY_TOKEN, "--time-scale", "20"]);
+    sourcesUrl = `http://127.0.0.1:${sourcesPort}`;
+    await waitForHttp(`${sourcesUrl}/_fake/stats`);
 
     const port = await freePort();
     const nativePort = await freePort();
@@ -213,6 +223,10 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
       GEMINI_API_KEY: "",
       // Batch jobs are checked every half second (every few seconds, growing, by default).
       COMMENT_FINDER_BATCH_POLL_MS: "500",
+      APIFY_BASE_URL: sourcesUrl,
+      X_API_BASE_URL: sourcesUrl,
+      APIFY_TOKEN: "",
+      X_BEARER_TOKEN: "",
     });
     driverPid = driver.pid;
     await waitForHttp(`http://127.0.0.1:${port}/status`);
@@ -509,7 +523,7 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     metrics.batch_choice = choice.replace(/\s+/g, " ");
     await wd.clickOn('[data-testid="run-mode-batch"]');
     await wd.waitForText('[data-testid="run-start"]', /half price/);
-    await shot("19-run-mode-choice");
+    await shot("30-run-mode-choice");
     await wd.clickOn('[data-testid="run-start"]');
     try {
       await wd.clickOn('[data-testid="confirm-yes"]', { timeout: 1500 });
@@ -518,12 +532,12 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     }
     const { text: waiting } = await wd.waitForText('[data-testid="run-batch-status"]', /Google/, { timeout: 60000 });
     metrics.batch_waiting = waiting.replace(/\s+/g, " ");
-    await shot("20-run-batch-waiting");
+    await shot("31-run-batch-waiting");
     const { text: summary } = await wd.waitForText('[data-testid="run-summary"]', /half price/, { timeout: 90000 });
     assert.match(summary, /[1-9]\d* succeeded, 0 failed/);
     metrics.batch_summary = summary.replace(/\s+/g, " ");
     await wd.waitForText('[data-testid="run-batch-state"]', /Half price/, { timeout: 20000 });
-    await shot("21-run-batch-finished");
+    await shot("32-run-batch-finished");
   });
 
   // ---- hardening: files the window may have the app read ----
@@ -559,6 +573,85 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     await wd.waitFor('[data-testid="data-folder"]');
     const logs = fs.readdirSync(path.join(tmp, "logs")).map((f) => fs.readFileSync(path.join(tmp, "logs", f), "utf8")).join("");
     assert.match(logs, /a second launch: showing the running window/);
+  });
+
+  // ---- Find posts (issue 9): search the fake Apify from the Find posts screen ----
+
+  step("finds posts on Apify from the Find posts screen and shows a term analysis", async () => {
+    try {
+      await wd.clickOn('[data-testid="budget-alert-dismiss"]', { timeout: 1500 });
+    } catch {
+      // no budget banner left from the steps before
+    }
+    await nav("settings");
+    // The steps before left a tiny monthly budget; posts cost money too, so raise it.
+    await wd.fill('[data-testid="budget-input"]', "10");
+    await wd.clickOn('[data-testid="budget-save"]');
+    await sleep(500);
+    await wd.fill('[data-testid="key-input-apify"]', APIFY_TOKEN);
+    await wd.clickOn('[data-testid="key-save-apify"]');
+    await wd.waitForText('[data-testid="key-status-apify"]', /0001/, { timeout: 20000 });
+    await nav("find");
+    await wd.fill('[data-testid="find-terms"]', "onboarding, zebra crossings");
+    await wd.fill('[data-testid="find-count"]', "120");
+    await wd.fill('[data-testid="find-save-name"]', "Onboarding watch");
+    // 2 terms × 120 posts at $0.40 per 1,000, estimated by the engine before anything is spent.
+    await wd.waitForText('[data-testid="find-estimate"]', /at most \$0\.0960/, { timeout: 20000 });
+    await shot("19-find-posts");
+    const t0 = performance.now();
+    await wd.clickOn('[data-testid="find-start"]');
+    const { text } = await wd.waitForText('[data-testid="find-result"]', /new posts? added/, { timeout: 90000 });
+    metrics.find_search_ms = Math.round(performance.now() - t0);
+    metrics.find_result = text.replace(/\s+/g, " ").slice(0, 200);
+    const { text: added } = await wd.waitForText('[data-testid="find-result-added"]', /\d/);
+    assert.equal(Number(added.replace(/\D/g, "")), 240, "both terms brought 120 new posts");
+    await wd.waitFor('[data-testid="find-analysis-chart"]', { timeout: 20000 });
+    const { text: verdicts } = await wd.waitForText('[data-testid="find-analysis-table"]', /Poor/);
+    metrics.find_term_analysis = verdicts.replace(/\s+/g, " ").slice(0, 300);
+    await wd.waitFor('[data-testid="find-saved-row"]');
+    await wd.execute('document.querySelector(\'[data-testid="find-result"]\').scrollIntoView({ block: "start" })');
+    await sleep(800); // chart animation
+    await shot("20-find-term-analysis");
+  });
+
+  step("the posts found are in the review queue", async () => {
+    await nav("review");
+    await wd.fill('[data-testid="review-search"]', "zebra");
+    await sleep(1000); // the list follows the search box after a short pause
+    await wd.clickOn('[data-testid="review-item"]', { timeout: 20000 });
+    await wd.waitForText('[data-testid="post-text"]', /zebra crossings/i, { timeout: 20000 });
+    await shot("21-find-review-queue");
+  });
+
+  step("a saved search fetches only the posts published since, with one click", async () => {
+    // An hour of new posts appears on the fake.
+    const advanced = await fetch(`${sourcesUrl}/_fake/advance?seconds=3600`, { method: "POST" });
+    assert.equal(advanced.status, 200);
+    await nav("find");
+    await wd.clickOn('[data-testid="find-new"]');
+    await wd.waitForText('[data-testid="find-result"]', /new posts? added/, { timeout: 90000 });
+    const { text: added } = await wd.waitForText('[data-testid="find-result-added"]', /\d/);
+    const n = Number(added.replace(/\D/g, ""));
+    assert.ok(n > 0 && n < 120, `only the newer posts arrive (got ${n})`);
+    metrics.find_new_posts_added = n;
+  });
+
+  step("Costs shows what the posts cost beside the AI's", async () => {
+    await nav("costs");
+    // The data provider is a series of its own, beside the Gemini models.
+    let series = "";
+    await wd.waitFor('[data-testid="costs-chart-data"]', {
+      timeout: 20000,
+      what: "the costs chart with the Apify series",
+      check: async (session, el) => {
+        series = (await session.attribute(el, "data-series")) ?? "";
+        return series.includes("apify-tweet-scraper");
+      },
+    });
+    assert.match(series, /gemini/, `series: ${series}`);
+    metrics.find_costs_series = series;
+    await sleep(800); // chart animation
+    await shot("22-find-costs-side-by-side");
   });
 });
 

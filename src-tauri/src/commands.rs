@@ -9,6 +9,9 @@ use tauri_specta::Event;
 
 use crate::dto::*;
 use crate::error::AppResult;
+use crate::find::{
+    self, FindState, SavedSearchDto, SearchEstimate, SearchJob, SearchRequestDto, TermAnalysisDto,
+};
 use crate::ops::now;
 use crate::runs::{self, Emit, RunEvent};
 use crate::state::AppState;
@@ -28,7 +31,7 @@ fn emitter(app: AppHandle) -> Emit {
 
 /// An OS notification, for what the user must hear about even with the window hidden. Off
 /// the async threads: the desktop's notification service may be slow (or absent).
-fn notify(app: &AppHandle, title: &'static str, body: String) {
+pub(crate) fn notify(app: &AppHandle, title: &'static str, body: String) {
     use tauri_plugin_notification::NotificationExt;
     let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
@@ -501,6 +504,104 @@ pub fn reveal_log_folder(state: S<'_>) -> AppResult<()> {
     })
 }
 
+// ---------- finding posts (Apify, X API) ----------
+
+/// What a search may cost at most, before it starts.
+#[tauri::command]
+#[specta::specta]
+pub async fn estimate_search(state: S<'_>, request: SearchRequestDto) -> AppResult<SearchEstimate> {
+    find::estimate(&state, request).await
+}
+
+/// Starts a search; progress and the outcome arrive as `FindEvent`s.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_search(
+    app: AppHandle,
+    state: S<'_>,
+    searches: State<'_, FindState>,
+    project_id: i64,
+    request: SearchRequestDto,
+    save_as: Option<String>,
+) -> AppResult<()> {
+    let job = SearchJob::New {
+        project_id,
+        request: request.into(),
+        save_as,
+    };
+    find::start(&state, &searches, find::emitter(app), job).await
+}
+
+/// "Find new posts": a saved search again, asking only for posts newer than the last fetch.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_new_posts(
+    app: AppHandle,
+    state: S<'_>,
+    searches: State<'_, FindState>,
+    saved_search_id: i64,
+) -> AppResult<()> {
+    find::start(
+        &state,
+        &searches,
+        find::emitter(app),
+        SearchJob::FindNew { saved_search_id },
+    )
+    .await
+}
+
+/// Cancels the search in progress (what arrived is kept); false when none was running.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_search(searches: State<'_, FindState>) -> AppResult<bool> {
+    Ok(find::cancel(&searches))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_saved_searches(state: S<'_>, project_id: i64) -> AppResult<Vec<SavedSearchDto>> {
+    find::list_saved(&state, project_id).await
+}
+
+/// Saves a search; with `from_search`, that search's posts count as already fetched.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_search(
+    state: S<'_>,
+    project_id: i64,
+    name: String,
+    request: SearchRequestDto,
+    from_search: Option<i64>,
+) -> AppResult<SavedSearchDto> {
+    find::save(&state, project_id, &name, request, from_search).await
+}
+
+/// Refresh a saved search every N hours while the app runs (`None`: only when asked), and
+/// optionally draft replies for the new green posts after each refresh.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_search_schedule(
+    state: S<'_>,
+    id: i64,
+    hours: Option<u32>,
+    draft_new_greens: bool,
+) -> AppResult<SavedSearchDto> {
+    find::set_schedule(&state, id, hours, draft_new_greens).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_saved_search(state: S<'_>, id: i64) -> AppResult<()> {
+    find::delete_saved(&state, id).await
+}
+
+/// Term analysis of a search: shares, freshness, verdict and reply cost per term.
+#[tauri::command]
+#[specta::specta]
+pub async fn analyze_terms(state: S<'_>, search_id: i64) -> AppResult<Vec<TermAnalysisDto>> {
+    find::analyze(&state, search_id).await
+}
+
 /// Every command and event, for the invoke handler and for the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -554,8 +655,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             log_tail,
             reveal_data_folder,
             reveal_log_folder,
+            estimate_search,
+            start_search,
+            find_new_posts,
+            cancel_search,
+            list_saved_searches,
+            save_search,
+            set_search_schedule,
+            delete_saved_search,
+            analyze_terms,
         ])
-        .events(tauri_specta::collect_events![RunEvent])
+        .events(tauri_specta::collect_events![RunEvent, find::FindEvent])
         .dangerously_cast_bigints_to_number()
         // Every shape is the same in both directions: one TypeScript type per Rust type.
         .disable_serde_phases()

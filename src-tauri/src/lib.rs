@@ -3,6 +3,8 @@
 //! - `commands` — the typed IPC surface (tauri-specta), one line each;
 //! - `ops` — the command bodies, over [`state::AppState`], testable without a window;
 //! - `runs` — background runs whose engine events reach the window as typed events;
+//! - `find` — finding posts (Apify, X API), saved searches and their scheduled refresh;
+//!   `tray` — the system tray that keeps scheduled refreshes going with the window closed;
 //! - `dto` — the shapes that cross IPC, mirrored from the engine with compile-checked
 //!   conversions; `error` — `{code, message}` errors;
 //! - `grants` — which files the window may have the app read or write (picked or dropped
@@ -15,11 +17,13 @@
 pub mod commands;
 pub mod dto;
 pub mod error;
+pub mod find;
 pub mod grants;
 pub mod logging;
 pub mod ops;
 pub mod runs;
 pub mod state;
+pub mod tray;
 
 use std::time::Instant;
 
@@ -67,6 +71,8 @@ pub fn run() {
             match tauri::async_runtime::block_on(AppState::open(paths, ops::now())) {
                 Ok(state) => {
                     app.manage(state);
+                    find::start_scheduler(app.handle());
+                    tray::install(app.handle());
                     Ok(())
                 }
                 Err(e) => {
@@ -83,8 +89,8 @@ pub fn run() {
                 }
             }
         })
-        // Files dropped on the window count as picked: the import command may read them.
         .on_window_event(|window, event| {
+            // Files dropped on the window count as picked: the import command may read them.
             if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
                 if let Some(state) = window.try_state::<AppState>() {
                     for path in paths {
@@ -92,6 +98,7 @@ pub fn run() {
                     }
                 }
             }
+            tray::on_window_event(window, event);
         })
         .on_page_load(move |webview, payload| {
             if matches!(payload.event(), tauri::webview::PageLoadEvent::Finished) {

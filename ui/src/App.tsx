@@ -11,6 +11,7 @@ import { ToastProvider } from "./components/toast";
 import { Loading } from "./components/ui";
 import { makeQueryClient, useKeyStatus } from "./lib/queries";
 import { ExportScreen } from "./screens/Export";
+import { FindPostsScreen } from "./screens/FindPosts";
 import { FirstRunScreen, welcomeSkipped } from "./screens/FirstRun";
 import { ImportScreen } from "./screens/Import";
 import { OpportunitiesScreen } from "./screens/Opportunities";
@@ -40,6 +41,7 @@ const router = createHashRouter([
       { index: true, element: <Home /> },
       { path: "review", element: <OpportunitiesScreen /> },
       { path: "run", element: <RunScreen /> },
+      { path: "find", element: <FindPostsScreen /> },
       { path: "import", element: <ImportScreen /> },
       { path: "projects", element: <ProjectsScreen /> },
       { path: "projects/new", element: <ProjectEditorScreen /> },

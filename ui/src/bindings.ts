@@ -77,10 +77,30 @@ export const commands = {
 	revealDataFolder: () => typedError<null, AppError>(__TAURI_INVOKE("reveal_data_folder")),
 	/**  Shows the log folder in the system's file manager. */
 	revealLogFolder: () => typedError<null, AppError>(__TAURI_INVOKE("reveal_log_folder")),
+	/**  What a search may cost at most, before it starts. */
+	estimateSearch: (request: SearchRequestDto) => typedError<SearchEstimate, AppError>(__TAURI_INVOKE("estimate_search", { request })),
+	/**  Starts a search; progress and the outcome arrive as `FindEvent`s. */
+	startSearch: (projectId: number, request: SearchRequestDto, saveAs: string | null) => typedError<null, AppError>(__TAURI_INVOKE("start_search", { projectId, request, saveAs })),
+	/**  "Find new posts": a saved search again, asking only for posts newer than the last fetch. */
+	findNewPosts: (savedSearchId: number) => typedError<null, AppError>(__TAURI_INVOKE("find_new_posts", { savedSearchId })),
+	/**  Cancels the search in progress (what arrived is kept); false when none was running. */
+	cancelSearch: () => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_search")),
+	listSavedSearches: (projectId: number) => typedError<SavedSearchDto[], AppError>(__TAURI_INVOKE("list_saved_searches", { projectId })),
+	/**  Saves a search; with `from_search`, that search's posts count as already fetched. */
+	saveSearch: (projectId: number, name: string, request: SearchRequestDto, fromSearch: number | null) => typedError<SavedSearchDto, AppError>(__TAURI_INVOKE("save_search", { projectId, name, request, fromSearch })),
+	/**
+	 *  Refresh a saved search every N hours while the app runs (`None`: only when asked), and
+	 *  optionally draft replies for the new green posts after each refresh.
+	 */
+	setSearchSchedule: (id: number, hours: number | null, draftNewGreens: boolean) => typedError<SavedSearchDto, AppError>(__TAURI_INVOKE("set_search_schedule", { id, hours, draftNewGreens })),
+	deleteSavedSearch: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_saved_search", { id })),
+	/**  Term analysis of a search: shares, freshness, verdict and reply cost per term. */
+	analyzeTerms: (searchId: number) => typedError<TermAnalysisDto[], AppError>(__TAURI_INVOKE("analyze_terms", { searchId })),
 };
 
 /** Events */
 export const events = {
+	findEvent: makeEvent<FindEvent, FindEvent>("find-event"),
 	runEvent: makeEvent<RunEvent, RunEvent>("run-event"),
 };
 
@@ -175,6 +195,21 @@ export type FileFilter = {
 	name: string,
 	extensions: string[],
 };
+
+/**  What the window hears about searches while they work. */
+export type FindEvent = {
+	kind: "progress",
+} & SearchProgressDto | 
+/**  The search ended (finished, cancelled, or failed with what arrived kept). */
+{
+	kind: "finished",
+} & SearchOutcomeDto | 
+/**  The search could not start or stopped on an unexpected problem. */
+({ kind: "failed"; code: string; message: string }) & { name?: never; new_greens?: never; project_id?: never; saved_search_id?: never; sentence?: never } | 
+/**  A scheduled refresh of a saved search ended. */
+({ kind: "refreshed"; project_id: number; saved_search_id: number; name: string; new_greens: number; 
+/**  "12 new posts worth a reply", or what happened. */
+sentence: string }) & { code?: never; message?: never };
 
 export type Forecast = {
 	/**  Posts that will be sent. */
@@ -525,6 +560,92 @@ export type RunSummary = {
 	batch: BatchStatus | null,
 };
 
+export type SavedSearchDto = {
+	id: number,
+	project_id: number,
+	name: string,
+	request: SearchRequestDto,
+	refresh_hours: number | null,
+	/**  After a scheduled refresh, draft replies for the new green posts. */
+	draft_new_greens: boolean,
+	last_fetched_at: number | null,
+	created_at: number,
+};
+
+export type SearchEstimate = {
+	max_posts: number,
+	max_cost_picos: number,
+	max_cost: string,
+	sentence: string,
+};
+
+export type SearchFiltersDto = {
+	min_likes: number,
+	min_reposts: number,
+	min_replies: number,
+	days_back: number | null,
+	language: string | null,
+	only_verified: boolean,
+	only_image: boolean,
+	only_video: boolean,
+	only_quote: boolean,
+	raw_query: boolean,
+	sort: SearchSort,
+};
+
+export type SearchOutcomeDto = {
+	search_id: number,
+	project_id: number,
+	source: SearchSource,
+	/**  finished, cancelled or failed (what arrived is kept either way). */
+	status: string,
+	found: number,
+	added: number,
+	updated: number,
+	skipped_total: number,
+	skipped: SkippedRow[],
+	filtered: number,
+	terms: TermTallyDto[],
+	cost_picos: number,
+	cost: string,
+	green: number,
+	yellow: number,
+	red: number,
+	held_back: number,
+	new_greens: number,
+	error: AppError | null,
+	summary: string,
+	/**  The saved search this became or belongs to. */
+	saved_search_id: number | null,
+};
+
+export type SearchProgressDto = {
+	search_id: number,
+	term: string,
+	term_number: number,
+	terms: number,
+	/**  starting, running, reading, rate_limited, scoring, done */
+	stage: string,
+	found: number,
+	added: number,
+	skipped: number,
+	filtered: number,
+	cost_picos: number,
+	note: string,
+};
+
+export type SearchRequestDto = {
+	source: SearchSource,
+	terms: string[],
+	filters: SearchFiltersDto,
+	/**  Posts per term, at most. */
+	count: number,
+};
+
+export type SearchSort = "latest" | "top";
+
+export type SearchSource = "apify" | "x";
+
 export type SecretName = "gemini" | "apify" | "x-bearer";
 
 export type SkippedRow = {
@@ -542,6 +663,32 @@ export type Sources = {
 	avoid_keywords: string[],
 };
 
+export type TermAnalysisDto = {
+	term: string,
+	found: number,
+	green: number,
+	yellow: number,
+	red: number,
+	held_back: number,
+	green_share: number,
+	yellow_share: number,
+	red_share: number,
+	fresh_share: number,
+	top_topics: TopicCountDto[],
+	/**  Excellent, Good, Okay or Poor. */
+	verdict: string,
+	verdict_sentence: string,
+	reply_cost_picos: number,
+	reply_cost: string,
+};
+
+export type TermTallyDto = {
+	term: string,
+	found: number,
+	added: number,
+	complete: boolean,
+};
+
 export type Thresholds = {
 	green: number,
 	yellow: number,
@@ -554,6 +701,11 @@ export type Topic = {
 	label: string,
 	description: string,
 	examples: string[],
+};
+
+export type TopicCountDto = {
+	topic: string,
+	posts: number,
 };
 
 export type Voice = {

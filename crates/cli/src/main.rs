@@ -3,6 +3,7 @@
 //! errors go to stderr with a non-zero exit, never a stack trace.
 
 mod bench;
+mod find;
 mod keys;
 mod output;
 mod runs;
@@ -109,6 +110,20 @@ enum Command {
     /// Monthly spending caps, overall and per project (shared with the desktop app).
     #[command(subcommand)]
     Budget(runs::BudgetCommand),
+    /// Find posts on Apify or the X API for a project: imported, scored and costed.
+    Search(find::SearchArgs),
+    /// Run a project's saved searches, asking only for posts newer than the last fetch (cron).
+    Refresh(find::RefreshArgs),
+    /// Compare search terms: posts found, green/yellow/red shares, freshness, verdict, reply cost.
+    AnalyzeTerms(find::AnalyzeArgs),
+    /// A project's saved searches: list, schedule, delete.
+    #[command(subcommand)]
+    Searches(find::SearchesCommand),
+    /// What reading posts costs per source (dated; a change applies from now on).
+    #[command(subcommand)]
+    DataPrices(find::DataPricesCommand),
+    /// Measure fetch speed (posts a second through import and scoring) against the fake sources.
+    BenchFind(find::BenchFindArgs),
 }
 
 #[derive(Subcommand)]
@@ -248,6 +263,9 @@ async fn run(cli: Cli, out: &Out) -> Result<(), FinderError> {
     if let Command::BenchScenarios(args) = &cli.command {
         return scenarios::run(args, out).await;
     }
+    if let Command::BenchFind(args) = cli.command {
+        return find::bench_find(args, out).await;
+    }
     if let Command::Key(command) = cli.command {
         let db = match cli.db {
             Some(p) => p,
@@ -375,12 +393,20 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
             );
         }
         Command::Bench(_) => {}
-        Command::Key(_) | Command::BenchRun(_) | Command::BenchScenarios(_) => {}
+        Command::Key(_)
+        | Command::BenchRun(_)
+        | Command::BenchScenarios(_)
+        | Command::BenchFind(_) => {}
         Command::Run(args) => runs::run(args, store, out, now).await?,
         Command::Runs(command) => runs::runs(command, store, out, now).await?,
         Command::Costs(args) => runs::costs(args, store, out).await?,
         Command::Prices(command) => runs::prices_command(command, store, out, now).await?,
         Command::Budget(command) => runs::budget_command(command, store, out, now).await?,
+        Command::Search(args) => find::search_command(args, store, out).await?,
+        Command::Refresh(args) => find::refresh_command(args, store, out).await?,
+        Command::AnalyzeTerms(args) => find::analyze_command(args, store, out).await?,
+        Command::Searches(command) => find::searches_command(command, store, out).await?,
+        Command::DataPrices(command) => find::data_prices_command(command, store, out).await?,
     }
     Ok(())
 }

@@ -176,7 +176,7 @@ pub fn exit_code() -> u8 {
 
 /// The Gemini client for the key in the environment or the keychain, checked with the free
 /// models list so a bad key is one clear error before anything is created.
-async fn gemini_access(store: &Store) -> Result<GeminiAccess, FinderError> {
+pub(crate) async fn gemini_access(store: &Store) -> Result<GeminiAccess, FinderError> {
     let (key, _) = keychain::key_from_env_or_keychain(&crate::keys::keychain_from_env())
         .map_err(crate::keys::keychain_error)?
         .ok_or(FinderError::KeyMissing)?;

@@ -73,6 +73,11 @@ pub enum FinderError {
 
     #[error("{}", .0.sentence())]
     Budget(crate::budget::BudgetReached),
+
+    /// Finding posts on Apify or X failed (bad token, out of credit, rate limited, the actor
+    /// run failed …). Posts that arrived before it are kept.
+    #[error("{message}")]
+    Source { code: &'static str, message: String },
 }
 
 impl FinderError {
@@ -99,6 +104,7 @@ impl FinderError {
             FinderError::Gemini(e) => e.code(),
             FinderError::Limit(e) => e.code(),
             FinderError::Budget(_) => "budget_reached",
+            FinderError::Source { code, .. } => code,
         }
     }
 }

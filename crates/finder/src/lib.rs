@@ -22,6 +22,7 @@ pub mod review;
 pub mod runner;
 pub mod sample;
 pub mod scoring;
+pub mod search;
 pub mod spend;
 pub mod store;
 mod text;

@@ -238,12 +238,49 @@ pub fn gemini_key_from_env() -> Option<ApiKey> {
 
 static ENV_GEMINI_KEY: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
 
-/// Reads the secrets the programs take from the environment (`GEMINI_API_KEY`) and removes
-/// them from it, so no child process — the webview's, a browser the app opens — inherits
-/// them. Call it first thing in `main`, before any thread starts: changing the environment
-/// while another thread reads it is not safe in C libraries.
+/// The environment variables the data sources' tokens may come from.
+pub const APIFY_TOKEN_ENV: &str = "APIFY_TOKEN";
+pub const X_TOKEN_ENV: &str = "X_BEARER_TOKEN";
+
+static ENV_APIFY_TOKEN: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
+static ENV_X_TOKEN: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
+
+/// A secret's environment variable (`GEMINI_API_KEY`, `APIFY_TOKEN`, `X_BEARER_TOKEN`) when set
+/// and not blank. Read once: the first call takes it out of the process environment.
+pub fn secret_from_env(secret: Secret) -> Option<ApiKey> {
+    let (cell, name) = match secret {
+        Secret::Gemini => return gemini_key_from_env(),
+        Secret::Apify => (&ENV_APIFY_TOKEN, APIFY_TOKEN_ENV),
+        Secret::XBearer => (&ENV_X_TOKEN, X_TOKEN_ENV),
+    };
+    cell.get_or_init(|| {
+        let value = std::env::var(name).ok();
+        std::env::remove_var(name);
+        value
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| ApiKey::new(v.trim()))
+    })
+    .clone()
+}
+
+/// The environment variable a secret may come from.
+pub fn env_name(secret: Secret) -> &'static str {
+    match secret {
+        Secret::Gemini => GEMINI_KEY_ENV,
+        Secret::Apify => APIFY_TOKEN_ENV,
+        Secret::XBearer => X_TOKEN_ENV,
+    }
+}
+
+/// Reads the secrets the programs take from the environment (`GEMINI_API_KEY`,
+/// `APIFY_TOKEN`, `X_BEARER_TOKEN`) and removes them from it, so no child process — the
+/// webview's, a browser the app opens — inherits them. Call it first thing in `main`, before
+/// any thread starts: changing the environment while another thread reads it is not safe in
+/// C libraries.
 pub fn take_secrets_from_env() {
-    let _ = gemini_key_from_env();
+    for secret in [Secret::Gemini, Secret::Apify, Secret::XBearer] {
+        let _ = secret_from_env(secret);
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

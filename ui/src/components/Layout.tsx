@@ -6,11 +6,12 @@ import { isBusy, progressPercent } from "../lib/runText";
 import { useCurrentProject } from "./ProjectContext";
 import { BudgetAlertBanners } from "./RunBanners";
 import { useLiveRun } from "./RunContext";
-import { IconChart, IconDownload, IconFolder, IconInbox, IconPlay, IconSettings, IconUpload } from "./icons";
+import { IconChart, IconDownload, IconFolder, IconInbox, IconPlay, IconSettings, IconSparkle, IconUpload } from "./icons";
 
 const NAV = [
   { to: "/review", label: "Opportunities", icon: IconInbox, testId: "nav-review" },
   { to: "/run", label: "Run", icon: IconPlay, testId: "nav-run" },
+  { to: "/find", label: "Find posts", icon: IconSparkle, testId: "nav-find" },
   { to: "/import", label: "Import posts", icon: IconUpload, testId: "nav-import" },
   { to: "/projects", label: "Projects", icon: IconFolder, testId: "nav-projects" },
   { to: "/costs", label: "Costs", icon: IconChart, testId: "nav-costs" },

@@ -148,6 +148,17 @@ const WORDS: Record<string, ErrorWords> = {
   },
   invalid_input: { sentence: "Something in the form is not right.", showMessage: true },
 
+  // Finding posts (Apify, X API). The engine's sentences say what was kept and what to do.
+  source_token_missing: { sentence: "No token is saved for this source.", next: "Add it in Settings → Keys.", showMessage: true },
+  apify_bad_token: { sentence: "Apify did not accept the token.", next: "Check the Apify token in Settings → Keys." },
+  x_bad_token: { sentence: "X did not accept the bearer token.", next: "Check the X API bearer token in Settings → Keys." },
+  apify_out_of_credit: { sentence: "Your Apify account is out of credit.", showMessage: true },
+  x_out_of_credit: { sentence: "Your X API account is out of credit.", showMessage: true },
+  source_rate_limited: { sentence: "The source is limiting how fast posts can be fetched.", next: "Try again later.", showMessage: true },
+  source_unreachable: { sentence: "The source could not be reached.", next: "Check your internet connection and try again.", showMessage: true },
+  search_running: { sentence: "A search is already running.", next: "Wait for it or cancel it first." },
+  search_over_budget: { sentence: "This search could go over your monthly budget.", showMessage: true },
+
   // Runs.
   run_in_progress: { sentence: "A run is already going.", next: "Wait for it to finish or stop it first." },
   run_not_found: { sentence: "This run no longer exists." },

@@ -140,8 +140,8 @@ pub async fn import_reader<R: Read + Send + 'static>(
     import_with(store, project_id, reader, now, |t| t).await
 }
 
-/// Like `import_reader`, with a change applied to each post before it is stored.
-pub(crate) async fn import_with<R, F>(
+/// Reads every item and writes the posts; the report, whatever it holds.
+async fn read_and_write<R, F>(
     store: &Store,
     project_id: i64,
     reader: R,
@@ -179,14 +179,41 @@ where
     })?;
     let (format, stopped_early) = read?;
     let tally = written?;
-    let report = ImportReport {
+    Ok(ImportReport {
         format,
         added: tally.added,
         updated: tally.updated,
         skipped: tally.skipped,
         skipped_total: tally.skipped_total,
         stopped_early,
-    };
+    })
+}
+
+/// One page of search results (an Apify dataset page or an X API answer), through the same
+/// validation as a file. Unlike a file, a page with no post in it is a normal answer (only
+/// Apify's `noResults` item, say): its report is returned, not an error.
+pub(crate) async fn import_page(
+    store: &Store,
+    project_id: i64,
+    page: Vec<u8>,
+    now: i64,
+) -> Result<ImportReport> {
+    read_and_write(store, project_id, std::io::Cursor::new(page), now, |t| t).await
+}
+
+/// Like `import_reader`, with a change applied to each post before it is stored.
+pub(crate) async fn import_with<R, F>(
+    store: &Store,
+    project_id: i64,
+    reader: R,
+    now: i64,
+    adjust: F,
+) -> Result<ImportReport>
+where
+    R: Read + Send + 'static,
+    F: Fn(ImportedTweet) -> ImportedTweet + Send + 'static,
+{
+    let report = read_and_write(store, project_id, reader, now, adjust).await?;
     if report.added + report.updated == 0 {
         // Nothing was written: the writer only opens a transaction for posts.
         return Err(no_posts_error(&report));

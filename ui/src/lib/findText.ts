@@ -1,0 +1,148 @@
+// The Find posts screen's pure logic: the form → the engine's request, what the form lacks in
+// plain words, progress and result sentences, and the term-analysis chart. The engine decides
+// everything else (validation, money, verdicts); these only shape what it sends.
+
+import type { SearchFiltersDto, SearchOutcomeDto, SearchProgressDto, SearchRequestDto, SearchSource, TermAnalysisDto } from "../bindings";
+import { formatInt, plural } from "./format";
+
+export interface FindForm {
+  terms: string;
+  source: SearchSource;
+  count: string;
+  minLikes: string;
+  minReposts: string;
+  minReplies: string;
+  daysBack: string;
+  language: string;
+  onlyVerified: boolean;
+  onlyImage: boolean;
+  onlyVideo: boolean;
+  onlyQuote: boolean;
+  rawQuery: boolean;
+  sort: "latest" | "top";
+  saveAs: string;
+}
+
+export const DEFAULT_FORM: FindForm = {
+  terms: "",
+  source: "apify",
+  count: "100",
+  minLikes: "0",
+  minReposts: "0",
+  minReplies: "0",
+  daysBack: "",
+  language: "en",
+  onlyVerified: false,
+  onlyImage: false,
+  onlyVideo: false,
+  onlyQuote: false,
+  rawQuery: false,
+  sort: "latest",
+  saveAs: "",
+};
+
+/** "a, b ,,c" → ["a", "b", "c"], as the engine splits them. */
+export function splitTerms(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((t) => t.trim().replace(/\s+/g, " "))
+    .filter((t) => t.length > 0);
+}
+
+function whole(text: string): number | null {
+  const t = text.trim();
+  if (t === "") return 0;
+  return /^\d+$/.test(t) ? Number(t) : null;
+}
+
+/** The request for the engine, or the first thing to fix (the engine checks the rest). */
+export function toRequest(form: FindForm): { request: SearchRequestDto } | { problem: string } {
+  const terms = splitTerms(form.terms);
+  if (terms.length === 0) return { problem: "Type at least one search term." };
+  const count = whole(form.count);
+  if (count == null || count === 0) return { problem: "Posts per term must be a whole number." };
+  const numbers = [form.minLikes, form.minReposts, form.minReplies].map(whole);
+  if (numbers.some((n) => n == null)) return { problem: "Minimum likes, reposts and replies must be whole numbers." };
+  const days = form.daysBack.trim() === "" ? null : whole(form.daysBack);
+  if (form.daysBack.trim() !== "" && (days == null || days === 0)) return { problem: "Days back must be a whole number of days." };
+  const filters: SearchFiltersDto = {
+    min_likes: numbers[0] ?? 0,
+    min_reposts: numbers[1] ?? 0,
+    min_replies: numbers[2] ?? 0,
+    days_back: days,
+    language: form.language.trim() === "" ? null : form.language.trim().toLowerCase(),
+    only_verified: form.onlyVerified,
+    only_image: form.onlyImage,
+    only_video: form.onlyVideo,
+    only_quote: form.onlyQuote,
+    raw_query: form.rawQuery,
+    sort: form.sort,
+  };
+  return { request: { source: form.source, terms, filters, count } };
+}
+
+/** A saved search's request back into the form. */
+export function toForm(request: SearchRequestDto): FindForm {
+  const f = request.filters;
+  return {
+    ...DEFAULT_FORM,
+    terms: request.terms.join(", "),
+    source: request.source,
+    count: String(request.count),
+    minLikes: String(f.min_likes),
+    minReposts: String(f.min_reposts),
+    minReplies: String(f.min_replies),
+    daysBack: f.days_back == null ? "" : String(f.days_back),
+    language: f.language ?? "",
+    onlyVerified: f.only_verified,
+    onlyImage: f.only_image,
+    onlyVideo: f.only_video,
+    onlyQuote: f.only_quote,
+    rawQuery: f.raw_query,
+    sort: f.sort,
+  };
+}
+
+export function sourceName(source: SearchSource): string {
+  return source === "apify" ? "Apify" : "X API";
+}
+
+/** "Term 1 of 2 · “onboarding”: 120 found, 80 new, 2 skipped". */
+export function progressLine(p: SearchProgressDto): string {
+  const parts = [`${formatInt(p.found)} found`, `${formatInt(p.added)} new`];
+  if (p.skipped > 0) parts.push(`${formatInt(p.skipped)} skipped`);
+  if (p.filtered > 0) parts.push(`${formatInt(p.filtered)} below your minimums`);
+  return `Term ${p.term_number} of ${p.terms} · “${p.term}”: ${parts.join(", ")}`;
+}
+
+/** The result card's title. */
+export function outcomeHeadline(o: SearchOutcomeDto): string {
+  if (o.status === "cancelled") return `Cancelled: ${plural(o.added, "new post")} kept`;
+  if (o.status === "failed") return o.found > 0 ? `Stopped part-way: ${plural(o.added, "new post")} kept` : "The search could not finish";
+  if (o.found === 0) return "No posts matched";
+  return `${plural(o.added, "new post")} added`;
+}
+
+/** Side-by-side shares per term, as the chart draws them (percent, one decimal). */
+export function analysisSeries(rows: TermAnalysisDto[]): { terms: string[]; series: { name: string; values: number[] }[] } {
+  const pct = (x: number) => Math.round(x * 1000) / 10;
+  return {
+    terms: rows.map((r) => r.term),
+    series: [
+      { name: "Green", values: rows.map((r) => pct(r.green_share)) },
+      { name: "Yellow", values: rows.map((r) => pct(r.yellow_share)) },
+      { name: "Red", values: rows.map((r) => pct(r.red_share)) },
+      { name: "Last 48 h", values: rows.map((r) => pct(r.fresh_share)) },
+    ],
+  };
+}
+
+/** Refresh choices for a saved search, in hours (null: only when asked). */
+export const REFRESH_CHOICES: { hours: number | null; label: string }[] = [
+  { hours: null, label: "Only when I ask" },
+  { hours: 1, label: "Every hour" },
+  { hours: 3, label: "Every 3 hours" },
+  { hours: 6, label: "Every 6 hours" },
+  { hours: 12, label: "Every 12 hours" },
+  { hours: 24, label: "Every day" },
+];
