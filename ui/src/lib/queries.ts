@@ -13,6 +13,7 @@ import type {
   OpportunityPage,
   OpportunityQuery,
   PostStatus,
+  StatusChange,
   PriceInput,
   ProjectSettings,
   RunSettings,
@@ -289,6 +290,14 @@ export function useSetPostStatus() {
     onError: (_e, _v, ctx) => {
       for (const [key, data] of ctx?.before ?? []) qc.setQueryData(key, data);
     },
+    onSettled: () => void qc.invalidateQueries({ queryKey: qk.opportunitiesAll }),
+  });
+}
+
+export function useUndoPostStatus() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (change: StatusChange) => call(() => api().undoPostStatus(change)),
     onSettled: () => void qc.invalidateQueries({ queryKey: qk.opportunitiesAll }),
   });
 }

@@ -7,8 +7,9 @@ import type { PriceInput, PriceRow } from "../apiTypes";
 import { KeyForm } from "../components/KeyForm";
 import { TierPicker } from "../components/TierPicker";
 import { useToast } from "../components/toast";
-import { Button, Card, ErrorNotice, Fold, Loading, PageHeader } from "../components/ui";
+import { Button, Card, ErrorNotice, Fold, Loading, PageHeader, Segmented } from "../components/ui";
 import { IconFolder, IconRefresh } from "../components/icons";
+import { chooseTheme, savedTheme, type ThemeChoice } from "../lib/theme";
 import { formatDay, formatUsd, parseUsdToPicos, picosToUsdInput, plural } from "../lib/format";
 import {
   useAppInfo,
@@ -300,6 +301,8 @@ export function SettingsScreen() {
     <div className="page medium">
       <PageHeader title="Settings" />
 
+      <AppearanceCard />
+
       <Card title="Keys" lead="Kept in your computer's keychain. They are never shown again in full.">
         {keys.isLoading ? <Loading /> : null}
         <ErrorNotice error={keys.error} onRetry={() => void keys.refetch()} />
@@ -355,5 +358,28 @@ export function SettingsScreen() {
 
       <Logs />
     </div>
+  );
+}
+
+function AppearanceCard() {
+  const [theme, setTheme] = useState<ThemeChoice>(savedTheme());
+  const pick = (t: ThemeChoice) => {
+    setTheme(t);
+    chooseTheme(t);
+  };
+  return (
+    <Card title="Appearance" lead="Light or dark. “Match the system” follows your computer's setting.">
+      <Segmented
+        label="Theme"
+        value={theme}
+        onChange={pick}
+        options={[
+          { value: "system", label: "Match the system" },
+          { value: "light", label: "Light" },
+          { value: "dark", label: "Dark" },
+        ]}
+        testId="theme"
+      />
+    </Card>
   );
 }
