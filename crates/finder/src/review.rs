@@ -160,7 +160,8 @@ fn percent_encode(text: &str) -> String {
 fn draft_from_row(r: &sqlx::sqlite::SqliteRow, tweet_id: &str) -> Draft {
     let text: String = r.get("text");
     let edited_text: Option<String> = r.get("edited_text");
-    let reply_url = reply_link(tweet_id, edited_text.as_deref().unwrap_or(&text)).unwrap_or_default();
+    let reply_url =
+        reply_link(tweet_id, edited_text.as_deref().unwrap_or(&text)).unwrap_or_default();
     Draft {
         id: r.get("id"),
         run_id: r.get("run_id"),
@@ -313,7 +314,8 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, query: &OpportunityQuery) {
     if let Some(status) = query.status {
         qb.push(" AND pt.status = ").push_bind(status.as_str());
     }
-    const HAS_REVIEW: &str = " EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
+    const HAS_REVIEW: &str =
+        " EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
                  AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL AND s.review = ";
     match query.view {
         None | Some(QueueView::All) => {}

@@ -124,12 +124,12 @@ async fn exporting_pending_with_mark_exported_so_the_next_export_is_empty() {
         ..ExportOptions::default()
     };
     let first = export_csv(&db.store, &p, &mark, &db.dir.path().join("1.csv"))
-    .await
-    .unwrap();
+        .await
+        .unwrap();
     assert_eq!((first.rows, first.marked_exported), (5, 5));
     let second = export_csv(&db.store, &p, &mark, &db.dir.path().join("2.csv"))
-    .await
-    .unwrap();
+        .await
+        .unwrap();
     assert_eq!((second.rows, second.marked_exported), (0, 0));
     let exported = ExportOptions {
         status: Some(Status::Exported),

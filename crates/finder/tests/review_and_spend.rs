@@ -249,12 +249,24 @@ async fn every_status_change_can_be_undone_and_every_status_has_a_view() {
         .await
         .unwrap();
     assert_eq!(skipped.previous, vec![(ids[2].clone(), Status::Posted)]);
-    assert_eq!((count(QueueView::Posted).await, count(QueueView::Skipped).await), (2, 1));
+    assert_eq!(
+        (
+            count(QueueView::Posted).await,
+            count(QueueView::Skipped).await
+        ),
+        (2, 1)
+    );
     assert_eq!(count(QueueView::ToReview).await, to_review - 3);
 
     // Undo the skip: the post is "posted" again, not "pending".
     assert_eq!(review::undo_status(&db.store, &skipped).await.unwrap(), 1);
-    assert_eq!((count(QueueView::Posted).await, count(QueueView::Skipped).await), (3, 0));
+    assert_eq!(
+        (
+            count(QueueView::Posted).await,
+            count(QueueView::Skipped).await
+        ),
+        (3, 0)
+    );
     // Undo the "posted": all three are back in the queue.
     assert_eq!(review::undo_status(&db.store, &posted).await.unwrap(), 3);
     assert_eq!(count(QueueView::ToReview).await, to_review);
@@ -264,10 +276,22 @@ async fn every_status_change_can_be_undone_and_every_status_has_a_view() {
     // it back to "draft".
     let first = page.items[0].drafts[0].clone();
     let second = page.items[1].drafts[0].clone();
-    review::set_review(&db.store, first.id, Review::Approved).await.unwrap();
-    review::set_review(&db.store, second.id, Review::Rejected).await.unwrap();
-    assert_eq!((count(QueueView::Approved).await, count(QueueView::Rejected).await), (1, 1));
-    review::set_review(&db.store, first.id, Review::Draft).await.unwrap();
+    review::set_review(&db.store, first.id, Review::Approved)
+        .await
+        .unwrap();
+    review::set_review(&db.store, second.id, Review::Rejected)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            count(QueueView::Approved).await,
+            count(QueueView::Rejected).await
+        ),
+        (1, 1)
+    );
+    review::set_review(&db.store, first.id, Review::Draft)
+        .await
+        .unwrap();
     assert_eq!(count(QueueView::Approved).await, 0);
     assert!(count(QueueView::All).await >= summary.succeeded);
 }
@@ -324,7 +348,6 @@ async fn status_review_and_edit_actions() {
             .changed,
         0
     );
-
 
     // Approve, reject, back to draft.
     let draft = page.items[0].drafts[0].clone();

@@ -197,12 +197,7 @@ function DraftCard({
             Edit
           </Button>
           {draft.review !== "approved" ? (
-            <Button
-              size="sm"
-              icon={<IconCheck />}
-              onClick={() => onReview(draft, "approved")}
-              data-testid="draft-approve"
-            >
+            <Button size="sm" icon={<IconCheck />} onClick={() => onReview(draft, "approved")} data-testid="draft-approve">
               Approve
             </Button>
           ) : (
@@ -211,13 +206,7 @@ function DraftCard({
             </Button>
           )}
           {draft.review !== "rejected" ? (
-            <Button
-              size="sm"
-              variant="ghost"
-              icon={<IconX />}
-              onClick={() => onReview(draft, "rejected")}
-              data-testid="draft-reject"
-            >
+            <Button size="sm" variant="ghost" icon={<IconX />} onClick={() => onReview(draft, "rejected")} data-testid="draft-reject">
               Reject
             </Button>
           ) : (

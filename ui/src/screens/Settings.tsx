@@ -10,6 +10,7 @@ import { useToast } from "../components/toast";
 import { Button, Card, ErrorNotice, Fold, Loading, PageHeader, Segmented } from "../components/ui";
 import { IconFolder, IconRefresh } from "../components/icons";
 import { chooseTheme, savedTheme, type ThemeChoice } from "../lib/theme";
+import { termTitle } from "../lib/glossary";
 import { formatDay, formatUsd, parseUsdToPicos, picosToUsdInput, plural } from "../lib/format";
 import {
   useAppInfo,
@@ -99,9 +100,9 @@ function PriceEditor({ row, onDone }: { row: PriceRow | null; onDone: () => void
     <>
       <tr>
         {field("model", "Model")}
-        {field("input_usd_per_mtok", "Input, dollars per million tokens")}
-        {field("output_usd_per_mtok", "Output, dollars per million tokens")}
-        {field("cached_usd_per_mtok", "Cached input, dollars per million tokens")}
+        {field("input_usd_per_mtok", "Text sent, dollars per million tokens")}
+        {field("output_usd_per_mtok", "Text written, dollars per million tokens")}
+        {field("cached_usd_per_mtok", "Repeated text (cheaper), dollars per million tokens")}
         <td colSpan={2}>
           <div className="row tight">
             <Button
@@ -160,9 +161,15 @@ function PriceTable() {
           <thead>
             <tr>
               <th>Model</th>
-              <th className="num">Input</th>
-              <th className="num">Output</th>
-              <th className="num">Cached input</th>
+              <th className="num" title="Input tokens: the text the AI reads">
+                Text sent
+              </th>
+              <th className="num" title="Output tokens: the text the AI writes (thinking included)">
+                Text written
+              </th>
+              <th className="num" title={termTitle("repeatedText")}>
+                Repeated text
+              </th>
               <th>Since</th>
               <th />
             </tr>
@@ -260,7 +267,7 @@ function GeminiServer({ current }: { current: string | undefined }) {
   const [url, setUrl] = useState(current ?? "");
   useEffect(() => setUrl(current ?? ""), [current]);
   return (
-    <Fold title="Advanced: Gemini server" testId="gemini-server-fold">
+    <Fold title="Advanced: AI service address (Gemini API base URL)" testId="gemini-server-fold">
       <p className="muted small">Leave as it is unless someone helping you asks you to change it.</p>
       <form
         className="row tight"
