@@ -493,6 +493,17 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     );
   }
 
+  /** Selects the first listed post that has reply drafts. */
+  async function selectPostWithDrafts() {
+    const item = await wd.waitFor('[data-testid="review-item"]', {
+      timeout: 20000,
+      what: "a post with reply drafts",
+      check: async (s, el) => /\d+ drafts?\b/.test(await s.text(el)),
+    });
+    await wd.click(item);
+    await wd.waitFor('[data-testid="draft-reply-first"]');
+  }
+
   /** The first draft's actions are inside the window and no notice covers them. */
   async function draftActionsVisible() {
     return wd.execute(`
@@ -596,6 +607,7 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
   });
 
   step("keeps the drafts and their actions in view at 1280×800 and 1024×700", async () => {
+    await selectPostWithDrafts();
     assert.equal(await draftActionsVisible(), "ok");
     await wd.cmd("POST", "/window/rect", { width: 1024, height: 700 });
     await sleep(700);
@@ -620,7 +632,7 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     assert.ok(r + g + b < 150, `dark background, got ${dark[1]}`);
     await shot("24-settings-dark");
     await nav("review");
-    await wd.waitFor('[data-testid="draft-first"]', { timeout: 20000 });
+    await selectPostWithDrafts();
     await shot("25-review-dark");
     await nav("export");
     await wd.waitFor('[data-testid="export-mark-sentence"]');
