@@ -624,22 +624,31 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
   });
 
   step("switches to dark mode in Settings", async () => {
-    await nav("settings");
-    await wd.clickOn('[data-testid="theme-dark"]');
-    const dark = await wd.execute(`return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]`);
-    assert.equal(dark[0], "dark");
-    const [r, g, b] = dark[1].match(/\d+/g).map(Number);
-    assert.ok(r + g + b < 150, `dark background, got ${dark[1]}`);
-    await shot("24-settings-dark");
-    await nav("review");
-    await selectPostWithDrafts();
-    await shot("25-review-dark");
-    await nav("export");
-    await wd.waitFor('[data-testid="export-mark-sentence"]');
-    await shot("26-export-dark");
-    await nav("settings");
-    await wd.clickOn('[data-testid="theme-system"]');
-    assert.equal(await wd.execute("return document.documentElement.dataset.theme ?? null"), null);
+    try {
+      await nav("settings");
+      await wd.clickOn('[data-testid="theme-dark"]');
+      const dark = await wd.execute(`return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]`);
+      assert.equal(dark[0], "dark");
+      const [r, g, b] = dark[1].match(/\d+/g).map(Number);
+      assert.ok(r + g + b < 150, `dark background, got ${dark[1]}`);
+      await shot("24-settings-dark");
+      await nav("review");
+      await selectPostWithDrafts();
+      await shot("25-review-dark");
+      await nav("export");
+      await wd.waitFor('[data-testid="export-mark-sentence"]');
+      await shot("26-export-dark");
+      await nav("costs");
+      await wd.waitFor('[data-testid="costs-chart"]', { timeout: 20000 });
+      await sleep(800); // chart animation
+      await shot("27-costs-dark");
+      await nav("settings");
+      await wd.clickOn('[data-testid="theme-system"]');
+      assert.equal(await wd.execute("return String(document.documentElement.dataset.theme)"), "undefined");
+    } finally {
+      // The choice lives in the webview's storage, which outlives this test's temporary files.
+      await wd.execute('localStorage.removeItem("comment-finder.theme")').catch(() => undefined);
+    }
   });
 });
 

@@ -814,7 +814,7 @@ export function OpportunitiesScreen() {
                         <span className="nowrap">{formatAge(o.posted_at, now)}</span>
                       </div>
                       <span className="qi-text">{o.text}</span>
-                      {live > 0 ? <span className="qi-meta">{plural(live, "draft")}</span> : null}
+                      {live > 0 ? <span className="qi-drafts">{plural(live, "draft")}</span> : null}
                     </div>
                   </div>
                 );
