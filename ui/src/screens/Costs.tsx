@@ -133,7 +133,7 @@ export function CostsScreen() {
     <div className="page">
       <PageHeader
         title="Costs"
-        lead="Every request to Gemini is recorded with its exact cost."
+        lead="Every AI call is recorded with its exact cost."
         actions={
           <Button icon={<IconDownload />} onClick={() => void onExport()} busy={exportCsv.isPending} data-testid="costs-export">
             Export CSV

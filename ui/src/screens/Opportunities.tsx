@@ -623,7 +623,7 @@ export function OpportunitiesScreen() {
       <div className="filter-bar" role="search" aria-label="Filter posts">
         <input
           className="input"
-          style={{ flex: "1 1 140px", minWidth: 100 }}
+          style={{ flex: "1 1 140px", minWidth: 70 }}
           type="search"
           placeholder="Search text or @author"
           value={filters.search}
