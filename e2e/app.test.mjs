@@ -614,6 +614,9 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     const size = await wd.execute("return [window.innerWidth, window.innerHeight]");
     metrics.small_window = size.join("x");
     assert.equal(await draftActionsVisible(), "ok");
+    // The filters stay on one row, inside the window.
+    const bar = await wd.execute(`const b = document.querySelector('.filter-bar'); return [b.scrollWidth, b.clientWidth, b.getBoundingClientRect().right, window.innerWidth]`);
+    assert.ok(bar[0] <= bar[1] + 1 && bar[2] <= bar[3], `the filter row overflows: ${bar}`);
     // A confirmation notice appears without covering them.
     await wd.clickOn('[data-testid="draft-copy-first"]');
     await wd.waitForText('[data-testid="toasts"]', /copied/i);

@@ -809,7 +809,9 @@ export function OpportunitiesScreen() {
                         <strong className="nowrap" title="Score from 0 to 100">
                           {toScore100(o.total)}
                         </strong>
-                        <span className="nowrap">@{o.handle}</span>
+                        <span className="qi-handle" title={`@${o.handle}`}>
+                          @{o.handle}
+                        </span>
                         <span className="grow" />
                         <span className="nowrap">{formatAge(o.posted_at, now)}</span>
                       </div>
