@@ -271,11 +271,6 @@ export function withStatus(page: OpportunityPage, ids: ReadonlySet<string>, stat
   return { ...page, items: page.items.map((o) => (ids.has(o.tweet_id) ? { ...o, status } : o)) };
 }
 
-/** Whether a post still belongs in a list filtered by status (null = every status). */
-export function matchesStatus(postStatus: PostStatus, filter: PostStatus | null): boolean {
-  return filter == null || postStatus === filter;
-}
-
 export function useSetPostStatus() {
   const qc = useQueryClient();
   return useMutation({
