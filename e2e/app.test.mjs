@@ -35,6 +35,13 @@ const CSV_COLUMNS =
   "suggested_response,suggested_type,alternative_1,alt_1_type,alternative_2,alt_2_type,alternative_3,alt_3_type,alternative_4,alt_4_type";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "comment-finder-e2e-"));
+// Links the app opens: the app hands them to the desktop's opener (`xdg-open`, found on PATH,
+// as on any Linux desktop); the test puts a stand-in first on PATH that writes each link to a
+// file instead of starting a browser. The app's code path is the one users get.
+const OPENED = path.join(tmp, "opened-urls.txt");
+const FAKE_BIN = path.join(tmp, "bin");
+fs.mkdirSync(FAKE_BIN, { recursive: true });
+fs.writeFileSync(path.join(FAKE_BIN, "xdg-open"), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${OPENED}'\n`, { mode: 0o755 });
 const children = [];
 const metrics = {};
 let wd;
@@ -227,6 +234,7 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
       X_API_BASE_URL: sourcesUrl,
       APIFY_TOKEN: "",
       X_BEARER_TOKEN: "",
+      PATH: `${FAKE_BIN}:${process.env.PATH}`,
     });
     driverPid = driver.pid;
     await waitForHttp(`http://127.0.0.1:${port}/status`);
@@ -652,6 +660,194 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     metrics.find_costs_series = series;
     await sleep(800); // chart animation
     await shot("22-find-costs-side-by-side");
+  });
+
+  // ---- The marketer's day (issue 10): reply via X's reply box, undo, export keeps the
+  // queue, sample drafts, dark mode, a small window ----
+
+  /** Presses a key the way a person does (WebDriver actions); the queue listens on the window. */
+  async function pressKey(key) {
+    await wd.cmd("POST", "/actions", {
+      actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: key }, { type: "keyUp", value: key }] }],
+    });
+    await wd.cmd("DELETE", "/actions").catch(() => undefined);
+  }
+
+  const openedUrls = () => (fs.existsSync(OPENED) ? fs.readFileSync(OPENED, "utf8").split("\n").filter(Boolean) : []);
+  const currentTweetId = () => wd.execute(`return document.querySelector('[data-testid="review-item"][aria-current="true"]')?.dataset.tweetId ?? null`);
+  const listedIds = () => wd.execute(`return [...document.querySelectorAll('[data-testid="review-item"]')].map(e => e.dataset.tweetId)`);
+
+  async function chooseProject(name) {
+    await wd.execute(
+      `const s = document.querySelector('[data-testid="project-picker"]');
+       const o = [...s.options].find(o => o.textContent === ${JSON.stringify(name)});
+       if (s.value !== o.value) {
+         const set = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, "value").set;
+         set.call(s, o.value);
+         s.dispatchEvent(new Event("change", { bubbles: true }));
+       }`,
+    );
+  }
+
+  /** Selects the first listed post that has reply drafts. */
+  async function selectPostWithDrafts() {
+    const item = await wd.waitFor('[data-testid="review-item"]', {
+      timeout: 20000,
+      what: "a post with reply drafts",
+      check: async (s, el) => /\d+ drafts?\b/.test(await s.text(el)),
+    });
+    await wd.click(item);
+    await wd.waitFor('[data-testid="draft-reply-first"]');
+  }
+
+  /** The first draft's actions are inside the window and no notice covers them. */
+  async function draftActionsVisible() {
+    return wd.execute(`
+      const b = document.querySelector('[data-testid="draft-reply-first"]');
+      if (!b) return "no Reply on X button";
+      const r = b.closest('[data-testid="draft-first"]').querySelector('.row.tight:last-child').getBoundingClientRect();
+      if (r.bottom > window.innerHeight || r.right > window.innerWidth || r.top < 0) return "off screen: " + JSON.stringify(r) + " in " + window.innerWidth + "x" + window.innerHeight;
+      for (const t of document.querySelectorAll('[data-testid="toasts"] > *')) {
+        const q = t.getBoundingClientRect();
+        if (q.left < r.right && q.right > r.left && q.top < r.bottom && q.bottom > r.top) return "covered by a notice";
+      }
+      return "ok";`);
+  }
+
+  step("shows the sample project's sample drafts, written for its best posts", async () => {
+    // The run resumed above may still be going: let it end so the queue holds still.
+    const until = Date.now() + 120000;
+    while ((await wd.findAll('[data-testid="nav-run-percent"]')).length > 0 && Date.now() < until) await sleep(500);
+    for (const dismiss of await wd.findAll('[data-testid="budget-alert-dismiss"]')) await wd.click(dismiss).catch(() => undefined);
+    await nav("review");
+    await chooseProject("Sample: B2B SaaS growth");
+    await wd.waitFor('[data-testid="review-item"]', { timeout: 20000 });
+    // The best post is selected and has drafts marked as samples (no key or run needed).
+    const { text } = await wd.waitForText('[data-testid="draft-first"]', /Sample draft/, { timeout: 20000 });
+    assert.match(text, /Reply on X/);
+    await shot("40-review-sample-drafts");
+  });
+
+  step("replies via X's reply box: the link has the post id and the draft, then posted moves on", async () => {
+    await chooseProject(PROJECT);
+    await wd.waitFor('[data-testid="review-item"]', { timeout: 20000 });
+    const item = await wd.waitFor('[data-testid="review-item"]', {
+      timeout: 20000,
+      what: "a post with reply drafts",
+      check: async (s, el) => /\d+ drafts?\b/.test(await s.text(el)),
+    });
+    await wd.click(item);
+    const id = await currentTweetId();
+    assert.match(id, /^\d+$/);
+    const ids = await listedIds();
+    const next = ids[ids.indexOf(id) + 1];
+    const draft = await wd.readText('[data-testid="draft-first"] [data-testid="draft-text"]');
+    const before = openedUrls().length;
+    await wd.clickOn('[data-testid="draft-reply-first"]');
+    const deadline = Date.now() + 15000;
+    while (openedUrls().length === before) {
+      if (Date.now() > deadline) throw new Error("no link was opened");
+      await sleep(100);
+    }
+    const url = new URL(openedUrls().at(-1));
+    assert.equal(`${url.origin}${url.pathname}`, "https://x.com/intent/post");
+    assert.equal(url.searchParams.get("in_reply_to"), id);
+    assert.equal(url.searchParams.get("text").trim(), draft.trim());
+    metrics.reply_link_checked = true;
+    // Back in the app: one key confirms it was posted, and the next post is selected.
+    await wd.waitFor('[data-testid="reply-confirm"]');
+    await shot("41-review-reply-confirm");
+    await pressKey("p");
+    await wd.waitFor('[data-testid="review-item"]', {
+      what: "the next post selected",
+      check: async () => (await currentTweetId()) === next && !(await listedIds()).includes(id),
+    });
+    await wd.waitForText('[data-testid="toasts"]', /posted/i);
+    // Undo brings it back to the queue.
+    await wd.clickOn('[data-testid="toast-undo"]');
+    await wd.waitFor('[data-testid="review-item"]', {
+      what: "the posted post back in the queue",
+      check: async () => (await listedIds()).includes(id) && (await currentTweetId()) === id,
+    });
+  });
+
+  step("undoes a skip with one key", async () => {
+    const id = await currentTweetId();
+    await wd.clickOn('[data-testid="post-skip"]');
+    await wd.waitFor('[data-testid="review-item"]', { what: "the skipped post gone", check: async () => !(await listedIds()).includes(id) });
+    await pressKey("u");
+    await wd.waitFor('[data-testid="review-item"]', {
+      what: "the skipped post back",
+      check: async () => (await listedIds()).includes(id) && (await currentTweetId()) === id,
+    });
+  });
+
+  step("exports without changing the queue unless asked", async () => {
+    const countBefore = await wd.readText('[data-testid="review-count"]');
+    const idsBefore = await listedIds();
+    await nav("export");
+    const { text: sentence } = await wd.waitForText('[data-testid="export-mark-sentence"]', /changes nothing/);
+    assert.match(sentence, /stays in your review queue/);
+    const out = path.join(tmp, "export", "client.csv");
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const fold = await wd.waitFor('[data-testid="export-path-fold"]');
+    await wd.execute("arguments[0].open = true", [arg(fold)]);
+    await wd.fill('[data-testid="export-path-input"]', out);
+    await wd.clickOn('[data-testid="export-path-submit"]');
+    const { text } = await wd.waitForText('[data-testid="export-result"]', /client\.csv/, { timeout: 20000 });
+    assert.match(text, /Nothing in your queue changed/);
+    await shot("42-export-keeps-queue");
+    await nav("review");
+    await wd.waitForText('[data-testid="review-count"]', new RegExp(countBefore.replace(/[^\w ]/g, ".")));
+    assert.deepEqual(await listedIds(), idsBefore);
+  });
+
+  step("keeps the drafts and their actions in view at 1280×800 and 1024×700", async () => {
+    await selectPostWithDrafts();
+    assert.equal(await draftActionsVisible(), "ok");
+    await wd.cmd("POST", "/window/rect", { width: 1024, height: 700 });
+    await sleep(700);
+    const size = await wd.execute("return [window.innerWidth, window.innerHeight]");
+    metrics.small_window = size.join("x");
+    assert.equal(await draftActionsVisible(), "ok");
+    // The filters stay on one row, inside the window.
+    const bar = await wd.execute(`const b = document.querySelector('.filter-bar'); return [b.scrollWidth, b.clientWidth, b.getBoundingClientRect().right, window.innerWidth]`);
+    assert.ok(bar[0] <= bar[1] + 1 && bar[2] <= bar[3], `the filter row overflows: ${bar}`);
+    // A confirmation notice appears without covering them.
+    await wd.clickOn('[data-testid="draft-copy-first"]');
+    await wd.waitForText('[data-testid="toasts"]', /copied/i);
+    assert.equal(await draftActionsVisible(), "ok");
+    await shot("43-review-1024x700");
+    await wd.cmd("POST", "/window/rect", { width: 1280, height: 800 });
+    await sleep(500);
+  });
+
+  step("switches to dark mode in Settings", async () => {
+    try {
+      await nav("settings");
+      await wd.clickOn('[data-testid="theme-dark"]');
+      const dark = await wd.execute(`return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]`);
+      assert.equal(dark[0], "dark");
+      const [r, g, b] = dark[1].match(/\d+/g).map(Number);
+      assert.ok(r + g + b < 150, `dark background, got ${dark[1]}`);
+      await shot("44-settings-dark");
+      await nav("review");
+      await selectPostWithDrafts();
+      await shot("45-review-dark");
+      await nav("export");
+      await wd.waitFor('[data-testid="export-mark-sentence"]');
+      await shot("46-export-dark");
+      await nav("costs");
+      await wd.waitFor('[data-testid="costs-chart"]', { timeout: 20000 });
+      await sleep(800); // chart animation
+      await shot("47-costs-dark");
+      await nav("settings");
+      await wd.clickOn('[data-testid="theme-system"]');
+      assert.equal(await wd.execute("return String(document.documentElement.dataset.theme)"), "undefined");
+    } finally {
+      // The choice lives in the webview's storage, which outlives this test's temporary files.
+      await wd.execute('localStorage.removeItem("comment-finder.theme")').catch(() => undefined);
+    }
   });
 });
 

@@ -379,7 +379,7 @@ pub async fn list_opportunities(
     state.list_opportunities(query).await
 }
 
-/// Marks posts pending, posted or skipped; returns how many changed.
+/// Marks posts pending, posted or skipped; returns what changed, for undo.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_post_status(
@@ -387,8 +387,15 @@ pub async fn set_post_status(
     project_id: i64,
     tweet_ids: Vec<String>,
     status: PostStatus,
-) -> AppResult<u64> {
+) -> AppResult<StatusChange> {
     state.set_post_status(project_id, tweet_ids, status).await
+}
+
+/// Undoes a status change: each post gets back the status it had.
+#[tauri::command]
+#[specta::specta]
+pub async fn undo_post_status(state: S<'_>, change: StatusChange) -> AppResult<u64> {
+    state.undo_post_status(change).await
 }
 
 #[tauri::command]
@@ -641,6 +648,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             run_summary,
             list_opportunities,
             set_post_status,
+            undo_post_status,
             set_draft_review,
             edit_draft,
             topics_in_use,

@@ -885,6 +885,11 @@ pub struct Draft {
     /// The user's edit, when there is one (it is what would be posted).
     pub edited_text: Option<String>,
     pub review: DraftReview,
+    /// Written by hand for the sample project (shown as "Sample draft"; never billed).
+    pub sample: bool,
+    /// X's reply box for the post with this draft filled in, built by the engine from the
+    /// numeric post id; empty when no safe link can be built.
+    pub reply_url: String,
 }
 
 impl From<review::Draft> for Draft {
@@ -897,6 +902,8 @@ impl From<review::Draft> for Draft {
             text: d.text,
             edited_text: d.edited_text,
             review: d.review.into(),
+            sample: d.sample,
+            reply_url: d.reply_url,
         }
     }
 }
@@ -968,12 +975,87 @@ impl From<review::Opportunity> for Opportunity {
     }
 }
 
+/// The queue's views: to review, approved, posted, skipped, rejected (and exported, all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueView {
+    ToReview,
+    Approved,
+    Posted,
+    Skipped,
+    Rejected,
+    Exported,
+    All,
+}
+
+impl From<QueueView> for review::QueueView {
+    fn from(v: QueueView) -> Self {
+        match v {
+            QueueView::ToReview => review::QueueView::ToReview,
+            QueueView::Approved => review::QueueView::Approved,
+            QueueView::Posted => review::QueueView::Posted,
+            QueueView::Skipped => review::QueueView::Skipped,
+            QueueView::Rejected => review::QueueView::Rejected,
+            QueueView::Exported => review::QueueView::Exported,
+            QueueView::All => review::QueueView::All,
+        }
+    }
+}
+
+/// What a status change did, to undo it: each changed post with the status it had.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct StatusChange {
+    pub project_id: i64,
+    pub changed: u64,
+    pub previous: Vec<PreviousStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct PreviousStatus {
+    pub tweet_id: String,
+    pub status: PostStatus,
+}
+
+impl From<review::StatusChange> for StatusChange {
+    fn from(c: review::StatusChange) -> Self {
+        StatusChange {
+            project_id: c.project_id,
+            changed: c.changed,
+            previous: c
+                .previous
+                .into_iter()
+                .map(|(tweet_id, status)| PreviousStatus {
+                    tweet_id,
+                    status: status.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<StatusChange> for review::StatusChange {
+    fn from(c: StatusChange) -> Self {
+        review::StatusChange {
+            project_id: c.project_id,
+            changed: c.changed,
+            previous: c
+                .previous
+                .into_iter()
+                .map(|p| (p.tweet_id, p.status.into()))
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Type)]
 pub struct OpportunityQuery {
     pub project_id: i64,
     pub labels: Vec<Label>,
     /// null means every status.
     pub status: Option<PostStatus>,
+    /// One of the queue's views (null: the status alone decides).
+    #[serde(default)]
+    pub view: Option<QueueView>,
     pub topic: Option<String>,
     pub run_id: Option<i64>,
     pub search: String,
@@ -990,6 +1072,7 @@ impl From<OpportunityQuery> for review::OpportunityQuery {
             project_id: q.project_id,
             labels: q.labels.into_iter().map(Into::into).collect(),
             status: q.status.map(Into::into),
+            view: q.view.map(Into::into),
             topic: q.topic,
             run_id: q.run_id,
             search: q.search,
@@ -1119,6 +1202,9 @@ pub struct OpportunityExport {
     pub limit: Option<u32>,
     /// Start the file with a byte-order mark (for older Excel).
     pub bom: bool,
+    /// Mark the pending posts in the file as exported (done). Off unless chosen.
+    #[serde(default)]
+    pub mark_exported: bool,
 }
 
 // ---------- prices, logs ----------

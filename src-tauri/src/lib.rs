@@ -68,6 +68,8 @@ pub fn run() {
                 db = %paths.db_path.display(),
                 "starting"
             );
+            #[cfg(target_os = "linux")]
+            lighten_webview(app);
             match tauri::async_runtime::block_on(AppState::open(paths, ops::now())) {
                 Ok(state) => {
                     app.manage(state);
@@ -113,6 +115,30 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("Comment Finder stopped: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Idle memory: WebKitGTK's defaults suit a web browser (large in-memory caches of pages and
+/// resources, a back/forward page cache, WebGL ready). This window shows one local page, so
+/// the "document viewer" cache model (the smallest), no page cache and no WebGL are enough.
+#[cfg(target_os = "linux")]
+fn lighten_webview(app: &tauri::App) {
+    use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let applied = window.with_webview(|webview| {
+        let view = webview.inner();
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_enable_page_cache(false);
+            settings.set_enable_webgl(false);
+        }
+    });
+    if let Err(e) = applied {
+        tracing::warn!(error = %e, "could not tune the webview's memory use");
     }
 }
 

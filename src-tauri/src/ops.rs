@@ -417,8 +417,16 @@ impl AppState {
         project_id: i64,
         tweet_ids: Vec<String>,
         status: PostStatus,
-    ) -> AppResult<u64> {
-        Ok(review::set_status(&self.store, project_id, &tweet_ids, status.into()).await?)
+    ) -> AppResult<StatusChange> {
+        Ok(
+            review::set_status(&self.store, project_id, &tweet_ids, status.into())
+                .await?
+                .into(),
+        )
+    }
+
+    pub async fn undo_post_status(&self, change: StatusChange) -> AppResult<u64> {
+        Ok(review::undo_status(&self.store, &change.into()).await?)
     }
 
     pub async fn set_draft_review(&self, draft_id: i64, review: DraftReview) -> AppResult<Draft> {
@@ -510,6 +518,7 @@ impl AppState {
                 sort: options.sort.into(),
                 limit: options.limit,
                 bom: options.bom,
+                mark_exported: options.mark_exported,
             },
             &out,
         )

@@ -168,6 +168,7 @@ async fn opens_like_the_cli_with_the_sample_scored() {
             project_id: projects[0].id,
             labels: vec![],
             status: None,
+            view: None,
             topic: None,
             run_id: None,
             search: String::new(),
@@ -184,6 +185,13 @@ async fn opens_like_the_cli_with_the_sample_scored() {
         page.total
     );
     assert_eq!(page.items.len(), 20);
+    // The best post already has drafts: the sample's own, marked as such, with X reply links.
+    let best = &page.items[0];
+    assert!(!best.drafts.is_empty(), "{}", best.text);
+    assert!(best
+        .drafts
+        .iter()
+        .all(|d| d.sample && d.reply_url.contains(&best.tweet_id)));
     let info = env.state.app_info();
     assert!(info.database_path.ends_with("comment-finder.db"));
     // Reopening does not add the sample twice.
@@ -592,6 +600,7 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
             project_id: project,
             labels: vec![],
             status: None,
+            view: None,
             topic: None,
             run_id: Some(run_id),
             search: String::new(),
@@ -609,17 +618,31 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
         (edited.text, edited.edited_text.as_deref()),
         (draft.text, Some("Mine instead"))
     );
-    assert_eq!(
-        state
-            .set_post_status(
-                project,
-                vec![page.items[0].tweet_id.clone()],
-                PostStatus::Posted
-            )
-            .await
-            .unwrap(),
-        1
-    );
+    let change = state
+        .set_post_status(
+            project,
+            vec![page.items[0].tweet_id.clone()],
+            PostStatus::Posted,
+        )
+        .await
+        .unwrap();
+    assert_eq!(change.changed, 1);
+    assert_eq!(change.previous[0].status, PostStatus::Pending);
+    // Undo crosses IPC as the change itself and puts the post back.
+    assert_eq!(state.undo_post_status(change.clone()).await.unwrap(), 1);
+    state
+        .set_post_status(
+            project,
+            vec![page.items[0].tweet_id.clone()],
+            PostStatus::Posted,
+        )
+        .await
+        .unwrap();
+    // The reply link is the engine's, from the numeric post id.
+    assert!(draft.reply_url.starts_with(&format!(
+        "https://x.com/intent/post?in_reply_to={}&text=",
+        page.items[0].tweet_id
+    )));
     let all_time = CostQuery {
         since: None,
         until: None,
@@ -652,6 +675,7 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
             sort: ExportSort::Balanced,
             limit: Some(10),
             bom: true,
+            mark_exported: false,
         })
         .await
         .unwrap();

@@ -38,6 +38,7 @@ import type {
   SecretName,
   Tier,
   DraftReview,
+  StatusChange,
 } from "./apiTypes";
 
 export * from "./apiTypes";
@@ -104,7 +105,10 @@ export interface Api {
 
   // Opportunities (the review queue).
   listOpportunities(query: OpportunityQuery): Promise<OpportunityPage>;
-  setPostStatus(projectId: number, tweetIds: string[], status: PostStatus): Promise<number>;
+  /** Resolves with what changed, for undo. */
+  setPostStatus(projectId: number, tweetIds: string[], status: PostStatus): Promise<StatusChange>;
+  /** Puts each post of a change back to the status it had; resolves with how many changed. */
+  undoPostStatus(change: StatusChange): Promise<number>;
   setDraftReview(draftId: number, review: DraftReview): Promise<void>;
   /** Topics that posts in the project are actually labelled with. */
   topicsInUse(projectId: number): Promise<string[]>;

@@ -7,6 +7,8 @@ export type Label = "green" | "yellow" | "red";
 export type PostStatus = "pending" | "exported" | "posted" | "skipped";
 export type ReplyType = "add_value" | "ask_question" | "funny" | "debate" | "relate";
 export type DraftReview = "draft" | "approved" | "rejected";
+/** The review queue's views (the engine decides what each holds). */
+export type QueueView = "to_review" | "approved" | "posted" | "skipped" | "rejected" | "exported" | "all";
 export type SecretName = "gemini" | "apify" | "x-bearer";
 export type Tier = "free" | "tier1" | "custom";
 export type SortKey = "score" | "views" | "balanced" | "newest";
@@ -287,6 +289,17 @@ export interface Draft {
   text: string;
   edited_text: string | null;
   review: DraftReview;
+  /** Written by hand for the sample project (not by the AI; never billed). */
+  sample?: boolean;
+  /** X's reply box for the post with this draft filled in, built by the engine; "" when none. */
+  reply_url?: string;
+}
+
+/** What a status change did, so it can be undone. */
+export interface StatusChange {
+  project_id: number;
+  changed: number;
+  previous: Array<{ tweet_id: string; status: PostStatus }>;
 }
 
 export interface Opportunity {
@@ -324,6 +337,8 @@ export interface OpportunityQuery {
   labels: Label[];
   /** null means every status. */
   status: PostStatus | null;
+  /** One of the queue's views; null: the status alone decides. */
+  view?: QueueView | null;
   topic: string | null;
   run_id: number | null;
   search: string;
@@ -402,6 +417,8 @@ export interface OpportunityExport {
   sort: ExportSort;
   limit: number | null;
   bom: boolean;
+  /** Mark the pending posts in the file as exported (done). Off unless chosen. */
+  mark_exported: boolean;
 }
 
 export interface PriceRow {

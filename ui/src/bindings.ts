@@ -59,8 +59,10 @@ export const commands = {
 	listRuns: (projectId: number | null) => typedError<RunListing[], AppError>(__TAURI_INVOKE("list_runs", { projectId })),
 	runSummary: (runId: number) => typedError<RunSummary, AppError>(__TAURI_INVOKE("run_summary", { runId })),
 	listOpportunities: (query: OpportunityQuery) => typedError<OpportunityPage, AppError>(__TAURI_INVOKE("list_opportunities", { query })),
-	/**  Marks posts pending, posted or skipped; returns how many changed. */
-	setPostStatus: (projectId: number, tweetIds: string[], status: PostStatus) => typedError<number, AppError>(__TAURI_INVOKE("set_post_status", { projectId, tweetIds, status })),
+	/**  Marks posts pending, posted or skipped; returns what changed, for undo. */
+	setPostStatus: (projectId: number, tweetIds: string[], status: PostStatus) => typedError<StatusChange, AppError>(__TAURI_INVOKE("set_post_status", { projectId, tweetIds, status })),
+	/**  Undoes a status change: each post gets back the status it had. */
+	undoPostStatus: (change: StatusChange) => typedError<number, AppError>(__TAURI_INVOKE("undo_post_status", { change })),
 	setDraftReview: (draftId: number, review: DraftReview) => typedError<Draft, AppError>(__TAURI_INVOKE("set_draft_review", { draftId, review })),
 	editDraft: (draftId: number, text: string) => typedError<Draft, AppError>(__TAURI_INVOKE("edit_draft", { draftId, text })),
 	topicsInUse: (projectId: number) => typedError<string[], AppError>(__TAURI_INVOKE("topics_in_use", { projectId })),
@@ -184,6 +186,13 @@ export type Draft = {
 	/**  The user's edit, when there is one (it is what would be posted). */
 	edited_text: string | null,
 	review: DraftReview,
+	/**  Written by hand for the sample project (shown as "Sample draft"; never billed). */
+	sample: boolean,
+	/**
+	 *  X's reply box for the post with this draft filled in, built by the engine from the
+	 *  numeric post id; empty when no safe link can be built.
+	 */
+	reply_url: string,
 };
 
 export type DraftReview = "draft" | "approved" | "rejected";
@@ -361,6 +370,8 @@ export type OpportunityExport = {
 	limit: number | null,
 	/**  Start the file with a byte-order mark (for older Excel). */
 	bom: boolean,
+	/**  Mark the pending posts in the file as exported (done). Off unless chosen. */
+	mark_exported?: boolean,
 };
 
 export type OpportunityPage = {
@@ -373,6 +384,8 @@ export type OpportunityQuery = {
 	labels: Label[],
 	/**  null means every status. */
 	status: PostStatus | null,
+	/**  One of the queue's views (null: the status alone decides). */
+	view?: QueueView | null,
 	topic: string | null,
 	run_id: number | null,
 	search: string,
@@ -384,6 +397,11 @@ export type OpportunityQuery = {
 };
 
 export type PostStatus = "pending" | "exported" | "posted" | "skipped";
+
+export type PreviousStatus = {
+	tweet_id: string,
+	status: PostStatus,
+};
 
 export type PriceInput = {
 	model: string,
@@ -434,6 +452,9 @@ export type ProjectSummary = {
 	posts: number,
 	updated_at: number,
 };
+
+/**  The queue's views: to review, approved, posted, skipped, rejected (and exported, all). */
+export type QueueView = "to_review" | "approved" | "posted" | "skipped" | "rejected" | "exported" | "all";
 
 export type ReplyType = "add_value" | "ask_question" | "funny" | "debate" | "relate";
 
@@ -661,6 +682,13 @@ export type Sources = {
 	favour_authors: string[],
 	avoid_authors: string[],
 	avoid_keywords: string[],
+};
+
+/**  What a status change did, to undo it: each changed post with the status it had. */
+export type StatusChange = {
+	project_id: number,
+	changed: number,
+	previous: PreviousStatus[],
 };
 
 export type TermAnalysisDto = {

@@ -2,7 +2,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { loadApi } from "./api";
 import { App } from "./App";
+import { applyTheme, savedTheme } from "./lib/theme";
 import "./styles/app.css";
+
+applyTheme(savedTheme());
 
 const root = createRoot(document.getElementById("root")!);
 

@@ -85,6 +85,10 @@ enum Command {
         /// Start the file with a UTF-8 byte-order mark (for older Excel).
         #[arg(long)]
         bom: bool,
+        /// Also mark the pending posts in the file as exported (done): they leave the "to
+        /// review" queue and the next default export. Without it, exporting changes nothing.
+        #[arg(long)]
+        mark_exported: bool,
     },
     /// Add the sample project again, with its posts re-dated to now.
     Sample,
@@ -362,9 +366,11 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
             sort,
             limit,
             bom,
+            mark_exported,
         } => {
             let project = projects::get_by_name(store, &project).await?;
-            let options = export_options(&label, &status, &sort, limit, bom)?;
+            let mut options = export_options(&label, &status, &sort, limit, bom)?;
+            options.mark_exported = mark_exported;
             let report = finder::export::export_csv(store, &project, &options, &path).await?;
             out.print(
                 &json!(report),
@@ -373,7 +379,7 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
                     report.rows,
                     path.display(),
                     if report.marked_exported > 0 {
-                        format!(" and marked {} as exported", report.marked_exported)
+                        format!(" and marked {} as exported (done)", report.marked_exported)
                     } else {
                         String::new()
                     }
@@ -466,5 +472,6 @@ fn export_options(
         sort,
         limit,
         bom,
+        mark_exported: false,
     })
 }

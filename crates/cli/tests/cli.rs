@@ -174,11 +174,36 @@ fn import_score_export_end_to_end() {
         ],
     );
     assert_eq!(exported["rows"], 3);
-    assert_eq!(exported["marked_exported"], 3);
+    assert_eq!(
+        exported["marked_exported"], 0,
+        "exporting alone changes no status"
+    );
     let csv = std::fs::read_to_string(&out).unwrap();
     assert!(csv
         .starts_with("rank,priority_score,project,tweet_id,url,author,followers,views,tweet_text"));
     assert_eq!(csv.lines().count(), 4);
+    // Asked to, the export marks its pending posts done: the next default export skips them.
+    let args = |extra: &'static str| {
+        let mut a = vec![
+            "export",
+            "--project",
+            "Mine",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        a.extend(["--limit", "3", "--sort", "balanced"]);
+        if !extra.is_empty() {
+            a.push(extra);
+        }
+        a
+    };
+    let marked = json_ok(&db, &args("--mark-exported"));
+    assert_eq!(
+        (marked["rows"].clone(), marked["marked_exported"].clone()),
+        (3.into(), 3.into())
+    );
+    let next = json_ok(&db, &args(""));
+    assert_eq!(next["rows"], 2, "5 scored posts, 3 of them marked done");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! CSV export of a project's opportunities, one row per post, with the predecessor's columns.
 //! Safe in spreadsheets: cells that a spreadsheet would run as a formula are neutralised,
 //! quoting follows RFC 4180, and the file is written aside then renamed so a crash never
-//! leaves half a file. Exporting pending posts marks them exported.
+//! leaves half a file. Exporting changes no post's status unless asked to: with `mark_exported`,
+//! the pending posts in the file are marked exported (done).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -77,6 +78,10 @@ pub struct ExportOptions {
     pub limit: Option<u32>,
     /// Start the file with a byte-order mark so older Excel reads it as UTF-8.
     pub bom: bool,
+    /// Mark the pending posts in the file as exported (done), so they leave the "To review"
+    /// queue and the next export of pending posts. Off by default: an export for a client
+    /// must not hide work.
+    pub mark_exported: bool,
 }
 
 impl Default for ExportOptions {
@@ -87,6 +92,7 @@ impl Default for ExportOptions {
             sort: Sort::Score,
             limit: None,
             bom: false,
+            mark_exported: false,
         }
     }
 }
@@ -237,7 +243,11 @@ pub async fn export_csv(
         .filter(|r| r.status == Status::Pending.as_str())
         .map(|r| r.tweet_id.as_str())
         .collect();
-    let marked = mark_exported(store, project.id, &pending).await?;
+    let marked = if options.mark_exported {
+        mark_exported(store, project.id, &pending).await?
+    } else {
+        0
+    };
     Ok(ExportReport {
         path: out.to_path_buf(),
         rows: rows.len(),

@@ -60,6 +60,26 @@ impl Review {
     }
 }
 
+/// The queue's views, one per thing a marketer may want to see again. "Approved" and
+/// "Rejected" are about drafts (a post with a draft you approved / rejected), the others about
+/// the post's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueView {
+    /// Not yet posted, skipped or exported-as-done.
+    #[default]
+    ToReview,
+    /// Still to post, with a draft you approved.
+    Approved,
+    Posted,
+    Skipped,
+    /// Has a draft you rejected.
+    Rejected,
+    /// Marked done by an export ("mark exported posts as done").
+    Exported,
+    All,
+}
+
 /// Which posts the queue shows. Empty or `None` filters let everything through.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpportunityQuery {
@@ -67,6 +87,8 @@ pub struct OpportunityQuery {
     pub labels: Vec<Label>,
     /// `None` means every status.
     pub status: Option<Status>,
+    /// A view narrows further (with `status` left `None`, it alone decides).
+    pub view: Option<QueueView>,
     /// Exact topic label.
     pub topic: Option<String>,
     /// Only posts that got drafts in this run; their drafts are that run's.
@@ -93,12 +115,63 @@ pub struct Draft {
     /// The user's edit; `None` when unedited.
     pub edited_text: Option<String>,
     pub review: Review,
+    /// Written by hand for the sample project (not by the AI, never billed).
+    pub sample: bool,
+    /// X's reply box for the post with this draft filled in (empty when the post id is not
+    /// a plain number, so no link can be built safely).
+    pub reply_url: String,
 }
 
 impl Draft {
     /// What would be posted: the edit if there is one, else the model's text.
     pub fn final_text(&self) -> &str {
         self.edited_text.as_deref().unwrap_or(&self.text)
+    }
+}
+
+/// X's "compose a reply" link for a post, with the text filled in:
+/// `https://x.com/intent/post?in_reply_to=<id>&text=<text>`. Built from the numeric post id
+/// only (never from a stored or imported address), the text percent-encoded as UTF-8.
+/// `None` when the id is not a plain number.
+pub fn reply_link(tweet_id: &str, text: &str) -> Option<String> {
+    if tweet_id.is_empty() || tweet_id.len() > 20 || !tweet_id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!(
+        "https://x.com/intent/post?in_reply_to={tweet_id}&text={}",
+        percent_encode(text)
+    ))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, so the result is safe in a
+/// query value whatever the text holds (`&`, `#`, `+`, line breaks, emoji).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn draft_from_row(r: &sqlx::sqlite::SqliteRow, tweet_id: &str) -> Draft {
+    let text: String = r.get("text");
+    let edited_text: Option<String> = r.get("edited_text");
+    let reply_url =
+        reply_link(tweet_id, edited_text.as_deref().unwrap_or(&text)).unwrap_or_default();
+    Draft {
+        id: r.get("id"),
+        run_id: r.get("run_id"),
+        reply_type: r.get("reply_type"),
+        rank: r.get("rank"),
+        text,
+        edited_text,
+        review: Review::from_db(r.get::<&str, _>("review")),
+        sample: r.get::<i64, _>("sample") != 0,
+        reply_url,
     }
 }
 
@@ -188,10 +261,13 @@ pub async fn list(store: &Store, query: &OpportunityQuery, now: i64) -> Result<O
             let tweet_id: String = r.get("tweet_id");
             let posted_at: i64 = r.get("posted_at");
             let (run_id, drafts) = drafts.remove(&tweet_id).unwrap_or((None, Vec::new()));
+            let handle: String = r.get("handle");
+            // Rebuilt from the id and handle, like the export's, never the imported address.
+            let url = crate::export::post_link(&tweet_id, &handle);
             Opportunity {
                 project_id: query.project_id,
-                url: r.get("url"),
-                handle: r.get("handle"),
+                url,
+                handle,
                 author_name: r.get("name"),
                 followers: r.get("followers"),
                 text: r.get("text"),
@@ -237,6 +313,32 @@ fn push_filters(qb: &mut QueryBuilder<Sqlite>, query: &OpportunityQuery) {
     }
     if let Some(status) = query.status {
         qb.push(" AND pt.status = ").push_bind(status.as_str());
+    }
+    const HAS_REVIEW: &str =
+        " EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
+                 AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL AND s.review = ";
+    match query.view {
+        None | Some(QueueView::All) => {}
+        Some(QueueView::ToReview) => {
+            qb.push(" AND pt.status = 'pending'");
+        }
+        Some(QueueView::Approved) => {
+            qb.push(" AND pt.status IN ('pending', 'exported') AND")
+                .push(HAS_REVIEW)
+                .push("'approved')");
+        }
+        Some(QueueView::Rejected) => {
+            qb.push(" AND").push(HAS_REVIEW).push("'rejected')");
+        }
+        Some(QueueView::Posted) => {
+            qb.push(" AND pt.status = 'posted'");
+        }
+        Some(QueueView::Skipped) => {
+            qb.push(" AND pt.status = 'skipped'");
+        }
+        Some(QueueView::Exported) => {
+            qb.push(" AND pt.status = 'exported'");
+        }
     }
     if let Some(topic) = query.topic.as_deref().filter(|t| !t.trim().is_empty()) {
         qb.push(" AND pt.topic = ")
@@ -289,7 +391,7 @@ async fn drafts_for(
     let mut out: DraftsByPost = HashMap::with_capacity(tweet_ids.len());
     for chunk in tweet_ids.chunks(500) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT id, tweet_id, run_id, reply_type, rank, text, edited_text, review
+            "SELECT id, tweet_id, run_id, reply_type, rank, text, edited_text, review, sample
              FROM suggestions WHERE rejected_reason IS NULL AND project_id = ",
         );
         qb.push_bind(project_id);
@@ -304,36 +406,38 @@ async fn drafts_for(
         qb.push(") ORDER BY tweet_id, coalesce(run_id, 0) DESC, rank, id");
         for r in qb.build().fetch_all(store.pool()).await? {
             let draft_run: Option<i64> = r.get("run_id");
+            let tweet_id: String = r.get("tweet_id");
+            let draft = draft_from_row(&r, &tweet_id);
             let entry = out
-                .entry(r.get("tweet_id"))
+                .entry(tweet_id)
                 .or_insert_with(|| (draft_run, Vec::new()));
             // Rows come newest run first: keep only the first run seen.
             if entry.0 != draft_run {
                 continue;
             }
-            entry.1.push(Draft {
-                id: r.get("id"),
-                run_id: draft_run,
-                reply_type: r.get("reply_type"),
-                rank: r.get("rank"),
-                text: r.get("text"),
-                edited_text: r.get("edited_text"),
-                review: Review::from_db(r.get::<&str, _>("review")),
-            });
+            entry.1.push(draft);
         }
     }
     Ok(out)
 }
 
+/// What a status change did, so it can be undone: each changed post with the status it had.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusChange {
+    pub project_id: i64,
+    pub changed: u64,
+    pub previous: Vec<(String, Status)>,
+}
+
 /// Sets the review status of many posts of a project at once (bulk actions). Only pending,
-/// posted and skipped can be chosen by hand; "exported" is set by exporting. Returns how many
-/// posts changed.
+/// posted and skipped can be chosen by hand; "exported" is set by exporting. Returns what
+/// changed and what each post was before, for [`undo_status`].
 pub async fn set_status(
     store: &Store,
     project_id: i64,
     tweet_ids: &[String],
     status: Status,
-) -> Result<u64> {
+) -> Result<StatusChange> {
     if status == Status::Exported {
         return Err(FinderError::InvalidInput(
             "Posts are marked exported by exporting them; choose pending, posted or skipped."
@@ -341,6 +445,24 @@ pub async fn set_status(
         ));
     }
     let mut tx = store.write_tx().await?;
+    let mut previous = Vec::new();
+    for chunk in tweet_ids.chunks(500) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT tweet_id, status FROM project_tweets WHERE project_id = ");
+        qb.push_bind(project_id)
+            .push(" AND status != ")
+            .push_bind(status.as_str())
+            .push(" AND tweet_id IN (");
+        let mut list = qb.separated(", ");
+        for id in chunk {
+            list.push_bind(id);
+        }
+        qb.push(")");
+        for r in qb.build().fetch_all(&mut *tx).await? {
+            let was = Status::parse(r.get::<&str, _>("status")).unwrap_or(Status::Pending);
+            previous.push((r.get::<String, _>("tweet_id"), was));
+        }
+    }
     let mut changed = 0;
     for chunk in tweet_ids.chunks(500) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE project_tweets SET status = ");
@@ -356,6 +478,30 @@ pub async fn set_status(
         }
         qb.push(")");
         changed += qb.build().execute(&mut *tx).await?.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(StatusChange {
+        project_id,
+        changed,
+        previous,
+    })
+}
+
+/// Puts posts back to the statuses a [`StatusChange`] recorded (any status, "exported"
+/// included, since this only restores what was there). Returns how many posts changed.
+pub async fn undo_status(store: &Store, change: &StatusChange) -> Result<u64> {
+    let mut tx = store.write_tx().await?;
+    let mut changed = 0;
+    for (tweet_id, status) in &change.previous {
+        changed += sqlx::query(
+            "UPDATE project_tweets SET status = ? WHERE project_id = ? AND tweet_id = ?",
+        )
+        .bind(status.as_str())
+        .bind(change.project_id)
+        .bind(tweet_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     }
     tx.commit().await?;
     Ok(changed)
@@ -402,21 +548,15 @@ pub async fn edit_draft(store: &Store, draft_id: i64, text: &str) -> Result<Draf
 
 pub async fn get_draft(store: &Store, draft_id: i64) -> Result<Draft> {
     let r = sqlx::query(
-        "SELECT id, run_id, reply_type, rank, text, edited_text, review FROM suggestions WHERE id = ?",
+        "SELECT id, tweet_id, run_id, reply_type, rank, text, edited_text, review, sample
+         FROM suggestions WHERE id = ?",
     )
     .bind(draft_id)
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| draft_missing(draft_id))?;
-    Ok(Draft {
-        id: r.get("id"),
-        run_id: r.get("run_id"),
-        reply_type: r.get("reply_type"),
-        rank: r.get("rank"),
-        text: r.get("text"),
-        edited_text: r.get("edited_text"),
-        review: Review::from_db(r.get::<&str, _>("review")),
-    })
+    let tweet_id: String = r.get("tweet_id");
+    Ok(draft_from_row(&r, &tweet_id))
 }
 
 fn draft_missing(draft_id: i64) -> FinderError {
@@ -439,6 +579,18 @@ pub async fn topics_in_use(store: &Store, project_id: i64) -> Result<Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reply_links_use_the_numeric_id_and_encode_the_text() {
+        assert_eq!(
+            reply_link("2126457847809946755", "Support load & churn? 50% #real\nyes 🚀").unwrap(),
+            "https://x.com/intent/post?in_reply_to=2126457847809946755&text=Support%20load%20%26%20churn%3F%2050%25%20%23real%0Ayes%20%F0%9F%9A%80"
+        );
+        assert_eq!(reply_link("123abc", "hi"), None);
+        assert_eq!(reply_link("https://evil.example/1", "hi"), None);
+        assert_eq!(reply_link("", "hi"), None);
+        assert_eq!(reply_link("123456789012345678901", "hi"), None);
+    }
 
     #[test]
     fn like_patterns_are_escaped() {

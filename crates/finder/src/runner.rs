@@ -544,7 +544,7 @@ pub async fn plan_using(
     posts::save_scores(store, project.id, &candidates, &scores, now).await?;
     let answered: std::collections::HashSet<String> = sqlx::query_scalar(
         "SELECT DISTINCT tweet_id FROM suggestions
-         WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected'",
+         WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected' AND sample = 0",
     )
     .bind(project.id)
     .fetch_all(store.pool())
@@ -586,7 +586,8 @@ pub async fn plan_using(
     let answered_texts: Vec<String> = sqlx::query_scalar(
         "SELECT t.text FROM tweets t WHERE t.id IN (
              SELECT tweet_id FROM suggestions
-             WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected')",
+             WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected'
+               AND sample = 0)",
     )
     .bind(project.id)
     .fetch_all(store.pool())

@@ -9,6 +9,28 @@ use crate::store::Store;
 
 pub const PROJECT_TOML: &str = include_str!("../../../sample/project.toml");
 pub const POSTS_JSON: &str = include_str!("../../../sample/posts.json");
+/// Hand-written reply drafts for the sample's best posts, so the first screen shows the
+/// product working before any key is entered. Not from the AI: never billed, no run.
+pub const DRAFTS_JSON: &str = include_str!("../../../sample/drafts.json");
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SampleDraft {
+    pub tweet_id: String,
+    pub reply_type: String,
+    pub text: String,
+}
+
+#[derive(serde::Deserialize)]
+struct SampleDrafts {
+    drafts: Vec<SampleDraft>,
+}
+
+/// The bundled sample drafts (a test checks the file; a broken one gives none).
+pub fn drafts() -> Vec<SampleDraft> {
+    serde_json::from_str::<SampleDrafts>(DRAFTS_JSON)
+        .map(|d| d.drafts)
+        .unwrap_or_default()
+}
 
 /// The moment the sample posts were written against: the newest is a few minutes before it.
 pub const REFERENCE_TIME: i64 = 1_795_867_200; // 2026-11-28T12:00:00Z
@@ -46,5 +68,44 @@ pub async fn load(store: &Store, now: i64) -> Result<(Project, ImportReport)> {
         },
     )
     .await?;
+    add_drafts(store, &project, &settings, now).await?;
     Ok((project, report))
+}
+
+/// Stores the sample drafts for the sample project's posts, once: a post that already has
+/// sample drafts keeps them (loading the sample again adds no copies). Ranked in the
+/// project's reply-type order, like the AI's drafts.
+async fn add_drafts(
+    store: &Store,
+    project: &Project,
+    settings: &ProjectSettings,
+    now: i64,
+) -> Result<u64> {
+    let mut tx = store.write_tx().await?;
+    let mut added = 0;
+    for draft in drafts() {
+        let rank = settings
+            .reply_types
+            .iter()
+            .position(|t| t.as_str() == draft.reply_type)
+            .unwrap_or(settings.reply_types.len()) as i64;
+        added += sqlx::query(
+            "INSERT INTO suggestions (project_id, tweet_id, run_id, reply_type, rank, text, sample, created_at)
+             SELECT ?1, ?2, NULL, ?3, ?4, ?5, 1, ?6
+             WHERE EXISTS (SELECT 1 FROM project_tweets WHERE project_id = ?1 AND tweet_id = ?2)
+               AND NOT EXISTS (SELECT 1 FROM suggestions WHERE project_id = ?1 AND tweet_id = ?2
+                               AND sample = 1 AND reply_type = ?3)",
+        )
+        .bind(project.id)
+        .bind(&draft.tweet_id)
+        .bind(&draft.reply_type)
+        .bind(rank)
+        .bind(&draft.text)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(added)
 }

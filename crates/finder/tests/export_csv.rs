@@ -70,7 +70,7 @@ async fn export_is_safe_in_spreadsheets_and_keeps_unicode() {
     let report = export_csv(&db.store, &p, &ExportOptions::default(), &out)
         .await
         .unwrap();
-    assert_eq!((report.rows, report.marked_exported), (5, 5));
+    assert_eq!((report.rows, report.marked_exported), (5, 0));
     let rows = read(&out);
     let text_of = |id: &str| rows.iter().find(|r| &r[3] == id).unwrap()[8].to_string();
     assert!(text_of("1").starts_with("'=HYPERLINK"));
@@ -93,26 +93,43 @@ async fn export_is_safe_in_spreadsheets_and_keeps_unicode() {
 }
 
 #[tokio::test]
-async fn exporting_pending_marks_exported_so_the_next_export_is_empty() {
+async fn exporting_changes_no_status_by_default() {
     let db = db().await;
     let p = scored_project(&db).await;
-    let first = export_csv(
-        &db.store,
-        &p,
-        &ExportOptions::default(),
-        &db.dir.path().join("1.csv"),
+    for name in ["1.csv", "2.csv"] {
+        let report = export_csv(
+            &db.store,
+            &p,
+            &ExportOptions::default(),
+            &db.dir.path().join(name),
+        )
+        .await
+        .unwrap();
+        assert_eq!((report.rows, report.marked_exported), (5, 0));
+    }
+    let pending: i64 = count(
+        &db,
+        "SELECT COUNT(*) FROM project_tweets WHERE status = 'pending'",
     )
-    .await
-    .unwrap();
-    assert_eq!(first.rows, 5);
-    let second = export_csv(
-        &db.store,
-        &p,
-        &ExportOptions::default(),
-        &db.dir.path().join("2.csv"),
-    )
-    .await
-    .unwrap();
+    .await;
+    assert_eq!(pending, 5, "the queue keeps every exported post");
+}
+
+#[tokio::test]
+async fn exporting_pending_with_mark_exported_so_the_next_export_is_empty() {
+    let db = db().await;
+    let p = scored_project(&db).await;
+    let mark = ExportOptions {
+        mark_exported: true,
+        ..ExportOptions::default()
+    };
+    let first = export_csv(&db.store, &p, &mark, &db.dir.path().join("1.csv"))
+        .await
+        .unwrap();
+    assert_eq!((first.rows, first.marked_exported), (5, 5));
+    let second = export_csv(&db.store, &p, &mark, &db.dir.path().join("2.csv"))
+        .await
+        .unwrap();
     assert_eq!((second.rows, second.marked_exported), (0, 0));
     let exported = ExportOptions {
         status: Some(Status::Exported),

@@ -217,3 +217,96 @@ async fn scores_are_stored_with_why_and_gate_reason() {
         .starts_with("no likes or replies yet"));
     assert_eq!(rows[0].4, "lexical");
 }
+
+#[tokio::test]
+async fn the_sample_ships_with_good_sample_drafts_that_open_x_reply_links() {
+    let db = db().await;
+    let now = NOW + 86_400 * 3;
+    let (project, _) = sample::load(&db.store, now).await.unwrap();
+    posts::score_project(&db.store, &project, &PostFilter::default(), 0, now)
+        .await
+        .unwrap();
+    let bundled = sample::drafts();
+    assert!(bundled.len() >= 20, "{}", bundled.len());
+    // Every bundled draft is for a sample post and passes the same check as the AI's drafts.
+    for d in &bundled {
+        let text: String = sqlx::query_scalar("SELECT text FROM tweets WHERE id = ?")
+            .bind(&d.tweet_id)
+            .fetch_one(db.store.pool())
+            .await
+            .unwrap_or_else(|_| panic!("{} is not a sample post", d.tweet_id));
+        replies::check_draft(&d.text, &text)
+            .unwrap_or_else(|r| panic!("{:?} fails the quality check: {r:?}", d.text));
+    }
+    let page = finder::review::list(
+        &db.store,
+        &finder::review::OpportunityQuery {
+            project_id: project.id,
+            with_drafts: true,
+            limit: 1000,
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    // Every green post has drafts on first start, all marked as samples, none from a run.
+    let greens: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM project_tweets WHERE project_id = ? AND label = 'green' AND gate_reason IS NULL",
+    )
+    .bind(project.id)
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    let green_with_drafts = page
+        .items
+        .iter()
+        .filter(|o| o.label == finder::scoring::Label::Green)
+        .count() as i64;
+    assert_eq!(green_with_drafts, greens);
+    for o in &page.items {
+        for d in &o.drafts {
+            assert!(d.sample && d.run_id.is_none());
+            assert!(
+                d.reply_url.starts_with(&format!(
+                    "https://x.com/intent/post?in_reply_to={}&text=",
+                    o.tweet_id
+                )),
+                "{}",
+                d.reply_url
+            );
+        }
+    }
+    // Not billed: nothing in the cost ledger. Loading again adds no copies.
+    let ledger: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_calls")
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(ledger, 0);
+    sample::load(&db.store, now).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM suggestions WHERE sample = 1")
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, bundled.len() as i64);
+    // Sample drafts do not count as answered: a run still plans those posts.
+    let mut settings = finder::runner::RunSettings::defaults(
+        "gemini-2.5-flash",
+        finder::limiter::Limits {
+            rpm: 60,
+            tpm: None,
+            rpd: None,
+        },
+    );
+    settings.min_followers = 0;
+    settings.hours_back = 48.0;
+    settings.embeddings = false;
+    let plan = finder::runner::plan(&db.store, &project, &settings, now)
+        .await
+        .unwrap();
+    assert!(plan.deduped.is_empty(), "{:?}", plan.deduped);
+    assert!(plan
+        .send
+        .iter()
+        .any(|p| bundled.iter().any(|d| d.tweet_id == p.id)));
+}

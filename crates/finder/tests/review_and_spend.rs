@@ -11,7 +11,7 @@ use common::*;
 use fake_gemini::{FakeConfig, FakeGemini};
 use finder::export::Status;
 use finder::limiter::{Limiter, Limits};
-use finder::review::{self, OpportunityQuery, Review, ReviewSort};
+use finder::review::{self, OpportunityQuery, QueueView, Review, ReviewSort};
 use finder::runner::{self, CancelToken, RunContext, RunSettings, RunSummary};
 use finder::scoring::Label;
 use finder::spend::{self, SpendRange, StackBy};
@@ -229,6 +229,75 @@ async fn filters_sorts_and_pages() {
 }
 
 #[tokio::test]
+async fn every_status_change_can_be_undone_and_every_status_has_a_view() {
+    let (db, project, summary) = answered_sample().await;
+    let mut q = query(&project);
+    q.with_drafts = true;
+    let page = review::list(&db.store, &q, now()).await.unwrap();
+    let ids: Vec<String> = page.items[..3].iter().map(|o| o.tweet_id.clone()).collect();
+    let count = |view: QueueView| {
+        let mut v = query(&project);
+        v.view = Some(view);
+        let store = db.store.clone();
+        async move { review::list(&store, &v, now()).await.unwrap().total }
+    };
+    let to_review = count(QueueView::ToReview).await;
+
+    let posted = review::set_status(&db.store, project.id, &ids, Status::Posted)
+        .await
+        .unwrap();
+    let skipped = review::set_status(&db.store, project.id, &ids[2..], Status::Skipped)
+        .await
+        .unwrap();
+    assert_eq!(skipped.previous, vec![(ids[2].clone(), Status::Posted)]);
+    assert_eq!(
+        (
+            count(QueueView::Posted).await,
+            count(QueueView::Skipped).await
+        ),
+        (2, 1)
+    );
+    assert_eq!(count(QueueView::ToReview).await, to_review - 3);
+
+    // Undo the skip: the post is "posted" again, not "pending".
+    assert_eq!(review::undo_status(&db.store, &skipped).await.unwrap(), 1);
+    assert_eq!(
+        (
+            count(QueueView::Posted).await,
+            count(QueueView::Skipped).await
+        ),
+        (3, 0)
+    );
+    // Undo the "posted": all three are back in the queue.
+    assert_eq!(review::undo_status(&db.store, &posted).await.unwrap(), 3);
+    assert_eq!(count(QueueView::ToReview).await, to_review);
+    assert_eq!(count(QueueView::Posted).await, 0);
+
+    // Approved and rejected views follow the drafts' reviews; undoing a review is setting
+    // it back to "draft".
+    let first = page.items[0].drafts[0].clone();
+    let second = page.items[1].drafts[0].clone();
+    review::set_review(&db.store, first.id, Review::Approved)
+        .await
+        .unwrap();
+    review::set_review(&db.store, second.id, Review::Rejected)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            count(QueueView::Approved).await,
+            count(QueueView::Rejected).await
+        ),
+        (1, 1)
+    );
+    review::set_review(&db.store, first.id, Review::Draft)
+        .await
+        .unwrap();
+    assert_eq!(count(QueueView::Approved).await, 0);
+    assert!(count(QueueView::All).await >= summary.succeeded);
+}
+
+#[tokio::test]
 async fn status_review_and_edit_actions() {
     let (db, project, summary) = answered_sample().await;
     let mut q = query(&project);
@@ -237,24 +306,22 @@ async fn status_review_and_edit_actions() {
     let ids: Vec<String> = page.items[..3].iter().map(|o| o.tweet_id.clone()).collect();
 
     // Bulk status; setting the same status again changes nothing.
-    assert_eq!(
-        review::set_status(&db.store, project.id, &ids, Status::Posted)
-            .await
-            .unwrap(),
-        3
-    );
+    let posted_change = review::set_status(&db.store, project.id, &ids, Status::Posted)
+        .await
+        .unwrap();
+    assert_eq!(posted_change.changed, 3);
     assert_eq!(
         review::set_status(&db.store, project.id, &ids[..1], Status::Posted)
             .await
-            .unwrap(),
+            .unwrap()
+            .changed,
         0
     );
-    assert_eq!(
-        review::set_status(&db.store, project.id, &ids[2..], Status::Skipped)
-            .await
-            .unwrap(),
-        1
-    );
+    let skip_change = review::set_status(&db.store, project.id, &ids[2..], Status::Skipped)
+        .await
+        .unwrap();
+    assert_eq!(skip_change.changed, 1);
+    assert_eq!(skip_change.previous, vec![(ids[2].clone(), Status::Posted)]);
     let err = review::set_status(&db.store, project.id, &ids, Status::Exported)
         .await
         .unwrap_err();
@@ -262,6 +329,12 @@ async fn status_review_and_edit_actions() {
     q.status = Some(Status::Posted);
     let posted = review::list(&db.store, &q, now()).await.unwrap();
     assert_eq!(posted.total, 2);
+    // The views say the same.
+    let mut v = query(&project);
+    v.view = Some(QueueView::Posted);
+    assert_eq!(review::list(&db.store, &v, now()).await.unwrap().total, 2);
+    v.view = Some(QueueView::Skipped);
+    assert_eq!(review::list(&db.store, &v, now()).await.unwrap().total, 1);
     q.status = Some(Status::Pending);
     assert_eq!(
         review::list(&db.store, &q, now()).await.unwrap().total,
@@ -272,7 +345,8 @@ async fn status_review_and_edit_actions() {
     assert_eq!(
         review::set_status(&db.store, other, &ids, Status::Skipped)
             .await
-            .unwrap(),
+            .unwrap()
+            .changed,
         0
     );
 

@@ -228,6 +228,7 @@ export const tauriApi: Api = {
 
   listOpportunities: async (q) => toPage(await unwrap(c.listOpportunities({ ...q, offset: q.offset ?? 0 }))),
   setPostStatus: (projectId, tweetIds, status) => unwrap(c.setPostStatus(projectId, tweetIds, status)),
+  undoPostStatus: (change) => unwrap(c.undoPostStatus(change)),
   setDraftReview: async (draftId, review) => {
     await unwrap(c.setDraftReview(draftId, review));
   },

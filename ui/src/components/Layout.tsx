@@ -72,7 +72,7 @@ export function Layout() {
               Browser preview
             </span>
           ) : null}
-          <span>Nothing is posted for you: you copy, open and post.</span>
+          <span>Nothing is posted for you: you post each reply on X yourself.</span>
         </div>
       </aside>
       <main className="main" id="main" tabIndex={-1}>

@@ -3,18 +3,19 @@
 import { useEffect, useState } from "react";
 import type { LimitSettings, Limits, Tier } from "../apiTypes";
 import { formatInt } from "../lib/format";
+import { GLOSSARY, termTitle } from "../lib/glossary";
 import { useModels, useSetTier } from "../lib/queries";
 import { useToast } from "./toast";
 import { Button, ErrorNotice, Field, Fold, NumberInput } from "./ui";
 
 const TIERS: Array<{ tier: Tier; title: string; text: string }> = [
   { tier: "free", title: "Free", text: "No billing set up in Google AI Studio. Slower, with a daily cap." },
-  { tier: "tier1", title: "Paid tier 1", text: "Billing is turned on for your Google project." },
+  { tier: "tier1", title: GLOSSARY.paidPlan.words, text: "Billing is turned on for your Google project (Google calls it “paid tier 1”)." },
   { tier: "custom", title: "Custom limits", text: "Google gave you other numbers: type them in." },
 ];
 
 export function limitsWords(l: Limits): string {
-  const parts = [`${formatInt(l.rpm)} requests a minute`];
+  const parts = [`${formatInt(l.rpm)} AI calls a minute`];
   if (l.rpd != null) parts.push(`${formatInt(l.rpd)} a day`);
   return parts.join(", ");
 }
@@ -56,13 +57,13 @@ export function TierPicker({ current, onSaved }: { current: LimitSettings; onSav
       </div>
       {tier === "custom" ? (
         <div className="grid-3">
-          <Field label="Requests a minute" htmlFor="lim-rpm">
+          <Field label={<span title={termTitle("callsPerMinute")}>{GLOSSARY.callsPerMinute.words}</span>} htmlFor="lim-rpm">
             <NumberInput id="lim-rpm" value={custom.rpm} min={1} onChange={(v) => setCustom({ ...custom, rpm: v })} testId="limit-rpm" />
           </Field>
           <Field label="Requests a day" hint="Leave empty for no daily cap" htmlFor="lim-rpd">
             <NumberInput id="lim-rpd" value={custom.rpd ?? Number.NaN} min={1} onChange={(v) => setCustom({ ...custom, rpd: Number.isFinite(v) ? v : null })} />
           </Field>
-          <Field label="Tokens a minute" hint="Leave empty if you don't know" htmlFor="lim-tpm">
+          <Field label={<span title={termTitle("textPerMinute")}>{GLOSSARY.textPerMinute.words}</span>} hint="Leave empty if you don't know" htmlFor="lim-tpm">
             <NumberInput id="lim-tpm" value={custom.tpm ?? Number.NaN} min={1} onChange={(v) => setCustom({ ...custom, tpm: Number.isFinite(v) ? v : null })} />
           </Field>
         </div>

@@ -250,16 +250,25 @@ export function Segmented<T extends string>({
   options,
   onChange,
   label,
+  testId,
 }: {
   value: T;
   options: Array<{ value: T; label: string }>;
   onChange: (v: T) => void;
   label: string;
+  /** Each option's button gets `<testId>-<value>`. */
+  testId?: string;
 }) {
   return (
     <div className="segmented" role="group" aria-label={label}>
       {options.map((o) => (
-        <button key={o.value} type="button" aria-pressed={o.value === value} onClick={() => onChange(o.value)}>
+        <button
+          key={o.value}
+          type="button"
+          aria-pressed={o.value === value}
+          onClick={() => onChange(o.value)}
+          data-testid={testId ? `${testId}-${o.value}` : undefined}
+        >
           {o.label}
         </button>
       ))}

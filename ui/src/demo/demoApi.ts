@@ -27,6 +27,8 @@ import type {
   RunSummary,
   SecretName,
   Tier,
+  QueueView,
+  StatusChange,
 } from "../apiTypes";
 import type { AppError } from "../lib/errors";
 import { formatInt, formatUsd, isoDay, plural } from "../lib/format";
@@ -44,6 +46,23 @@ import {
   type LedgerRow,
 } from "./demoData";
 import { DEMO_POSTS } from "./samplePosts";
+
+/** The browser preview's copy of the engine's queue views (crates/finder/src/review.rs). */
+function demoInView(o: Opportunity, view: QueueView | null): boolean {
+  switch (view) {
+    case null:
+    case "all":
+      return true;
+    case "to_review":
+      return o.status === "pending";
+    case "approved":
+      return (o.status === "pending" || o.status === "exported") && o.drafts.some((d) => d.review === "approved");
+    case "rejected":
+      return o.drafts.some((d) => d.review === "rejected");
+    default:
+      return o.status === view;
+  }
+}
 
 const PRESETS: Record<string, Record<"free" | "tier1", Limits>> = {
   "gemini-2.5-pro": { free: { rpm: 5, tpm: 250_000, rpd: 100 }, tier1: { rpm: 150, tpm: 2_000_000, rpd: 10_000 } },
@@ -713,6 +732,7 @@ export function createDemoApi(scenarioOverride?: string): Api {
         (o) =>
           (q.labels.length === 0 || q.labels.includes(o.label)) &&
           (q.status == null || o.status === q.status) &&
+          demoInView(o, q.view ?? null) &&
           (q.topic == null || o.topic === q.topic) &&
           (q.run_id == null || o.run_id === q.run_id) &&
           (!q.with_drafts || o.drafts.length > 0) &&
@@ -735,10 +755,22 @@ export function createDemoApi(scenarioOverride?: string): Api {
     },
     async setPostStatus(projectId, tweetIds, status) {
       await wait(80);
-      let n = 0;
+      const previous: StatusChange["previous"] = [];
       for (const o of opportunities.get(projectId) ?? []) {
         if (tweetIds.includes(o.tweet_id) && o.status !== status) {
+          previous.push({ tweet_id: o.tweet_id, status: o.status });
           o.status = status;
+        }
+      }
+      return { project_id: projectId, changed: previous.length, previous };
+    },
+    async undoPostStatus(change) {
+      await wait(60);
+      let n = 0;
+      for (const o of opportunities.get(change.project_id) ?? []) {
+        const was = change.previous.find((p) => p.tweet_id === o.tweet_id);
+        if (was) {
+          o.status = was.status;
           n++;
         }
       }

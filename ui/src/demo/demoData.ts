@@ -251,7 +251,9 @@ export function draftsFor(post: DemoPost, topic: string | null, types: readonly 
   types.forEach((type, i) => {
     const text = written?.[type] ?? (written ? undefined : genericDraft(type, topic));
     if (!text) return;
-    drafts.push({ id: nextDraftId++, reply_type: type, rank: i + 1, text, edited_text: null, review: "draft" });
+    // The browser preview's copy of the engine's link (crates/finder/src/review.rs reply_link).
+    const reply_url = /^\d{1,20}$/.test(post.id) ? `https://x.com/intent/post?in_reply_to=${post.id}&text=${encodeURIComponent(text)}` : "";
+    drafts.push({ id: nextDraftId++, reply_type: type, rank: i + 1, text, edited_text: null, review: "draft", reply_url });
   });
   void runId;
   return drafts;

@@ -94,8 +94,41 @@ export function rangeFor(preset: RangePreset, today: Date): { since: string | nu
   }
 }
 
+/**
+ * The first day the spend-by-day chart shows: the range's start, or — when the spending began
+ * later — a few days before the first day with spend, so a new user's one run is not a thin
+ * bar at the far right of 30 empty days. At least `minDays` days stay in view.
+ */
+export function chartStart(rows: CostDayRow[], since: string | null, until: string, minDays = 7): string | null {
+  const first = rows.filter((r) => r.cost_picos > 0).reduce<string | null>((m, r) => (m == null || r.day < m ? r.day : m), null);
+  if (first == null) return since;
+  const end = new Date(`${until}T12:00:00`);
+  const earliest = isoDay(new Date(end.getFullYear(), end.getMonth(), end.getDate() - (minDays - 1), 12));
+  const start = new Date(`${first}T12:00:00`);
+  const padded = isoDay(new Date(start.getFullYear(), start.getMonth(), start.getDate() - 2, 12));
+  let from = padded < earliest ? padded : earliest;
+  if (since != null && from < since) from = since;
+  return from;
+}
+
+/** Per-project totals over the range, largest first, from the by-project day rows. */
+export function projectTotals(rows: CostDayRow[]): Array<{ project: string; costPicos: number; days: number }> {
+  const totals = new Map<string, { costPicos: number; days: Set<string> }>();
+  for (const r of rows) {
+    const t = totals.get(r.group) ?? { costPicos: 0, days: new Set<string>() };
+    t.costPicos += r.cost_picos;
+    if (r.cost_picos > 0) t.days.add(r.day);
+    totals.set(r.group, t);
+  }
+  return [...totals.entries()]
+    .map(([project, t]) => ({ project, costPicos: t.costPicos, days: t.days.size }))
+    .sort((a, b) => b.costPicos - a.costPicos || a.project.localeCompare(b.project));
+}
+
 export interface RunCostPoint {
   runId: number;
+  /** "Dec 2 · Acme": runs named by date and project. */
+  name: string;
   day: string;
   costUsd: number;
   /** Average cost per post that got drafts; null when none did. */
@@ -108,6 +141,7 @@ export function runCostPoints(runs: RunSpend[]): RunCostPoint[] {
     .sort((a, b) => a.created_at - b.created_at || a.run_id - b.run_id)
     .map((r) => ({
       runId: r.run_id,
+      name: `${new Date(r.created_at * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric" })} · ${r.project}`,
       day: isoDay(new Date(r.created_at * 1000)),
       costUsd: picosToUsd(r.cost_picos),
       perPostUsd: r.avg_picos_per_post != null ? picosToUsd(r.avg_picos_per_post) : r.succeeded > 0 ? picosToUsd(r.cost_picos) / r.succeeded : null,

@@ -196,3 +196,13 @@ export function keyStatusText(status: { set: boolean; last4: string | null }): s
   if (!status.set) return "Not set";
   return status.last4 ? `Set · ends in ${status.last4}` : "Set";
 }
+
+/** Scores are 0–1 in the engine and 0–100 on every screen; the one place that converts. */
+export function toScore100(score: number): number {
+  return Number.isFinite(score) ? Math.round(score * 100) : 0;
+}
+
+/** A 0–100 score typed on a screen, back to the engine's 0–1. */
+export function fromScore100(score: number): number {
+  return Math.min(100, Math.max(0, score)) / 100;
+}

@@ -13,6 +13,7 @@ import type {
   OpportunityPage,
   OpportunityQuery,
   PostStatus,
+  StatusChange,
   PriceInput,
   ProjectSettings,
   RunMode,
@@ -281,11 +282,6 @@ export function withStatus(page: OpportunityPage, ids: ReadonlySet<string>, stat
   return { ...page, items: page.items.map((o) => (ids.has(o.tweet_id) ? { ...o, status } : o)) };
 }
 
-/** Whether a post still belongs in a list filtered by status (null = every status). */
-export function matchesStatus(postStatus: PostStatus, filter: PostStatus | null): boolean {
-  return filter == null || postStatus === filter;
-}
-
 export function useSetPostStatus() {
   const qc = useQueryClient();
   return useMutation({
@@ -300,6 +296,14 @@ export function useSetPostStatus() {
     onError: (_e, _v, ctx) => {
       for (const [key, data] of ctx?.before ?? []) qc.setQueryData(key, data);
     },
+    onSettled: () => void qc.invalidateQueries({ queryKey: qk.opportunitiesAll }),
+  });
+}
+
+export function useUndoPostStatus() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (change: StatusChange) => call(() => api().undoPostStatus(change)),
     onSettled: () => void qc.invalidateQueries({ queryKey: qk.opportunitiesAll }),
   });
 }

@@ -53,7 +53,7 @@ function clamp01(n: number): number {
   return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
 }
 
-export type ReviewAction = "next" | "previous" | "copy" | "approve" | "posted" | "skip" | "open" | "edit" | "select" | "help";
+export type ReviewAction = "next" | "previous" | "copy" | "reply" | "undo" | "approve" | "posted" | "skip" | "open" | "edit" | "select" | "help";
 
 export interface KeyLike {
   key: string;
@@ -76,6 +76,10 @@ export function reviewShortcut(e: KeyLike): ReviewAction | null {
       return "previous";
     case "c":
       return "copy";
+    case "r":
+      return "reply";
+    case "u":
+      return "undo";
     case "a":
       return "approve";
     case "p":
@@ -97,12 +101,14 @@ export function reviewShortcut(e: KeyLike): ReviewAction | null {
 
 export const REVIEW_SHORTCUTS: Array<{ keys: string; what: string }> = [
   { keys: "j / k", what: "Next / previous post" },
+  { keys: "r", what: "Reply on X with the first draft (then p or Enter once posted)" },
   { keys: "c", what: "Copy the first reply" },
   { keys: "o", what: "Open the post on X" },
   { keys: "a", what: "Approve the first reply" },
   { keys: "e", what: "Edit the first reply" },
   { keys: "p", what: "Mark as posted" },
   { keys: "s", what: "Skip the post" },
+  { keys: "u", what: "Undo the last change" },
   { keys: "x", what: "Select for bulk actions" },
   { keys: "?", what: "Show these shortcuts" },
 ];
@@ -154,5 +160,22 @@ export function labelWords(label: string): string {
       return "Low priority";
     default:
       return label;
+  }
+}
+
+/** Whether a post with this status still belongs in a view, for removing it at once
+ * (the engine's list is the truth; this only avoids a flicker until it reloads). */
+export function staysInView(status: string, view: string): boolean {
+  switch (view) {
+    case "to_review":
+      return status === "pending";
+    case "approved":
+      return status === "pending" || status === "exported";
+    case "posted":
+    case "skipped":
+    case "exported":
+      return status === view;
+    default:
+      return true;
   }
 }

@@ -10,15 +10,28 @@ import { useCurrentProject } from "../components/ProjectContext";
 import { useToast } from "../components/toast";
 import { Button, Card, EmptyState, ErrorNotice, Loading, PageHeader, Segmented, Stat } from "../components/ui";
 import { IconChart, IconDownload } from "../components/icons";
-import { budgetShare, perPostSeries, RANGE_PRESETS, rangeFor, runCostPoints, stackByDay, type RangePreset } from "../lib/costs";
+import { budgetShare, chartStart, perPostSeries, projectTotals, RANGE_PRESETS, rangeFor, runCostPoints, stackByDay, type RangePreset } from "../lib/costs";
 import { formatDateTime, formatInt, formatIsoDay, formatPercent, formatUsd, formatUsdAmount, isoDay } from "../lib/format";
 import { CSV_FILTERS, datedFileName, pickSavePath } from "../lib/platform";
 import { useAveragePerPost, useCostOverview, useCostPerRun, useCostsByDay, useExportCosts } from "../lib/queries";
 import { runStatusWords } from "../lib/runText";
 
-const axisLabel = { color: "#5a6472", fontSize: 12 };
-const splitLine = { lineStyle: { color: "#eceef2" } };
-const usdAxis = { type: "value", axisLabel: { ...axisLabel, formatter: (v: number) => formatUsdAmount(v) }, splitLine };
+/** A colour of the current theme (light or dark), for the charts' text and lines. */
+function themeColour(name: string, fallback: string): string {
+  const v = typeof document === "undefined" ? "" : getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+function chartTheme() {
+  const axisLabel = { color: themeColour("--muted", "#5a6472"), fontSize: 12 };
+  const splitLine = { lineStyle: { color: themeColour("--border", "#eceef2") } };
+  return {
+    axisLabel,
+    text: themeColour("--text", "#1b1f24"),
+    line: themeColour("--border-strong", "#c5ccd6"),
+    usdAxis: { type: "value", axisLabel: { ...axisLabel, formatter: (v: number) => formatUsdAmount(v) }, splitLine },
+  };
+}
 
 export function CostsScreen() {
   const { project, projectId } = useCurrentProject();
@@ -34,12 +47,19 @@ export function CostsScreen() {
     [range.since, range.until, scope, projectId],
   );
   const byDay = useCostsByDay(query, by);
+  const byProject = useCostsByDay(query, "project");
   const overview = useCostOverview(query);
   const perRun = useCostPerRun(query);
   const perPost = useAveragePerPost(query);
   const exportCsv = useExportCosts();
 
-  const stacked = useMemo(() => stackByDay(byDay.data ?? [], query.since, query.until ?? isoDay(new Date())), [byDay.data, query.since, query.until]);
+  // The chart starts where the spending does (the totals still cover the whole range).
+  const stacked = useMemo(() => {
+    const until = query.until ?? isoDay(new Date());
+    return stackByDay(byDay.data ?? [], chartStart(byDay.data ?? [], query.since, until), until);
+  }, [byDay.data, query.since, query.until]);
+  const perProject = useMemo(() => projectTotals(byProject.data ?? []), [byProject.data]);
+  const { axisLabel, usdAxis, text: textColour, line: lineColour } = chartTheme();
   const runsInRange = useMemo(() => perRun.data ?? [], [perRun.data]);
   const points = useMemo(() => runCostPoints(runsInRange), [runsInRange]);
   const perPostPoints = useMemo(() => perPostSeries(perPost.data ?? []), [perPost.data]);
@@ -48,17 +68,17 @@ export function CostsScreen() {
     () => ({
       color: CHART_COLOURS,
       grid: { left: 64, right: 16, top: 40, bottom: 32 },
-      legend: { top: 0, left: 0, textStyle: { color: "#1b1f24" }, icon: "roundRect" },
+      legend: { top: 0, left: 0, textStyle: { color: textColour }, icon: "roundRect" },
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
         valueFormatter: (v: number) => formatUsdAmount(v),
       },
-      xAxis: { type: "category", data: stacked.days.map(formatIsoDay), axisLabel, axisTick: { show: false }, axisLine: { lineStyle: { color: "#c5ccd6" } } },
+      xAxis: { type: "category", data: stacked.days.map(formatIsoDay), axisLabel, axisTick: { show: false }, axisLine: { lineStyle: { color: lineColour } } },
       yAxis: usdAxis,
       series: stacked.series.map((s) => ({ name: s.name, type: "bar", stack: "spend", data: s.values, barMaxWidth: 28, emphasis: { focus: "series" } })),
     }),
-    [stacked],
+    [stacked, textColour],
   );
 
   const perRunOption = useMemo(
@@ -66,7 +86,7 @@ export function CostsScreen() {
       color: [CHART_COLOURS[0]!],
       grid: { left: 64, right: 16, top: 16, bottom: 32 },
       tooltip: { trigger: "axis", valueFormatter: (v: number) => formatUsdAmount(v) },
-      xAxis: { type: "category", data: points.map((p) => `#${p.runId}`), axisLabel, axisTick: { show: false } },
+      xAxis: { type: "category", data: points.map((p) => p.name), axisLabel, axisTick: { show: false } },
       yAxis: usdAxis,
       series: [{ name: "Cost of the run", type: "bar", data: points.map((p) => p.costUsd), barMaxWidth: 18 }],
     }),
@@ -113,7 +133,7 @@ export function CostsScreen() {
     <div className="page">
       <PageHeader
         title="Costs"
-        lead="Every request to Gemini is recorded with its exact cost."
+        lead="Every AI call is recorded with its exact cost."
         actions={
           <Button icon={<IconDownload />} onClick={() => void onExport()} busy={exportCsv.isPending} data-testid="costs-export">
             Export CSV
@@ -170,26 +190,26 @@ export function CostsScreen() {
         }}
       />
 
-      <div className="grid-4">
+      <div className="grid-3">
         <Card>
           <Stat
-            label={o?.monthly_budget_picos != null ? `this month, of ${formatUsd(o.monthly_budget_picos)} budget` : "this month"}
+            label={o?.monthly_budget_picos != null ? `spent this month, of a ${formatUsd(o.monthly_budget_picos)} budget` : "spent this month"}
             value={o ? formatUsd(o.month_to_date_picos) : "…"}
             testId="costs-month"
           />
           {share != null ? (
-            <div className="stack tight">
+            <div className="stack tight" data-testid="costs-budget-bar">
               <div
-                className="meter"
+                className="meter budget"
                 role="meter"
                 aria-valuemin={0}
                 aria-valuemax={100}
                 aria-valuenow={Math.round(share * 100)}
                 aria-label="Share of monthly budget"
               >
-                <div style={{ width: `${Math.min(100, share * 100)}%`, background: share > 0.9 ? "var(--red)" : undefined }} />
+                <div style={{ width: `${Math.min(100, share * 100)}%`, background: share > 0.9 ? "var(--red)" : share > 0.8 ? "var(--yellow)" : undefined }} />
               </div>
-              <span className="muted small">{formatPercent(share)} of the budget</span>
+              <span className="muted small">{formatPercent(share)} of the monthly budget used</span>
             </div>
           ) : (
             <Link to="/settings" className="small">
@@ -198,18 +218,23 @@ export function CostsScreen() {
           )}
         </Card>
         <Card>
-          <Stat label="in this date range" value={o ? formatUsd(o.range_total_picos) : "…"} testId="costs-range-total" />
-        </Card>
-        <Card>
           <Stat label="average per post with replies" value={avgPerPost != null ? formatUsd(avgPerPost) : "–"} testId="costs-avg-post" />
         </Card>
         <Card>
-          <Stat label="requests to Gemini" value={o ? formatInt(o.range_calls) : "…"} />
+          <Stat label="AI calls in this date range" value={o ? formatInt(o.range_calls) : "…"} />
         </Card>
       </div>
 
       <Card
-        title="Spend by day"
+        title={
+          <>
+            Spend by day ·{" "}
+            <span data-testid="costs-range-total" title="Everything spent in the date range">
+              {o ? formatUsd(o.range_total_picos) : "…"}
+            </span>{" "}
+            <span className="muted small">in this range</span>
+          </>
+        }
         actions={
           <Segmented
             label="Stack by"
@@ -271,6 +296,38 @@ export function CostsScreen() {
           )}
         </Card>
       </div>
+
+      <Card title="By project" className="flush">
+        <div className="table-wrap">
+          <table className="table" data-testid="costs-projects-table">
+            <thead>
+              <tr>
+                <th>Project</th>
+                <th className="num">Cost in this range</th>
+                <th className="num">Days with spending</th>
+                <th className="num">Share</th>
+              </tr>
+            </thead>
+            <tbody>
+              {perProject.length === 0 ? (
+                <tr>
+                  <td colSpan={4} className="muted">
+                    Nothing spent in this range.
+                  </td>
+                </tr>
+              ) : null}
+              {perProject.map((p) => (
+                <tr key={p.project}>
+                  <td>{p.project}</td>
+                  <td className="num">{formatUsd(p.costPicos)}</td>
+                  <td className="num">{formatInt(p.days)}</td>
+                  <td className="num">{o && o.range_total_picos > 0 ? formatPercent(p.costPicos / o.range_total_picos) : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Card>
 
       <PathFold
         title="Advanced: save the costs CSV to a file path"

@@ -42,6 +42,8 @@ export function ExportScreen() {
   const [limitOn, setLimitOn] = useState(false);
   const [limit, setLimit] = useState(50);
   const [bom, setBom] = useState(false);
+  // Off by default: exporting a file for a client must not take posts out of the queue.
+  const [markDone, setMarkDone] = useState(false);
   const exportCsv = useExportOpportunities();
   const toast = useToast();
   const navigate = useNavigate();
@@ -96,6 +98,7 @@ export function ExportScreen() {
         sort,
         limit: limitOn && Number.isFinite(limit) ? limit : null,
         bom,
+        mark_exported: markDone,
       })
       .catch(() => undefined /* shown below */);
 
@@ -147,10 +150,10 @@ export function ExportScreen() {
             ))}
           </div>
         </Field>
-        <Field label="Status" htmlFor="x-status" hint={status === "pending" ? "Exported posts are marked, so your next export only has new ones." : undefined}>
+        <Field label="Status" htmlFor="x-status">
           <select id="x-status" className="select" value={status} onChange={(e) => setStatus(e.target.value as PostStatus | "all")} data-testid="export-status">
-            <option value="pending">Not exported yet</option>
-            <option value="exported">Already exported</option>
+            <option value="pending">To review</option>
+            <option value="exported">Marked done by an export</option>
             <option value="posted">Posted</option>
             <option value="skipped">Skipped</option>
             <option value="all">All posts</option>
@@ -187,13 +190,24 @@ export function ExportScreen() {
         </Fold>
       </Card>
 
+      <Card title="After exporting">
+        <Checkbox checked={markDone} onChange={setMarkDone} testId="export-mark-done">
+          Mark exported posts as done
+        </Checkbox>
+        <p className="muted small" data-testid="export-mark-sentence">
+          {markDone
+            ? "The posts in this file that are still to review will be marked done: they leave the “To review” list and your next export. Find them under “Marked done by an export”."
+            : "Exporting changes nothing: every post stays in your review queue as it is."}
+        </p>
+      </Card>
+
       <ErrorNotice error={exportCsv.error} testId="export-error" />
 
       {result ? (
         <Notice kind="ok" title={`Saved ${plural(result.rows, "post")}.`}>
           <span data-testid="export-result">
             {result.path}
-            {result.marked_exported > 0 ? ` · ${plural(result.marked_exported, "post")} marked as exported.` : ""}
+            {result.marked_exported > 0 ? ` · ${plural(result.marked_exported, "post")} marked done.` : " · Nothing in your queue changed."}
           </span>
         </Notice>
       ) : null}

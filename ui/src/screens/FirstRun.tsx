@@ -43,7 +43,7 @@ export function FirstRunScreen() {
           <h1>Welcome! Two quick steps and you're ready.</h1>
           <p className="muted">
             Comment Finder finds fresh posts in your niche, tells you which are worth a reply and why, and drafts replies in your brand's voice. You stay in
-            charge: you copy a reply, open the post on X and post it yourself.
+            charge: “Reply on X” opens X's reply box with the draft filled in, and you post it yourself.
           </p>
         </div>
 
@@ -64,7 +64,7 @@ export function FirstRunScreen() {
           {limits.data ? <TierPicker current={limits.data} /> : <Loading />}
         </section>
 
-        <Fold title="Optional: tokens for finding posts automatically">
+        <Fold title="Optional: keys for finding posts automatically">
           <KeyForm secret="apify" status={status("apify")} />
           <KeyForm secret="x-bearer" status={status("x-bearer")} />
         </Fold>
@@ -78,13 +78,16 @@ export function FirstRunScreen() {
               navigate("/review");
             }}
           >
-            Skip for now
+            Look around first
           </Button>
           <Button variant="primary" size="lg" disabled={!geminiSet} data-testid="first-run-done" onClick={() => navigate("/review")}>
             {geminiSet ? "Start using Comment Finder" : "Save your key to continue"}
           </Button>
         </div>
-        <p className="muted small">A sample project, "Sample: B2B SaaS growth", with about 200 posts is ready so you can try everything straight away.</p>
+        <p className="muted small">
+          A sample project, "Sample: B2B SaaS growth", with about 200 posts is ready, and its best posts already have sample reply drafts: you can see how it
+          works before adding a key.
+        </p>
       </div>
     </div>
   );

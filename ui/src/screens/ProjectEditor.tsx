@@ -8,7 +8,7 @@ import { useCurrentProject } from "../components/ProjectContext";
 import { useToast } from "../components/toast";
 import { Button, Card, Checkbox, ConfirmButton, ErrorNotice, Field, Fold, Loading, Notice, NumberInput, PageHeader } from "../components/ui";
 import { IconPlus, IconSparkle, IconTrash } from "../components/icons";
-import { replyTypeName } from "../lib/format";
+import { fromScore100, replyTypeName, toScore100 } from "../lib/format";
 import { PROJECT_FILE_FILTERS, pickSavePath } from "../lib/platform";
 import {
   checkSettings,
@@ -35,6 +35,12 @@ import {
   useSuggestExamples,
   useUpdateProject,
 } from "../lib/queries";
+import { GLOSSARY, termTitle } from "../lib/glossary";
+
+/** A 0–1 threshold as the 0–100 the field shows, keeping "not a number yet" while typing. */
+function score100OrNaN(v: number): number {
+  return Number.isFinite(v) ? toScore100(v) : Number.NaN;
+}
 
 /** A textarea or input editing a list, keeping what is typed (blank lines, trailing commas). */
 function ListInput({
@@ -411,7 +417,7 @@ export function ProjectEditorScreen() {
 
         <Card
           title="How posts are ranked"
-          lead="Each post gets a score from 0 to 1. These weights say what matters most; the thresholds turn the score into green, yellow or red."
+          lead="Each post gets a score from 0 to 100. These weights say what matters most; the thresholds turn the score into green, yellow or red."
           actions={
             <Button size="sm" disabled={isDefaultScoring(form)} onClick={() => set(resetScoring(form))} data-testid="scoring-reset">
               Reset to defaults
@@ -452,24 +458,26 @@ export function ProjectEditorScreen() {
           </div>
           {problem("weights") ? <span className="field-error small">{problem("weights")}</span> : null}
           <div className="grid-2">
-            <Field label="Green from" hint={`Reply now (default ${DEFAULT_THRESHOLDS.green})`} htmlFor="t-green">
+            <Field label="Green from (0–100)" hint={`Reply now (default ${toScore100(DEFAULT_THRESHOLDS.green)})`} htmlFor="t-green">
               <NumberInput
                 id="t-green"
-                value={form.thresholds.green}
+                value={score100OrNaN(form.thresholds.green)}
                 min={0}
-                max={1}
-                step={0.05}
-                onChange={(green) => set({ thresholds: { ...form.thresholds, green } })}
+                max={100}
+                step={5}
+                onChange={(green) => set({ thresholds: { ...form.thresholds, green: fromScore100(green) } })}
+                testId="threshold-green"
               />
             </Field>
-            <Field label="Yellow from" hint={`Worth a look (default ${DEFAULT_THRESHOLDS.yellow}); below is red`} htmlFor="t-yellow">
+            <Field label="Yellow from (0–100)" hint={`Worth a look (default ${toScore100(DEFAULT_THRESHOLDS.yellow)}); below is red`} htmlFor="t-yellow">
               <NumberInput
                 id="t-yellow"
-                value={form.thresholds.yellow}
+                value={score100OrNaN(form.thresholds.yellow)}
                 min={0}
-                max={1}
-                step={0.05}
-                onChange={(yellow) => set({ thresholds: { ...form.thresholds, yellow } })}
+                max={100}
+                step={5}
+                onChange={(yellow) => set({ thresholds: { ...form.thresholds, yellow: fromScore100(yellow) } })}
+                testId="threshold-yellow"
               />
             </Field>
           </div>
@@ -492,7 +500,12 @@ export function ProjectEditorScreen() {
                 ))}
               </select>
             </Field>
-            <Field label="Creativity" hint="0 is consistent, 1 is more varied (temperature)." htmlFor="g-temp" error={problem("generation")}>
+            <Field
+              label={<span title={termTitle("creativity")}>{GLOSSARY.creativity.words}</span>}
+              hint="0 is consistent, 1 is more varied."
+              htmlFor="g-temp"
+              error={problem("generation")}
+            >
               <NumberInput
                 id="g-temp"
                 value={form.generation.temperature}

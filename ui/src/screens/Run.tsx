@@ -49,6 +49,7 @@ import {
   summaryHeadline,
   summarySentence,
 } from "../lib/runText";
+import { GLOSSARY, termTitle } from "../lib/glossary";
 
 function LiveRunCard() {
   const { live, dismiss } = useLiveRun();
@@ -501,7 +502,7 @@ export function RunScreen() {
 
             <Card title="Speed and cost">
               <div className="grid-2">
-                <Field label="Batch size" hint="Requests at once. More is faster, never above your plan's limits." htmlFor="r-batch">
+                <Field label={<span title={termTitle("speed")}>{GLOSSARY.speed.words}</span>} hint={GLOSSARY.speed.explain} htmlFor="r-batch">
                   <NumberInput
                     id="r-batch"
                     value={settings.batch_size}
@@ -511,7 +512,7 @@ export function RunScreen() {
                     testId="run-batch-size"
                   />
                 </Field>
-                <Field label="Posts per request" hint="More posts in one request is cheaper, slightly less careful." htmlFor="r-per">
+                <Field label={<span title={termTitle("perCall")}>{GLOSSARY.perCall.words}</span>} hint={GLOSSARY.perCall.explain} htmlFor="r-per">
                   <NumberInput
                     id="r-per"
                     value={settings.per_request}
@@ -556,7 +557,9 @@ export function RunScreen() {
                   Leave out posts that should never cost anything (spam, reposts, replies turned off, authors and words you avoid)
                 </Checkbox>
                 <Checkbox checked={settings.embeddings} onChange={(embeddings) => set({ embeddings })}>
-                  Match topics with Gemini embeddings and skip near-duplicate posts
+                  <span title={termTitle("topicMatching")}>
+                    {GLOSSARY.topicMatching.words}: {GLOSSARY.topicMatching.explain.toLowerCase()}
+                  </span>
                 </Checkbox>
                 <Field label="Tries per post before it counts as failed" htmlFor="r-attempts">
                   <NumberInput
@@ -569,9 +572,9 @@ export function RunScreen() {
                   />
                 </Field>
                 <p className="muted small">
-                  Limits in use: {formatInt(settings.limits.rpm)} requests a minute
+                  Limits in use: {formatInt(settings.limits.rpm)} AI calls a minute
                   {settings.limits.rpd != null ? `, ${formatInt(settings.limits.rpd)} a day` : ""}
-                  {settings.limits.tpm != null ? `, ${formatInt(settings.limits.tpm)} input tokens a minute` : ""}. Change them in Settings.
+                  {settings.limits.tpm != null ? `, ${formatInt(settings.limits.tpm)} input tokens (text the AI reads) a minute` : ""}. Change them in Settings.
                 </p>
               </Fold>
             </Card>

@@ -7,8 +7,10 @@ import type { LimitSettings, PriceInput, PriceRow } from "../apiTypes";
 import { KeyForm } from "../components/KeyForm";
 import { TierPicker } from "../components/TierPicker";
 import { useToast } from "../components/toast";
-import { Button, Card, ErrorNotice, Fold, Loading, Notice, PageHeader } from "../components/ui";
+import { Button, Card, ErrorNotice, Fold, Loading, Notice, PageHeader, Segmented } from "../components/ui";
 import { IconFolder, IconRefresh } from "../components/icons";
+import { chooseTheme, savedTheme, type ThemeChoice } from "../lib/theme";
+import { termTitle } from "../lib/glossary";
 import { formatDay, formatUsd, parseUsdToPicos, picosToUsdInput, plural } from "../lib/format";
 import {
   useAppInfo,
@@ -99,9 +101,9 @@ function PriceEditor({ row, onDone }: { row: PriceRow | null; onDone: () => void
     <>
       <tr>
         {field("model", "Model")}
-        {field("input_usd_per_mtok", "Input, dollars per million tokens")}
-        {field("output_usd_per_mtok", "Output, dollars per million tokens")}
-        {field("cached_usd_per_mtok", "Cached input, dollars per million tokens")}
+        {field("input_usd_per_mtok", "Text sent, dollars per million tokens")}
+        {field("output_usd_per_mtok", "Text written, dollars per million tokens")}
+        {field("cached_usd_per_mtok", "Repeated text (cheaper), dollars per million tokens")}
         <td colSpan={3}>
           <div className="row tight">
             <Button
@@ -160,11 +162,17 @@ function PriceTable() {
           <thead>
             <tr>
               <th>Model</th>
-              <th className="num">Input</th>
-              <th className="num">Output</th>
-              <th className="num">Cached input</th>
+              <th className="num" title="Input tokens: the text the AI reads">
+                Text sent
+              </th>
+              <th className="num" title="Output tokens: the text the AI writes (thinking included)">
+                Text written
+              </th>
+              <th className="num" title={termTitle("repeatedText")}>
+                Repeated text
+              </th>
               <th className="num" title="Google's Batch API: half price, answered within hours">
-                Half-price runs (in / out)
+                Half-price runs (sent / written)
               </th>
               <th>Since</th>
               <th />
@@ -301,7 +309,7 @@ function GeminiServer({ current, host }: { current: string | undefined; host: st
   const [url, setUrl] = useState(current ?? "");
   useEffect(() => setUrl(current ?? ""), [current]);
   return (
-    <Fold title="Advanced: Gemini server" testId="gemini-server-fold">
+    <Fold title="Advanced: AI service address (Gemini API base URL)" testId="gemini-server-fold">
       <p className="muted small">
         Leave as it is unless someone helping you asks you to change it. Your key is sent to{" "}
         <span className="mono" data-testid="gemini-server-host">
@@ -347,6 +355,8 @@ export function SettingsScreen() {
   return (
     <div className="page medium">
       <PageHeader title="Settings" />
+
+      <AppearanceCard />
 
       <Card title="Keys" lead="Kept in your computer's keychain. They are never shown again in full.">
         {keys.isLoading ? <Loading /> : null}
@@ -404,5 +414,28 @@ export function SettingsScreen() {
 
       <Logs />
     </div>
+  );
+}
+
+function AppearanceCard() {
+  const [theme, setTheme] = useState<ThemeChoice>(savedTheme());
+  const pick = (t: ThemeChoice) => {
+    setTheme(t);
+    chooseTheme(t);
+  };
+  return (
+    <Card title="Appearance" lead="Light or dark. “Match the system” follows your computer's setting.">
+      <Segmented
+        label="Theme"
+        value={theme}
+        onChange={pick}
+        options={[
+          { value: "system", label: "Match the system" },
+          { value: "light", label: "Light" },
+          { value: "dark", label: "Dark" },
+        ]}
+        testId="theme"
+      />
+    </Card>
   );
 }

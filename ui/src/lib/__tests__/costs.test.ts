@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetShare, daysBetween, perPostSeries, rangeFor, runCostPoints, stackByDay } from "../costs";
+import { budgetShare, chartStart, daysBetween, perPostSeries, projectTotals, rangeFor, runCostPoints, stackByDay } from "../costs";
 
 describe("daysBetween", () => {
   it("lists every day inclusive, across month ends and DST changes", () => {
@@ -54,6 +54,29 @@ describe("ranges and per-run figures", () => {
     expect(points[0]!.perPostUsd).toBeNull();
     expect(points[1]!.perPostUsd).toBeCloseTo(0.0001, 10);
     expect(points[1]!.day).toBe("2026-11-05");
+    expect(points[1]!.name).toMatch(/5.* · A$/);
+  });
+  it("fits the chart to the data: a first run is not one thin bar at the edge of 30 days", () => {
+    const row = (day: string, cost_picos = 5) => ({ day, group: "m", calls: 1, cost_picos });
+    // Spend only today: a week is shown.
+    expect(chartStart([row("2026-12-02")], "2026-11-03", "2026-12-02")).toBe("2026-11-26");
+    // Spend since 10 days ago: from two days before it.
+    expect(chartStart([row("2026-11-22"), row("2026-12-01")], "2026-11-03", "2026-12-02")).toBe("2026-11-20");
+    // Never before the range's start; no data keeps the range.
+    expect(chartStart([row("2026-11-04")], "2026-11-03", "2026-12-02")).toBe("2026-11-03");
+    expect(chartStart([], "2026-11-03", "2026-12-02")).toBe("2026-11-03");
+    expect(chartStart([row("2026-12-01", 0)], "2026-11-03", "2026-12-02")).toBe("2026-11-03");
+  });
+  it("totals each project over the range", () => {
+    const rows = [
+      { day: "2026-12-01", group: "B", calls: 1, cost_picos: 10 },
+      { day: "2026-12-01", group: "A", calls: 1, cost_picos: 30 },
+      { day: "2026-12-02", group: "B", calls: 1, cost_picos: 40 },
+    ];
+    expect(projectTotals(rows)).toEqual([
+      { project: "B", costPicos: 50, days: 2 },
+      { project: "A", costPicos: 30, days: 1 },
+    ]);
   });
   it("charts the average per post by day, leaving out days without answered posts", () => {
     expect(

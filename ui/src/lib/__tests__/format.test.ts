@@ -153,3 +153,15 @@ describe("formatClock", () => {
     expect(formatClock(new Date(2026, 10, 15, 0, 0).getTime() / 1000)).toBe("00:00");
   });
 });
+
+describe("scores 0–100", () => {
+  it("converts in one place, both ways", async () => {
+    const { toScore100, fromScore100 } = await import("../format");
+    expect(toScore100(0.6)).toBe(60);
+    expect(toScore100(0.456)).toBe(46);
+    expect(toScore100(Number.NaN)).toBe(0);
+    expect(fromScore100(60)).toBeCloseTo(0.6);
+    expect(fromScore100(140)).toBe(1);
+    expect(fromScore100(-3)).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Draft } from "../../apiTypes";
-import { bulkDoneText, draftText, indexAfterRemoval, moveIndex, orderedDrafts, reviewShortcut, scoreParts, toggleSelected } from "../review";
+import { bulkDoneText, draftText, indexAfterRemoval, moveIndex, orderedDrafts, reviewShortcut, scoreParts, staysInView, toggleSelected } from "../review";
 
 const draft = (id: number, rank: number, review: Draft["review"] = "draft", edited: string | null = null): Draft => ({
   id,
@@ -78,5 +78,22 @@ describe("keyboard", () => {
     expect(bulkDoneText("posted", 1)).toBe("Marked 1 post as posted.");
     expect(bulkDoneText("skipped", 3)).toBe("Skipped 3 posts.");
     expect(bulkDoneText("pending", 2)).toBe("Moved 2 posts back to the queue.");
+  });
+});
+
+describe("reply loop and views", () => {
+  it("r replies on X, u undoes", () => {
+    expect(reviewShortcut({ key: "r" })).toBe("reply");
+    expect(reviewShortcut({ key: "u" })).toBe("undo");
+    expect(reviewShortcut({ key: "r", inField: true })).toBeNull();
+  });
+
+  it("a post leaves a view when its new status is not in it", () => {
+    expect(staysInView("posted", "to_review")).toBe(false);
+    expect(staysInView("pending", "to_review")).toBe(true);
+    expect(staysInView("skipped", "posted")).toBe(false);
+    expect(staysInView("posted", "posted")).toBe(true);
+    expect(staysInView("exported", "approved")).toBe(true);
+    expect(staysInView("posted", "all")).toBe(true);
   });
 });
