@@ -387,6 +387,13 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     const { text: summary } = await wd.waitForText('[data-testid="run-summary"]', /succeeded/, { timeout: 30000 });
     assert.match(summary, /[1-9]\d* succeeded, 0 failed/);
     metrics.run_summary = summary.replace(/\s+/g, " ");
+    // Fewer posts than estimated: the screen says why (the engine's sentence).
+    const estimated = Number((metrics.forecast.match(/(\d+) posts? will/) ?? [])[1]);
+    const done = Number((summary.match(/(\d+) succeeded/) ?? [])[1]);
+    if (estimated > done) {
+      const { text: note } = await wd.waitForText('[data-testid="run-forecast-note"]', /estimate counted/);
+      metrics.forecast_note = note.replace(/\s+/g, " ");
+    }
     await shot("10-run-finished");
   });
 

@@ -809,6 +809,8 @@ pub struct RunSummary {
     pub mode: RunMode,
     /// A batch run's jobs at Google.
     pub batch: Option<BatchStatus>,
+    /// Why the run replied to fewer posts than its estimate said, when it did.
+    pub forecast_note: Option<String>,
 }
 
 impl From<runner::RunSummary> for RunSummary {
@@ -835,6 +837,7 @@ impl From<runner::RunSummary> for RunSummary {
             sentence,
             mode: s.mode.into(),
             batch: s.batch.map(Into::into),
+            forecast_note: s.forecast_note,
         }
     }
 }

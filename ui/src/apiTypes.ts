@@ -248,6 +248,8 @@ export interface RunSummary {
   sentence?: string;
   mode?: RunMode;
   batch?: BatchStatus | null;
+  /** The engine's sentence on why the run replied to fewer posts than estimated. */
+  forecast_note?: string | null;
 }
 
 export type RunEvent =

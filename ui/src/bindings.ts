@@ -579,6 +579,8 @@ export type RunSummary = {
 	mode: RunMode,
 	/**  A batch run's jobs at Google. */
 	batch: BatchStatus | null,
+	/**  Why the run replied to fewer posts than its estimate said, when it did. */
+	forecast_note: string | null,
 };
 
 export type SavedSearchDto = {

@@ -231,15 +231,17 @@ fn settle(shared: &Shared, job: &mut FakeBatch) {
     match job.fault {
         Some(BatchFault::DropKeys) => {
             // Out of order too: a fixed shuffle (odd positions first, then even ones reversed).
-            let (odd, even): (Vec<(usize, Value)>, Vec<(usize, Value)>) = answers
-                .into_iter()
-                .enumerate()
-                .partition(|(i, _)| i % 2 == 1);
-            answers = odd
-                .into_iter()
-                .chain(even.into_iter().rev())
-                .map(|(_, a)| a)
-                .collect();
+            let mut odd = Vec::new();
+            let mut even = Vec::new();
+            for (i, answer) in answers.into_iter().enumerate() {
+                if i % 2 == 1 {
+                    odd.push(answer);
+                } else {
+                    even.push(answer);
+                }
+            }
+            even.reverse();
+            answers = odd.into_iter().chain(even).collect();
         }
         Some(BatchFault::WrongKeys) if answers.len() > 1 => {
             let keys: Vec<Value> = answers

@@ -995,16 +995,16 @@ fn assign(requests: &[StoredRequest], answers: &[BatchAnswer]) -> Vec<(usize, us
         if let Some(r) = keyed {
             taken_request[r] = true;
             taken_answer[a] = true;
-            // A key is trusted for an error only when answers carry keys at all.
             out.push((r, a, false));
         }
     }
     // 3. The rest, in order.
     let mut free = (0..requests.len()).filter(|r| !taken_request[*r]);
-    for a in 0..answers.len() {
-        if taken_answer[a] {
-            continue;
-        }
+    for (a, _) in taken_answer
+        .iter()
+        .enumerate()
+        .filter(|(_, taken)| !**taken)
+    {
         if let Some(r) = free.next() {
             out.push((r, a, true));
         }

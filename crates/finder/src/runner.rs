@@ -325,9 +325,49 @@ pub struct RunSummary {
     pub mode: RunMode,
     /// A batch run's jobs at Google.
     pub batch: Option<crate::batch::BatchStatus>,
+    /// Why the run replied to fewer posts than its estimate said, when it did.
+    pub forecast_note: Option<String>,
 }
 
 impl RunSummary {
+    /// Says where the posts of the estimate went when the run replied to fewer: "The estimate
+    /// counted 10 posts and 7 got replies: 2 were held back while the run planned (…); 1 got no
+    /// usable reply."
+    fn with_forecast_note(mut self, forecast_posts: Option<i64>) -> Self {
+        let Some(expected) = forecast_posts else {
+            return self;
+        };
+        if self.status == RunStatus::Running || self.succeeded >= expected {
+            return self;
+        }
+        let sent = (self.candidates - self.gated_out - self.deduped).max(0);
+        let waiting = (sent - self.succeeded - self.failed).max(0);
+        let mut reasons = Vec::new();
+        if expected > sent {
+            reasons.push(format!(
+                "{} were held back while the run planned (near-duplicates of posts already answered, or off-topic once the AI read them)",
+                expected - sent
+            ));
+        }
+        if self.failed > 0 {
+            reasons.push(format!("{} got no usable reply", self.failed));
+        }
+        if waiting > 0 {
+            reasons.push(format!(
+                "{waiting} are still waiting (resume the run to do them)"
+            ));
+        }
+        if reasons.is_empty() {
+            return self;
+        }
+        self.forecast_note = Some(format!(
+            "The estimate counted {expected} posts and {} got replies: {}.",
+            self.succeeded,
+            reasons.join("; ")
+        ));
+        self
+    }
+
     /// "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s"
     pub fn sentence(&self) -> String {
         let avg = if self.succeeded > 0 {
@@ -2305,7 +2345,7 @@ pub(crate) async fn item_counts(store: &Store, run_id: i64) -> Result<ItemCounts
 /// The run's figures, from what is stored (so they are right after a crash and resume).
 pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary> {
     let run = sqlx::query(
-        "SELECT status, stop_reason, resume_at, error, elapsed_ms, heartbeat_at, settings_json FROM runs WHERE id = ?",
+        "SELECT status, stop_reason, resume_at, error, elapsed_ms, heartbeat_at, settings_json, forecast_json FROM runs WHERE id = ?",
     )
     .bind(run_id)
     .fetch_optional(store.pool())
@@ -2366,7 +2406,13 @@ pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary>
             .map(|s| s.mode)
             .unwrap_or_default(),
         batch: crate::batch::status(store, run_id).await?,
-    })
+        forecast_note: None,
+    }
+    .with_forecast_note(
+        run.get::<Option<&str>, _>("forecast_json")
+            .and_then(|f| serde_json::from_str::<serde_json::Value>(f).ok())
+            .and_then(|f| f.get("posts").and_then(|p| p.as_i64())),
+    ))
 }
 
 /// A past run's forecast next to what it did.
@@ -2494,6 +2540,42 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_that_did_fewer_posts_than_estimated_says_why() {
+        let s = RunSummary {
+            status: RunStatus::Interrupted,
+            candidates: 12,
+            gated_out: 1,
+            deduped: 3,
+            succeeded: 5,
+            failed: 1,
+            ..RunSummary::default()
+        };
+        let note = s
+            .clone()
+            .with_forecast_note(Some(10))
+            .forecast_note
+            .unwrap();
+        assert_eq!(
+            note,
+            "The estimate counted 10 posts and 5 got replies: 2 were held back while the run planned (near-duplicates of posts already answered, or off-topic once the AI read them); 1 got no usable reply; 2 are still waiting (resume the run to do them)."
+        );
+        // As estimated, or still running: nothing to explain.
+        assert!(s
+            .clone()
+            .with_forecast_note(Some(5))
+            .forecast_note
+            .is_none());
+        assert!(RunSummary {
+            status: RunStatus::Running,
+            ..s.clone()
+        }
+        .with_forecast_note(Some(10))
+        .forecast_note
+        .is_none());
+        assert!(s.with_forecast_note(None).forecast_note.is_none());
+    }
 
     #[test]
     fn a_running_run_without_a_recent_heartbeat_is_interrupted() {

@@ -96,6 +96,11 @@ function LiveRunCard() {
           </strong>
         </div>
         <ProgressBar percent={live.progress ? progressPercent(live.progress) : 100} state="done" label="Run progress" testId="run-progress" />
+        {s.forecast_note ? (
+          <p className="muted small" data-testid="run-forecast-note">
+            {s.forecast_note}
+          </p>
+        ) : null}
         {live.budgetStop ? (
           <BudgetReachedBanner
             runId={s.run_id}
