@@ -60,7 +60,7 @@ pub enum RunEvent {
         run_id: i64,
         status: dto::BatchStatus,
     },
-    Finished(dto::RunSummary),
+    Finished(Box<dto::RunSummary>),
     /// The run stopped on an error before it could finish (its work so far is saved).
     Failed {
         run_id: Option<i64>,
@@ -232,7 +232,7 @@ fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
                 },
                 runner::RunEvent::Finished(summary) => {
                     tracing::info!(run_id = summary.run_id, status = %summary.status, summary = %summary.sentence(), "run ended");
-                    RunEvent::Finished(summary.into())
+                    RunEvent::Finished(Box::new(summary.into()))
                 }
             };
             emit(out);
