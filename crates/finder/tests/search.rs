@@ -704,6 +704,10 @@ async fn a_refresh_can_draft_replies_for_the_new_greens_through_the_run_engine()
         .set_setting("tier", &serde_json::json!("tier1"))
         .await
         .unwrap();
+    // The key goes to a server that is not Google's only once the user has said so.
+    finder::engine::confirm_server(&db.store, &ApiKey::new(key))
+        .await
+        .unwrap();
     let access = finder::engine::open_gemini(&db.store, ApiKey::new(key))
         .await
         .unwrap();
