@@ -112,20 +112,6 @@ function freshSampleFile() {
   return file;
 }
 
-/** The sample posts again under new ids (as if fetched a day later): a run has new work. */
-function renumberedSampleFile() {
-  const posts = JSON.parse(fs.readFileSync(freshSampleFile(), "utf8"));
-  for (const post of posts) {
-    if (!post || typeof post.id !== "string") continue;
-    const renumbered = "9" + post.id.slice(1);
-    for (const key of ["url", "twitterUrl"]) if (typeof post[key] === "string") post[key] = post[key].replace(post.id, renumbered);
-    post.id = renumbered;
-  }
-  const file = path.join(tmp, "data", "imports", "posts-next-day.json");
-  fs.writeFileSync(file, JSON.stringify(posts));
-  return file;
-}
-
 /** A screenshot of the X display (the app's window fills it). WebKitWebDriver's own screenshot
  * command can hang on pages with running animations, so ImageMagick's `import` takes it. */
 async function shot(name) {
@@ -519,19 +505,16 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     await wd.fill('[data-testid="budget-input"]', "5");
     await wd.clickOn('[data-testid="budget-save"]');
     await wd.waitForText('[data-testid="toasts"]', /Budget set to \$5/, { timeout: 10000 });
-    // New posts to reply to.
-    await nav("import");
-    const fold = await wd.waitFor('[data-testid="import-path-fold"]');
-    await wd.execute("arguments[0].open = true", [arg(fold)]);
-    await wd.fill('[data-testid="import-path-input"]', renumberedSampleFile());
-    await wd.clickOn('[data-testid="import-path-submit"]');
-    await wd.waitFor('[data-testid="import-result"]', { timeout: 30000 });
     await nav("run");
     // The previous run's result may still be on screen: leave it for a new run's form.
     const another = await wd.findAll('[data-testid="run-another"]');
     if (another.length > 0) await wd.click(another[0]);
     await wd.fill('[data-testid="run-hours"]', "48");
     await wd.fill('[data-testid="run-min-followers"]', "0");
+    // The red posts the budget step left are still to do.
+    const red = await wd.waitFor('[data-testid="run-label-red"]');
+    if (!(await wd.execute("return arguments[0].checked || !!arguments[0].querySelector('input:checked');", [arg(red)])))
+      await wd.click(red);
     // Both prices side by side before choosing. (Google's daily allowance for sending now is
     // used up by the step before; the Batch API's is not, so the half-price run can still go.)
     const { text: choice } = await wd.waitForText('[data-testid="run-mode"]', /Cheaper, slower.*\$/s, { timeout: 20000 });
@@ -795,7 +778,8 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     await nav("export");
     const { text: sentence } = await wd.waitForText('[data-testid="export-mark-sentence"]', /changes nothing/);
     assert.match(sentence, /stays in your review queue/);
-    const out = path.join(tmp, "export", "client.csv");
+    // The app's own exports folder: typed paths elsewhere are refused.
+    const out = path.join(tmp, "data", "exports", "client.csv");
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const fold = await wd.waitFor('[data-testid="export-path-fold"]');
     await wd.execute("arguments[0].open = true", [arg(fold)]);

@@ -17,7 +17,10 @@ import {
 } from "./format";
 
 /** "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s" (as the engine says it). */
-export function summarySentence(s: Pick<RunSummary, "succeeded" | "failed" | "cost_picos" | "elapsed_s">): string {
+export function summarySentence(s: Pick<RunSummary, "succeeded" | "failed" | "cost_picos" | "elapsed_s" | "sentence">): string {
+  // The engine's own sentence ("… at half price (batch) …"); the rest is for runs listed
+  // without one.
+  if (s.sentence) return s.sentence;
   const avg = s.succeeded > 0 ? ` (avg ${formatUsd(Math.trunc(s.cost_picos / s.succeeded))} per post)` : "";
   return `${formatInt(s.succeeded)} succeeded, ${formatInt(s.failed)} failed · ${formatUsd(s.cost_picos)}${avg} · ${formatDuration(s.elapsed_s)}`;
 }

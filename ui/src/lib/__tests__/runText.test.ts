@@ -348,3 +348,11 @@ describe("raising a run's budget", () => {
     expect(suggestRaisedBudget(1_234_000_000, 0)).toBe("0.01");
   });
 });
+
+describe("summarySentence", () => {
+  it("shows the engine's sentence when the backend sends one", () => {
+    const s = { succeeded: 87, failed: 0, cost_picos: 19_200_000_000, elapsed_s: 4 };
+    expect(summarySentence({ ...s, sentence: "87 succeeded, 0 failed · $0.0192 at half price (batch) · 4 s" })).toContain("half price");
+    expect(summarySentence(s)).toMatch(/^87 succeeded, 0 failed · \$0\.0192/);
+  });
+});
