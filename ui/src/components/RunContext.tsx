@@ -81,7 +81,10 @@ export function RunProvider({ children }: { children: ReactNode }) {
         else stop = unlisten;
         // Half-price runs whose jobs are still at Google (the app was closed, the computer
         // restarted): collect their replies now that their events reach this window.
-        if (!cancelled) void api().pickUpBatchRuns().catch(() => undefined);
+        if (!cancelled)
+          void api()
+            .pickUpBatchRuns()
+            .catch(() => undefined);
       });
     return () => {
       cancelled = true;

@@ -67,9 +67,11 @@ export interface ForecastText {
 
 export function forecastText(f: Forecast, budgetPicos: number | null): ForecastText {
   const headline =
-    f.posts === 0
-      ? "No posts match these filters, so nothing would be sent."
-      : `${plural(f.posts, "post")} will get reply drafts, in about ${plural(f.requests, "request")}.`;
+    f.posts === 0 && f.batch_posts > 0
+      ? `Nothing can be sent now, but a half-price run can write reply drafts for ${plural(f.batch_posts, "post")}.`
+      : f.posts === 0
+        ? "No posts match these filters, so nothing would be sent."
+        : `${plural(f.posts, "post")} will get reply drafts, in about ${plural(f.requests, "request")}.`;
   const costLine =
     f.posts === 0 ? "Estimated cost $0.00." : `Estimated cost ${formatUsd(f.cost_picos)} · about ${formatDuration(f.duration_s)} at your current limits.`;
   const skipped = f.gated_out + f.deduped;

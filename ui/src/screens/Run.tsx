@@ -26,17 +26,7 @@ import {
 import { IconFolder, IconInbox, IconPlay, IconRefresh, IconStop } from "../components/icons";
 import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, parseUsdToPicos, plural } from "../lib/format";
 import { useDebounced } from "../lib/hooks";
-import {
-  useCancelRun,
-  useCheckBatchNow,
-  useForecast,
-  useKeyStatus,
-  useModels,
-  useResumeRun,
-  useRunDefaults,
-  useRuns,
-  useStartRun,
-} from "../lib/queries";
+import { useCancelRun, useCheckBatchNow, useForecast, useKeyStatus, useModels, useResumeRun, useRunDefaults, useRuns, useStartRun } from "../lib/queries";
 import {
   BUDGET_SENTENCE,
   canResume,
@@ -638,18 +628,13 @@ export function RunScreen() {
                 </span>
               </label>
               <label className={`mode-option${settings.mode === "batch" ? " selected" : ""}`}>
-                <input
-                  type="radio"
-                  name="run-mode"
-                  checked={settings.mode === "batch"}
-                  onChange={() => set({ mode: "batch" })}
-                  data-testid="run-mode-batch"
-                />
+                <input type="radio" name="run-mode" checked={settings.mode === "batch"} onChange={() => set({ mode: "batch" })} data-testid="run-mode-batch" />
                 <span>
                   <strong>Cheaper, slower</strong> · about {formatUsd(forecast.data.batch_cost_picos)}
                   <br />
                   <span className="muted small">
-                    Half price, usually within a few hours{forecast.data.batch_posts !== forecast.data.posts ? ` · ${plural(forecast.data.batch_posts, "post")}` : ""}.
+                    Half price, usually within a few hours
+                    {forecast.data.batch_posts !== forecast.data.posts ? ` · ${plural(forecast.data.batch_posts, "post")}` : ""}.
                   </span>
                 </span>
               </label>

@@ -112,7 +112,7 @@ describe("forecastText", () => {
     expect(forecastText(f, 50_000_000_000).overBudget).toBeNull();
   });
   it("handles nothing to send", () => {
-    const t = forecastText({ ...f, posts: 0, requests: 0, gated_out: 0, deduped: 0, cost_picos: 0 }, null);
+    const t = forecastText({ ...f, posts: 0, requests: 0, gated_out: 0, deduped: 0, cost_picos: 0, batch_posts: 0 }, null);
     expect(t.headline).toMatch(/No posts match/);
     expect(t.heldBack).toBeNull();
   });
@@ -354,5 +354,29 @@ describe("summarySentence", () => {
     const s = { succeeded: 87, failed: 0, cost_picos: 19_200_000_000, elapsed_s: 4 };
     expect(summarySentence({ ...s, sentence: "87 succeeded, 0 failed · $0.0192 at half price (batch) · 4 s" })).toContain("half price");
     expect(summarySentence(s)).toMatch(/^87 succeeded, 0 failed · \$0\.0192/);
+  });
+});
+
+describe("forecastText with only the half-price way open", () => {
+  it("says a half-price run can still go when nothing can be sent now", () => {
+    const f = {
+      posts: 0,
+      gated_out: 0,
+      deduped: 0,
+      requests: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_picos: 0,
+      duration_s: 0,
+      thinking_tokens: 0,
+      planning_cost_picos: 0,
+      per_request: 10,
+      requests_left_today: 0,
+      notes: [],
+      batch_posts: 87,
+      batch_cost_picos: 27_800_000_000,
+    };
+    expect(forecastText(f, null).headline).toBe("Nothing can be sent now, but a half-price run can write reply drafts for 87 posts.");
+    expect(forecastText({ ...f, batch_posts: 0 }, null).headline).toMatch(/No posts match/);
   });
 });
