@@ -406,8 +406,9 @@ pub async fn per_run(store: &Store, range: &SpendRange) -> Result<Vec<RunSpend>>
                 coalesce(json_extract(r.settings_json, '$.model'), '') AS model,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS done,
                 (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed') AS failed,
-                (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id) AS calls,
-                (SELECT coalesce(SUM(c.cost_picos), 0) FROM api_calls c WHERE c.run_id = r.id) AS cost
+                -- Calls and cost in one pass over the run's ledger rows (one index range).
+                (SELECT json_array(COUNT(*), coalesce(SUM(c.cost_picos), 0))
+                   FROM api_calls c WHERE c.run_id = r.id) AS calls_cost
          FROM runs r JOIN projects p ON p.id = r.project_id WHERE 1 = 1",
     );
     if let Some(project) = range.project_id {
@@ -425,7 +426,8 @@ pub async fn per_run(store: &Store, range: &SpendRange) -> Result<Vec<RunSpend>>
         .into_iter()
         .map(|r| {
             let done: i64 = r.get("done");
-            let cost: i64 = r.get("cost");
+            let (calls, cost) = serde_json::from_str::<(i64, i64)>(r.get::<&str, _>("calls_cost"))
+                .unwrap_or((0, 0));
             RunSpend {
                 run_id: r.get("id"),
                 project: r.get("name"),
@@ -434,7 +436,7 @@ pub async fn per_run(store: &Store, range: &SpendRange) -> Result<Vec<RunSpend>>
                 model: r.get("model"),
                 succeeded: done,
                 failed: r.get("failed"),
-                calls: r.get("calls"),
+                calls,
                 cost_picos: cost,
                 avg_picos_per_post: (done > 0).then(|| cost / done),
                 elapsed_s: r.get::<i64, _>("elapsed_ms") as f64 / 1000.0,
