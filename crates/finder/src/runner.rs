@@ -1092,6 +1092,22 @@ pub async fn resume(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
     .bind(run_id)
     .execute(ctx.store.pool())
     .await?;
+    // Posts another run answered while this one was stopped are not paid for twice (posts of
+    // this run's batch jobs still at Google are left to their answers).
+    sqlx::query(
+        "UPDATE run_items SET state = 'deduped', error_code = 'answered_elsewhere',
+                error_message = 'Answered by another run while this one was stopped.'
+         WHERE run_id = ?1 AND state = 'queued'
+           AND tweet_id IN (SELECT s.tweet_id FROM suggestions s JOIN runs me ON me.id = ?1
+                            WHERE s.project_id = me.project_id AND s.run_id IS NOT NULL
+                              AND s.run_id != ?1 AND s.rejected_reason IS NULL AND s.sample = 0)
+           AND tweet_id NOT IN (SELECT p.value FROM batch_requests b
+                                JOIN batch_jobs j ON j.id = b.job_id, json_each(b.post_ids) p
+                                WHERE j.run_id = ?1 AND j.settled = 0 AND b.applied_at IS NULL)",
+    )
+    .bind(run_id)
+    .execute(ctx.store.pool())
+    .await?;
     sqlx::query(
         "UPDATE runs SET status = 'running', error = NULL, stop_reason = NULL, resume_at = NULL,
                 finished_at = NULL, heartbeat_at = ?, owner_pid = ? WHERE id = ?",

@@ -585,3 +585,44 @@ async fn a_resume_is_refused_while_another_live_process_works_on_the_run() {
         RunStatus::Finished
     );
 }
+
+/// A run stopped part-way, another run answers its posts, then the first is resumed: the posts
+/// answered meanwhile are not asked for (or paid for) again.
+#[tokio::test]
+async fn a_resumed_run_skips_posts_another_run_answered_meanwhile() {
+    let h = harness("key-answered-elsewhere", FakeConfig::default()).await;
+    let mut s = settings("gemini-2.5-flash", fast());
+    s.per_request = 1;
+    s.batch_size = 1;
+    // Stops at once: not even one request fits.
+    s.budget_picos = Some(1);
+    let (first, _) = run(&h, s.clone()).await;
+    assert_eq!(first.status, RunStatus::BudgetReached, "{first:?}");
+    let (queued, done, _) = states(&h.db.store, first.run_id).await;
+    assert!(queued > 0 && done == 0);
+
+    // A second run (no cap) takes the same posts and answers them.
+    s.budget_picos = None;
+    let (second, _) = run(&h, s).await;
+    assert_eq!(second.status, RunStatus::Finished, "{second:?}");
+    assert!(second.succeeded > 0);
+    let calls_before = h.server.stats().generate_requests;
+
+    // The first run, resumed with room to spend, has nothing left to pay for.
+    finder::runner::set_run_budget(&h.db.store, first.run_id, None)
+        .await
+        .unwrap();
+    let mut handle = engine::resume(&h.db.store, &h.access, first.run_id, now)
+        .await
+        .unwrap();
+    while handle.events.recv().await.is_some() {}
+    let resumed = handle.task.await.unwrap().unwrap();
+    assert_eq!(resumed.status, RunStatus::Finished, "{resumed:?}");
+    assert_eq!(
+        h.server.stats().generate_requests,
+        calls_before,
+        "no post was asked for twice"
+    );
+    let (queued, _, _) = states(&h.db.store, first.run_id).await;
+    assert_eq!(queued, 0);
+}
