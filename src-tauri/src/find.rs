@@ -386,18 +386,15 @@ pub async fn access(store: &Store, keychain: &Keychain, source: Source) -> AppRe
         Source::Apify => Secret::Apify,
         Source::X => Secret::XBearer,
     };
-    let token = match keychain::secret_from_env(secret) {
-        Some(t) => t,
-        None => keychain.get(secret)?.ok_or_else(|| {
-            AppError::new(
-                "source_token_missing",
-                format!(
-                    "No {} is saved. Add it in Settings → Keys (it is kept in your system keychain).",
-                    secret.describe()
-                ),
-            )
-        })?,
-    };
+    let (token, _) = keychain::secret_from_env_or_keychain(keychain, secret)?.ok_or_else(|| {
+        AppError::new(
+            "source_token_missing",
+            format!(
+                "No {} is saved. Add it in Settings → Keys (it is kept in your system keychain).",
+                secret.describe()
+            ),
+        )
+    })?;
     Ok(SourceAccess {
         source,
         base_url: search::base_url(store, source).await?,

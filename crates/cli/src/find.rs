@@ -174,23 +174,20 @@ pub fn access_for(source: Source, base_url: String) -> Result<SourceAccess, Find
         Source::Apify => (APIFY_TOKEN_ENV, Secret::Apify),
         Source::X => (X_TOKEN_ENV, Secret::XBearer),
     };
-    let token =
-        match keychain::secret_from_env(secret) {
-            Some(t) => t,
-            None => {
-                keychain_from_env()
-                    .get(secret)
-                    .map_err(keychain_error)?
-                    .ok_or_else(|| FinderError::Source {
-                        code: "source_token_missing",
-                        message: format!(
-                    "No {} is saved. Save one with `comment-finder key set {}` (or set {env}).",
-                    secret.describe(),
-                    if source == Source::Apify { "apify" } else { "x" }
-                ),
-                    })?
-            }
-        };
+    let (token, _) = keychain::secret_from_env_or_keychain(&keychain_from_env(), secret)
+        .map_err(keychain_error)?
+        .ok_or_else(|| FinderError::Source {
+            code: "source_token_missing",
+            message: format!(
+                "No {} is saved. Save one with `comment-finder key set {}` (or set {env}).",
+                secret.describe(),
+                if source == Source::Apify {
+                    "apify"
+                } else {
+                    "x"
+                }
+            ),
+        })?;
     Ok(SourceAccess {
         source,
         base_url,

@@ -216,12 +216,19 @@ impl Keychain {
 pub fn key_from_env_or_keychain(
     keychain: &Keychain,
 ) -> Result<Option<(ApiKey, KeySource)>, KeychainError> {
-    if let Some(key) = gemini_key_from_env() {
+    secret_from_env_or_keychain(keychain, Secret::Gemini)
+}
+
+/// Any secret the same way: its environment variable (see [`secret_from_env`]) when set,
+/// otherwise the keychain's; `None` when neither has one.
+pub fn secret_from_env_or_keychain(
+    keychain: &Keychain,
+    secret: Secret,
+) -> Result<Option<(ApiKey, KeySource)>, KeychainError> {
+    if let Some(key) = secret_from_env(secret) {
         return Ok(Some((key, KeySource::Environment)));
     }
-    Ok(keychain
-        .get(Secret::Gemini)?
-        .map(|key| (key, KeySource::Keychain)))
+    Ok(keychain.get(secret)?.map(|key| (key, KeySource::Keychain)))
 }
 
 /// The `GEMINI_API_KEY` environment variable, when set and not blank. Read once: the first
