@@ -1301,15 +1301,19 @@ pub(crate) async fn attempts_of(
     run_id: i64,
     ids: &[String],
 ) -> Result<HashMap<String, u32>> {
-    let mut out = HashMap::with_capacity(ids.len());
-    for id in ids {
-        let n: Option<i64> =
-            sqlx::query_scalar("SELECT attempts FROM run_items WHERE run_id = ? AND tweet_id = ?")
-                .bind(run_id)
-                .bind(id)
-                .fetch_optional(store.pool())
-                .await?;
-        out.insert(id.clone(), n.unwrap_or(0).max(0) as u32);
+    // One query for the whole request. `attempts` is negative (the queue order) until a
+    // post's first try.
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT tweet_id, attempts FROM run_items
+         WHERE run_id = ? AND tweet_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(run_id)
+    .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+    .fetch_all(store.pool())
+    .await?;
+    let mut out: HashMap<String, u32> = ids.iter().map(|id| (id.clone(), 0)).collect();
+    for (id, attempts) in rows {
+        out.insert(id, attempts.max(0) as u32);
     }
     Ok(out)
 }
