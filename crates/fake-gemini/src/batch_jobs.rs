@@ -335,15 +335,24 @@ fn operation(shared: &Shared, job: &FakeBatch) -> Value {
     body
 }
 
+/// Counts the call and checks its key, as every endpoint here does first.
+fn caller_checked(
+    shared: &Shared,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<(), Rejection> {
+    Counters::bump(&shared.counters.requests);
+    shared.authenticate(headers, params).map(|_| ())
+}
+
 /// `GET /v1beta/batches`.
 pub(super) async fn list(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    Counters::bump(&shared.counters.requests);
-    if let Err(rejection) = shared.authenticate(&headers, &params) {
-        return rejection.into_response();
+    if let Err(refused) = caller_checked(&shared, &headers, &params) {
+        return refused.into_response();
     }
     let mut jobs = lock(&shared.batches);
     let operations: Vec<Value> = jobs
@@ -371,9 +380,8 @@ pub(super) async fn get_one(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    Counters::bump(&shared.counters.requests);
-    if let Err(rejection) = shared.authenticate(&headers, &params) {
-        return rejection.into_response();
+    if let Err(refused) = caller_checked(&shared, &headers, &params) {
+        return refused.into_response();
     }
     let name = format!("batches/{rest}");
     let mut jobs = lock(&shared.batches);
@@ -390,9 +398,8 @@ pub(super) async fn cancel(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    Counters::bump(&shared.counters.requests);
-    if let Err(rejection) = shared.authenticate(&headers, &params) {
-        return rejection.into_response();
+    if let Err(refused) = caller_checked(&shared, &headers, &params) {
+        return refused.into_response();
     }
     let Some(id) = rest.strip_suffix(":cancel") else {
         return not_found();
@@ -418,9 +425,8 @@ pub(super) async fn download(
     headers: HeaderMap,
     Query(params): Params,
 ) -> Response {
-    Counters::bump(&shared.counters.requests);
-    if let Err(rejection) = shared.authenticate(&headers, &params) {
-        return rejection.into_response();
+    if let Err(refused) = caller_checked(&shared, &headers, &params) {
+        return refused.into_response();
     }
     let Some(file) = rest.strip_suffix(":download") else {
         return not_found();
