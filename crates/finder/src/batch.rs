@@ -139,17 +139,32 @@ impl BatchStatus {
 
 /// The batch state of a stored run, or `None` for a run without jobs.
 pub async fn status(store: &crate::store::Store, run_id: i64) -> Result<Option<BatchStatus>> {
+    Ok(statuses(store, &[run_id]).await?.remove(&run_id))
+}
+
+/// The batch state of several runs in one query (runs without jobs are left out).
+pub async fn statuses(
+    store: &crate::store::Store,
+    run_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, BatchStatus>> {
     let rows = sqlx::query(
-        "SELECT j.state, j.settled, j.answered, j.failed,
-                (SELECT COUNT(*) FROM batch_requests r WHERE r.job_id = j.id) AS requests
-         FROM batch_jobs j WHERE j.run_id = ?",
+        "SELECT run_id, state, settled, answered, failed, requests FROM batch_jobs
+         WHERE run_id IN (SELECT value FROM json_each(?))",
     )
-    .bind(run_id)
+    .bind(serde_json::to_string(run_ids).unwrap_or_else(|_| "[]".into()))
     .fetch_all(store.pool())
     .await?;
-    if rows.is_empty() {
-        return Ok(None);
+    let mut jobs: std::collections::HashMap<i64, Vec<sqlx::sqlite::SqliteRow>> = Default::default();
+    for r in rows {
+        jobs.entry(r.get("run_id")).or_default().push(r);
     }
+    Ok(jobs
+        .into_iter()
+        .map(|(run_id, rows)| (run_id, status_of(run_id, &rows)))
+        .collect())
+}
+
+fn status_of(run_id: i64, rows: &[sqlx::sqlite::SqliteRow]) -> BatchStatus {
     let mut status = BatchStatus {
         run_id,
         phase: BatchPhase::Done,
@@ -164,7 +179,7 @@ pub async fn status(store: &crate::store::Store, run_id: i64) -> Result<Option<B
     let mut any_running = false;
     let mut any_pending = false;
     let mut any_unsubmitted = false;
-    for r in &rows {
+    for r in rows {
         status.requests += r.get::<i64, _>("requests") as u64;
         status.answered += r.get::<i64, _>("answered") as u64;
         status.failed += r.get::<i64, _>("failed") as u64;
@@ -188,7 +203,7 @@ pub async fn status(store: &crate::store::Store, run_id: i64) -> Result<Option<B
         BatchPhase::QueuedAtGoogle
     };
     status.describe();
-    Ok(Some(status))
+    status
 }
 
 /// Money held by batch jobs whose answers are not all in the ledger yet, for a budget scope:

@@ -2529,10 +2529,12 @@ pub async fn list(
     .bind(limit as i64)
     .fetch_all(store.pool())
     .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
+    let mut batches = crate::batch::statuses(store, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let run_id: i64 = r.get("id");
-        let batch = crate::batch::status(store, run_id).await?;
+        let batch = batches.remove(&run_id);
         out.push({
             let cost: i64 = r.get("cost");
             RunListing {
