@@ -354,16 +354,18 @@ async fn work(
             let requests = stored_requests(ctx, job.id).await?;
             let packs: Vec<Vec<String>> = requests.into_iter().map(|r| r.post_ids).collect();
             match create_at_google(ctx, data, job, &packs).await? {
-                Some(created) => {
+                Created::Job(created) => {
                     job.name = Some(created.name);
                     job.state = created.state;
                 }
-                None => {
+                Created::Refused(sentence) => {
                     // Refused for good: forget the job, its posts stay queued.
                     forget_job(ctx, job.id).await?;
-                    ending.fatal = Some(last_refusal(ctx, run_id).await);
+                    ending.fatal = Some(sentence);
                     return Ok(());
                 }
+                // The job stays stored: a resume finds it at Google or sends it.
+                Created::Cancelled => {}
             }
         }
     }
@@ -574,17 +576,6 @@ async fn forget_job(ctx: &RunContext, job_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The refusal a job creation ended with (kept on the run while it is being decided).
-async fn last_refusal(ctx: &RunContext, run_id: i64) -> String {
-    sqlx::query_scalar::<_, Option<String>>("SELECT error FROM runs WHERE id = ?")
-        .bind(run_id)
-        .fetch_one(ctx.store.pool())
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "Google refused the batch job.".to_owned())
-}
-
 /// Packs the posts as a normal run would, holds each pack's worst case at the batch price
 /// against the budgets, and submits the packs that fit as jobs under the inline limit.
 async fn submit(
@@ -691,17 +682,20 @@ fn submit_job<'a>(
         let ids: Vec<Vec<String>> = packs.iter().map(|(ids, _)| ids.clone()).collect();
         let mut stored = job;
         match create_at_google(ctx, data, &mut stored, &ids).await {
-            Ok(Some(created)) => {
+            Ok(Created::Job(created)) => {
                 stored.name = Some(created.name);
                 stored.state = created.state;
                 open.push(stored);
                 Ok(())
             }
-            Ok(None) => {
+            Ok(Created::Refused(sentence)) => {
                 forget_job(ctx, stored.id).await?;
-                ending.fatal = Some(last_refusal(ctx, data.run_id).await);
+                ending.fatal = Some(sentence);
                 Ok(())
             }
+            // Cancelled while retrying: the job may exist at Google (an answer lost on the
+            // way), so it stays stored for a resume to find or send.
+            Ok(Created::Cancelled) => Ok(()),
             Err(FinderError::Gemini(GeminiError::BadRequest { message }))
                 if packs.len() > 1 && too_large(&message) =>
             {
@@ -773,14 +767,22 @@ async fn store_job(
     })
 }
 
-/// Creates the job at Google, retrying transient failures. `Ok(None)`: refused for good
-/// (the sentence is kept on the run).
+/// How creating a job at Google ended.
+enum Created {
+    Job(BatchJob),
+    /// Refused for good, with the sentence the run stops with.
+    Refused(String),
+    /// Cancelled while waiting to try again.
+    Cancelled,
+}
+
+/// Creates the job at Google, retrying transient failures.
 async fn create_at_google(
     ctx: &RunContext,
     data: &RunData,
     job: &mut OpenJob,
     packs: &[Vec<String>],
-) -> Result<Option<BatchJob>> {
+) -> Result<Created> {
     let _ = ctx.events.send(RunEvent::Batch({
         let mut s = BatchStatus {
             run_id: data.run_id,
@@ -814,13 +816,13 @@ async fn create_at_google(
         {
             Ok(created) => {
                 record_submitted(ctx, job.id, &created).await?;
-                return Ok(Some(created));
+                return Ok(Created::Job(created));
             }
             // The answer may have been lost on the way back: the job may exist.
             Err(e) if e.is_transient() && step < retry::TRANSIENT_LIMIT => {
                 if let Ok(Some(found)) = find_at_google(ctx, &job.display_name).await {
                     record_submitted(ctx, job.id, &found).await?;
-                    return Ok(Some(found));
+                    return Ok(Created::Job(found));
                 }
                 step += 1;
                 let wait = e
@@ -829,17 +831,11 @@ async fn create_at_google(
                     .min(retry::MAX_WAIT);
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
-                    _ = ctx.cancel.notified() => return Ok(None),
+                    _ = ctx.cancel.notified() => return Ok(Created::Cancelled),
                 }
             }
             Err(e) if e.is_permanent() => {
-                let sentence = runner::permanent_sentence(&e);
-                sqlx::query("UPDATE runs SET error = ? WHERE id = ?")
-                    .bind(&sentence)
-                    .bind(data.run_id)
-                    .execute(ctx.store.pool())
-                    .await?;
-                return Ok(None);
+                return Ok(Created::Refused(runner::permanent_sentence(&e)))
             }
             Err(e) => return Err(FinderError::Gemini(e)),
         }
