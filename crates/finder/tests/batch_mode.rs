@@ -7,57 +7,31 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use fake_gemini::{BatchFault, Endpoint, FakeConfig, FakeGemini, FakeServer};
+use fake_gemini::{BatchFault, Endpoint, FakeConfig, FakeServer};
 use finder::batch::BatchPhase;
-use finder::engine::{self, GeminiAccess};
+use finder::engine;
 use finder::limiter::Limits;
 use finder::runner::{RunEvent, RunMode, RunSettings, RunStatus, RunSummary};
-use finder::{projects::Project, sample, Store};
+use finder::Store;
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-struct Harness {
-    db: TestDb,
-    project: Project,
-    server: FakeServer,
-    access: GeminiAccess,
-}
+type Harness = EngineHarness;
 
 async fn harness(key: &str, config: FakeConfig) -> Harness {
     // Jobs are checked every few milliseconds here (every few seconds, growing, in the app).
     std::env::set_var("COMMENT_FINDER_BATCH_POLL_MS", "40");
-    let db = db().await;
-    let (project, _) = sample::load(&db.store, now()).await.unwrap();
-    let server = FakeGemini::start(FakeConfig {
-        api_keys: vec![key.to_owned()],
-        batch_pending: Duration::from_millis(100),
-        batch_running: Duration::from_millis(200),
-        ..config
-    })
+    engine_harness(
+        key,
+        FakeConfig {
+            batch_pending: Duration::from_millis(100),
+            batch_running: Duration::from_millis(200),
+            ..config
+        },
+    )
     .await
-    .unwrap();
-    db.store
-        .set_setting(
-            engine::BASE_URL_SETTING,
-            &serde_json::json!(server.base_url()),
-        )
-        .await
-        .unwrap();
-    // The key goes to a server that is not Google's only once the user has said so.
-    engine::confirm_server(&db.store, &gemini::ApiKey::new(key))
-        .await
-        .unwrap();
-    let access = engine::open_gemini(&db.store, gemini::ApiKey::new(key))
-        .await
-        .unwrap();
-    Harness {
-        db,
-        project,
-        server,
-        access,
-    }
 }
 
 fn settings(mode: RunMode) -> RunSettings {
@@ -108,14 +82,7 @@ async fn ledger(store: &Store, run_id: i64) -> (i64, i64) {
 }
 
 async fn states(store: &Store, run_id: i64) -> (i64, i64, i64) {
-    sqlx::query_as(
-        "SELECT coalesce(SUM(state = 'queued'), 0), coalesce(SUM(state = 'done'), 0), coalesce(SUM(state = 'failed'), 0)
-         FROM run_items WHERE run_id = ?",
-    )
-    .bind(run_id)
-    .fetch_one(store.pool())
-    .await
-    .unwrap()
+    item_states(store, run_id).await
 }
 
 fn batch_billed(server: &FakeServer) -> usize {

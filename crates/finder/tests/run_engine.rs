@@ -7,57 +7,21 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use fake_gemini::{
-    FakeConfig, FakeGemini, FakeServer, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults,
-};
+use fake_gemini::{FakeConfig, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults};
 use finder::budget;
-use finder::engine::{self, GeminiAccess};
+use finder::engine;
 use finder::limiter::{Limiter, Limits, SharedAdmissions};
 use finder::runner::{RunEvent, RunSettings, RunStatus, RunSummary};
-use finder::{projects::Project, sample, Store};
+use finder::Store;
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-struct Harness {
-    db: TestDb,
-    project: Project,
-    server: FakeServer,
-    access: GeminiAccess,
-}
+type Harness = EngineHarness;
 
-/// A database with the sample project, a fake server, and a key of this test's own (the
-/// engine's limiters are per key and process-wide, so tests do not share them).
 async fn harness(key: &str, config: FakeConfig) -> Harness {
-    let db = db().await;
-    let (project, _) = sample::load(&db.store, now()).await.unwrap();
-    let server = FakeGemini::start(FakeConfig {
-        api_keys: vec![key.to_owned()],
-        ..config
-    })
-    .await
-    .unwrap();
-    db.store
-        .set_setting(
-            engine::BASE_URL_SETTING,
-            &serde_json::json!(server.base_url()),
-        )
-        .await
-        .unwrap();
-    // A stored address is used only for a key confirmed for it (as saving the key does).
-    engine::confirm_server(&db.store, &gemini::ApiKey::new(key))
-        .await
-        .unwrap();
-    let access = engine::open_gemini(&db.store, gemini::ApiKey::new(key))
-        .await
-        .unwrap();
-    Harness {
-        db,
-        project,
-        server,
-        access,
-    }
+    engine_harness(key, config).await
 }
 
 fn settings(model: &str, limits: Limits) -> RunSettings {
@@ -99,14 +63,7 @@ async fn spent(store: &Store, run_id: i64) -> i64 {
 }
 
 async fn states(store: &Store, run_id: i64) -> (i64, i64, i64) {
-    sqlx::query_as(
-        "SELECT coalesce(SUM(state = 'queued'), 0), coalesce(SUM(state = 'done'), 0), coalesce(SUM(state = 'failed'), 0)
-         FROM run_items WHERE run_id = ?",
-    )
-    .bind(run_id)
-    .fetch_one(store.pool())
-    .await
-    .unwrap()
+    item_states(store, run_id).await
 }
 
 #[tokio::test]

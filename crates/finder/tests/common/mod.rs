@@ -79,3 +79,55 @@ pub async fn count(db: &TestDb, sql: &str) -> i64 {
         .await
         .unwrap()
 }
+
+/// A database with the sample project, a fake Gemini server, and a key of the test's own (the
+/// engine's limiters are per key and process-wide, so tests do not share them). The key is
+/// confirmed for the fake's address, as saving it does.
+pub struct EngineHarness {
+    pub db: TestDb,
+    pub project: Project,
+    pub server: fake_gemini::FakeServer,
+    pub access: finder::engine::GeminiAccess,
+}
+
+pub async fn engine_harness(key: &str, config: fake_gemini::FakeConfig) -> EngineHarness {
+    use finder::engine;
+    let db = db().await;
+    let (project, _) = finder::sample::load(&db.store, chrono::Utc::now().timestamp())
+        .await
+        .unwrap();
+    let server = fake_gemini::FakeGemini::start(fake_gemini::FakeConfig {
+        api_keys: vec![key.to_owned()],
+        ..config
+    })
+    .await
+    .unwrap();
+    db.store
+        .set_setting(engine::BASE_URL_SETTING, &json!(server.base_url()))
+        .await
+        .unwrap();
+    engine::confirm_server(&db.store, &gemini::ApiKey::new(key))
+        .await
+        .unwrap();
+    let access = engine::open_gemini(&db.store, gemini::ApiKey::new(key))
+        .await
+        .unwrap();
+    EngineHarness {
+        db,
+        project,
+        server,
+        access,
+    }
+}
+
+/// A run's posts (queued, done, failed).
+pub async fn item_states(store: &Store, run_id: i64) -> (i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT coalesce(SUM(state = 'queued'), 0), coalesce(SUM(state = 'done'), 0), coalesce(SUM(state = 'failed'), 0)
+         FROM run_items WHERE run_id = ?",
+    )
+    .bind(run_id)
+    .fetch_one(store.pool())
+    .await
+    .unwrap()
+}
