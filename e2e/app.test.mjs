@@ -522,11 +522,16 @@ describe("Comment Finder desktop app", { timeout: 300000 }, () => {
     await wd.clickOn('[data-testid="run-mode-batch"]');
     await wd.waitForText('[data-testid="run-start"]', /half price/);
     await shot("30-run-mode-choice");
-    await wd.clickOn('[data-testid="run-start"]');
-    try {
-      await wd.clickOn('[data-testid="confirm-yes"]', { timeout: 1500 });
-    } catch {
-      // no confirmation asked
+    // The estimate may still be re-rendering from the mode change: click again until the run
+    // card replaces the form (a started run hides the Start button).
+    for (let attempt = 1; ; attempt++) {
+      await wd.clickOn('[data-testid="run-start"]');
+      try {
+        await wd.waitFor('[data-testid="run-live"], [data-testid="run-batch"], [data-testid="run-finished"]', { timeout: 5000 });
+        break;
+      } catch (e) {
+        if (attempt >= 3 || (await wd.findAll('[data-testid="run-start-error"]')).length > 0) throw e;
+      }
     }
     const { text: waiting } = await wd.waitForText('[data-testid="run-batch-status"]', /Google/, { timeout: 60000 });
     metrics.batch_waiting = waiting.replace(/\s+/g, " ");
