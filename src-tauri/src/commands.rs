@@ -674,6 +674,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             analyze_terms,
         ])
         .events(tauri_specta::collect_events![RunEvent, find::FindEvent])
+        // The engine's lists, so the screens never keep their own copies.
+        .constant("LABELS", finder::scoring::Label::ALL)
+        .constant("REPLY_TYPES", finder::project::ReplyType::ALL)
         .dangerously_cast_bigints_to_number()
         // Every shape is the same in both directions: one TypeScript type per Rust type.
         .disable_serde_phases()

@@ -165,7 +165,7 @@ impl AppState {
                 if custom.rpm == 0 {
                     return Err(AppError::invalid("Requests per minute must be at least 1."));
                 }
-                let engine: limiter::Limits = custom.into();
+                let engine: limiter::Limits = custom;
                 self.store
                     .set_setting(
                         keys::CUSTOM_LIMITS,
@@ -216,23 +216,21 @@ impl AppState {
     pub async fn list_projects(&self) -> AppResult<Vec<ProjectSummary>> {
         Ok(projects::list(&self.store)
             .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .into_iter().collect())
     }
 
     pub async fn get_project(&self, id: i64) -> AppResult<Project> {
-        Ok(projects::get(&self.store, id).await?.into())
+        Ok(projects::get(&self.store, id).await?)
     }
 
     pub fn default_project_settings(&self, name: &str) -> dto::ProjectSettings {
-        EngineSettings::with_defaults(name.trim()).into()
+        EngineSettings::with_defaults(name.trim())
     }
 
     pub async fn create_project(&self, settings: dto::ProjectSettings) -> AppResult<Project> {
-        let project = projects::create(&self.store, &settings.into(), now()).await?;
+        let project = projects::create(&self.store, &settings, now()).await?;
         tracing::info!(project = project.name(), "project created");
-        Ok(project.into())
+        Ok(project)
     }
 
     pub async fn update_project(
@@ -240,9 +238,8 @@ impl AppState {
         id: i64,
         settings: dto::ProjectSettings,
     ) -> AppResult<Project> {
-        Ok(projects::update(&self.store, id, &settings.into(), now())
-            .await?
-            .into())
+        Ok(projects::update(&self.store, id, &settings, now())
+            .await?)
     }
 
     pub async fn delete_project(&self, id: i64) -> AppResult<()> {
@@ -274,7 +271,7 @@ impl AppState {
             settings.name = fallback;
         }
         let project = projects::create(&self.store, &settings, now()).await?;
-        Ok(project.into())
+        Ok(project)
     }
 
     pub async fn export_project_file(&self, id: i64, path: &str) -> AppResult<String> {
@@ -405,9 +402,9 @@ impl AppState {
     // ---------- review ----------
 
     pub async fn list_opportunities(&self, query: OpportunityQuery) -> AppResult<OpportunityPage> {
-        let page = review::list(&self.store, &query.into(), now()).await?;
+        let page = review::list(&self.store, &query, now()).await?;
         Ok(OpportunityPage {
-            items: page.items.into_iter().map(Into::into).collect(),
+            items: page.items.into_iter().collect(),
             total: page.total,
         })
     }
@@ -419,26 +416,23 @@ impl AppState {
         status: PostStatus,
     ) -> AppResult<StatusChange> {
         Ok(
-            review::set_status(&self.store, project_id, &tweet_ids, status.into())
-                .await?
-                .into(),
+            review::set_status(&self.store, project_id, &tweet_ids, status)
+                .await?,
         )
     }
 
     pub async fn undo_post_status(&self, change: StatusChange) -> AppResult<u64> {
-        Ok(review::undo_status(&self.store, &change.into()).await?)
+        Ok(review::undo_status(&self.store, &change).await?)
     }
 
     pub async fn set_draft_review(&self, draft_id: i64, review: DraftReview) -> AppResult<Draft> {
-        Ok(review::set_review(&self.store, draft_id, review.into())
-            .await?
-            .into())
+        Ok(review::set_review(&self.store, draft_id, review)
+            .await?)
     }
 
     pub async fn edit_draft(&self, draft_id: i64, text: &str) -> AppResult<Draft> {
         Ok(review::edit_draft(&self.store, draft_id, text)
-            .await?
-            .into())
+            .await?)
     }
 
     pub async fn topics_in_use(&self, project_id: i64) -> AppResult<Vec<String>> {
@@ -452,11 +446,9 @@ impl AppState {
         query: CostQuery,
         by: CostGroupBy,
     ) -> AppResult<Vec<CostDayRow>> {
-        Ok(spend::by_day(&self.store, &range_of(&query)?, by.into())
+        Ok(spend::by_day(&self.store, &range_of(&query)?, by)
             .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .into_iter().collect())
     }
 
     pub async fn cost_overview(&self, query: CostQuery) -> AppResult<CostOverview> {
@@ -474,17 +466,13 @@ impl AppState {
     pub async fn costs_per_run(&self, query: CostQuery) -> AppResult<Vec<RunCost>> {
         Ok(spend::per_run(&self.store, &range_of(&query)?)
             .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .into_iter().collect())
     }
 
     pub async fn average_cost_per_post(&self, query: CostQuery) -> AppResult<Vec<DayAverage>> {
         Ok(spend::average_per_post(&self.store, &range_of(&query)?)
             .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .into_iter().collect())
     }
 
     pub async fn export_costs_csv(&self, query: CostQuery, path: &str) -> AppResult<CsvReport> {
@@ -513,9 +501,9 @@ impl AppState {
             &self.store,
             &project,
             &ExportOptions {
-                labels: options.labels.into_iter().map(Into::into).collect(),
-                status: options.status.map(Into::into),
-                sort: options.sort.into(),
+                labels: options.labels.into_iter().collect(),
+                status: options.status,
+                sort: options.sort,
                 limit: options.limit,
                 bom: options.bom,
                 mark_exported: options.mark_exported,
@@ -536,9 +524,7 @@ impl AppState {
     pub async fn list_prices(&self) -> AppResult<Vec<PriceRow>> {
         Ok(prices::list(&self.store)
             .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .into_iter().collect())
     }
 
     pub async fn set_price(&self, price: PriceInput) -> AppResult<PriceRow> {
@@ -559,9 +545,7 @@ impl AppState {
         prices::list(&self.store)
             .await?
             .into_iter()
-            .find(|r| r.model == model)
-            .map(Into::into)
-            .ok_or_else(|| {
+            .find(|r| r.model == model).ok_or_else(|| {
                 AppError::new(
                     "internal",
                     "The price was saved but could not be read back.",

@@ -228,7 +228,7 @@ fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
                 },
                 runner::RunEvent::Batch(status) => RunEvent::Batch {
                     run_id,
-                    status: status.into(),
+                    status,
                 },
                 runner::RunEvent::Finished(summary) => {
                     tracing::info!(run_id = summary.run_id, status = %summary.status, summary = %summary.sentence(), "run ended");

@@ -219,8 +219,8 @@ impl AppState {
         Ok(dto::LimitSettings {
             tier,
             model,
-            limits: limits.into(),
-            custom: custom.map(Into::into),
+            limits,
+            custom,
             monthly_budget_picos: finder::budget::monthly_budget(&self.store).await?,
             gemini_base_url: server.text,
             gemini_server_host: server.host,

@@ -627,7 +627,7 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
         .await
         .unwrap();
     assert_eq!(change.changed, 1);
-    assert_eq!(change.previous[0].status, PostStatus::Pending);
+    assert_eq!(change.previous[0].1, PostStatus::Pending);
     // Undo crosses IPC as the change itself and puts the post back.
     assert_eq!(state.undo_post_status(change.clone()).await.unwrap(), 1);
     state
@@ -857,7 +857,7 @@ async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_res
     // Once the job is at Google, the user stops the run: the job is cancelled there.
     for _ in 0..400 {
         if events.lock().unwrap().iter().any(
-            |e| matches!(e, RunEvent::Batch { status, .. } if status.phase == "queued_at_google"),
+            |e| matches!(e, RunEvent::Batch { status, .. } if status.phase == BatchPhase::QueuedAtGoogle),
         ) {
             break;
         }
@@ -908,7 +908,7 @@ async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_res
         "the job was collected, not sent again"
     );
     assert!(done.sentence.contains("half price"));
-    assert_eq!(done.batch.as_ref().map(|b| b.phase.as_str()), Some("done"));
+    assert_eq!(done.batch.as_ref().map(|b| b.phase), Some(BatchPhase::Done));
     // The user hears about it even with the window hidden.
     assert!(runs::notification(&RunEvent::Finished(done.clone()))
         .is_some_and(|(title, _)| title.contains("Half-price")));

@@ -301,7 +301,8 @@ export interface Draft {
 export interface StatusChange {
   project_id: number;
   changed: number;
-  previous: Array<{ tweet_id: string; status: PostStatus }>;
+  /** Each changed post's id with the status it had. */
+  previous: Array<[string, PostStatus]>;
 }
 
 export interface Opportunity {

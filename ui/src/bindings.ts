@@ -60,15 +60,15 @@ export const commands = {
 	runSummary: (runId: number) => typedError<RunSummary, AppError>(__TAURI_INVOKE("run_summary", { runId })),
 	listOpportunities: (query: OpportunityQuery) => typedError<OpportunityPage, AppError>(__TAURI_INVOKE("list_opportunities", { query })),
 	/**  Marks posts pending, posted or skipped; returns what changed, for undo. */
-	setPostStatus: (projectId: number, tweetIds: string[], status: PostStatus) => typedError<StatusChange, AppError>(__TAURI_INVOKE("set_post_status", { projectId, tweetIds, status })),
+	setPostStatus: (projectId: number, tweetIds: string[], status: Status) => typedError<StatusChange, AppError>(__TAURI_INVOKE("set_post_status", { projectId, tweetIds, status })),
 	/**  Undoes a status change: each post gets back the status it had. */
 	undoPostStatus: (change: StatusChange) => typedError<number, AppError>(__TAURI_INVOKE("undo_post_status", { change })),
-	setDraftReview: (draftId: number, review: DraftReview) => typedError<Draft, AppError>(__TAURI_INVOKE("set_draft_review", { draftId, review })),
+	setDraftReview: (draftId: number, review: Review) => typedError<Draft, AppError>(__TAURI_INVOKE("set_draft_review", { draftId, review })),
 	editDraft: (draftId: number, text: string) => typedError<Draft, AppError>(__TAURI_INVOKE("edit_draft", { draftId, text })),
 	topicsInUse: (projectId: number) => typedError<string[], AppError>(__TAURI_INVOKE("topics_in_use", { projectId })),
-	costsByDay: (query: CostQuery, by: CostGroupBy) => typedError<CostDayRow[], AppError>(__TAURI_INVOKE("costs_by_day", { query, by })),
+	costsByDay: (query: CostQuery, by: StackBy) => typedError<DaySpend[], AppError>(__TAURI_INVOKE("costs_by_day", { query, by })),
 	costOverview: (query: CostQuery) => typedError<CostOverview, AppError>(__TAURI_INVOKE("cost_overview", { query })),
-	costsPerRun: (query: CostQuery) => typedError<RunCost[], AppError>(__TAURI_INVOKE("costs_per_run", { query })),
+	costsPerRun: (query: CostQuery) => typedError<RunSpend[], AppError>(__TAURI_INVOKE("costs_per_run", { query })),
 	averageCostPerPost: (query: CostQuery) => typedError<DayAverage[], AppError>(__TAURI_INVOKE("average_cost_per_post", { query })),
 	exportCostsCsv: (query: CostQuery, path: string) => typedError<CsvReport, AppError>(__TAURI_INVOKE("export_costs_csv", { query, path })),
 	exportOpportunitiesCsv: (options: OpportunityExport) => typedError<CsvReport, AppError>(__TAURI_INVOKE("export_opportunities_csv", { options })),
@@ -106,6 +106,11 @@ export const events = {
 	runEvent: makeEvent<RunEvent, RunEvent>("run-event"),
 };
 
+/* Constants */
+export const LABELS = ["green","yellow","red"] as const;
+
+export const REPLY_TYPES = ["add_value","ask_question","funny","debate","relate"] as const;
+
 /* Types */
 export type AppError = {
 	code: string,
@@ -122,28 +127,30 @@ export type AppInfo = {
 	exports_dir: string,
 };
 
-/**  A batch run's jobs at Google. */
+/**  Where a batch run is, for the Runs list and the progress line. */
+export type BatchPhase = 
+/**  Jobs are being created at Google. */
+"submitting" | 
+/**  Google has the jobs but has not started them. */
+"queued_at_google" | "running" | 
+/**  Every job has ended and its answers are stored. */
+"done";
+
+/**  A batch run's jobs, as last checked. */
 export type BatchStatus = {
-	/**  submitting, queued_at_google, running or done. */
-	phase: string,
+	run_id: number,
+	phase: BatchPhase,
 	jobs: number,
 	jobs_done: number,
+	/**  Requests sent in jobs, and answers stored so far (each request carries several posts). */
 	requests: number,
 	answered: number,
 	failed: number,
+	/**  Seconds until the next check, while waiting. */
 	next_check_s: number | null,
-	/**  "Queued at Google: 1 job, 14 requests. Next check in 10 s." */
+	/**  "Queued at Google: 2 jobs, 14 requests. Next check in 10 s." */
 	sentence: string,
 };
-
-export type CostDayRow = {
-	day: string,
-	group: string,
-	calls: number,
-	cost_picos: number,
-};
-
-export type CostGroupBy = "model" | "project";
 
 export type CostOverview = {
 	month_to_date_picos: number,
@@ -169,35 +176,46 @@ export type CsvReport = {
 	marked_exported: number,
 };
 
+/**  The average cost of a post that got replies, per local day. */
 export type DayAverage = {
 	day: string,
+	/**  Posts whose replies were drafted that day. */
 	posts: number,
+	/**  Spend that day on reply drafting (generation calls made by runs). */
 	cost_picos: number,
+	/**  `cost_picos / posts`; `None` on a day with spend but no post finished. */
 	avg_picos_per_post: number | null,
 };
 
+/**  Spend on one local day for one model or project. */
+export type DaySpend = {
+	/**  YYYY-MM-DD, local time. */
+	day: string,
+	/**  The model or the project name ("(no project)" for calls outside any project). */
+	group: string,
+	calls: number,
+	cost_picos: number,
+};
+
+/**  One reply draft as the user sees it: the model's text, and the user's edit when there is one. */
 export type Draft = {
 	id: number,
 	run_id: number | null,
 	reply_type: string,
 	rank: number,
-	/**  The model's text, as it came. */
+	/**  The model's text, exactly as it came. */
 	text: string,
-	/**  The user's edit, when there is one (it is what would be posted). */
+	/**  The user's edit; `None` when unedited. */
 	edited_text: string | null,
-	review: DraftReview,
-	/**  Written by hand for the sample project (shown as "Sample draft"; never billed). */
+	review: Review,
+	/**  Written by hand for the sample project (not by the AI, never billed). */
 	sample: boolean,
 	/**
-	 *  X's reply box for the post with this draft filled in, built by the engine from the
-	 *  numeric post id; empty when no safe link can be built.
+	 *  X's reply box for the post with this draft filled in (empty when the post id is not
+	 *  a plain number, so no link can be built safely).
 	 */
 	reply_url: string,
 };
-
-export type DraftReview = "draft" | "approved" | "rejected";
-
-export type ExportSort = "score" | "views" | "balanced";
 
 /**  A file type offered in a file dialog. */
 export type FileFilter = {
@@ -317,12 +335,11 @@ export type LimitSettings = {
 	learned: string | null,
 };
 
+/**  Provider limits for one model on one account. */
 export type Limits = {
-	/**  Requests per minute. */
 	rpm: number,
 	/**  Input tokens per minute. */
 	tpm: number | null,
-	/**  Requests per day. */
 	rpd: number | null,
 };
 
@@ -331,9 +348,9 @@ export type LogTail = {
 	lines: string[],
 };
 
+/**  One post in the review queue. */
 export type Opportunity = {
 	project_id: number,
-	/**  X's id: a string, as it is too large for a JavaScript number. */
 	tweet_id: string,
 	url: string,
 	handle: string,
@@ -341,12 +358,13 @@ export type Opportunity = {
 	followers: number,
 	text: string,
 	posted_at: number,
+	/**  Seconds between posting and the `now` the queue was read at. */
 	age_s: number,
 	likes: number,
 	replies: number,
 	retweets: number,
 	views: number,
-	status: PostStatus,
+	status: Status,
 	label: Label,
 	topic: string | null,
 	why: string,
@@ -355,7 +373,9 @@ export type Opportunity = {
 	relevance: number,
 	openness: number,
 	author_score: number,
+	/**  "lexical" or "embedding". */
 	relevance_method: string | null,
+	/**  The run the drafts below come from. */
 	run_id: number | null,
 	drafts: Draft[],
 };
@@ -365,8 +385,8 @@ export type OpportunityExport = {
 	path: string,
 	labels: Label[],
 	/**  null means every status. */
-	status: PostStatus | null,
-	sort: ExportSort,
+	status: Status | null,
+	sort: Sort,
 	limit: number | null,
 	/**  Start the file with a byte-order mark (for older Excel). */
 	bom: boolean,
@@ -376,31 +396,30 @@ export type OpportunityExport = {
 
 export type OpportunityPage = {
 	items: Opportunity[],
+	/**  Posts matching the filters, all pages together. */
 	total: number,
 };
 
+/**  Which posts the queue shows. Empty or `None` filters let everything through. */
 export type OpportunityQuery = {
 	project_id: number,
 	labels: Label[],
-	/**  null means every status. */
-	status: PostStatus | null,
-	/**  One of the queue's views (null: the status alone decides). */
+	/**  `None` means every status. */
+	status: Status | null,
+	/**  A view narrows further (with `status` left `None`, it alone decides). */
 	view?: QueueView | null,
+	/**  Exact topic label. */
 	topic: string | null,
+	/**  Only posts that got drafts in this run; their drafts are that run's. */
 	run_id: number | null,
+	/**  Words in the post's text or the author's handle (case-insensitive for ASCII). */
 	search: string,
-	sort: SortKey,
-	/**  Only posts that have reply drafts. */
+	sort: ReviewSort,
+	/**  Only posts that have at least one usable draft. */
 	with_drafts: boolean,
 	offset: number,
+	/**  At most this many posts (0 means 50). */
 	limit: number,
-};
-
-export type PostStatus = "pending" | "exported" | "posted" | "skipped";
-
-export type PreviousStatus = {
-	tweet_id: string,
-	status: PostStatus,
 };
 
 export type PriceInput = {
@@ -413,17 +432,15 @@ export type PriceInput = {
 
 export type PriceRow = {
 	model: string,
-	/**  USD per 1M tokens, exact decimals as text ("0.30"). */
 	input_usd_per_mtok: string,
 	output_usd_per_mtok: string,
 	cached_usd_per_mtok: string,
-	/**  e.g. "published 2026-09-20" or "edited". */
-	source: string,
-	effective_from: number,
-	/**  Batch API prices (half price), with where they come from. */
+	/**  Batch API prices (USD per 1M tokens) and where they come from. */
 	batch_input_usd_per_mtok: string,
 	batch_output_usd_per_mtok: string,
 	batch_source: string,
+	source: string,
+	effective_from: number,
 };
 
 export type Project = {
@@ -433,6 +450,10 @@ export type Project = {
 	updated_at: number,
 };
 
+/**
+ *  Everything about a project. Field order is the order of the TOML file: plain keys first,
+ *  because TOML requires them before any table.
+ */
 export type ProjectSettings = {
 	name: string,
 	languages: string[],
@@ -453,24 +474,36 @@ export type ProjectSummary = {
 	updated_at: number,
 };
 
-/**  The queue's views: to review, approved, posted, skipped, rejected (and exported, all). */
-export type QueueView = "to_review" | "approved" | "posted" | "skipped" | "rejected" | "exported" | "all";
+/**
+ *  The queue's views, one per thing a marketer may want to see again. "Approved" and
+ *  "Rejected" are about drafts (a post with a draft you approved / rejected), the others about
+ *  the post's status.
+ */
+export type QueueView = 
+/**  Not yet posted, skipped or exported-as-done. */
+"to_review" | 
+/**  Still to post, with a draft you approved. */
+"approved" | "posted" | "skipped" | 
+/**  Has a draft you rejected. */
+"rejected" | 
+/**  Marked done by an export ("mark exported posts as done"). */
+"exported" | "all";
 
 export type ReplyType = "add_value" | "ask_question" | "funny" | "debate" | "relate";
 
-export type RunCost = {
-	run_id: number,
-	project: string,
-	status: string,
-	created_at: number,
-	model: string,
-	succeeded: number,
-	failed: number,
-	calls: number,
-	cost_picos: number,
-	avg_picos_per_post: number | null,
-	elapsed_s: number,
-};
+/**  What the user thinks of a reply draft. */
+export type Review = "draft" | "approved" | "rejected";
+
+/**  The order of the review queue. */
+export type ReviewSort = 
+/**  Highest total score first. */
+"score" | 
+/**  Most viewed first. */
+"views" | 
+/**  Good posts that many people will see: score × √views. */
+"balanced" | 
+/**  Most recently posted first. */
+"newest";
 
 /**  What the window hears about a run while it works. */
 export type RunEvent = ({ kind: "started"; run_id: number; project_id: number; total: number; already_done: number }) & { cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; resets_at?: never; seconds?: never; sentence?: never; status?: never } | {
@@ -552,6 +585,21 @@ export type RunSettings = {
 	embeddings: boolean,
 	/**  Now (standard price) or batch (half price, within hours). */
 	mode: RunMode,
+};
+
+/**  One run's cost, for the runs table and the per-run chart. */
+export type RunSpend = {
+	run_id: number,
+	project: string,
+	status: string,
+	created_at: number,
+	model: string,
+	succeeded: number,
+	failed: number,
+	calls: number,
+	cost_picos: number,
+	avg_picos_per_post: number | null,
+	elapsed_s: number,
 };
 
 export type RunSummary = {
@@ -671,26 +719,36 @@ export type SearchSource = "apify" | "x";
 
 export type SecretName = "gemini" | "apify" | "x-bearer";
 
+/**  One skipped item: where it was in the file, its id when readable, and why. */
 export type SkippedRow = {
-	/**  Where in the file, e.g. "item 12" or "line 40". */
 	place: string,
 	id: string | null,
 	reason: string,
 };
 
-export type SortKey = "score" | "views" | "balanced" | "newest";
+export type Sort = "score" | "views" | 
+/**  score × √views: good posts that many people will see. */
+"balanced";
 
 export type Sources = {
+	/**  Handles whose posts score higher (the predecessor's "whitelist"). */
 	favour_authors: string[],
+	/**  Handles whose posts never cost a Gemini call. */
 	avoid_authors: string[],
+	/**  Whole words or phrases; a post containing one never costs a Gemini call. */
 	avoid_keywords: string[],
 };
 
-/**  What a status change did, to undo it: each changed post with the status it had. */
+/**  How the daily bars are stacked. */
+export type StackBy = "model" | "project";
+
+export type Status = "pending" | "exported" | "posted" | "skipped";
+
+/**  What a status change did, so it can be undone: each changed post with the status it had. */
 export type StatusChange = {
 	project_id: number,
 	changed: number,
-	previous: PreviousStatus[],
+	previous: ([string, Status])[],
 };
 
 export type TermAnalysisDto = {
@@ -719,6 +777,11 @@ export type TermTallyDto = {
 	complete: boolean,
 };
 
+/**
+ *  Label cut-offs on the 0–1 total. The predecessor shipped 0.72/0.55, but its velocity never
+ *  went below 0.5, which inflated totals; its users tuned down to 0.50/0.40. With velocity fixed
+ *  (a dead post scores ~0), 0.60/0.45 gives a similar share of greens on real-looking data.
+ */
 export type Thresholds = {
 	green: number,
 	yellow: number,

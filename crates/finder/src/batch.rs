@@ -80,6 +80,7 @@ impl BatchPolling {
 /// Where a batch run is, for the Runs list and the progress line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum BatchPhase {
     /// Jobs are being created at Google.
     Submitting,
@@ -92,6 +93,7 @@ pub enum BatchPhase {
 
 /// A batch run's jobs, as last checked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchStatus {
     pub run_id: i64,
     pub phase: BatchPhase,
@@ -102,6 +104,7 @@ pub struct BatchStatus {
     pub answered: u64,
     pub failed: u64,
     /// Seconds until the next check, while waiting.
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::FiniteNumber>))]
     pub next_check_s: Option<f64>,
     /// "Queued at Google: 2 jobs, 14 requests. Next check in 10 s."
     pub sentence: String,

@@ -28,4 +28,9 @@ pub mod store;
 mod text;
 
 pub use error::{FinderError, Result};
+
+/// How the window's TypeScript types a finite `f64`: `number`. (specta writes `number | null`
+/// for every float, since serde turns NaN and infinities into null; these never are.)
+#[cfg(feature = "specta")]
+pub(crate) type FiniteNumber = i32;
 pub use store::Store;

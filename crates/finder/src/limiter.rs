@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 /// Provider limits for one model on one account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Limits {
     pub rpm: u32,
     /// Input tokens per minute.

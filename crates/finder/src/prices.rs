@@ -142,6 +142,7 @@ impl Price {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PriceRow {
     pub model: String,
     pub input_usd_per_mtok: String,

@@ -8,6 +8,7 @@ use crate::error::{FinderError, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ReplyType {
     AddValue,
     AskQuestion,
@@ -38,6 +39,7 @@ impl ReplyType {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct Topic {
     pub label: String,
     #[serde(default)]
@@ -48,6 +50,7 @@ pub struct Topic {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct Voice {
     pub persona: String,
     pub rules: Vec<String>,
@@ -68,6 +71,7 @@ impl Default for Voice {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct Sources {
     /// Handles whose posts score higher (the predecessor's "whitelist").
     pub favour_authors: Vec<String>,
@@ -79,10 +83,15 @@ pub struct Sources {
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct Weights {
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub velocity: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub relevance: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub openness: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub author: f64,
 }
 
@@ -108,8 +117,11 @@ impl Weights {
 /// (a dead post scores ~0), 0.60/0.45 gives a similar share of greens on real-looking data.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct Thresholds {
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub green: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub yellow: f64,
 }
 
@@ -124,8 +136,10 @@ impl Default for Thresholds {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct Generation {
     pub model: String,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub temperature: f64,
 }
 
@@ -142,6 +156,9 @@ impl Default for Generation {
 /// because TOML requires them before any table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+// serde's defaults are for reading project files; the window always gets and sends every
+// field, so its TypeScript type has them all (`skip_attr`: specta ignores the serde attributes).
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct ProjectSettings {
     #[serde(default)]
     pub name: String,

@@ -8,7 +8,8 @@ use crate::error::{FinderError, Result};
 use crate::project::{ProjectSettings, Topic};
 use crate::store::Store;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Project {
     pub id: i64,
     pub settings: ProjectSettings,
@@ -23,6 +24,7 @@ impl Project {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProjectSummary {
     pub id: i64,
     pub name: String,

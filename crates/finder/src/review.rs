@@ -20,6 +20,7 @@ use crate::store::Store;
 /// The order of the review queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ReviewSort {
     /// Highest total score first.
     #[default]
@@ -35,6 +36,7 @@ pub enum ReviewSort {
 /// What the user thinks of a reply draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Review {
     #[default]
     Draft,
@@ -65,6 +67,7 @@ impl Review {
 /// the post's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum QueueView {
     /// Not yet posted, skipped or exported-as-done.
     #[default]
@@ -81,13 +84,15 @@ pub enum QueueView {
 }
 
 /// Which posts the queue shows. Empty or `None` filters let everything through.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OpportunityQuery {
     pub project_id: i64,
     pub labels: Vec<Label>,
     /// `None` means every status.
     pub status: Option<Status>,
     /// A view narrows further (with `status` left `None`, it alone decides).
+    #[serde(default)]
     pub view: Option<QueueView>,
     /// Exact topic label.
     pub topic: Option<String>,
@@ -105,6 +110,7 @@ pub struct OpportunityQuery {
 
 /// One reply draft as the user sees it: the model's text, and the user's edit when there is one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Draft {
     pub id: i64,
     pub run_id: Option<i64>,
@@ -177,6 +183,7 @@ fn draft_from_row(r: &sqlx::sqlite::SqliteRow, tweet_id: &str) -> Draft {
 
 /// One post in the review queue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Opportunity {
     pub project_id: i64,
     pub tweet_id: String,
@@ -196,10 +203,15 @@ pub struct Opportunity {
     pub label: Label,
     pub topic: Option<String>,
     pub why: String,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub total: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub velocity: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub relevance: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub openness: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub author_score: f64,
     /// "lexical" or "embedding".
     pub relevance_method: Option<String>,
@@ -209,6 +221,7 @@ pub struct Opportunity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OpportunityPage {
     pub items: Vec<Opportunity>,
     /// Posts matching the filters, all pages together.
@@ -422,7 +435,8 @@ async fn drafts_for(
 }
 
 /// What a status change did, so it can be undone: each changed post with the status it had.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StatusChange {
     pub project_id: i64,
     pub changed: u64,

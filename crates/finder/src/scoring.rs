@@ -32,6 +32,7 @@ pub struct PostInput<'a> {
     Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, PartialOrd, Ord, Hash,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Label {
     Green,
     Yellow,
@@ -39,6 +40,9 @@ pub enum Label {
 }
 
 impl Label {
+    /// Every label, best first (the order the screens list them in).
+    pub const ALL: [Label; 3] = [Label::Green, Label::Yellow, Label::Red];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Label::Green => "green",

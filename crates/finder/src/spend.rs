@@ -106,6 +106,7 @@ fn local_midnight(day: NaiveDate) -> Result<i64> {
 /// How the daily bars are stacked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum StackBy {
     #[default]
     Model,
@@ -114,6 +115,7 @@ pub enum StackBy {
 
 /// Spend on one local day for one model or project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DaySpend {
     /// YYYY-MM-DD, local time.
     pub day: String,
@@ -385,6 +387,7 @@ fn push_item_range(qb: &mut QueryBuilder<Sqlite>, range: &SpendRange) {
 
 /// One run's cost, for the runs table and the per-run chart.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunSpend {
     pub run_id: i64,
     pub project: String,
@@ -396,6 +399,7 @@ pub struct RunSpend {
     pub calls: i64,
     pub cost_picos: i64,
     pub avg_picos_per_post: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub elapsed_s: f64,
 }
 
@@ -447,6 +451,7 @@ pub async fn per_run(store: &Store, range: &SpendRange) -> Result<Vec<RunSpend>>
 
 /// The average cost of a post that got replies, per local day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DayAverage {
     pub day: String,
     /// Posts whose replies were drafted that day.

@@ -165,7 +165,7 @@ function toPage(p: b.OpportunityPage): OpportunityPage {
   return { items: p.items.map(toOpportunity), total: p.total };
 }
 
-function toRunSpend(r: b.RunCost): RunSpend {
+function toRunSpend(r: b.RunSpend): RunSpend {
   return { ...r, elapsed_s: num(r.elapsed_s) };
 }
 

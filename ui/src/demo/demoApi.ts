@@ -758,7 +758,7 @@ export function createDemoApi(scenarioOverride?: string): Api {
       const previous: StatusChange["previous"] = [];
       for (const o of opportunities.get(projectId) ?? []) {
         if (tweetIds.includes(o.tweet_id) && o.status !== status) {
-          previous.push({ tweet_id: o.tweet_id, status: o.status });
+          previous.push([o.tweet_id, o.status]);
           o.status = status;
         }
       }
@@ -768,9 +768,9 @@ export function createDemoApi(scenarioOverride?: string): Api {
       await wait(60);
       let n = 0;
       for (const o of opportunities.get(change.project_id) ?? []) {
-        const was = change.previous.find((p) => p.tweet_id === o.tweet_id);
+        const was = change.previous.find(([id]) => id === o.tweet_id);
         if (was) {
-          o.status = was.status;
+          o.status = was[1];
           n++;
         }
       }

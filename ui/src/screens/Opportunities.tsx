@@ -437,7 +437,7 @@ export function OpportunitiesScreen() {
         undoStatus.mutate(last.change, {
           onSuccess: () => {
             toast.ok("Undone.");
-            setFocusId(last.change.previous[0]?.tweet_id ?? null);
+            setFocusId(last.change.previous[0]?.[0] ?? null);
           },
           onError: (e) => toast.error(e),
         });

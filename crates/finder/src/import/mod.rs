@@ -45,6 +45,7 @@ pub const MAX_SKIPPED_LISTED: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Format {
     ApifyJson,
     Jsonl,
@@ -65,6 +66,7 @@ impl Format {
 
 /// One skipped item: where it was in the file, its id when readable, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SkippedRow {
     pub place: String,
     pub id: Option<String>,
