@@ -301,7 +301,7 @@ pub async fn start_run(
         &state,
         emitter(app),
         project_id,
-        settings.into(),
+        settings,
         budget_picos,
         now(),
     )
@@ -317,14 +317,7 @@ pub async fn resume_run(
     budget_picos: Option<i64>,
     mode: Option<crate::dto::RunMode>,
 ) -> AppResult<i64> {
-    runs::resume(
-        &state,
-        emitter(app),
-        run_id,
-        budget_picos,
-        mode.map(Into::into),
-    )
-    .await
+    runs::resume(&state, emitter(app), run_id, budget_picos, mode).await
 }
 
 /// Checks a batch run's jobs at Google now instead of at the next scheduled check.

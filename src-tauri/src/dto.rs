@@ -15,6 +15,7 @@
 
 pub use finder::batch::{BatchPhase, BatchStatus};
 pub use finder::export::{Sort as ExportSort, Status as PostStatus};
+use finder::import;
 pub use finder::import::SkippedRow;
 pub use finder::limiter::Limits;
 pub use finder::prices::PriceRow;
@@ -26,11 +27,13 @@ pub use finder::review::{
     Draft, Opportunity, OpportunityPage, OpportunityQuery, QueueView, Review as DraftReview,
     ReviewSort as SortKey, StatusChange,
 };
+pub use finder::runner::{
+    Forecast, Progress as RunProgress, RunListing, RunMode, RunSettings, RunStatus, RunSummary,
+};
 pub use finder::scoring::Label;
 pub use finder::spend::{
     DayAverage, DaySpend as CostDayRow, RunSpend as RunCost, StackBy as CostGroupBy,
 };
-use finder::{import, runner};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -177,277 +180,6 @@ impl ImportReport {
 
 // ---------- runs ----------
 
-/// How a run's requests reach Google.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum RunMode {
-    /// Now, at the standard price.
-    Standard,
-    /// Google's Batch API: half price, usually within a few hours.
-    Batch,
-}
-
-impl From<runner::RunMode> for RunMode {
-    fn from(m: runner::RunMode) -> Self {
-        match m {
-            runner::RunMode::Standard => RunMode::Standard,
-            runner::RunMode::Batch => RunMode::Batch,
-        }
-    }
-}
-
-impl From<RunMode> for runner::RunMode {
-    fn from(m: RunMode) -> Self {
-        match m {
-            RunMode::Standard => runner::RunMode::Standard,
-            RunMode::Batch => runner::RunMode::Batch,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
-pub struct RunSettings {
-    #[specta(type = JsNumber)]
-    pub hours_back: f64,
-    pub min_followers: i64,
-    pub min_likes: i64,
-    /// The most posts a run considers.
-    pub max_candidates: u32,
-    /// Labels that get replies.
-    pub labels: Vec<Label>,
-    /// Hold back posts that should never cost a call (spam, reposts, …).
-    pub gate: bool,
-    /// Requests in flight at once.
-    pub batch_size: u32,
-    /// Posts per request.
-    pub per_request: u32,
-    pub model: String,
-    pub limits: Limits,
-    pub max_attempts: u32,
-    /// Relevance by Gemini embeddings and skipping near-duplicates.
-    pub embeddings: bool,
-    /// Now (standard price) or batch (half price, within hours).
-    pub mode: RunMode,
-}
-
-impl From<runner::RunSettings> for RunSettings {
-    fn from(s: runner::RunSettings) -> Self {
-        RunSettings {
-            hours_back: s.hours_back,
-            min_followers: s.min_followers,
-            min_likes: s.min_likes,
-            max_candidates: s.max_candidates,
-            labels: s.labels.into_iter().collect(),
-            gate: s.gate,
-            batch_size: s.batch_size,
-            per_request: s.per_request,
-            model: s.model,
-            limits: s.limits,
-            max_attempts: s.max_attempts,
-            embeddings: s.embeddings,
-            mode: s.mode.into(),
-        }
-    }
-}
-
-impl From<RunSettings> for runner::RunSettings {
-    fn from(s: RunSettings) -> Self {
-        runner::RunSettings {
-            hours_back: s.hours_back,
-            min_followers: s.min_followers,
-            min_likes: s.min_likes,
-            max_candidates: s.max_candidates,
-            labels: s.labels.into_iter().collect(),
-            gate: s.gate,
-            batch_size: s.batch_size,
-            per_request: s.per_request,
-            model: s.model,
-            limits: s.limits,
-            max_attempts: s.max_attempts,
-            embeddings: s.embeddings,
-            // The cap travels beside the settings (`start_run`'s budget).
-            budget_picos: None,
-            embedding_limits: None,
-            mode: s.mode.into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct Forecast {
-    /// Posts that will be sent.
-    pub posts: u64,
-    /// Posts held back (spam, reposts, avoided authors…): they never cost a call.
-    pub gated_out: u64,
-    /// Posts already answered.
-    pub deduped: u64,
-    pub requests: u64,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-    pub cost_picos: i64,
-    #[specta(type = JsNumber)]
-    pub duration_s: f64,
-    /// Thinking tokens expected (billed as output).
-    pub thinking_tokens: u64,
-    /// Cost of the calls planning makes (AI relevance check), included in `cost_picos`.
-    pub planning_cost_picos: i64,
-    /// Posts per AI call the run will use.
-    pub per_request: u32,
-    /// Requests left today under Google's daily limit, when known.
-    pub requests_left_today: Option<u32>,
-    /// Why the run will do fewer posts than planned, in plain words.
-    pub notes: Vec<String>,
-    /// The same run in batch mode (half price, within hours).
-    pub batch_posts: u64,
-    pub batch_cost_picos: i64,
-}
-
-impl From<runner::Forecast> for Forecast {
-    fn from(f: runner::Forecast) -> Self {
-        Forecast {
-            posts: f.posts as u64,
-            gated_out: f.gated_out as u64,
-            deduped: f.deduped as u64,
-            requests: f.requests as u64,
-            input_tokens: f.input_tokens,
-            output_tokens: f.output_tokens,
-            cost_picos: f.cost_picos,
-            duration_s: f.duration_s,
-            thinking_tokens: f.thinking_tokens,
-            planning_cost_picos: f.planning_cost_picos,
-            per_request: f.per_request,
-            requests_left_today: f.requests_left_today,
-            notes: f.notes,
-            batch_posts: f.batch_posts as u64,
-            batch_cost_picos: f.batch_cost_picos,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct RunProgress {
-    pub run_id: i64,
-    pub total: u64,
-    pub done: u64,
-    pub failed: u64,
-    pub requests: u64,
-    pub retries: u64,
-    #[specta(type = JsNumber)]
-    pub requests_per_minute: f64,
-    pub cost_picos: i64,
-    #[specta(type = Option<JsNumber>)]
-    pub eta_s: Option<f64>,
-}
-
-impl From<runner::Progress> for RunProgress {
-    fn from(p: runner::Progress) -> Self {
-        RunProgress {
-            run_id: p.run_id,
-            total: p.total,
-            done: p.done,
-            failed: p.failed,
-            requests: p.requests,
-            retries: p.retries,
-            requests_per_minute: p.requests_per_minute,
-            cost_picos: p.cost_picos,
-            eta_s: p.eta_s,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct RunSummary {
-    pub run_id: i64,
-    /// running, cancelled, interrupted, budget_reached, waiting_for_quota, finished or failed.
-    pub status: String,
-    pub candidates: i64,
-    pub gated_out: i64,
-    pub deduped: i64,
-    pub succeeded: i64,
-    pub failed: i64,
-    pub suggestions: i64,
-    pub requests: i64,
-    pub retries: i64,
-    pub input_tokens: i64,
-    pub output_tokens: i64,
-    pub thinking_tokens: i64,
-    pub cost_picos: i64,
-    #[specta(type = JsNumber)]
-    pub elapsed_s: f64,
-    pub error: Option<String>,
-    /// For a run waiting for Google's daily allowance: when it resets (unix seconds).
-    pub resume_at: Option<i64>,
-    /// "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s"
-    pub sentence: String,
-    pub mode: RunMode,
-    /// A batch run's jobs at Google.
-    pub batch: Option<BatchStatus>,
-    /// Why the run replied to fewer posts than its estimate said, when it did.
-    pub forecast_note: Option<String>,
-}
-
-impl From<runner::RunSummary> for RunSummary {
-    fn from(s: runner::RunSummary) -> Self {
-        let sentence = s.sentence();
-        RunSummary {
-            run_id: s.run_id,
-            status: s.status.to_string(),
-            candidates: s.candidates,
-            gated_out: s.gated_out,
-            deduped: s.deduped,
-            succeeded: s.succeeded,
-            failed: s.failed,
-            suggestions: s.suggestions,
-            requests: s.requests,
-            retries: s.retries,
-            input_tokens: s.input_tokens,
-            output_tokens: s.output_tokens,
-            thinking_tokens: s.thinking_tokens,
-            cost_picos: s.cost_picos,
-            elapsed_s: s.elapsed_s,
-            error: s.error,
-            resume_at: s.resume_at,
-            sentence,
-            mode: s.mode.into(),
-            batch: s.batch,
-            forecast_note: s.forecast_note,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct RunListing {
-    pub run_id: i64,
-    pub project: String,
-    pub status: String,
-    pub created_at: i64,
-    pub posts: i64,
-    pub done: i64,
-    pub failed: i64,
-    pub cost_picos: i64,
-    /// The run is working right now in this app.
-    pub active: bool,
-    /// A batch run's jobs at Google (queued, running, n of m answered, done).
-    pub batch: Option<BatchStatus>,
-}
-
-impl RunListing {
-    pub fn from_engine(r: runner::RunListing, active: bool) -> Self {
-        RunListing {
-            run_id: r.run_id,
-            project: r.project,
-            status: r.status.to_string(),
-            created_at: r.created_at,
-            posts: r.posts,
-            done: r.done,
-            failed: r.failed,
-            cost_picos: r.cost_picos,
-            active,
-            batch: r.batch,
-        }
-    }
-}
-
 // ---------- review queue ----------
 
 // ---------- costs ----------
@@ -515,20 +247,6 @@ pub struct LogTail {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn run_settings_round_trip() {
-        let engine = runner::RunSettings::defaults(
-            "gemini-2.5-flash",
-            Limits {
-                rpm: 10,
-                tpm: Some(250_000),
-                rpd: Some(250),
-            },
-        );
-        let dto: RunSettings = engine.clone().into();
-        assert_eq!(runner::RunSettings::from(dto), engine);
-    }
 
     #[test]
     fn import_sources_are_tagged() {

@@ -700,7 +700,7 @@ async fn draft_replies(store: &Store, keychain: &Keychain, project_id: i64, sinc
     };
     match result {
         Ok(Some(summary)) => {
-            tracing::info!(run_id = summary.run_id, summary = %summary.sentence(), "drafted replies after a refresh")
+            tracing::info!(run_id = summary.run_id, summary = %summary.sentence, "drafted replies after a refresh")
         }
         Ok(None) => {}
         Err(e) => tracing::warn!(

@@ -214,9 +214,7 @@ impl AppState {
     // ---------- projects ----------
 
     pub async fn list_projects(&self) -> AppResult<Vec<ProjectSummary>> {
-        Ok(projects::list(&self.store)
-            .await?
-            .into_iter().collect())
+        Ok(projects::list(&self.store).await?.into_iter().collect())
     }
 
     pub async fn get_project(&self, id: i64) -> AppResult<Project> {
@@ -238,8 +236,7 @@ impl AppState {
         id: i64,
         settings: dto::ProjectSettings,
     ) -> AppResult<Project> {
-        Ok(projects::update(&self.store, id, &settings, now())
-            .await?)
+        Ok(projects::update(&self.store, id, &settings, now()).await?)
     }
 
     pub async fn delete_project(&self, id: i64) -> AppResult<()> {
@@ -364,7 +361,7 @@ impl AppState {
         let project = projects::get(&self.store, project_id).await?;
         let model = project.settings.generation.model.clone();
         let limits = self.limits_for(&model).await?;
-        Ok(runner::RunSettings::defaults(&model, limits).into())
+        Ok(runner::RunSettings::defaults(&model, limits))
     }
 
     /// Requests, tokens, cost and time before starting. Spends nothing: relevance is by word
@@ -374,29 +371,29 @@ impl AppState {
         project_id: i64,
         settings: dto::RunSettings,
     ) -> AppResult<Forecast> {
-        let settings: runner::RunSettings = settings.into();
+        let settings: runner::RunSettings = settings;
         // With a key, the forecast knows what embeddings cost and Google's daily allowance;
         // without one it is still shown (nothing is paid either way).
         let access = self.gemini_access().await.ok().map(|(access, _)| access);
         let prepared =
             finder::engine::prepare(&self.store, access.as_ref(), project_id, settings, now())
                 .await?;
-        Ok(prepared.forecast.into())
+        Ok(prepared.forecast)
     }
 
     pub async fn list_runs(&self, project_id: Option<i64>) -> AppResult<Vec<RunListing>> {
         Ok(runner::list(&self.store, project_id, 200, now())
             .await?
             .into_iter()
-            .map(|r| {
-                let active = self.runs.is_active(r.run_id);
-                RunListing::from_engine(r, active)
+            .map(|mut r| {
+                r.active = self.runs.is_active(r.run_id);
+                r
             })
             .collect())
     }
 
     pub async fn run_summary(&self, run_id: i64) -> AppResult<dto::RunSummary> {
-        Ok(runner::summary(&self.store, run_id, now()).await?.into())
+        Ok(runner::summary(&self.store, run_id, now()).await?)
     }
 
     // ---------- review ----------
@@ -415,10 +412,7 @@ impl AppState {
         tweet_ids: Vec<String>,
         status: PostStatus,
     ) -> AppResult<StatusChange> {
-        Ok(
-            review::set_status(&self.store, project_id, &tweet_ids, status)
-                .await?,
-        )
+        Ok(review::set_status(&self.store, project_id, &tweet_ids, status).await?)
     }
 
     pub async fn undo_post_status(&self, change: StatusChange) -> AppResult<u64> {
@@ -426,13 +420,11 @@ impl AppState {
     }
 
     pub async fn set_draft_review(&self, draft_id: i64, review: DraftReview) -> AppResult<Draft> {
-        Ok(review::set_review(&self.store, draft_id, review)
-            .await?)
+        Ok(review::set_review(&self.store, draft_id, review).await?)
     }
 
     pub async fn edit_draft(&self, draft_id: i64, text: &str) -> AppResult<Draft> {
-        Ok(review::edit_draft(&self.store, draft_id, text)
-            .await?)
+        Ok(review::edit_draft(&self.store, draft_id, text).await?)
     }
 
     pub async fn topics_in_use(&self, project_id: i64) -> AppResult<Vec<String>> {
@@ -448,7 +440,8 @@ impl AppState {
     ) -> AppResult<Vec<CostDayRow>> {
         Ok(spend::by_day(&self.store, &range_of(&query)?, by)
             .await?
-            .into_iter().collect())
+            .into_iter()
+            .collect())
     }
 
     pub async fn cost_overview(&self, query: CostQuery) -> AppResult<CostOverview> {
@@ -466,13 +459,15 @@ impl AppState {
     pub async fn costs_per_run(&self, query: CostQuery) -> AppResult<Vec<RunCost>> {
         Ok(spend::per_run(&self.store, &range_of(&query)?)
             .await?
-            .into_iter().collect())
+            .into_iter()
+            .collect())
     }
 
     pub async fn average_cost_per_post(&self, query: CostQuery) -> AppResult<Vec<DayAverage>> {
         Ok(spend::average_per_post(&self.store, &range_of(&query)?)
             .await?
-            .into_iter().collect())
+            .into_iter()
+            .collect())
     }
 
     pub async fn export_costs_csv(&self, query: CostQuery, path: &str) -> AppResult<CsvReport> {
@@ -522,9 +517,7 @@ impl AppState {
     // ---------- prices, logs ----------
 
     pub async fn list_prices(&self) -> AppResult<Vec<PriceRow>> {
-        Ok(prices::list(&self.store)
-            .await?
-            .into_iter().collect())
+        Ok(prices::list(&self.store).await?.into_iter().collect())
     }
 
     pub async fn set_price(&self, price: PriceInput) -> AppResult<PriceRow> {
@@ -545,7 +538,8 @@ impl AppState {
         prices::list(&self.store)
             .await?
             .into_iter()
-            .find(|r| r.model == model).ok_or_else(|| {
+            .find(|r| r.model == model)
+            .ok_or_else(|| {
                 AppError::new(
                     "internal",
                     "The price was saved but could not be read back.",

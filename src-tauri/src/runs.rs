@@ -202,7 +202,7 @@ fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
                     total,
                     already_done,
                 },
-                runner::RunEvent::Progress(p) => RunEvent::Progress(p.into()),
+                runner::RunEvent::Progress(p) => RunEvent::Progress(p),
                 runner::RunEvent::Paused { seconds } => RunEvent::Paused { run_id, seconds },
                 runner::RunEvent::BudgetReached { reached, sentence } => {
                     tracing::info!(run_id, "budget reached; run stopped");
@@ -226,13 +226,10 @@ fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
                     resets_at,
                     sentence,
                 },
-                runner::RunEvent::Batch(status) => RunEvent::Batch {
-                    run_id,
-                    status,
-                },
+                runner::RunEvent::Batch(status) => RunEvent::Batch { run_id, status },
                 runner::RunEvent::Finished(summary) => {
-                    tracing::info!(run_id = summary.run_id, status = %summary.status, summary = %summary.sentence(), "run ended");
-                    RunEvent::Finished(Box::new(summary.into()))
+                    tracing::info!(run_id = summary.run_id, status = %summary.status, summary = %summary.sentence, "run ended");
+                    RunEvent::Finished(Box::new(summary))
                 }
             };
             emit(out);

@@ -521,16 +521,9 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
 
     // No key yet: one clear error, nothing started.
     let (emit, events) = collector();
-    let err = runs::start(
-        state,
-        emit.clone(),
-        project,
-        settings.clone().into(),
-        None,
-        now(),
-    )
-    .await
-    .unwrap_err();
+    let err = runs::start(state, emit.clone(), project, settings.clone(), None, now())
+        .await
+        .unwrap_err();
     assert_eq!(err.code, "key_missing");
     assert!(events.lock().unwrap().is_empty());
 
@@ -542,16 +535,9 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
     state.confirm_gemini_server().await.unwrap();
     let forecast = state.forecast_run(project, settings.clone()).await.unwrap();
     assert!(forecast.posts > 0 && forecast.cost_picos > 0);
-    let run_id = runs::start(
-        state,
-        emit.clone(),
-        project,
-        settings.clone().into(),
-        None,
-        now(),
-    )
-    .await
-    .unwrap();
+    let run_id = runs::start(state, emit.clone(), project, settings.clone(), None, now())
+        .await
+        .unwrap();
     let end = wait_for_end(&events, 0).await;
     let RunEvent::Finished(summary) = end else {
         panic!("{end:?}")
@@ -682,7 +668,7 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
     assert_eq!(exported.rows, 10);
 
     // Everything answered: the next run has nothing to do, and says so.
-    let err = runs::start(state, emit, project, settings.into(), None, now())
+    let err = runs::start(state, emit, project, settings, None, now())
         .await
         .unwrap_err();
     assert_eq!(err.code, "nothing_to_do");
@@ -712,7 +698,7 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
             state,
             emit.clone(),
             project,
-            settings.clone().into(),
+            settings.clone(),
             Some(0),
             now()
         )
@@ -721,16 +707,9 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
         .code,
         "invalid_input"
     );
-    let run_id = runs::start(
-        state,
-        emit.clone(),
-        project,
-        settings.into(),
-        Some(1),
-        now(),
-    )
-    .await
-    .unwrap();
+    let run_id = runs::start(state, emit.clone(), project, settings, Some(1), now())
+        .await
+        .unwrap();
     let end = wait_for_end(&events, 0).await;
     let RunEvent::Finished(stopped) = end else {
         panic!("{end:?}")
@@ -851,7 +830,7 @@ async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_res
     );
 
     let (emit, events) = collector();
-    let run_id = runs::start(state, emit.clone(), project, settings.into(), None, now())
+    let run_id = runs::start(state, emit.clone(), project, settings, None, now())
         .await
         .unwrap();
     // Once the job is at Google, the user stops the run: the job is cancelled there.
@@ -876,10 +855,9 @@ async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_res
     again.embeddings = false;
     again.mode = comment_finder_app::dto::RunMode::Batch;
     let (access, _) = state.gemini_access().await.unwrap();
-    let prepared =
-        finder::engine::prepare(&state.store, Some(&access), project, again.into(), now())
-            .await
-            .unwrap();
+    let prepared = finder::engine::prepare(&state.store, Some(&access), project, again, now())
+        .await
+        .unwrap();
     let mut handle = finder::engine::start(&state.store, &access, prepared, now)
         .await
         .unwrap();

@@ -239,30 +239,36 @@ export type FindEvent = {
 sentence: string }) & { code?: never; message?: never };
 
 export type Forecast = {
-	/**  Posts that will be sent. */
+	/**  Posts the run will ask replies for. */
 	posts: number,
-	/**  Posts held back (spam, reposts, avoided authors…): they never cost a call. */
 	gated_out: number,
-	/**  Posts already answered. */
 	deduped: number,
+	/**  Requests, re-asks included. */
 	requests: number,
 	input_tokens: number,
 	output_tokens: number,
-	cost_picos: number,
-	duration_s: number,
 	/**  Thinking tokens expected (billed as output). */
 	thinking_tokens: number,
-	/**  Cost of the calls planning makes (AI relevance check), included in `cost_picos`. */
+	/**  Cost of the calls made while planning (embeddings, example posts), included in `cost_picos`. */
 	planning_cost_picos: number,
-	/**  Posts per AI call the run will use. */
+	cost_picos: number,
+	cost_usd: number,
+	duration_s: number,
+	/**  Posts per request the run will use (the setting, bounded by the model's output limit). */
 	per_request: number,
-	/**  Requests left today under Google's daily limit, when known. */
+	/**  Requests the run makes for every pack, from this project's past runs (1.0 = no re-asks). */
+	requests_per_pack: number,
+	/**  Requests left today under the daily limit, when there is one. */
 	requests_left_today: number | null,
-	/**  Why the run will do fewer posts than planned, in plain words. */
+	/**  Why the run will do fewer posts than planned, or spend differently, in plain words. */
 	notes: string[],
-	/**  The same run in batch mode (half price, within hours). */
+	/**
+	 *  The same run in batch mode (half price, within hours; Google's daily request
+	 *  allowance does not apply): posts it would answer and its cost.
+	 */
 	batch_posts: number,
 	batch_cost_picos: number,
+	batch_cost_usd: number,
 };
 
 export type Generation = {
@@ -443,6 +449,19 @@ export type PriceRow = {
 	effective_from: number,
 };
 
+export type Progress = {
+	run_id: number,
+	total: number,
+	done: number,
+	failed: number,
+	requests: number,
+	retries: number,
+	requests_per_minute: number,
+	cost_picos: number,
+	cost_usd: number,
+	eta_s: number | null,
+};
+
 export type Project = {
 	id: number,
 	settings: ProjectSettings,
@@ -508,7 +527,7 @@ export type ReviewSort =
 /**  What the window hears about a run while it works. */
 export type RunEvent = ({ kind: "started"; run_id: number; project_id: number; total: number; already_done: number }) & { cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; resets_at?: never; seconds?: never; sentence?: never; status?: never } | {
 	kind: "progress",
-} & RunProgress | 
+} & Progress | 
 /**  Gemini asked us to slow down; every request waits this long. */
 ({ kind: "paused"; run_id: number; seconds: number }) & { already_done?: never; cap_picos?: never; code?: never; cost_picos?: never; message?: never; monthly?: never; project_id?: never; resets_at?: never; sentence?: never; status?: never; total?: never } | 
 /**  The next request would cross a spending cap: the run stops, resumable once raised. */
@@ -533,44 +552,36 @@ resets_at: number; sentence: string }) & { already_done?: never; cap_picos?: nev
 export type RunListing = {
 	run_id: number,
 	project: string,
-	status: string,
+	status: RunStatus,
 	created_at: number,
 	posts: number,
 	done: number,
 	failed: number,
 	cost_picos: number,
-	/**  The run is working right now in this app. */
-	active: boolean,
+	cost_usd: number,
 	/**  A batch run's jobs at Google (queued, running, n of m answered, done). */
 	batch: BatchStatus | null,
+	/**
+	 *  The run is working right now in this process (storage cannot know: the caller that
+	 *  supervises its runs marks them).
+	 */
+	active: boolean,
 };
 
 /**  How a run's requests reach Google. */
 export type RunMode = 
-/**  Now, at the standard price. */
+/**  One request at a time under the rate limits: answers in minutes, standard price. */
 "standard" | 
-/**  Google's Batch API: half price, usually within a few hours. */
+/**  Google's Batch API: the same requests at half price, answered within hours. */
 "batch";
 
-export type RunProgress = {
-	run_id: number,
-	total: number,
-	done: number,
-	failed: number,
-	requests: number,
-	retries: number,
-	requests_per_minute: number,
-	cost_picos: number,
-	eta_s: number | null,
-};
-
+/**  What a run was asked to do; stored with the run so a resume does the same. */
 export type RunSettings = {
 	hours_back: number,
 	min_followers: number,
 	min_likes: number,
-	/**  The most posts a run considers. */
 	max_candidates: number,
-	/**  Labels that get replies. */
+	/**  Labels that get replies (green and yellow by default). */
 	labels: Label[],
 	/**  Hold back posts that should never cost a call (spam, reposts, …). */
 	gate: boolean,
@@ -580,10 +591,21 @@ export type RunSettings = {
 	per_request: number,
 	model: string,
 	limits: Limits,
+	/**  Attempts per post before it counts as failed (429s are not counted against this). */
 	max_attempts: number,
-	/**  Relevance by Gemini embeddings and skipping near-duplicates. */
+	/**
+	 *  Score relevance with Gemini embeddings and skip near-duplicates of answered posts
+	 *  (see [`plan_with_embeddings`]). Off for runs stored before this setting existed.
+	 */
 	embeddings: boolean,
-	/**  Now (standard price) or batch (half price, within hours). */
+	/**  The most this run may spend, in pico-dollars; stored with the run so a resume keeps it. */
+	budget_picos: number | null,
+	/**
+	 *  Limits of the embedding model (each text of a batch counts as a request); `None`:
+	 *  the saved tier's published ones.
+	 */
+	embedding_limits: Limits | null,
+	/**  Standard, or Google's Batch API at half price (runs stored before it: standard). */
 	mode: RunMode,
 };
 
@@ -602,10 +624,21 @@ export type RunSpend = {
 	elapsed_s: number,
 };
 
+/**
+ *  Where a run stands. Stored as `runs.status` plus `runs.stop_reason` for the two kinds of
+ *  interrupted run the user can act on.
+ */
+export type RunStatus = "running" | "finished" | "cancelled" | 
+/**  Killed mid-way (crash, kill -9) or stopped for a reason not listed below. */
+"interrupted" | 
+/**  Stopped at a spending cap; resumes once the cap is raised. */
+"budget_reached" | 
+/**  Google's daily allowance ran out; resumes after midnight Pacific time. */
+"waiting_for_quota" | "failed";
+
 export type RunSummary = {
 	run_id: number,
-	/**  running, cancelled, interrupted, budget_reached, waiting_for_quota, finished or failed. */
-	status: string,
+	status: RunStatus,
 	candidates: number,
 	gated_out: number,
 	deduped: number,
@@ -618,17 +651,24 @@ export type RunSummary = {
 	output_tokens: number,
 	thinking_tokens: number,
 	cost_picos: number,
+	cost_usd: number,
 	elapsed_s: number,
+	/**  Why the run stopped, in plain words (errors, budget, daily quota). */
 	error: string | null,
-	/**  For a run waiting for Google's daily allowance: when it resets (unix seconds). */
+	/**  For a run waiting for the daily quota: when it may go on (unix seconds). */
 	resume_at: number | null,
-	/**  "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s" */
-	sentence: string,
+	/**  Standard or batch (half price). */
 	mode: RunMode,
 	/**  A batch run's jobs at Google. */
 	batch: BatchStatus | null,
 	/**  Why the run replied to fewer posts than its estimate said, when it did. */
 	forecast_note: string | null,
+	/**
+	 *  "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s", written out
+	 *  once the summary is complete ([`RunSummary::with_sentence`]) for the CLI's JSON and the
+	 *  window, which show it as it is.
+	 */
+	sentence: string,
 };
 
 export type SavedSearchDto = {

@@ -398,7 +398,7 @@ pub async fn refresh_command(
         .await?
         {
             Some(summary) => {
-                text.push_str(&format!("\nReplies drafted: {}", summary.sentence()));
+                text.push_str(&format!("\nReplies drafted: {}", summary.sentence));
                 drafts = json!(summary);
             }
             None => text.push_str("\nNo new green post needs replies."),

@@ -472,7 +472,7 @@ fn local_time(unix: i64) -> String {
 }
 
 fn print_summary(out: &Out, s: &RunSummary) {
-    let mut text = format!("Run #{}: {}", s.run_id, s.sentence());
+    let mut text = format!("Run #{}: {}", s.run_id, s.sentence);
     text.push_str(&format!(
         "\n{} replies drafted · {} requests, {} retries",
         s.suggestions, s.requests, s.retries
@@ -670,7 +670,7 @@ pub async fn runs(
             let s = runner::summary(store, run_id, now).await?;
             out.print(
                 &json!(s),
-                &format!("Run #{} ({}): {}", s.run_id, s.status, s.sentence()),
+                &format!("Run #{} ({}): {}", s.run_id, s.status, s.sentence),
             );
         }
         RunsCommand::Resume {
@@ -684,7 +684,7 @@ pub async fn runs(
             if summary.status == RunStatus::Finished && summary.failed == 0 {
                 out.print(
                     &json!(summary),
-                    &format!("Run #{run_id} is already finished: {}", summary.sentence()),
+                    &format!("Run #{run_id} is already finished: {}", summary.sentence),
                 );
                 return Ok(());
             }

@@ -579,7 +579,7 @@ pub async fn resume(
     if summary.status == RunStatus::Finished && summary.failed == 0 {
         return Err(FinderError::InvalidInput(format!(
             "Run #{run_id} is already finished: {}",
-            summary.sentence()
+            summary.sentence
         )));
     }
     // The one read of the run's stored settings: the executor is handed them from here.

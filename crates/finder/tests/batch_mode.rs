@@ -112,9 +112,9 @@ async fn a_batch_run_costs_exactly_half_of_the_same_run_sent_now() {
     let done = summary.batch.as_ref().expect("batch status");
     assert_eq!(done.phase, BatchPhase::Done);
     assert!(
-        summary.sentence().contains("half price"),
+        summary.sentence.contains("half price"),
         "{}",
-        summary.sentence()
+        summary.sentence
     );
 
     // The same posts sent now, on another database: identical requests, double the price.

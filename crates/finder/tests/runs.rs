@@ -160,7 +160,7 @@ async fn a_full_run_on_the_sample_project() {
     assert!(summary.suggestions >= summary.succeeded, "{summary:?}");
     assert!(summary.cost_picos > 0);
     assert!(summary
-        .sentence()
+        .sentence
         .contains(&format!("{} succeeded, 0 failed · $", summary.succeeded)));
     assert!(matches!(events.first(), Some(RunEvent::Started { .. })));
     assert!(matches!(events.last(), Some(RunEvent::Finished(_))));

@@ -50,6 +50,7 @@ pub const DEFAULT_PER_REQUEST: u32 = 10;
 /// How a run's requests reach Google.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum RunMode {
     /// One request at a time under the rate limits: answers in minutes, standard price.
     #[default]
@@ -70,7 +71,11 @@ impl RunMode {
 
 /// What a run was asked to do; stored with the run so a resume does the same.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// serde's defaults read runs stored before a setting existed; the window always sends every
+// setting, so its TypeScript type has them all.
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct RunSettings {
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub hours_back: f64,
     pub min_followers: i64,
     pub min_likes: i64,
@@ -166,6 +171,7 @@ impl RunSettings {
 /// interrupted run the user can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum RunStatus {
     #[default]
     Running,
@@ -234,6 +240,7 @@ impl PartialEq<&str> for RunStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunSummary {
     pub run_id: i64,
     pub status: RunStatus,
@@ -249,7 +256,9 @@ pub struct RunSummary {
     pub output_tokens: i64,
     pub thinking_tokens: i64,
     pub cost_picos: i64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub cost_usd: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub elapsed_s: f64,
     /// Why the run stopped, in plain words (errors, budget, daily quota).
     pub error: Option<String>,
@@ -261,9 +270,19 @@ pub struct RunSummary {
     pub batch: Option<crate::batch::BatchStatus>,
     /// Why the run replied to fewer posts than its estimate said, when it did.
     pub forecast_note: Option<String>,
+    /// "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s", written out
+    /// once the summary is complete ([`RunSummary::with_sentence`]) for the CLI's JSON and the
+    /// window, which show it as it is.
+    pub sentence: String,
 }
 
 impl RunSummary {
+    /// The summary with its [`sentence`](RunSummary::sentence) written out.
+    pub(crate) fn with_sentence(mut self) -> Self {
+        self.sentence = self.compose_sentence();
+        self
+    }
+
     /// Says where the posts of the estimate went when the run replied to fewer: "The estimate
     /// counted 10 posts and 7 got replies: 2 were held back while the run planned (…); 1 got no
     /// usable reply."
@@ -303,7 +322,7 @@ impl RunSummary {
     }
 
     /// "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s"
-    pub fn sentence(&self) -> String {
+    pub fn compose_sentence(&self) -> String {
         let avg = if self.succeeded > 0 {
             format!(
                 " (avg {} per post)",
@@ -356,6 +375,7 @@ pub fn duration_words(seconds: f64) -> String {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Progress {
     pub run_id: i64,
     pub total: u64,
@@ -363,9 +383,12 @@ pub struct Progress {
     pub failed: u64,
     pub requests: u64,
     pub retries: u64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub requests_per_minute: f64,
     pub cost_picos: i64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub cost_usd: f64,
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::FiniteNumber>))]
     pub eta_s: Option<f64>,
 }
 
@@ -373,6 +396,8 @@ pub struct Progress {
 /// app forwards them to the window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// A run sends one `Finished`; boxing it would save nothing worth the noise at every match.
+#[allow(clippy::large_enum_variant)]
 pub enum RunEvent {
     Started {
         run_id: i64,
@@ -512,7 +537,7 @@ mod tests {
             ..RunSummary::default()
         };
         assert_eq!(
-            s.sentence(),
+            s.compose_sentence(),
             "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s"
         );
     }

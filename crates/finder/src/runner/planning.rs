@@ -26,6 +26,7 @@ pub struct Plan {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Forecast {
     /// Posts the run will ask replies for.
     pub posts: usize,
@@ -40,11 +41,14 @@ pub struct Forecast {
     /// Cost of the calls made while planning (embeddings, example posts), included in `cost_picos`.
     pub planning_cost_picos: i64,
     pub cost_picos: i64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub cost_usd: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub duration_s: f64,
     /// Posts per request the run will use (the setting, bounded by the model's output limit).
     pub per_request: u32,
     /// Requests the run makes for every pack, from this project's past runs (1.0 = no re-asks).
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub requests_per_pack: f64,
     /// Requests left today under the daily limit, when there is one.
     pub requests_left_today: Option<u32>,
@@ -54,6 +58,7 @@ pub struct Forecast {
     /// allowance does not apply): posts it would answer and its cost.
     pub batch_posts: usize,
     pub batch_cost_picos: i64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub batch_cost_usd: f64,
 }
 

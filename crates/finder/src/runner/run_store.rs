@@ -690,12 +690,14 @@ pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary>
             .unwrap_or_default(),
         batch: crate::batch::status(store, run_id).await?,
         forecast_note: None,
+        sentence: String::new(),
     }
     .with_forecast_note(
         run.get::<Option<&str>, _>("forecast_json")
             .and_then(|f| serde_json::from_str::<serde_json::Value>(f).ok())
             .and_then(|f| f.get("posts").and_then(|p| p.as_i64())),
-    ))
+    )
+    .with_sentence())
 }
 
 /// A past run's forecast next to what it did.
@@ -758,6 +760,7 @@ pub async fn forecast_accuracy(
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunListing {
     pub run_id: i64,
     pub project: String,
@@ -767,9 +770,13 @@ pub struct RunListing {
     pub done: i64,
     pub failed: i64,
     pub cost_picos: i64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub cost_usd: f64,
     /// A batch run's jobs at Google (queued, running, n of m answered, done).
     pub batch: Option<crate::batch::BatchStatus>,
+    /// The run is working right now in this process (storage cannot know: the caller that
+    /// supervises its runs marks them).
+    pub active: bool,
 }
 
 pub async fn list(
@@ -802,6 +809,7 @@ pub async fn list(
             let cost: i64 = r.get("cost");
             RunListing {
                 batch,
+                active: false,
                 run_id: r.get("id"),
                 project: r.get("name"),
                 status: RunStatus::from_stored(
