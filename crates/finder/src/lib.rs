@@ -27,5 +27,5 @@ pub mod spend;
 pub mod store;
 mod text;
 
-pub use error::{FinderError, Result};
+pub use error::{ErrorCode, FinderError, Result};
 pub use store::Store;

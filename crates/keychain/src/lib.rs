@@ -358,13 +358,13 @@ fn map_error(
         },
         keyring::Error::BadEncoding(_) => KeychainError::Failed {
             message: format!(
-                "The stored {what} is not text. Save it again with `comment-finder key set {which}`."
+                "The stored {what} is not text. Save it again."
             ),
         },
         keyring::Error::Ambiguous(_) => KeychainError::Failed {
             message: format!(
-                "The system keychain holds more than one {what} for Comment Finder. Remove them with \
-                 `comment-finder key delete {which}` and save the key again."
+                "The system keychain holds more than one {what} for Comment Finder. Remove them \
+                 and save the key again."
             ),
         },
         keyring::Error::TooLong(attribute, limit) => KeychainError::Failed {
