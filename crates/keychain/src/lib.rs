@@ -458,6 +458,22 @@ mod tests {
         assert!(text.contains("GEMINI_API_KEY"), "{text}");
     }
 
+    /// The message says what happened; the CLI adds the command (the app has its Keys screen).
+    #[test]
+    fn unreadable_key_names_no_command() {
+        let error = map_error(
+            keyring::Error::BadEncoding(vec![0xff, 0xfe]),
+            Secret::Gemini,
+            Action::Read,
+            None,
+        );
+        assert_eq!(error.code(), "keychain_failed");
+        assert_eq!(
+            error.to_string(),
+            "The stored Gemini key is not text. Save it again."
+        );
+    }
+
     #[test]
     fn locked_store_is_unavailable() {
         let error = map_error(
