@@ -37,17 +37,19 @@ cli-demo: setup
 # The app embeds the built UI by default (custom-protocol), so its code needs ui/dist to build.
 lint: ui
 	$(CARGO) fmt --all --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked --features comment-finder/bench -- -D warnings
 
 # Tests build the app as it ships (custom-protocol, the UI embedded), so the end-to-end run
-# below reuses the same build instead of compiling Tauri a second time.
+# below reuses the same build instead of compiling Tauri a second time. The CLI's benchmark
+# commands (and the fake servers they link) are a feature, `bench`, off in the shipped CLI.
+TEST_FEATURES := comment-finder-app/custom-protocol,comment-finder/bench
 test: lint ui
 	# The web UI's logic (formatters, error sentences, state), with Vitest.
 	cd ui && npm test
 	# Tests see a private, unlocked gnome-keyring (Secret Service), as the keychain tests need.
-	scripts/with-keyring.sh $(CARGO) test --workspace --locked --features comment-finder-app/custom-protocol
+	scripts/with-keyring.sh $(CARGO) test --workspace --locked --features $(TEST_FEATURES)
 	# The benchmark must keep working; a small debug run proves the path (figures: make bench).
-	$(CARGO) run --quiet -p comment-finder -- bench --posts 3000 --ledger-rows 20000
+	$(CARGO) run --quiet -p comment-finder --features bench -- bench --posts 3000 --ledger-rows 20000
 	$(MAKE) --no-print-directory e2e-only
 
 # The desktop app end to end, in its real webview (screenshots: e2e/screenshots/).
@@ -57,8 +59,8 @@ e2e: ui
 # `cargo test --no-run` with the same features as `make test` builds the app and the fake
 # Gemini server binaries (target/debug/) without compiling the Tauri stack a second time.
 e2e-only:
-	$(CARGO) test --workspace --locked --features comment-finder-app/custom-protocol --no-run --quiet
+	$(CARGO) test --workspace --locked --features $(TEST_FEATURES) --no-run --quiet
 	$(XVFB) scripts/with-keyring.sh node --test --test-reporter=spec e2e/
 
 bench: setup
-	$(CARGO) run --release --quiet -p comment-finder -- bench --posts 100000
+	$(CARGO) run --release --quiet -p comment-finder --features bench -- bench --posts 100000

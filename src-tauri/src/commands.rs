@@ -8,7 +8,7 @@ use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
 use crate::dto::*;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, ShellErrorCode};
 use crate::find::{
     self, FindState, SavedSearchDto, SearchEstimate, SearchJob, SearchRequestDto, TermAnalysisDto,
 };
@@ -489,7 +489,10 @@ pub fn log_tail(state: S<'_>, lines: u32) -> AppResult<LogTail> {
 #[specta::specta]
 pub fn reveal_data_folder(state: S<'_>) -> AppResult<()> {
     tauri_plugin_opener::reveal_item_in_dir(&state.paths.db_path).map_err(|e| {
-        crate::error::AppError::new("io", format!("Could not open the data folder: {e}"))
+        AppError::new(
+            ShellErrorCode::Io,
+            format!("Could not open the data folder: {e}"),
+        )
     })
 }
 
@@ -500,7 +503,10 @@ pub fn reveal_log_folder(state: S<'_>) -> AppResult<()> {
     let target = crate::logging::newest_file(&state.paths.log_dir)
         .unwrap_or_else(|| state.paths.log_dir.clone());
     tauri_plugin_opener::reveal_item_in_dir(&target).map_err(|e| {
-        crate::error::AppError::new("io", format!("Could not open the log folder: {e}"))
+        AppError::new(
+            ShellErrorCode::Io,
+            format!("Could not open the log folder: {e}"),
+        )
     })
 }
 
@@ -670,6 +676,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         // The engine's lists, so the screens never keep their own copies.
         .constant("LABELS", finder::scoring::Label::ALL)
         .constant("REPLY_TYPES", finder::project::ReplyType::ALL)
+        // Every error code at run time too, so a UI test can check each one has a sentence.
+        .constant("APP_ERROR_CODES", crate::error::AppErrorCode::all())
         .dangerously_cast_bigints_to_number()
         // Every shape is the same in both directions: one TypeScript type per Rust type.
         .disable_serde_phases()

@@ -10,13 +10,13 @@ use finder::search::{
     self, saved, schedule, PollPolicy, SearchCancel, SearchFilters, SearchOptions, SearchOutcome,
     SearchProgress, SearchRequest, Sort, Source, SourceAccess,
 };
-use finder::Store;
+use finder::{ErrorCode, Store};
 use keychain::{Keychain, Secret};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::dto::{JsNumber, SkippedRow};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppErrorCode, AppResult, ShellErrorCode};
 use crate::state::AppState;
 
 /// Environment variables that win over the keychain's tokens (as in the CLI).
@@ -243,7 +243,7 @@ impl SearchOutcomeDto {
             red: o.red,
             held_back: o.held_back,
             new_greens: o.new_greens,
-            error: o.error.map(|e| AppError::new(&e.code, e.message)),
+            error: o.error.map(|e| AppError::new(e.code, e.message)),
             summary: o.summary,
             saved_search_id,
         }
@@ -346,7 +346,7 @@ pub enum FindEvent {
     Finished(SearchOutcomeDto),
     /// The search could not start or stopped on an unexpected problem.
     Failed {
-        code: String,
+        code: AppErrorCode,
         message: String,
     },
     /// A scheduled refresh of a saved search ended.
@@ -388,7 +388,7 @@ pub async fn access(store: &Store, keychain: &Keychain, source: Source) -> AppRe
     };
     let (token, _) = keychain::secret_from_env_or_keychain(keychain, secret)?.ok_or_else(|| {
         AppError::new(
-            "source_token_missing",
+            ErrorCode::SourceTokenMissing,
             format!(
                 "No {} is saved. Add it in Settings → Keys (it is kept in your system keychain).",
                 secret.describe()
@@ -453,7 +453,7 @@ pub async fn start(
         let mut active = lock(&find.active);
         if active.is_some() {
             return Err(AppError::new(
-                "search_running",
+                ShellErrorCode::SearchRunning,
                 "A search is already running. Wait for it or cancel it first.",
             ));
         }
@@ -704,7 +704,7 @@ async fn draft_replies(store: &Store, keychain: &Keychain, project_id: i64, sinc
         }
         Ok(None) => {}
         Err(e) => tracing::warn!(
-            code = e.code(),
+            code = %e.code(),
             "drafting replies after a refresh failed: {e}"
         ),
     }
@@ -798,7 +798,7 @@ mod tests {
         });
         // Without a Secret Service the keychain itself reports; with one, the token is missing.
         assert!(
-            err.code == "source_token_missing" || err.code.starts_with("keychain"),
+            err.code == "source_token_missing" || err.code.as_str().starts_with("keychain"),
             "{err:?}"
         );
         if err.code == "source_token_missing" {

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ShellErrorCode};
 
 /// Paths granted by the person, and the app's own folders.
 #[derive(Debug, Default)]
@@ -89,7 +89,7 @@ impl PathGrants {
             .collect::<Vec<_>>()
             .join(" or ");
         AppError::new(
-            "path_not_allowed",
+            ShellErrorCode::PathNotAllowed,
             format!(
                 "Comment Finder only opens and saves files you choose with its file window (or drop on it), or files in its own folders ({folders}). {} was not chosen that way: use \"Choose a file…\" instead.",
                 path.display()

@@ -12,7 +12,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 use crate::dto::LogTail;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ShellErrorCode};
 
 pub const FILE_PREFIX: &str = "comment-finder";
 pub const FILE_SUFFIX: &str = "log";
@@ -22,7 +22,7 @@ const KEEP_FILES: usize = 7;
 pub fn init(dir: &Path) -> AppResult<WorkerGuard> {
     std::fs::create_dir_all(dir).map_err(|e| {
         AppError::new(
-            "io",
+            ShellErrorCode::Io,
             format!("Could not create the log folder {}: {e}", dir.display()),
         )
     })?;
@@ -32,7 +32,12 @@ pub fn init(dir: &Path) -> AppResult<WorkerGuard> {
         .filename_suffix(FILE_SUFFIX)
         .max_log_files(KEEP_FILES)
         .build(dir)
-        .map_err(|e| AppError::new("io", format!("Could not open the log file: {e}")))?;
+        .map_err(|e| {
+            AppError::new(
+                ShellErrorCode::Io,
+                format!("Could not open the log file: {e}"),
+            )
+        })?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         EnvFilter::new("warn,comment_finder_app=info,finder=info,gemini=info,keychain=info")
@@ -73,7 +78,7 @@ pub fn tail(dir: &Path, lines: usize) -> AppResult<LogTail> {
     };
     let read_err = |e: std::io::Error| {
         AppError::new(
-            "io",
+            ShellErrorCode::Io,
             format!("Could not read the log file {}: {e}", path.display()),
         )
     };

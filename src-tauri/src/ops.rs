@@ -8,11 +8,11 @@ use finder::export::{self, ExportOptions};
 use finder::posts::{self, PostFilter};
 use finder::project::ProjectSettings as EngineSettings;
 use finder::spend::{self, SpendRange};
-use finder::{import, limiter, prices, projects, review, runner};
+use finder::{import, limiter, prices, projects, review, runner, ErrorCode};
 use keychain::Secret;
 
 use crate::dto::{self, *};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ShellErrorCode};
 use crate::logging;
 use crate::state::{check_key, keys, AppState};
 
@@ -104,7 +104,7 @@ impl AppState {
             })
             .map_err(|e| {
                 AppError::new(
-                    "invalid_key",
+                    ErrorCode::InvalidKey,
                     format!("This is not a valid Gemini key: {e}"),
                 )
             })?;
@@ -541,7 +541,7 @@ impl AppState {
             .find(|r| r.model == model)
             .ok_or_else(|| {
                 AppError::new(
-                    "internal",
+                    ShellErrorCode::Internal,
                     "The price was saved but could not be read back.",
                 )
             })

@@ -7,13 +7,13 @@
 use std::sync::Arc;
 
 use finder::budget::CapScope;
-use finder::engine;
 use finder::runner::{self, RunSettings};
+use finder::{engine, ErrorCode};
 use serde::Serialize;
 use specta::Type;
 
 use crate::dto;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppErrorCode, AppResult, ShellErrorCode};
 use crate::state::{check_key, AppState};
 
 /// What the window hears about a run while it works.
@@ -64,7 +64,7 @@ pub enum RunEvent {
     /// The run stopped on an error before it could finish (its work so far is saved).
     Failed {
         run_id: Option<i64>,
-        code: String,
+        code: AppErrorCode,
         message: String,
     },
 }
@@ -110,14 +110,22 @@ impl RunManager {
 
     /// Checks a batch run's jobs at Google now.
     pub fn check_now(&self, run_id: i64) -> AppResult<()> {
-        engine::check_batch_now(&self.store, run_id)
-            .map_err(|_| AppError::new("run_not_active", format!("Run #{run_id} is not running.")))
+        engine::check_batch_now(&self.store, run_id).map_err(|_| {
+            AppError::new(
+                ShellErrorCode::RunNotActive,
+                format!("Run #{run_id} is not running."),
+            )
+        })
     }
 
     /// Stops the run: no request leaves after this returns; requests in flight are saved.
     pub fn cancel(&self, run_id: i64) -> AppResult<()> {
-        engine::cancel(&self.store, run_id)
-            .map_err(|_| AppError::new("run_not_active", format!("Run #{run_id} is not running.")))
+        engine::cancel(&self.store, run_id).map_err(|_| {
+            AppError::new(
+                ShellErrorCode::RunNotActive,
+                format!("Run #{run_id} is not running."),
+            )
+        })
     }
 }
 
@@ -137,7 +145,7 @@ pub async fn start(
     let prepared = engine::prepare(&state.store, Some(&access), project_id, settings, now).await?;
     if prepared.plan.send.is_empty() {
         return Err(AppError::new(
-            "nothing_to_do",
+            ErrorCode::NothingToDo,
             format!(
                 "No posts need replies right now ({} held back, {} already answered). Import fresh posts or widen the filters.",
                 prepared.plan.gated.len(),
@@ -239,7 +247,7 @@ fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
             Ok(Ok(_)) => None,
             Ok(Err(e)) => Some(AppError::from(e)),
             Err(join) => Some(AppError::new(
-                "internal",
+                ShellErrorCode::Internal,
                 format!("The run stopped unexpectedly: {join}. Finished posts are saved; resume it to go on."),
             )),
         };

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use finder::limiter::{self, Limits, Tier as EngineTier};
-use finder::{sample, FinderError, Store};
+use finder::{sample, ErrorCode, FinderError, Store};
 use keychain::Keychain;
 
 use crate::dto::{self, Tier};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ShellErrorCode};
 use crate::grants::PathGrants;
 use crate::runs::RunManager;
 
@@ -72,7 +72,7 @@ impl AppPaths {
                 })
                 .ok_or_else(|| {
                     AppError::new(
-                        "no_home",
+                        ShellErrorCode::NoHome,
                         "No home folder was found, so there is nowhere to keep your data.",
                     )
                 })?,
@@ -186,7 +186,7 @@ impl AppState {
     pub async fn limits_for(&self, model: &str) -> AppResult<Limits> {
         limiter::configured(&self.store, model).await?.ok_or_else(|| {
             AppError::new(
-                "no_limits",
+                ShellErrorCode::NoLimits,
                 format!(
                     "No limits are known for the model \"{model}\". Choose \"Custom limits\" in Settings and enter your account's numbers."
                 ),
@@ -305,19 +305,19 @@ pub async fn check_key(client: &gemini::Client, last4: &str) -> AppResult<Vec<St
             .map(|m| m.id().to_string())
             .collect()),
         Err(gemini::GeminiError::InvalidKey) => Err(AppError::new(
-            "invalid_key",
+            ErrorCode::InvalidKey,
             format!(
                 "Google says this key is not valid ({last4}). Copy the key again from Google AI Studio and retry."
             ),
         )),
         Err(gemini::GeminiError::PermissionDenied { message }) => Err(AppError::new(
-            "permission_denied",
+            ErrorCode::PermissionDenied,
             format!(
                 "Google refused this key ({last4}): {message}. Check that the Gemini API is enabled for the key's project."
             ),
         )),
         Err(other) => Err(AppError::new(
-            "key_check_failed",
+            ShellErrorCode::KeyCheckFailed,
             format!(
                 "The key ({last4}) could not be checked: {other}. Check your internet connection and try again."
             ),

@@ -107,15 +107,23 @@ export const events = {
 };
 
 /* Constants */
+export const APP_ERROR_CODES = ["project_not_found","project_exists","invalid_project","project_has_active_run","file_unreadable","not_a_tweet_export","file_too_large","file_unwritable","invalid_input","database_open","database","database_busy","migration","key_missing","unsafe_server_address","server_not_confirmed","keychain_unavailable","keychain_failed","invalid_key","permission_denied","not_found","quota","overloaded","server_error","timeout","connection","bad_request","prompt_blocked","truncated","stopped","unusable_output","http_error","invalid_config","account_not_eligible","out_of_credit","unsupported_setting","batch_request_failed","daily_limit_reached","request_too_large","budget_reached","nothing_to_do","source_token_missing","apify_bad_token","x_bad_token","apify_out_of_credit","x_out_of_credit","source_rate_limited","source_unreachable","source_refused","source_bad_answer","search_over_budget","apify_run_too_long","apify_run_failed","apify_run_timed_out","apify_run_aborted","data_price_missing","search_stopped","refresh_incomplete","run_not_active","search_running","path_not_allowed","no_home","no_limits","key_check_failed","io","app","internal"] as const;
+
 export const LABELS = ["green","yellow","red"] as const;
 
 export const REPLY_TYPES = ["add_value","ask_question","funny","debate","relate"] as const;
 
 /* Types */
 export type AppError = {
-	code: string,
+	code: AppErrorCode,
 	message: string,
 };
+
+/**
+ *  An error code as the window sees it: the engine's or the shell's, the same snake_case text
+ *  either way (`ErrorCode | ShellErrorCode` in TypeScript).
+ */
+export type AppErrorCode = ErrorCode | ShellErrorCode;
 
 export type AppInfo = {
 	version: string,
@@ -217,6 +225,23 @@ export type Draft = {
 	reply_url: string,
 };
 
+/**
+ *  Every machine-readable error code the engine reports: on `FinderError::code`, in the
+ *  CLI's `--json` errors, and (through the desktop shell) in the window's `{code,
+ *  message}` errors. On the wire it is the snake_case text, e.g. `"invalid_key"`.
+ */
+export type ErrorCode = "project_not_found" | "project_exists" | "invalid_project" | "project_has_active_run" | "file_unreadable" | "not_a_tweet_export" | "file_too_large" | "file_unwritable" | "invalid_input" | "database_open" | "database" | "database_busy" | "migration" | "key_missing" | "unsafe_server_address" | "server_not_confirmed" | "keychain_unavailable" | "keychain_failed" | "invalid_key" | "permission_denied" | "not_found" | "quota" | "overloaded" | "server_error" | "timeout" | "connection" | "bad_request" | "prompt_blocked" | "truncated" | "stopped" | "unusable_output" | "http_error" | "invalid_config" | "account_not_eligible" | "out_of_credit" | "unsupported_setting" | "batch_request_failed" | "daily_limit_reached" | "request_too_large" | "budget_reached" | 
+/**  A run was asked for, but no post needs a reply (all held back or already answered). */
+"nothing_to_do" | 
+/**  No token is saved for the source (Apify token, X API bearer token). */
+"source_token_missing" | "apify_bad_token" | "x_bad_token" | "apify_out_of_credit" | "x_out_of_credit" | "source_rate_limited" | "source_unreachable" | "source_refused" | "source_bad_answer" | "search_over_budget" | "apify_run_too_long" | "apify_run_failed" | "apify_run_timed_out" | "apify_run_aborted" | 
+/**  No price per post is known for a source, so a search's cost cannot be recorded. */
+"data_price_missing" | 
+/**  A search stopped half-way (the message says why); the posts that arrived are kept. */
+"search_stopped" | 
+/**  Some saved searches of a refresh could not be run (the message lists them). */
+"refresh_incomplete";
+
 /**  A file type offered in a file dialog. */
 export type FileFilter = {
 	name: string,
@@ -232,7 +257,7 @@ export type FindEvent = {
 	kind: "finished",
 } & SearchOutcomeDto | 
 /**  The search could not start or stopped on an unexpected problem. */
-({ kind: "failed"; code: string; message: string }) & { name?: never; new_greens?: never; project_id?: never; saved_search_id?: never; sentence?: never } | 
+({ kind: "failed"; code: AppErrorCode; message: string }) & { name?: never; new_greens?: never; project_id?: never; saved_search_id?: never; sentence?: never } | 
 /**  A scheduled refresh of a saved search ended. */
 ({ kind: "refreshed"; project_id: number; saved_search_id: number; name: string; new_greens: number; 
 /**  "12 new posts worth a reply", or what happened. */
@@ -547,7 +572,7 @@ resets_at: number; sentence: string }) & { already_done?: never; cap_picos?: nev
 	kind: "finished",
 } & RunSummary | 
 /**  The run stopped on an error before it could finish (its work so far is saved). */
-({ kind: "failed"; run_id: number | null; code: string; message: string }) & { already_done?: never; cap_picos?: never; cost_picos?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; sentence?: never; status?: never; total?: never };
+({ kind: "failed"; run_id: number | null; code: AppErrorCode; message: string }) & { already_done?: never; cap_picos?: never; cost_picos?: never; monthly?: never; project_id?: never; resets_at?: never; seconds?: never; sentence?: never; status?: never; total?: never };
 
 export type RunListing = {
 	run_id: number,
@@ -758,6 +783,27 @@ export type SearchSort = "latest" | "top";
 export type SearchSource = "apify" | "x";
 
 export type SecretName = "gemini" | "apify" | "x-bearer";
+
+/**  The codes only the desktop shell reports: the window's own folders, files and tasks. */
+export type ShellErrorCode = 
+/**  A run was asked to stop or check now, but it is not going (any more). */
+"run_not_active" | 
+/**  A search is already running; one at a time. */
+"search_running" | 
+/**  A path the window sent was not picked in the app's file window (or dropped on it). */
+"path_not_allowed" | 
+/**  No home folder, so there is nowhere to keep the app's data. */
+"no_home" | 
+/**  No rate limits are known for the chosen model (custom limits needed). */
+"no_limits" | 
+/**  A key could not be checked with Google (network, server) before saving it. */
+"key_check_failed" | 
+/**  A file or folder of the app (logs, data folder) could not be read, made or shown. */
+"io" | 
+/**  Tauri itself failed (a window, an event). */
+"app" | 
+/**  Something that should not happen (a task panicked, a saved value vanished). */
+"internal";
 
 /**  One skipped item: where it was in the file, its id when readable, and why. */
 export type SkippedRow = {

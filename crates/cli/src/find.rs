@@ -2,7 +2,6 @@
 //! `searches` (saved searches), `data-prices`, and `bench-find` (fetch speed against the fakes).
 
 use std::io::IsTerminal;
-use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use finder::search::analysis::{self, TermAnalysis};
@@ -11,8 +10,7 @@ use finder::search::{
     SearchOptions, SearchOutcome, SearchProgress, SearchRequest, SearchStatus, Sort, Source,
     SourceAccess,
 };
-use finder::{projects, FinderError, Store};
-use gemini::ApiKey;
+use finder::{projects, ErrorCode, FinderError, Store};
 use keychain::Secret;
 use serde_json::json;
 
@@ -177,7 +175,7 @@ pub fn access_for(source: Source, base_url: String) -> Result<SourceAccess, Find
     let (token, _) = keychain::secret_from_env_or_keychain(&keychain_from_env(), secret)
         .map_err(keychain_error)?
         .ok_or_else(|| FinderError::Source {
-            code: "source_token_missing",
+            code: ErrorCode::SourceTokenMissing,
             message: format!(
                 "No {} is saved. Save one with `comment-finder key set {}` (or set {env}).",
                 secret.describe(),
@@ -262,7 +260,7 @@ fn finish(out: &Out, outcome: &SearchOutcome, value: serde_json::Value) -> Resul
     out.print(&value, &outcome_text(outcome));
     match &outcome.error {
         Some(e) if outcome.status == SearchStatus::Failed => Err(FinderError::Source {
-            code: "search_stopped",
+            code: ErrorCode::SearchStopped,
             message: e.message.clone(),
         }),
         _ => Ok(()),
@@ -412,7 +410,7 @@ pub async fn refresh_command(
         Ok(())
     } else {
         Err(FinderError::Source {
-            code: "refresh_incomplete",
+            code: ErrorCode::RefreshIncomplete,
             message: failures.join(" "),
         })
     }
@@ -436,7 +434,7 @@ pub async fn analyze_command(
     );
     match outcome.error {
         Some(e) => Err(FinderError::Source {
-            code: "search_stopped",
+            code: ErrorCode::SearchStopped,
             message: e.message,
         }),
         None => Ok(()),
@@ -563,6 +561,7 @@ pub async fn data_prices_command(
     Ok(())
 }
 
+#[cfg(feature = "bench")]
 #[derive(Args)]
 pub struct BenchFindArgs {
     /// Posts to fetch (one term).
@@ -575,7 +574,11 @@ pub struct BenchFindArgs {
 
 /// Fetch speed: posts a second through fetch + import, and through scoring, against the fake
 /// sources on 127.0.0.1 with a fresh database and the sample project's settings.
+#[cfg(feature = "bench")]
 pub async fn bench_find(args: BenchFindArgs, out: &Out) -> Result<(), FinderError> {
+    use gemini::ApiKey;
+    use std::time::Instant;
+
     let source = Source::parse(&args.source)
         .ok_or_else(|| FinderError::InvalidInput("use --source apify or x".into()))?;
     let dir = tempfile::tempdir().map_err(|e| FinderError::InvalidInput(e.to_string()))?;

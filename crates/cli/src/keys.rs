@@ -9,7 +9,7 @@ use std::time::Duration;
 use std::path::Path;
 
 use clap::Subcommand;
-use finder::{engine, FinderError, Store};
+use finder::{engine, ErrorCode, FinderError, Store};
 use gemini::{ApiKey, Client, ClientConfig, GeminiError};
 use keychain::{KeyStatus, Keychain, KeychainError, Secret};
 use serde_json::json;
@@ -144,7 +144,10 @@ fn parse_secret(which: &str) -> Result<Secret, FinderError> {
 
 pub(crate) fn keychain_error(e: KeychainError) -> FinderError {
     FinderError::Keychain {
-        code: e.code(),
+        code: match e {
+            KeychainError::Unavailable { .. } => ErrorCode::KeychainUnavailable,
+            KeychainError::Failed { .. } => ErrorCode::KeychainFailed,
+        },
         message: e.to_string(),
     }
 }

@@ -2,11 +2,14 @@
 //! power users. Human output uses plain words; `--json` prints one JSON document on stdout;
 //! errors go to stderr with a non-zero exit, never a stack trace.
 
+// The benchmarks run against the fake servers, which the shipped CLI does not link.
+#[cfg(feature = "bench")]
 mod bench;
 mod find;
 mod keys;
 mod output;
 mod runs;
+#[cfg(feature = "bench")]
 mod scenarios;
 
 use std::path::PathBuf;
@@ -93,10 +96,13 @@ enum Command {
     /// Add the sample project again, with its posts re-dated to now.
     Sample,
     /// Measure import and scoring speed on generated posts (release build recommended).
+    #[cfg(feature = "bench")]
     Bench(bench::BenchArgs),
     /// Measure the batch runner against the fake Gemini server with a real quota (sped up).
+    #[cfg(feature = "bench")]
     BenchRun(bench::RunBenchArgs),
     /// Measure runs against a harsh fake provider (quotas, 429 storms, budgets, forecasts).
+    #[cfg(feature = "bench")]
     BenchScenarios(scenarios::ScenarioArgs),
     /// Store, check or remove API keys in the OS keychain.
     #[command(subcommand)]
@@ -127,6 +133,7 @@ enum Command {
     #[command(subcommand)]
     DataPrices(find::DataPricesCommand),
     /// Measure fetch speed (posts a second through import and scoring) against the fake sources.
+    #[cfg(feature = "bench")]
     BenchFind(find::BenchFindArgs),
 }
 
@@ -258,18 +265,15 @@ async fn open_store(
 
 async fn run(cli: Cli, out: &Out) -> Result<(), FinderError> {
     let now = chrono::Utc::now().timestamp();
-    if let Command::Bench(args) = &cli.command {
-        return bench::run(args, out).await;
-    }
-    if let Command::BenchRun(args) = &cli.command {
-        return bench::run_benchmark(args, out).await;
-    }
-    if let Command::BenchScenarios(args) = &cli.command {
-        return scenarios::run(args, out).await;
-    }
-    if let Command::BenchFind(args) = cli.command {
-        return find::bench_find(args, out).await;
-    }
+    // The benchmarks make their own throw-away databases.
+    #[cfg(feature = "bench")]
+    let cli = match cli.command {
+        Command::Bench(args) => return bench::run(&args, out).await,
+        Command::BenchRun(args) => return bench::run_benchmark(&args, out).await,
+        Command::BenchScenarios(args) => return scenarios::run(&args, out).await,
+        Command::BenchFind(args) => return find::bench_find(args, out).await,
+        command => Cli { command, ..cli },
+    };
     if let Command::Key(command) = cli.command {
         let db = match cli.db {
             Some(p) => p,
@@ -398,8 +402,9 @@ async fn dispatch(command: Command, store: &Store, out: &Out, now: i64) -> Resul
                 ),
             );
         }
-        Command::Bench(_) => {}
-        Command::Key(_)
+        Command::Key(_) => {}
+        #[cfg(feature = "bench")]
+        Command::Bench(_)
         | Command::BenchRun(_)
         | Command::BenchScenarios(_)
         | Command::BenchFind(_) => {}

@@ -6,7 +6,7 @@ use finder::import::{group_thousands, ImportReport};
 use finder::posts::ScoreReport;
 use finder::projects::ProjectSummary;
 use finder::scoring::compact;
-use finder::FinderError;
+use finder::{ErrorCode, FinderError};
 use serde_json::{json, Value};
 
 pub struct Out {
@@ -31,16 +31,46 @@ impl Out {
         eprintln!("{text}");
     }
 
+    /// The engine's sentence, then the command that fixes it (when there is one).
     pub fn error(&self, e: &FinderError) {
+        let hint = hint(e.code());
         if self.json {
-            eprintln!(
-                "{}",
-                json!({"error": {"code": e.code(), "message": e.to_string()}})
-            );
+            let mut error = json!({"code": e.code(), "message": e.to_string()});
+            if let Some(hint) = hint {
+                error["hint"] = json!(hint);
+            }
+            eprintln!("{}", json!({ "error": error }));
         } else {
             eprintln!("Error: {e}");
+            if let Some(hint) = hint {
+                eprintln!("{hint}");
+            }
         }
     }
+}
+
+/// The CLI's own next step for an error code. The engine's messages say what happened and
+/// name no command (the desktop app shows the same sentences, with buttons instead), so the
+/// commands to type are added here.
+pub fn hint(code: ErrorCode) -> Option<&'static str> {
+    Some(match code {
+        ErrorCode::ProjectNotFound => "See the list with `comment-finder project list`.",
+        ErrorCode::KeyMissing => {
+            "Save one with `comment-finder key set gemini` (or set GEMINI_API_KEY)."
+        }
+        ErrorCode::ServerNotConfirmed => {
+            "Enter the key again with `comment-finder key set gemini` to send it to this server."
+        }
+        ErrorCode::InvalidKey => "Save a new one with `comment-finder key set gemini`.",
+        ErrorCode::KeychainFailed => {
+            "See the saved keys with `comment-finder key status`; to replace one, run \
+             `comment-finder key delete NAME`, then `comment-finder key set NAME`."
+        }
+        ErrorCode::DataPriceMissing => {
+            "Add one with `comment-finder data-prices set PROVIDER USD_PER_1000_POSTS`."
+        }
+        _ => return None,
+    })
 }
 
 pub fn project_list(list: &[ProjectSummary]) -> String {
@@ -150,4 +180,26 @@ pub fn score_report(report: &ScoreReport) -> String {
         ));
     }
     text.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The engine's sentences for these codes used to name a command; the CLI now adds it.
+    #[test]
+    fn codes_whose_fix_is_a_command_get_one() {
+        for code in [
+            ErrorCode::ProjectNotFound,
+            ErrorCode::KeyMissing,
+            ErrorCode::ServerNotConfirmed,
+            ErrorCode::InvalidKey,
+            ErrorCode::KeychainFailed,
+            ErrorCode::DataPriceMissing,
+        ] {
+            let hint = hint(code).unwrap_or_else(|| panic!("{code} has no hint"));
+            assert!(hint.contains("`comment-finder "), "{code}: {hint}");
+        }
+        assert_eq!(hint(ErrorCode::Quota), None);
+    }
 }

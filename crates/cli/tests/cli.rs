@@ -259,6 +259,23 @@ fn errors_are_plain_words_on_stderr_with_a_failing_exit() {
     let out = cf(&db, &["--json", "score", "--project", "Nope"]);
     let err: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["error"]["code"], "project_not_found");
+    // The engine's sentence names no command; the CLI adds its own next step, by code.
+    assert_eq!(err["error"]["message"], "No project is called \"Nope\".");
+    assert_eq!(
+        err["error"]["hint"],
+        "See the list with `comment-finder project list`."
+    );
+    let out = cf(&db, &["score", "--project", "Nope"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "Error: No project is called \"Nope\".\nSee the list with `comment-finder project list`."
+    );
+    let out = cf(&db, &["--json", "project", "list"]);
+    assert!(out.status.success());
+    let out = cf(&db, &["--json", "project", "create", SAMPLE]);
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "project_exists");
+    assert!(err["error"].get("hint").is_none(), "{err}");
     let garbage = dir.path().join("garbage.db");
     std::fs::write(&garbage, "not a database at all, just text ".repeat(300)).unwrap();
     let out = cf(&garbage, &["project", "list"]);
@@ -327,6 +344,17 @@ fn run_refuses_an_unsafe_or_unconfirmed_gemini_server() {
         e["message"].as_str().unwrap().contains("proxy.example.com"),
         "{e}"
     );
+    assert!(
+        !e["message"].as_str().unwrap().contains("comment-finder"),
+        "{e}"
+    );
+    assert!(
+        e["hint"]
+            .as_str()
+            .unwrap()
+            .contains("`comment-finder key set gemini`"),
+        "{e}"
+    );
 }
 
 /// A project file is read with a cap: a huge file given by mistake is one plain error, not a
@@ -350,4 +378,24 @@ fn a_huge_project_file_is_refused_plainly() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("too large for a project file"), "{stderr}");
+}
+
+/// The shipped CLI (default features) links no fake server: the benchmark commands, which run
+/// against the fakes, exist only when it is built with `--features bench` (as `make test` does).
+#[test]
+fn benchmark_commands_come_only_with_the_bench_feature() {
+    let out = Command::new(env!("CARGO_BIN_EXE_comment-finder"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for command in ["bench", "bench-run", "bench-scenarios", "bench-find"] {
+        let listed = help
+            .lines()
+            .any(|l| l.split_whitespace().next() == Some(command));
+        assert_eq!(listed, cfg!(feature = "bench"), "{command}: {help}");
+    }
+    assert!(help
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some("run")));
 }

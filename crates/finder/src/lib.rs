@@ -27,7 +27,7 @@ pub mod spend;
 pub mod store;
 mod text;
 
-pub use error::{FinderError, Result};
+pub use error::{ErrorCode, FinderError, Result};
 
 /// How the window's TypeScript types a finite `f64`: `number`. (specta writes `number | null`
 /// for every float, since serde turns NaN and infinities into null; these never are.)

@@ -267,11 +267,11 @@ pub async fn set(
         ));
     }
     let price = Price {
-        input_micros_per_mtok: parse_usd(input, "--input")?,
-        output_micros_per_mtok: parse_usd(output, "--output")?,
+        input_micros_per_mtok: parse_usd(input, "The input price")?,
+        output_micros_per_mtok: parse_usd(output, "The output price")?,
         cached_micros_per_mtok: match cached {
-            Some(c) => parse_usd(c, "--cached")?,
-            None => parse_usd(input, "--input")?,
+            Some(c) => parse_usd(c, "The cached-input price")?,
+            None => parse_usd(input, "The input price")?,
         },
         long: None,
         // Half of the new price, by Google's rule for the Batch API.

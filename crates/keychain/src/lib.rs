@@ -358,13 +358,13 @@ fn map_error(
         },
         keyring::Error::BadEncoding(_) => KeychainError::Failed {
             message: format!(
-                "The stored {what} is not text. Save it again with `comment-finder key set {which}`."
+                "The stored {what} is not text. Save it again."
             ),
         },
         keyring::Error::Ambiguous(_) => KeychainError::Failed {
             message: format!(
-                "The system keychain holds more than one {what} for Comment Finder. Remove them with \
-                 `comment-finder key delete {which}` and save the key again."
+                "The system keychain holds more than one {what} for Comment Finder. Remove them \
+                 and save the key again."
             ),
         },
         keyring::Error::TooLong(attribute, limit) => KeychainError::Failed {
@@ -456,6 +456,22 @@ mod tests {
         assert!(!text.contains(KEY), "{text}");
         assert!(text.contains("<redacted>"), "{text}");
         assert!(text.contains("GEMINI_API_KEY"), "{text}");
+    }
+
+    /// The message says what happened; the CLI adds the command (the app has its Keys screen).
+    #[test]
+    fn unreadable_key_names_no_command() {
+        let error = map_error(
+            keyring::Error::BadEncoding(vec![0xff, 0xfe]),
+            Secret::Gemini,
+            Action::Read,
+            None,
+        );
+        assert_eq!(error.code(), "keychain_failed");
+        assert_eq!(
+            error.to_string(),
+            "The stored Gemini key is not text. Save it again."
+        );
     }
 
     #[test]

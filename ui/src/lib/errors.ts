@@ -1,9 +1,22 @@
 // One error type for everything the backend (or the browser) can throw, and the plain
 // sentences people see. Screens branch on `code`, never on message text, and never show a raw
 // error or a stack trace: the engine's message goes in a "Details" fold.
+//
+// The backend's codes are generated from Rust (`AppErrorCode` in bindings.ts: the engine's
+// `ErrorCode` and the shell's `ShellErrorCode`); the table below must have a sentence for each
+// one, or the TypeScript compiler fails.
+
+import type { AppErrorCode } from "../bindings";
+
+/** Codes the window mints itself (its own dialogs, clipboard, links, the browser preview). */
+export type WindowErrorCode = "run_failed" | "run_in_progress" | "run_not_found" | "demo_only" | "dialog" | "clipboard" | "opener" | "unexpected";
+
+/** Every code with a sentence. */
+export type KnownErrorCode = AppErrorCode | WindowErrorCode;
 
 export interface AppError {
-  /** Stable machine-readable code, e.g. "invalid_key", "quota", "project_exists". */
+  /** Machine-readable code, e.g. "invalid_key", "quota", "project_exists": a `KnownErrorCode`,
+   * or any other text from a newer or older backend (shown with the generic sentence). */
   code: string;
   /** The backend's message (shown only inside "Details", or as the reason where it is plain). */
   message: string;
@@ -47,7 +60,7 @@ interface ErrorWords {
   showMessage?: boolean;
 }
 
-const WORDS: Record<string, ErrorWords> = {
+const WORDS: Record<KnownErrorCode, ErrorWords> = {
   // Keys and Gemini.
   invalid_key: {
     sentence: "Google did not accept this Gemini key.",
@@ -100,6 +113,30 @@ const WORDS: Record<string, ErrorWords> = {
   unusable_output: { sentence: "Gemini's answer could not be used." },
   http_error: { sentence: "Gemini answered in an unexpected way." },
   invalid_config: { sentence: "The Gemini connection is not set up correctly." },
+  account_not_eligible: {
+    sentence: "Google will not serve this Gemini account yet.",
+    next: "Turn on billing for the key's Google project in Google AI Studio (the free tier is not offered everywhere).",
+    showMessage: true,
+  },
+  out_of_credit: {
+    sentence: "Your prepaid Gemini credit is used up.",
+    next: "Add credit in Google AI Studio, then try again.",
+  },
+  unsupported_setting: {
+    sentence: "This model does not accept one of the run's settings.",
+    next: "Pick another model in Settings.",
+    showMessage: true,
+  },
+  batch_request_failed: { sentence: "Google could not answer part of the half-price batch.", showMessage: true },
+  key_check_failed: {
+    sentence: "The key could not be checked with Google.",
+    next: "Check your internet connection and try again.",
+    showMessage: true,
+  },
+  no_limits: {
+    sentence: "No limits are known for this model.",
+    next: "Choose “Custom limits” in Settings and enter your account's numbers.",
+  },
   unsafe_server_address: {
     sentence: "This Gemini server address is not allowed.",
     next: "Use an https:// address, or http:// only for this computer (localhost). Settings → Advanced: Gemini server.",
@@ -109,10 +146,6 @@ const WORDS: Record<string, ErrorWords> = {
     sentence: "Your Gemini key has not been confirmed for this server yet.",
     next: "In Settings, confirm sending the key to the server shown, or enter the key again.",
     showMessage: true,
-  },
-  keychain: {
-    sentence: "Your computer's keychain could not be used.",
-    next: "Make sure the keychain (for example GNOME Keyring) is unlocked, then try again.",
   },
   keychain_failed: {
     sentence: "Your computer's keychain refused to save or read the key.",
@@ -158,27 +191,24 @@ const WORDS: Record<string, ErrorWords> = {
   source_unreachable: { sentence: "The source could not be reached.", next: "Check your internet connection and try again.", showMessage: true },
   search_running: { sentence: "A search is already running.", next: "Wait for it or cancel it first." },
   search_over_budget: { sentence: "This search could go over your monthly budget.", showMessage: true },
+  source_refused: { sentence: "The source refused the search.", showMessage: true },
+  source_bad_answer: { sentence: "The source sent an answer that could not be read.", next: "Try again later.", showMessage: true },
+  apify_run_too_long: { sentence: "The Apify search took too long and was stopped.", showMessage: true },
+  apify_run_failed: { sentence: "The Apify search did not finish.", showMessage: true },
+  apify_run_timed_out: { sentence: "The Apify search did not finish.", showMessage: true },
+  apify_run_aborted: { sentence: "The Apify search did not finish.", showMessage: true },
+  data_price_missing: { sentence: "No price per post is known for this source.", showMessage: true },
+  search_stopped: { sentence: "The search stopped early.", showMessage: true },
+  refresh_incomplete: { sentence: "Some saved searches could not be refreshed.", showMessage: true },
 
   // Runs.
-  run_in_progress: { sentence: "A run is already going.", next: "Wait for it to finish or stop it first." },
-  run_not_found: { sentence: "This run no longer exists." },
   run_not_active: { sentence: "This run is not going any more.", next: "It may have just finished: see Recent runs." },
   nothing_to_do: { sentence: "There is nothing left to do for this run.", showMessage: true },
-  over_budget: {
-    sentence: "This would go over your budget.",
-    next: "Raise the budget, or pick fewer posts.",
-    showMessage: true,
-  },
   budget_reached: {
     sentence: "The run stopped because it reached its budget.",
     next: "Raise the budget and continue the run if you want the remaining posts done.",
     showMessage: true,
   },
-  budget_exceeded: {
-    sentence: "The run stopped because it reached your budget.",
-    next: "Raise the budget and resume the run if you want to continue.",
-  },
-  cancelled: { sentence: "The run was stopped." },
   run_failed: {
     sentence: "The run stopped early.",
     next: "Replies already written are kept. Resume the run to finish the rest.",
@@ -196,6 +226,10 @@ const WORDS: Record<string, ErrorWords> = {
     next: "Your data was copied aside before the update. See the logs in Settings.",
   },
 
+  no_home: {
+    sentence: "No home folder was found, so there is nowhere to keep the app's data.",
+    next: "Start the app as a user with a home folder.",
+  },
   io: { sentence: "A file could not be read or written.", next: "Check the file's place and that you can open it.", showMessage: true },
   app: { sentence: "The app window had a problem.", next: "Try again. If it keeps happening, restart the app." },
   internal: { sentence: "Something went wrong inside the app.", next: "Try again. If it keeps happening, see the logs in Settings." },
@@ -204,10 +238,9 @@ const WORDS: Record<string, ErrorWords> = {
   dialog: { sentence: "The file window could not be opened." },
   clipboard: { sentence: "Could not copy to the clipboard." },
   opener: { sentence: "Could not open the link." },
-  not_connected: {
-    sentence: "The app's engine is not connected.",
-    next: "Restart the app.",
-  },
+  // The browser preview (demo backend).
+  run_in_progress: { sentence: "A run is already going.", next: "Wait for it to finish or stop it first." },
+  run_not_found: { sentence: "This run no longer exists." },
   demo_only: { sentence: "This is not available in the browser preview." },
   unexpected: { sentence: "Something went wrong.", next: "Try again. If it keeps happening, see the logs in Settings." },
 };
@@ -226,7 +259,7 @@ export interface ErrorText {
 /** What to show for an error: never the raw message on its own, never a stack. */
 export function describeError(error: unknown): ErrorText {
   const e = normaliseError(error);
-  const words = WORDS[e.code] ?? WORDS.unexpected!;
+  const words = isKnownErrorCode(e.code) ? WORDS[e.code] : WORDS.unexpected;
   const reason = words.showMessage && e.message.trim() ? e.message.trim() : null;
   return {
     sentence: words.sentence,
@@ -236,11 +269,18 @@ export function describeError(error: unknown): ErrorText {
   };
 }
 
+/** Whether a code (any text that arrived) is one with its own sentence. */
+export function isKnownErrorCode(code: string): code is KnownErrorCode {
+  return Object.prototype.hasOwnProperty.call(WORDS, code);
+}
+
 /** Codes worth a "Try again" button: the same action may work in a moment. */
+const RETRYABLE: readonly KnownErrorCode[] = ["quota", "overloaded", "server_error", "timeout", "connection", "database", "database_busy", "unexpected"];
+
 export function isRetryable(error: unknown): boolean {
   const { code } = normaliseError(error);
-  return ["quota", "overloaded", "server_error", "timeout", "connection", "database", "database_busy", "unexpected"].includes(code);
+  return isKnownErrorCode(code) && RETRYABLE.includes(code);
 }
 
 /** The codes with a sentence, for tests and for the shell engineer's reference. */
-export const KNOWN_ERROR_CODES: readonly string[] = Object.keys(WORDS);
+export const KNOWN_ERROR_CODES = Object.keys(WORDS) as readonly KnownErrorCode[];

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::error::{FinderError, Result};
+use crate::error::{ErrorCode, FinderError, Result};
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,10 +27,9 @@ pub async fn current(store: &Store, provider: &str, now: i64) -> Result<i64> {
     .bind(now)
     .fetch_optional(store.pool())
     .await?;
-    price.ok_or_else(|| {
-        FinderError::InvalidInput(format!(
-            "No price per post is known for {provider}; add one with `comment-finder data-prices set`."
-        ))
+    price.ok_or_else(|| FinderError::Source {
+        code: ErrorCode::DataPriceMissing,
+        message: format!("No price per post is known for {provider}."),
     })
 }
 

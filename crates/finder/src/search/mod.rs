@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use gemini::ApiKey;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{FinderError, Result};
+use crate::error::{ErrorCode, FinderError, Result};
 use crate::store::Store;
 
 pub use run::{
@@ -564,15 +564,15 @@ impl CallError {
     pub(crate) fn into_error(self, source: Source) -> FinderError {
         let (code, message) = match (self, source) {
             (CallError::BadToken, Source::Apify) => (
-                "apify_bad_token",
+                ErrorCode::ApifyBadToken,
                 "Apify refused the token. Check it in Settings (Apify token) and try again; posts that arrived are kept.".to_owned(),
             ),
             (CallError::BadToken, Source::X) => (
-                "x_bad_token",
+                ErrorCode::XBadToken,
                 "X refused the bearer token. Check it in Settings (X API bearer token) and try again; posts that arrived are kept.".to_owned(),
             ),
             (CallError::OutOfCredit(detail), s) => (
-                if s == Source::Apify { "apify_out_of_credit" } else { "x_out_of_credit" },
+                if s == Source::Apify { ErrorCode::ApifyOutOfCredit } else { ErrorCode::XOutOfCredit },
                 format!(
                     "Your {} account is out of credit ({}). Add credit or wait for the next billing cycle; posts that arrived are kept.",
                     if s == Source::Apify { "Apify" } else { "X API" },
@@ -580,25 +580,25 @@ impl CallError {
                 ),
             ),
             (CallError::RateLimited(_), s) => (
-                "source_rate_limited",
+                ErrorCode::SourceRateLimited,
                 format!(
                     "{} is limiting how fast posts can be fetched, for longer than the search waits. Try again later; posts that arrived are kept.",
                     capitalise(s.describe())
                 ),
             ),
             (CallError::Transient(detail), s) => (
-                "source_unreachable",
+                ErrorCode::SourceUnreachable,
                 format!(
                     "{} could not be reached ({detail}). Check the internet connection and try again; posts that arrived are kept.",
                     capitalise(s.describe())
                 ),
             ),
             (CallError::Refused(status, detail), s) => (
-                "source_refused",
+                ErrorCode::SourceRefused,
                 format!("{} refused the search (HTTP {status}): {detail}", capitalise(s.describe())),
             ),
             (CallError::BadAnswer(detail), s) => (
-                "source_bad_answer",
+                ErrorCode::SourceBadAnswer,
                 format!("{} sent an answer that could not be read: {detail}", capitalise(s.describe())),
             ),
         };

@@ -19,7 +19,7 @@ use super::{
     apify_query, data_prices, x_query, CallError, PollPolicy, RetryAt, SearchRequest, Sort, Source,
     SourceAccess,
 };
-use crate::error::{FinderError, Result};
+use crate::error::{ErrorCode, FinderError, Result};
 use crate::import::{self, SkippedRow, MAX_SKIPPED_LISTED};
 use crate::posts::{self, StoredPost, POST_COLUMNS};
 use crate::projects;
@@ -139,7 +139,7 @@ pub struct TermTally {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -312,7 +312,7 @@ pub async fn run(
                 break;
             }
             Err(Halt::Failed(e)) => {
-                tracing::warn!(search_id, code = e.code(), "search stopped: {e}");
+                tracing::warn!(search_id, code = %e.code(), "search stopped: {e}");
                 status = SearchStatus::Failed;
                 error = Some(e);
                 break;
@@ -341,7 +341,7 @@ pub async fn run(
     .bind(t.skipped_total as i64)
     .bind(t.filtered as i64)
     .bind(t.cost_picos)
-    .bind(error.as_ref().map(|e| e.code()))
+    .bind(error.as_ref().map(|e| e.code().as_str()))
     .bind(error.as_ref().map(|e| e.to_string()))
     .bind(search_id)
     .execute(store.pool())
@@ -369,7 +369,7 @@ pub async fn run(
         held_back: labels.held_back,
         new_greens: labels.new_greens,
         error: error.map(|e| SearchError {
-            code: e.code().to_owned(),
+            code: e.code(),
             message: e.to_string(),
         }),
         started_at,
@@ -396,7 +396,7 @@ async fn check_monthly_budgets(
                 _ => "the monthly budget",
             };
             return Err(FinderError::Source {
-                code: "search_over_budget",
+                code: ErrorCode::SearchOverBudget,
                 message: format!(
                     "This search may cost up to {}, but only {} is left of {which} ({}). Ask for fewer posts per term or raise the budget in Settings.",
                     estimate.max_cost,
@@ -641,7 +641,7 @@ impl Search<'_> {
             }
             if started.elapsed() > poll.run_timeout {
                 break Err(Halt::Failed(FinderError::Source {
-                    code: "apify_run_too_long",
+                    code: ErrorCode::ApifyRunTooLong,
                     message: format!(
                         "The Apify run took longer than {} minutes, so it was stopped. The posts it found are kept; try fewer posts per term.",
                         (poll.run_timeout.as_secs() / 60).max(1)
@@ -699,9 +699,9 @@ impl Search<'_> {
         let detail = state.message.unwrap_or_default();
         let (code, what) = match state.status.as_str() {
             "SUCCEEDED" => return Ok(()),
-            "FAILED" => ("apify_run_failed", "failed"),
-            "TIMED-OUT" => ("apify_run_timed_out", "ran out of time on Apify"),
-            _ => ("apify_run_aborted", "was stopped on Apify"),
+            "FAILED" => (ErrorCode::ApifyRunFailed, "failed"),
+            "TIMED-OUT" => (ErrorCode::ApifyRunTimedOut, "ran out of time on Apify"),
+            _ => (ErrorCode::ApifyRunAborted, "was stopped on Apify"),
         };
         Err(Halt::Failed(FinderError::Source {
             code,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeError, isAppError, isRetryable, KNOWN_ERROR_CODES, normaliseError } from "../errors";
+import { APP_ERROR_CODES, type AppErrorCode } from "../../bindings";
+import { describeError, isAppError, isKnownErrorCode, isRetryable, KNOWN_ERROR_CODES, normaliseError } from "../errors";
 
 describe("normaliseError", () => {
   it("keeps {code, message} from the shell", () => {
@@ -45,7 +46,8 @@ describe("describeError", () => {
     expect(t.details).toContain("weird_new_code");
   });
   it("has a sentence for every engine code", () => {
-    const engine = [
+    // Typed: a code that no longer exists in Rust fails the type check here.
+    const engine: AppErrorCode[] = [
       "project_not_found",
       "project_exists",
       "invalid_project",
@@ -79,7 +81,6 @@ describe("describeError", () => {
       "keychain_failed",
       "run_not_active",
       "nothing_to_do",
-      "over_budget",
       // the run engine: a run stopped by its budget, the database shared with the command line
       "budget_reached",
       "database_busy",
@@ -88,6 +89,18 @@ describe("describeError", () => {
       "internal",
     ];
     for (const code of engine) expect(KNOWN_ERROR_CODES).toContain(code);
+  });
+  it("has a sentence for every code the backend can send (the generated list)", () => {
+    expect(APP_ERROR_CODES.length).toBeGreaterThan(50);
+    for (const code of APP_ERROR_CODES) {
+      expect(isKnownErrorCode(code), code).toBe(true);
+      expect(describeError({ code, message: "m" }).sentence).not.toBe("Something went wrong.");
+    }
+  });
+  it("keeps key problems pointing to Settings", () => {
+    for (const code of ["key_missing", "source_token_missing", "apify_bad_token", "x_bad_token"] satisfies AppErrorCode[]) {
+      expect(describeError({ code, message: "" }).next, code).toMatch(/Settings → Keys/);
+    }
   });
   it("sentences avoid the words the product keeps out of the main UI", () => {
     for (const code of KNOWN_ERROR_CODES) {
