@@ -206,6 +206,16 @@ pub fn default_project_settings(state: S<'_>, name: String) -> AppResult<Project
     Ok(state.default_project_settings(&name))
 }
 
+/// Everything to fix before the settings can be saved, per field, in plain words.
+#[tauri::command]
+#[specta::specta]
+pub fn project_settings_problems(
+    state: S<'_>,
+    settings: ProjectSettings,
+) -> AppResult<Vec<finder::project::SettingsProblem>> {
+    Ok(state.project_settings_problems(settings))
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn create_project(state: S<'_>, settings: ProjectSettings) -> AppResult<Project> {
@@ -283,8 +293,9 @@ pub async fn forecast_run(
     state: S<'_>,
     project_id: i64,
     settings: RunSettings,
+    budget_picos: Option<i64>,
 ) -> AppResult<Forecast> {
-    state.forecast_run(project_id, settings).await
+    state.forecast_run(project_id, settings, budget_picos).await
 }
 
 /// Starts a run in the background and returns its id; progress arrives as `RunEvent`s.
@@ -602,11 +613,37 @@ pub async fn delete_saved_search(state: S<'_>, id: i64) -> AppResult<()> {
     find::delete_saved(&state, id).await
 }
 
+/// The Find posts form read into a request, or the first thing to fix in it.
+#[tauri::command]
+#[specta::specta]
+pub fn read_search_form(form: find::SearchFormDto) -> AppResult<find::SearchFormReading> {
+    Ok(find::read_form(form))
+}
+
 /// Term analysis of a search: shares, freshness, verdict and reply cost per term.
 #[tauri::command]
 #[specta::specta]
 pub async fn analyze_terms(state: S<'_>, search_id: i64) -> AppResult<Vec<TermAnalysisDto>> {
     find::analyze(&state, search_id).await
+}
+
+// ---------- money ----------
+
+/// Amounts as the window shows them ("$0.0341") and as they fill an input ("0.0341").
+#[tauri::command]
+#[specta::specta]
+pub fn money_texts(picos: Vec<i64>) -> AppResult<Vec<finder::prices::MoneyText>> {
+    Ok(crate::ops::money_texts(picos))
+}
+
+/// A budget typed by the person, read and checked (above $0 and above what was spent).
+#[tauri::command]
+#[specta::specta]
+pub fn read_budget(
+    text: String,
+    spent_picos: Option<i64>,
+) -> AppResult<finder::prices::BudgetInput> {
+    Ok(crate::ops::read_budget(&text, spent_picos))
 }
 
 /// Every command and event, for the invoke handler and for the bindings export.
@@ -629,6 +666,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             list_projects,
             get_project,
             default_project_settings,
+            project_settings_problems,
             create_project,
             update_project,
             delete_project,
@@ -672,8 +710,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_search_schedule,
             delete_saved_search,
             analyze_terms,
+            money_texts,
+            read_budget,
+            read_search_form,
         ])
         .events(tauri_specta::collect_events![RunEvent, find::FindEvent])
+        // The CSV's columns, in order, as the engine writes them (shown on the Export screen).
+        .constant("CSV_COLUMNS", finder::export::COLUMNS)
         .dangerously_cast_bigints_to_number()
         // Every shape is the same in both directions: one TypeScript type per Rust type.
         .disable_serde_phases()

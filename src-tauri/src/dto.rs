@@ -727,11 +727,13 @@ pub struct Forecast {
     /// The same run in batch mode (half price, within hours).
     pub batch_posts: u64,
     pub batch_cost_picos: i64,
+    pub text: finder::run_text::ForecastText,
 }
 
 impl From<runner::Forecast> for Forecast {
     fn from(f: runner::Forecast) -> Self {
         Forecast {
+            text: finder::run_text::forecast_text(&f, None),
             posts: f.posts as u64,
             gated_out: f.gated_out as u64,
             deduped: f.deduped as u64,

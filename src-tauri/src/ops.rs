@@ -229,6 +229,14 @@ impl AppState {
         EngineSettings::with_defaults(name.trim()).into()
     }
 
+    /// What the editor must show before the settings can be saved (empty when they can).
+    pub fn project_settings_problems(
+        &self,
+        settings: dto::ProjectSettings,
+    ) -> Vec<finder::project::SettingsProblem> {
+        EngineSettings::from(settings).problems()
+    }
+
     pub async fn create_project(&self, settings: dto::ProjectSettings) -> AppResult<Project> {
         let project = projects::create(&self.store, &settings.into(), now()).await?;
         tracing::info!(project = project.name(), "project created");
@@ -376,6 +384,7 @@ impl AppState {
         &self,
         project_id: i64,
         settings: dto::RunSettings,
+        budget_picos: Option<i64>,
     ) -> AppResult<Forecast> {
         let settings: runner::RunSettings = settings.into();
         // With a key, the forecast knows what embeddings cost and Google's daily allowance;
@@ -384,7 +393,11 @@ impl AppState {
         let prepared =
             finder::engine::prepare(&self.store, access.as_ref(), project_id, settings, now())
                 .await?;
-        Ok(prepared.forecast.into())
+        let text = finder::run_text::forecast_text(&prepared.forecast, budget_picos);
+        Ok(Forecast {
+            text,
+            ..prepared.forecast.into()
+        })
     }
 
     pub async fn list_runs(&self, project_id: Option<i64>) -> AppResult<Vec<RunListing>> {
@@ -597,4 +610,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
         let _ = std::fs::remove_file(&temp);
         unwritable(e)
     })
+}
+
+/// Amounts of money as the window shows them (the engine's one formatter).
+pub fn money_texts(picos: Vec<i64>) -> Vec<prices::MoneyText> {
+    picos.into_iter().map(prices::MoneyText::of).collect()
+}
+
+/// A budget typed in a field, checked against what the run already spent.
+pub fn read_budget(text: &str, spent_picos: Option<i64>) -> prices::BudgetInput {
+    prices::read_budget(text, spent_picos.unwrap_or(0))
 }

@@ -34,6 +34,8 @@ export const commands = {
 	getProject: (id: number) => typedError<Project, AppError>(__TAURI_INVOKE("get_project", { id })),
 	/**  A new project's settings with every default ("reset to defaults"). */
 	defaultProjectSettings: (name: string) => typedError<ProjectSettings, AppError>(__TAURI_INVOKE("default_project_settings", { name })),
+	/**  Everything to fix before the settings can be saved, per field, in plain words. */
+	projectSettingsProblems: (settings: ProjectSettings) => typedError<SettingsProblem[], AppError>(__TAURI_INVOKE("project_settings_problems", { settings })),
 	createProject: (settings: ProjectSettings) => typedError<Project, AppError>(__TAURI_INVOKE("create_project", { settings })),
 	updateProject: (id: number, settings: ProjectSettings) => typedError<Project, AppError>(__TAURI_INVOKE("update_project", { id, settings })),
 	deleteProject: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_project", { id })),
@@ -42,7 +44,7 @@ export const commands = {
 	suggestTopicExamples: (projectId: number, label: string, description: string) => typedError<string[], AppError>(__TAURI_INVOKE("suggest_topic_examples", { projectId, label, description })),
 	importPosts: (projectId: number, source: ImportSource) => typedError<ImportReport, AppError>(__TAURI_INVOKE("import_posts", { projectId, source })),
 	defaultRunSettings: (projectId: number) => typedError<RunSettings, AppError>(__TAURI_INVOKE("default_run_settings", { projectId })),
-	forecastRun: (projectId: number, settings: RunSettings) => typedError<Forecast, AppError>(__TAURI_INVOKE("forecast_run", { projectId, settings })),
+	forecastRun: (projectId: number, settings: RunSettings, budgetPicos: number | null) => typedError<Forecast, AppError>(__TAURI_INVOKE("forecast_run", { projectId, settings, budgetPicos })),
 	/**  Starts a run in the background and returns its id; progress arrives as `RunEvent`s. */
 	startRun: (projectId: number, settings: RunSettings, budgetPicos: number | null) => typedError<number, AppError>(__TAURI_INVOKE("start_run", { projectId, settings, budgetPicos })),
 	resumeRun: (runId: number, budgetPicos: number | null, mode: RunMode | null) => typedError<number, AppError>(__TAURI_INVOKE("resume_run", { runId, budgetPicos, mode })),
@@ -98,6 +100,12 @@ export const commands = {
 	deleteSavedSearch: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_saved_search", { id })),
 	/**  Term analysis of a search: shares, freshness, verdict and reply cost per term. */
 	analyzeTerms: (searchId: number) => typedError<TermAnalysisDto[], AppError>(__TAURI_INVOKE("analyze_terms", { searchId })),
+	/**  Amounts as the window shows them ("$0.0341") and as they fill an input ("0.0341"). */
+	moneyTexts: (picos: number[]) => typedError<MoneyText[], AppError>(__TAURI_INVOKE("money_texts", { picos })),
+	/**  A budget typed by the person, read and checked (above $0 and above what was spent). */
+	readBudget: (text: string, spentPicos: number | null) => typedError<BudgetInput, AppError>(__TAURI_INVOKE("read_budget", { text, spentPicos })),
+	/**  The Find posts form read into a request, or the first thing to fix in it. */
+	readSearchForm: (form: SearchFormDto) => typedError<SearchFormReading, AppError>(__TAURI_INVOKE("read_search_form", { form })),
 };
 
 /** Events */
@@ -105,6 +113,9 @@ export const events = {
 	findEvent: makeEvent<FindEvent, FindEvent>("find-event"),
 	runEvent: makeEvent<RunEvent, RunEvent>("run-event"),
 };
+
+/* Constants */
+export const CSV_COLUMNS = ["rank","priority_score","project","tweet_id","url","author","followers","views","tweet_text","posted_at","score_total","label","topic","why","suggested_response","suggested_type","alternative_1","alt_1_type","alternative_2","alt_2_type","alternative_3","alt_3_type","alternative_4","alt_4_type"] as const;
 
 /* Types */
 export type AppError = {
@@ -134,6 +145,14 @@ export type BatchStatus = {
 	next_check_s: number | null,
 	/**  "Queued at Google: 1 job, 14 requests. Next check in 10 s." */
 	sentence: string,
+};
+
+/**  A budget typed by a person, checked: an amount above $0 and above what is already spent. */
+export type BudgetInput = {
+	/**  The budget in pico-dollars, when the text is a valid one. */
+	picos: number | null,
+	/**  What to fix, in plain words, when it is not. */
+	problem: string | null,
 };
 
 export type CostDayRow = {
@@ -245,6 +264,33 @@ export type Forecast = {
 	/**  The same run in batch mode (half price, within hours). */
 	batch_posts: number,
 	batch_cost_picos: number,
+	text: ForecastText,
+};
+
+/**  A forecast in plain words. Optional lines are absent when there is nothing to say. */
+export type ForecastText = {
+	/**  "120 posts will get reply drafts, in about 120 requests." */
+	headline: string,
+	/**  "Estimated cost $0.0412 · about 2 m 30 s at your current limits." */
+	cost_line: string,
+	/**  "20 posts held back (spam, reposts, repeats, authors or words you avoid) cost nothing." */
+	held_back: string | null,
+	/**  Set when the estimate is above the run's budget. */
+	over_budget: string | null,
+	/**  "+ 4,000 thinking tokens (billed as output)", only when the model thinks. */
+	thinking_line: string | null,
+	/**  "AI relevance check: $0.002 included", only when the run makes that check. */
+	planning_line: string | null,
+	/**  "Google allows 180 more requests today", when the daily allowance is known. */
+	daily_line: string | null,
+	/**  The planner's own notes (why fewer posts than asked, what is included), blanks dropped. */
+	notes: string[],
+	/**  The estimate now, as money text: "$0.0412". */
+	cost_text: string,
+	/**  The same run at half price (batch mode): "$0.0206". */
+	batch_cost_text: string,
+	/**  How long the run takes now: "2 m 30 s". */
+	duration_text: string,
 };
 
 export type Generation = {
@@ -329,6 +375,15 @@ export type Limits = {
 export type LogTail = {
 	path: string,
 	lines: string[],
+};
+
+/**  An amount of money as the window shows it and as it fills an input field. */
+export type MoneyText = {
+	picos: number,
+	/**  For reading: "$0.50", "$1,200.00". */
+	text: string,
+	/**  For an input field: "0.5", "1200". */
+	input: string,
 };
 
 export type Opportunity = {
@@ -616,6 +671,30 @@ export type SearchFiltersDto = {
 	sort: SearchSort,
 };
 
+/**  The Find posts form as typed (numbers still text), read by the engine. */
+export type SearchFormDto = {
+	source: SearchSource,
+	terms: string,
+	count: string,
+	min_likes: string,
+	min_reposts: string,
+	min_replies: string,
+	days_back: string,
+	language: string,
+	only_verified: boolean,
+	only_image: boolean,
+	only_video: boolean,
+	only_quote: boolean,
+	raw_query: boolean,
+	sort: SearchSort,
+};
+
+/**  The request the form makes, or the first thing to fix in it. */
+export type SearchFormReading = {
+	request: SearchRequestDto | null,
+	problem: string | null,
+};
+
 export type SearchOutcomeDto = {
 	search_id: number,
 	project_id: number,
@@ -670,6 +749,16 @@ export type SearchSort = "latest" | "top";
 export type SearchSource = "apify" | "x";
 
 export type SecretName = "gemini" | "apify" | "x-bearer";
+
+/**
+ *  One thing to fix in a project's settings, for the editor: which part of the form
+ *  ("name", "topics.0.label", "weights", "thresholds", "reply_types", "generation") and what
+ *  to do, in plain words.
+ */
+export type SettingsProblem = {
+	field: string,
+	message: string,
+};
 
 export type SkippedRow = {
 	/**  Where in the file, e.g. "item 12" or "line 40". */

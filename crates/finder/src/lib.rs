@@ -19,6 +19,7 @@ pub mod project;
 pub mod projects;
 pub mod retry;
 pub mod review;
+pub mod run_text;
 pub mod runner;
 pub mod sample;
 pub mod scoring;

@@ -142,6 +142,12 @@ impl RunSettings {
                 models::MAX_POSTS_PER_REQUEST
             )));
         }
+        if self.max_candidates == 0 {
+            return bad("Look at 1 post or more.");
+        }
+        if self.min_followers < 0 || self.min_likes < 0 {
+            return bad("Minimum followers and likes can't be negative.");
+        }
         if self.limits.rpm == 0 {
             return bad("Requests per minute must be at least 1.");
         }
