@@ -6,7 +6,8 @@ import { useId, useState, type FormEvent } from "react";
 import type { RunListing } from "../apiTypes";
 import { formatClock } from "../lib/format";
 import { useResumeRun, useRunSummary } from "../lib/queries";
-import { BUDGET_SENTENCE, parseRaisedBudget, QUOTA_SENTENCE, resetTimeText, runSoFarSentence, suggestRaisedBudget } from "../lib/runText";
+import { api } from "../api";
+import { BUDGET_SENTENCE, QUOTA_SENTENCE, resetTimeText, runSoFarSentence, suggestRaisedBudget } from "../lib/runText";
 import { useLiveRun } from "./RunContext";
 import { Button, ErrorNotice, Notice } from "./ui";
 import { IconPlay, IconRefresh, IconX } from "./icons";
@@ -35,13 +36,20 @@ export function BudgetReachedBanner({
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const parsed = parseRaisedBudget(text, spentPicos);
-    if (!parsed.ok) {
-      setProblem(parsed.message);
-      return;
-    }
-    setProblem(null);
-    resume.mutate({ runId, budgetPicos: parsed.picos }, { onSuccess: (id) => watch(id) });
+    // The engine reads the amount and checks it is above what the run has spent.
+    void api()
+      .readBudget(text, spentPicos)
+      .then(
+        (reading) => {
+          if (reading.picos == null) {
+            setProblem(reading.problem);
+            return;
+          }
+          setProblem(null);
+          resume.mutate({ runId, budgetPicos: reading.picos }, { onSuccess: (id) => watch(id) });
+        },
+        (err: { message?: string }) => setProblem(err.message ?? null),
+      );
   };
 
   return (

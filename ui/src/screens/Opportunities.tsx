@@ -14,7 +14,6 @@ import { IconCheck, IconCopy, IconEdit, IconExternal, IconInbox, IconPlay, IconS
 import { formatAge, formatCompact, formatInt, formatPercent, plural, replyTypeName, toScore100 } from "../lib/format";
 import { useDebounced, useNow } from "../lib/hooks";
 import { copyText, openLink } from "../lib/platform";
-import { DEFAULT_WEIGHTS } from "../lib/project";
 import { useDraftReview, useEditDraft, useOpportunities, useProject, useRuns, useSetPostStatus, useTopicsInUse, useUndoPostStatus } from "../lib/queries";
 import {
   bulkDoneText,
@@ -234,7 +233,7 @@ function PostDetail({
   onCancelPosted,
 }: {
   o: Opportunity;
-  weights: Weights;
+  weights: Weights | null;
   now: number;
   editingDraft: number | null;
   setEditingDraft: (id: number | null) => void;
@@ -349,7 +348,7 @@ function PostDetail({
           </span>
           {o.topic ? <span className="pill accent plain">{o.topic}</span> : null}
         </div>
-        <ScoreBreakdown o={o} weights={weights} />
+        {weights ? <ScoreBreakdown o={o} weights={weights} /> : null}
       </Fold>
     </Card>
   );
@@ -400,7 +399,8 @@ export function OpportunitiesScreen() {
   // Posts whose status changed leave the list at once (optimistic), unless the view keeps them.
   const items = useMemo(() => (page.data?.items ?? []).filter((o) => staysInView(o.status, filters.view)), [page.data, filters.view]);
   const current = items[Math.min(index, Math.max(0, items.length - 1))] ?? null;
-  const weights = details.data?.settings.weights ?? DEFAULT_WEIGHTS;
+  // The project's own weights (the breakdown waits for them).
+  const weights = details.data?.settings.weights ?? null;
   const topicsInUse = useTopicsInUse(projectId);
   const topics = useMemo(
     () => [...new Set([...(details.data?.settings.topics.map((t) => t.label) ?? []), ...(topicsInUse.data ?? [])])],

@@ -23,9 +23,15 @@ function fakeApi() {
   let handler: ((e: RunEvent) => void) | null = null;
   const resumeRun = vi.fn(async (runId: number, _budget: number | null) => runId);
   const api = {
-    kind: "demo",
+    kind: "test",
     listRuns: async () => [],
     resumeRun,
+    // The engine's readings of the amounts this test types (fixed answers, no parsing here).
+    readBudget: async (text: string) =>
+      ({
+        "0": { picos: null, problem: "The budget must be more than $0." },
+        "0.25": { picos: 250_000_000_000, problem: null },
+      })[text] ?? { picos: null, problem: "Type an amount in dollars, like 0.50." },
     pickUpBatchRuns: async () => undefined,
     onRunEvent: async (h: (e: RunEvent) => void) => {
       handler = h;
@@ -68,7 +74,7 @@ describe("BudgetReachedBanner", () => {
 
     fireEvent.change(input, { target: { value: "0" } });
     fireEvent.click(screen.getByTestId("raise-budget-resume"));
-    expect(screen.getByTestId("raise-budget-error").textContent).toBe("The budget must be more than $0.");
+    expect((await screen.findByTestId("raise-budget-error")).textContent).toBe("The budget must be more than $0.");
     expect(input.getAttribute("aria-invalid")).toBe("true");
     expect(resumeRun).not.toHaveBeenCalled();
 

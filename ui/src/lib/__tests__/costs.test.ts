@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetShare, chartStart, daysBetween, perPostSeries, projectTotals, rangeFor, runCostPoints, stackByDay } from "../costs";
+import { axisTicks, budgetShare, chartStart, daysBetween, perPostSeries, projectTotals, rangeFor, runCostPoints, stackByDay, usdToPicos } from "../costs";
 
 describe("daysBetween", () => {
   it("lists every day inclusive, across month ends and DST changes", () => {
@@ -94,5 +94,17 @@ describe("ranges and per-run figures", () => {
     expect(budgetShare(1_000, 4_000)).toBe(0.25);
     expect(budgetShare(1_000, null)).toBeNull();
     expect(budgetShare(1_000, 0)).toBeNull();
+  });
+});
+
+describe("money axes", () => {
+  it("uses round steps from 0 past the largest value, so every tick's text can come from the engine", () => {
+    expect(axisTicks(0)).toEqual([0, 10_000_000_000]);
+    expect(axisTicks(41_200_000_000)).toEqual([0, 20_000_000_000, 40_000_000_000, 60_000_000_000]);
+    const ticks = axisTicks(7_300_000_000_000);
+    expect(ticks[0]).toBe(0);
+    expect(ticks.at(-1)!).toBeGreaterThanOrEqual(7_300_000_000_000);
+    expect(ticks.length).toBeLessThanOrEqual(7);
+    expect(usdToPicos(0.0412)).toBe(41_200_000_000);
   });
 });
