@@ -425,6 +425,22 @@ pub async fn edit_draft(state: S<'_>, draft_id: i64, text: String) -> AppResult<
     state.edit_draft(draft_id, &text).await
 }
 
+/// A post's score in its four parts with the project's weights (the review breakdown).
+#[tauri::command]
+#[specta::specta]
+pub fn score_parts(
+    weights: Weights,
+    velocity: f64,
+    relevance: f64,
+    openness: f64,
+    author: f64,
+) -> AppResult<Vec<finder::score_parts::ScorePart>> {
+    Ok(crate::ops::score_parts(
+        weights,
+        [velocity, relevance, openness, author],
+    ))
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn topics_in_use(state: S<'_>, project_id: i64) -> AppResult<Vec<String>> {
@@ -713,6 +729,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             money_texts,
             read_budget,
             read_search_form,
+            score_parts,
         ])
         .events(tauri_specta::collect_events![RunEvent, find::FindEvent])
         // The CSV's columns, in order, as the engine writes them (shown on the Export screen).

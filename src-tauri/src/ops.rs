@@ -621,3 +621,15 @@ pub fn money_texts(picos: Vec<i64>) -> Vec<prices::MoneyText> {
 pub fn read_budget(text: &str, spent_picos: Option<i64>) -> prices::BudgetInput {
     prices::read_budget(text, spent_picos.unwrap_or(0))
 }
+
+/// A post's score in its parts (velocity, relevance, openness, author) with these weights.
+pub fn score_parts(weights: dto::Weights, parts: [f64; 4]) -> Vec<finder::score_parts::ScorePart> {
+    let weights = finder::project::Weights {
+        velocity: weights.velocity,
+        relevance: weights.relevance,
+        openness: weights.openness,
+        author: weights.author,
+    };
+    let [velocity, relevance, openness, author] = parts;
+    finder::score_parts::score_parts(&weights, velocity, relevance, openness, author)
+}

@@ -36,13 +36,15 @@ import type {
   RunSummary,
   SecretName,
   Tier,
+  Weights,
+  Opportunity,
   DraftReview,
   StatusChange,
 } from "./apiTypes";
-import type { BudgetInput, MoneyText, SettingsProblem } from "./bindings";
+import type { BudgetInput, MoneyText, ScorePart, SettingsProblem } from "./bindings";
 
 export * from "./apiTypes";
-export type { BudgetInput, MoneyText, SettingsProblem };
+export type { BudgetInput, MoneyText, ScorePart, SettingsProblem };
 
 export type Unlisten = () => void;
 
@@ -114,6 +116,8 @@ export interface Api {
   /** Puts each post of a change back to the status it had; resolves with how many changed. */
   undoPostStatus(change: StatusChange): Promise<number>;
   setDraftReview(draftId: number, review: DraftReview): Promise<void>;
+  /** A post's score in its four parts with the project's weights (the engine's breakdown). */
+  scoreParts(weights: Weights, post: Pick<Opportunity, "velocity" | "relevance" | "openness" | "author_score">): Promise<ScorePart[]>;
   /** Topics that posts in the project are actually labelled with. */
   topicsInUse(projectId: number): Promise<string[]>;
   editDraft(draftId: number, text: string): Promise<void>;

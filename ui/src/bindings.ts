@@ -106,6 +106,8 @@ export const commands = {
 	readBudget: (text: string, spentPicos: number | null) => typedError<BudgetInput, AppError>(__TAURI_INVOKE("read_budget", { text, spentPicos })),
 	/**  The Find posts form read into a request, or the first thing to fix in it. */
 	readSearchForm: (form: SearchFormDto) => typedError<SearchFormReading, AppError>(__TAURI_INVOKE("read_search_form", { form })),
+	/**  A post's score in its four parts with the project's weights (the review breakdown). */
+	scoreParts: (weights: Weights, velocity: number | null, relevance: number | null, openness: number | null, author: number | null) => typedError<ScorePart[], AppError>(__TAURI_INVOKE("score_parts", { weights, velocity, relevance, openness, author })),
 };
 
 /** Events */
@@ -648,6 +650,18 @@ export type SavedSearchDto = {
 	draft_new_greens: boolean,
 	last_fetched_at: number | null,
 	created_at: number,
+};
+
+/**  One part of a post's score. */
+export type ScorePart = {
+	/**  The weight's name: "velocity", "relevance", "openness" or "author". */
+	key: string,
+	/**  The part's value, 0–1. */
+	value: number,
+	/**  Its share of the weights, 0–1 (the shares add up to 1, or are all 0). */
+	weight: number,
+	/**  What it adds to the total: value × share. */
+	contribution: number,
 };
 
 export type SearchEstimate = {

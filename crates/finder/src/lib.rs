@@ -22,6 +22,7 @@ pub mod review;
 pub mod run_text;
 pub mod runner;
 pub mod sample;
+pub mod score_parts;
 pub mod scoring;
 pub mod search;
 pub mod spend;

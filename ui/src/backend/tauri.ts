@@ -235,6 +235,7 @@ export const tauriApi: Api = {
   editDraft: async (draftId, text) => {
     await unwrap(c.editDraft(draftId, text));
   },
+  scoreParts: (weights, o) => unwrap(c.scoreParts(weights, o.velocity, o.relevance, o.openness, o.author_score)),
   topicsInUse: (projectId) => unwrap(c.topicsInUse(projectId)),
 
   costsByDay: (q, by) => unwrap(c.costsByDay(q, by)),

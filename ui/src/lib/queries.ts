@@ -9,6 +9,7 @@ import type {
   DraftReview,
   ImportSource,
   Limits,
+  Opportunity,
   OpportunityExport,
   OpportunityPage,
   OpportunityQuery,
@@ -20,6 +21,7 @@ import type {
   RunSettings,
   SecretName,
   Tier,
+  Weights,
 } from "../apiTypes";
 import { normaliseError, type AppError } from "./errors";
 
@@ -415,4 +417,12 @@ export const useProjectProblems = (settings: ProjectSettings | null) =>
     queryFn: () => call(() => api().projectSettingsProblems(settings!)),
     enabled: settings != null,
     placeholderData: (previous) => previous,
+  });
+
+/** A post's score in its parts, from the engine. */
+export const useScoreParts = (weights: Weights, o: Pick<Opportunity, "velocity" | "relevance" | "openness" | "author_score">) =>
+  useQuery({
+    queryKey: ["score-parts", weights, o.velocity, o.relevance, o.openness, o.author_score] as const,
+    queryFn: () => call(() => api().scoreParts(weights, o)),
+    staleTime: Infinity,
   });

@@ -14,7 +14,17 @@ import { IconCheck, IconCopy, IconEdit, IconExternal, IconInbox, IconPlay, IconS
 import { formatAge, formatCompact, formatInt, formatPercent, plural, replyTypeName, toScore100 } from "../lib/format";
 import { useDebounced, useNow } from "../lib/hooks";
 import { copyText, openLink } from "../lib/platform";
-import { useDraftReview, useEditDraft, useOpportunities, useProject, useRuns, useSetPostStatus, useTopicsInUse, useUndoPostStatus } from "../lib/queries";
+import {
+  useDraftReview,
+  useEditDraft,
+  useOpportunities,
+  useProject,
+  useRuns,
+  useScoreParts,
+  useSetPostStatus,
+  useTopicsInUse,
+  useUndoPostStatus,
+} from "../lib/queries";
 import {
   bulkDoneText,
   draftText,
@@ -23,7 +33,7 @@ import {
   orderedDrafts,
   REVIEW_SHORTCUTS,
   reviewShortcut,
-  scoreParts,
+  SCORE_PART_WORDS,
   staysInView,
   toggleSelected,
 } from "../lib/review";
@@ -69,12 +79,13 @@ function inField(target: EventTarget | null): boolean {
 }
 
 function ScoreBreakdown({ o, weights }: { o: Opportunity; weights: Weights }) {
-  const parts = scoreParts(o, weights);
+  // The engine splits the score into its parts (the same weighted mean it scores with).
+  const parts = useScoreParts(weights, o).data ?? [];
   return (
     <div className="score-bars">
       {parts.map((p) => (
         <div key={p.key} style={{ display: "contents" }}>
-          <span title={p.explain}>{p.name}</span>
+          <span title={SCORE_PART_WORDS[p.key]?.explain}>{SCORE_PART_WORDS[p.key]?.name ?? p.key}</span>
           <div className="meter" title={`${formatPercent(p.value)} × weight ${formatPercent(p.weight)}`}>
             <div style={{ width: `${p.value * 100}%` }} />
           </div>
