@@ -26,6 +26,7 @@ import {
 import { IconFolder, IconInbox, IconPlay, IconRefresh, IconStop } from "../components/icons";
 import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, plural } from "../lib/format";
 import { useMoney } from "../lib/money";
+import { api } from "../api";
 import { useDebounced } from "../lib/hooks";
 import {
   useBudgetReading,
@@ -411,9 +412,18 @@ export function RunScreen() {
     settings && set({ labels: on ? [...settings.labels, l].filter((x, i, a) => a.indexOf(x) === i) : settings.labels.filter((x) => x !== l) });
   const budgetInvalid = budgetOn && budget.data != null && budget.data.picos == null;
 
-  const onStart = () => {
+  const onStart = async () => {
     if (!settings || projectId == null) return;
-    start.mutate({ projectId, settings, budgetPicos }, { onSuccess: (runId) => watch(runId) });
+    // The budget as typed right now, read by the engine (the reading above may lag a keystroke).
+    let cap: number | null = null;
+    if (budgetOn) {
+      const reading = await api()
+        .readBudget(budgetText, null)
+        .catch(() => null);
+      if (reading?.picos == null) return;
+      cap = reading.picos;
+    }
+    start.mutate({ projectId, settings, budgetPicos: cap }, { onSuccess: (runId) => watch(runId) });
   };
 
   return (
@@ -666,13 +676,8 @@ export function RunScreen() {
               size="lg"
               icon={<IconPlay />}
               busy={start.isPending}
-              disabled={
-                !valid ||
-                !geminiSet ||
-                (budgetOn && budgetPicos == null) ||
-                (settings.mode === "batch" ? forecast.data?.batch_posts === 0 : forecast.data?.posts === 0)
-              }
-              onClick={onStart}
+              disabled={!valid || !geminiSet || budgetInvalid || (settings.mode === "batch" ? forecast.data?.batch_posts === 0 : forecast.data?.posts === 0)}
+              onClick={() => void onStart()}
               data-testid="run-start"
             >
               {forecast.data && valid && settings.mode === "batch" && forecast.data.batch_posts > 0
