@@ -144,16 +144,16 @@ export function runCostPoints(runs: RunSpend[]): RunCostPoint[] {
       name: `${new Date(r.created_at * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric" })} · ${r.project}`,
       day: isoDay(new Date(r.created_at * 1000)),
       costUsd: picosToUsd(r.cost_picos),
-      perPostUsd: r.avg_picos_per_post != null ? picosToUsd(r.avg_picos_per_post) : r.succeeded > 0 ? picosToUsd(r.cost_picos) / r.succeeded : null,
+      // The engine's average (none when no post got replies).
+      perPostUsd: r.avg_picos_per_post != null ? picosToUsd(r.avg_picos_per_post) : null,
     }));
 }
 
 /** Average cost per post by day, oldest first, days without answered posts left out. */
 export function perPostSeries(days: DayAverage[]): Array<{ day: string; usd: number }> {
   return [...days]
-    .filter((d) => d.avg_picos_per_post != null || d.posts > 0)
-    .sort((a, b) => a.day.localeCompare(b.day))
-    .map((d) => ({ day: d.day, usd: picosToUsd(d.avg_picos_per_post ?? Math.trunc(d.cost_picos / d.posts)) }));
+    .flatMap((d) => (d.avg_picos_per_post != null ? [{ day: d.day, usd: picosToUsd(d.avg_picos_per_post) }] : []))
+    .sort((a, b) => a.day.localeCompare(b.day));
 }
 
 /** The share of a monthly budget spent, 0–1 (may exceed 1); null without a budget. */

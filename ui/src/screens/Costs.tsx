@@ -99,7 +99,7 @@ export function CostsScreen() {
   const runTicks = useMemo(() => axisTicks(Math.max(0, ...points.map((p) => usdToPicos(p.costUsd)))), [points]);
   const postTicks = useMemo(() => axisTicks(Math.max(0, ...perPostPoints.map((p) => usdToPicos(p.usd)))), [perPostPoints]);
   const o = overview.data;
-  const avgPerPost = o ? (o.avg_picos_per_post ?? (o.range_posts_answered > 0 ? Math.trunc(o.range_total_picos / o.range_posts_answered) : null)) : null;
+  const avgPerPost = o?.avg_picos_per_post ?? null;
   const money = useMoney([
     o?.monthly_budget_picos,
     o?.month_to_date_picos,

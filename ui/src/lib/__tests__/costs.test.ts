@@ -47,7 +47,8 @@ describe("ranges and per-run figures", () => {
     const t = (d: number) => Math.floor(new Date(2026, 10, d, 12).getTime() / 1000);
     const run = { project: "A", status: "finished", model: "gemini-2.5-flash", calls: 4, elapsed_s: 3 };
     const points = runCostPoints([
-      { ...run, run_id: 2, created_at: t(5), succeeded: 4, failed: 0, cost_picos: 400_000_000, avg_picos_per_post: null },
+      // As the engine sends them: an average when posts got replies, none otherwise.
+      { ...run, run_id: 2, created_at: t(5), succeeded: 4, failed: 0, cost_picos: 400_000_000, avg_picos_per_post: 100_000_000 },
       { ...run, run_id: 1, created_at: t(3), succeeded: 0, failed: 10, cost_picos: 0, avg_picos_per_post: null },
     ]);
     expect(points.map((p) => p.runId)).toEqual([1, 2]);
@@ -82,7 +83,7 @@ describe("ranges and per-run figures", () => {
     expect(
       perPostSeries([
         { day: "2026-11-03", posts: 2, cost_picos: 200, avg_picos_per_post: 100 },
-        { day: "2026-11-01", posts: 4, cost_picos: 2_000_000_000, avg_picos_per_post: null },
+        { day: "2026-11-01", posts: 4, cost_picos: 2_000_000_000, avg_picos_per_post: 500_000_000 },
         { day: "2026-11-02", posts: 0, cost_picos: 50, avg_picos_per_post: null },
       ]),
     ).toEqual([
