@@ -662,6 +662,16 @@ pub fn read_budget(
     Ok(crate::ops::read_budget(&text, spent_picos))
 }
 
+/// A starting value for raising a run's budget, as dollars for the input ("0.10").
+#[tauri::command]
+#[specta::specta]
+pub fn suggest_raised_budget(cap_picos: Option<i64>, spent_picos: i64) -> AppResult<String> {
+    Ok(finder::prices::suggest_raised_budget(
+        cap_picos,
+        spent_picos,
+    ))
+}
+
 /// Every command and event, for the invoke handler and for the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -730,6 +740,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             read_budget,
             read_search_form,
             score_parts,
+            suggest_raised_budget,
         ])
         .events(tauri_specta::collect_events![RunEvent, find::FindEvent])
         // The CSV's columns, in order, as the engine writes them (shown on the Export screen).

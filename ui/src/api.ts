@@ -138,6 +138,8 @@ export interface Api {
   moneyTexts(picos: number[]): Promise<MoneyText[]>;
   /** A typed budget, checked to be above $0 and above `spentPicos`. */
   readBudget(text: string, spentPicos: number | null): Promise<BudgetInput>;
+  /** A starting value for raising a run's budget, as dollars for the input ("0.10"). */
+  suggestRaisedBudget(capPicos: number | null, spentPicos: number): Promise<string>;
 
   // Settings.
   listPrices(): Promise<PriceRow[]>;

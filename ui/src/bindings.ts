@@ -108,6 +108,8 @@ export const commands = {
 	readSearchForm: (form: SearchFormDto) => typedError<SearchFormReading, AppError>(__TAURI_INVOKE("read_search_form", { form })),
 	/**  A post's score in its four parts with the project's weights (the review breakdown). */
 	scoreParts: (weights: Weights, velocity: number | null, relevance: number | null, openness: number | null, author: number | null) => typedError<ScorePart[], AppError>(__TAURI_INVOKE("score_parts", { weights, velocity, relevance, openness, author })),
+	/**  A starting value for raising a run's budget, as dollars for the input ("0.10"). */
+	suggestRaisedBudget: (capPicos: number | null, spentPicos: number) => typedError<string, AppError>(__TAURI_INVOKE("suggest_raised_budget", { capPicos, spentPicos })),
 };
 
 /** Events */

@@ -457,6 +457,17 @@ pub fn parse_usd_picos(text: &str) -> Option<i64> {
     whole.checked_mul(1_000_000_000_000)?.checked_add(fraction)
 }
 
+/// A starting value for a raised budget, as input text in whole cents ("0.10", "4.00"): twice
+/// the old budget (or what was spent, when more), rounded up to a cent; at least a cent.
+pub fn suggest_raised_budget(cap_picos: Option<i64>, spent_picos: i64) -> String {
+    const CENT: i64 = 10_000_000_000;
+    let base = cap_picos.unwrap_or(0).max(spent_picos).max(0);
+    let doubled = base.saturating_mul(2);
+    let target = (doubled.saturating_add(CENT - 1) / CENT).max(1) * CENT;
+    let cents = target / CENT;
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
 /// A budget typed by a person, checked: an amount above $0 and above what is already spent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -647,6 +658,21 @@ mod tests {
         }
         let m = MoneyText::of(USD / 2);
         assert_eq!((m.text.as_str(), m.input.as_str()), ("$0.5000", "0.5"));
+    }
+
+    #[test]
+    fn suggests_twice_the_old_budget_rounded_up_to_a_cent() {
+        assert_eq!(
+            suggest_raised_budget(Some(50_000_000_000), 40_000_000_000),
+            "0.10"
+        );
+        assert_eq!(suggest_raised_budget(None, 40_000_000_000), "0.08");
+        assert_eq!(suggest_raised_budget(None, 0), "0.01");
+        assert_eq!(
+            suggest_raised_budget(Some(2_000_000_000_000), 1_999_000_000_000),
+            "4.00"
+        );
+        assert_eq!(suggest_raised_budget(Some(1_234_000_000), 0), "0.01");
     }
 
     #[test]

@@ -248,6 +248,7 @@ export const tauriApi: Api = {
 
   moneyTexts: (picos) => unwrap(c.moneyTexts(picos)),
   readBudget: (text, spentPicos) => unwrap(c.readBudget(text, spentPicos)),
+  suggestRaisedBudget: (capPicos, spentPicos) => unwrap(c.suggestRaisedBudget(capPicos, spentPicos)),
 
   listPrices: () => unwrap(c.listPrices()),
   setPrice: (price) => unwrap(c.setPrice(price)),

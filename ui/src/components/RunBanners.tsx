@@ -2,12 +2,12 @@
 // continue), or at Google's daily limit (continue when it resets). And the monthly budget
 // alerts, which stay until dismissed.
 
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { RunListing } from "../apiTypes";
 import { formatClock } from "../lib/format";
 import { useResumeRun, useRunSummary } from "../lib/queries";
 import { api } from "../api";
-import { BUDGET_SENTENCE, QUOTA_SENTENCE, resetTimeText, runSoFarSentence, suggestRaisedBudget } from "../lib/runText";
+import { BUDGET_SENTENCE, QUOTA_SENTENCE, resetTimeText, runSoFarSentence } from "../lib/runText";
 import { useLiveRun } from "./RunContext";
 import { Button, ErrorNotice, Notice } from "./ui";
 import { IconPlay, IconRefresh, IconX } from "./icons";
@@ -29,8 +29,20 @@ export function BudgetReachedBanner({
 }) {
   const resume = useResumeRun();
   const { watch } = useLiveRun();
-  const [text, setText] = useState(() => suggestRaisedBudget(capPicos, spentPicos));
+  const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  // The engine's suggestion (twice the old budget), unless the person already typed one.
+  const typed = useRef(false);
+  useEffect(() => {
+    let current = true;
+    api()
+      .suggestRaisedBudget(capPicos, spentPicos)
+      .then((suggested) => current && !typed.current && setText(suggested))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [capPicos, spentPicos]);
   const inputId = useId();
   const problemId = useId();
 
@@ -67,6 +79,7 @@ export function BudgetReachedBanner({
               autoComplete="off"
               value={text}
               onChange={(e) => {
+                typed.current = true;
                 setText(e.target.value);
                 setProblem(null);
               }}

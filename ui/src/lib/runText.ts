@@ -260,15 +260,6 @@ export function resumeDue(atSeconds: number, nowMs: number): boolean {
   return nowMs >= atSeconds * 1000;
 }
 
-/** A starting value for the new budget: twice the old one (or what was spent), rounded up to a cent. */
-export function suggestRaisedBudget(capPicos: number | null, spentPicos: number): string {
-  const CENT = 10_000_000_000;
-  const base = Math.max(capPicos ?? 0, spentPicos);
-  const target = Math.max(CENT, Math.ceil((base * 2) / CENT) * CENT);
-  // Whole cents, so two decimals are exact: "0.10", "4.00".
-  return (target / 1e12).toFixed(2);
-}
-
 // ---- Monthly budget alerts: a banner each, until dismissed. ----
 
 export interface BudgetAlert {

@@ -13,7 +13,6 @@ import {
   resumeDue,
   runStatusTone,
   runStatusWords,
-  suggestRaisedBudget,
   summaryHeadline,
 } from "../runText";
 
@@ -252,15 +251,5 @@ describe("resetTimeText", () => {
     expect(autoResumeAt(1000)).toBe(1060);
     expect(resumeDue(1060, 1_059_999)).toBe(false);
     expect(resumeDue(1060, 1_060_000)).toBe(true);
-  });
-});
-
-describe("raising a run's budget", () => {
-  it("suggests twice the old budget, rounded up to a cent", () => {
-    expect(suggestRaisedBudget(50_000_000_000, 40_000_000_000)).toBe("0.10");
-    expect(suggestRaisedBudget(null, 40_000_000_000)).toBe("0.08");
-    expect(suggestRaisedBudget(null, 0)).toBe("0.01");
-    expect(suggestRaisedBudget(2_000_000_000_000, 1_999_000_000_000)).toBe("4.00");
-    expect(suggestRaisedBudget(1_234_000_000, 0)).toBe("0.01");
   });
 });
