@@ -206,6 +206,16 @@ pub fn default_project_settings(state: S<'_>, name: String) -> AppResult<Project
     Ok(state.default_project_settings(&name))
 }
 
+/// Everything to fix before the settings can be saved, per field, in plain words.
+#[tauri::command]
+#[specta::specta]
+pub fn project_settings_problems(
+    state: S<'_>,
+    settings: ProjectSettings,
+) -> AppResult<Vec<finder::project::SettingsProblem>> {
+    Ok(state.project_settings_problems(settings))
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn create_project(state: S<'_>, settings: ProjectSettings) -> AppResult<Project> {
@@ -283,8 +293,9 @@ pub async fn forecast_run(
     state: S<'_>,
     project_id: i64,
     settings: RunSettings,
+    budget_picos: Option<i64>,
 ) -> AppResult<Forecast> {
-    state.forecast_run(project_id, settings).await
+    state.forecast_run(project_id, settings, budget_picos).await
 }
 
 /// Starts a run in the background and returns its id; progress arrives as `RunEvent`s.
@@ -405,6 +416,22 @@ pub async fn set_draft_review(
 #[specta::specta]
 pub async fn edit_draft(state: S<'_>, draft_id: i64, text: String) -> AppResult<Draft> {
     state.edit_draft(draft_id, &text).await
+}
+
+/// A post's score in its four parts with the project's weights (the review breakdown).
+#[tauri::command]
+#[specta::specta]
+pub fn score_parts(
+    weights: Weights,
+    velocity: f64,
+    relevance: f64,
+    openness: f64,
+    author: f64,
+) -> AppResult<Vec<finder::score_parts::ScorePart>> {
+    Ok(crate::ops::score_parts(
+        weights,
+        [velocity, relevance, openness, author],
+    ))
 }
 
 #[tauri::command]
@@ -601,11 +628,47 @@ pub async fn delete_saved_search(state: S<'_>, id: i64) -> AppResult<()> {
     find::delete_saved(&state, id).await
 }
 
+/// The Find posts form read into a request, or the first thing to fix in it.
+#[tauri::command]
+#[specta::specta]
+pub fn read_search_form(form: find::SearchFormDto) -> AppResult<find::SearchFormReading> {
+    Ok(find::read_form(form))
+}
+
 /// Term analysis of a search: shares, freshness, verdict and reply cost per term.
 #[tauri::command]
 #[specta::specta]
 pub async fn analyze_terms(state: S<'_>, search_id: i64) -> AppResult<Vec<TermAnalysisDto>> {
     find::analyze(&state, search_id).await
+}
+
+// ---------- money ----------
+
+/// Amounts as the window shows them ("$0.0341") and as they fill an input ("0.0341").
+#[tauri::command]
+#[specta::specta]
+pub fn money_texts(picos: Vec<i64>) -> AppResult<Vec<finder::prices::MoneyText>> {
+    Ok(crate::ops::money_texts(picos))
+}
+
+/// A budget typed by the person, read and checked (above $0 and above what was spent).
+#[tauri::command]
+#[specta::specta]
+pub fn read_budget(
+    text: String,
+    spent_picos: Option<i64>,
+) -> AppResult<finder::prices::BudgetInput> {
+    Ok(crate::ops::read_budget(&text, spent_picos))
+}
+
+/// A starting value for raising a run's budget, as dollars for the input ("0.10").
+#[tauri::command]
+#[specta::specta]
+pub fn suggest_raised_budget(cap_picos: Option<i64>, spent_picos: i64) -> AppResult<String> {
+    Ok(finder::prices::suggest_raised_budget(
+        cap_picos,
+        spent_picos,
+    ))
 }
 
 /// Every command and event, for the invoke handler and for the bindings export.
@@ -628,6 +691,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             list_projects,
             get_project,
             default_project_settings,
+            project_settings_problems,
             create_project,
             update_project,
             delete_project,
@@ -671,6 +735,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_search_schedule,
             delete_saved_search,
             analyze_terms,
+            money_texts,
+            read_budget,
+            read_search_form,
+            score_parts,
+            suggest_raised_budget,
         ])
         .events(tauri_specta::collect_events![RunEvent, find::FindEvent])
         // The engine's lists, so the screens never keep their own copies.
@@ -678,6 +747,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .constant("REPLY_TYPES", finder::project::ReplyType::ALL)
         // Every error code at run time too, so a UI test can check each one has a sentence.
         .constant("APP_ERROR_CODES", crate::error::AppErrorCode::all())
+        // The CSV's columns, in order, as the engine writes them (shown on the Export screen).
+        .constant("CSV_COLUMNS", finder::export::COLUMNS)
         .dangerously_cast_bigints_to_number()
         // Every shape is the same in both directions: one TypeScript type per Rust type.
         .disable_serde_phases()

@@ -122,6 +122,68 @@ impl From<SearchRequest> for SearchRequestDto {
     }
 }
 
+/// The Find posts form as typed (numbers still text), read by the engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct SearchFormDto {
+    pub source: SearchSource,
+    pub terms: String,
+    pub count: String,
+    pub min_likes: String,
+    pub min_reposts: String,
+    pub min_replies: String,
+    pub days_back: String,
+    pub language: String,
+    pub only_verified: bool,
+    pub only_image: bool,
+    pub only_video: bool,
+    pub only_quote: bool,
+    pub raw_query: bool,
+    pub sort: SearchSort,
+}
+
+/// The request the form makes, or the first thing to fix in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct SearchFormReading {
+    pub request: Option<SearchRequestDto>,
+    pub problem: Option<String>,
+}
+
+/// Reads the form with the engine's rules.
+pub fn read_form(form: SearchFormDto) -> SearchFormReading {
+    let engine = search::form::SearchForm {
+        source: Some(match form.source {
+            SearchSource::Apify => Source::Apify,
+            SearchSource::X => Source::X,
+        }),
+        terms: form.terms,
+        count: form.count,
+        min_likes: form.min_likes,
+        min_reposts: form.min_reposts,
+        min_replies: form.min_replies,
+        days_back: form.days_back,
+        language: form.language,
+        only_verified: form.only_verified,
+        only_image: form.only_image,
+        only_video: form.only_video,
+        only_quote: form.only_quote,
+        raw_query: form.raw_query,
+        sort: match form.sort {
+            SearchSort::Latest => Sort::Latest,
+            SearchSort::Top => Sort::Top,
+        },
+    };
+    match engine.read() {
+        Ok(request) => SearchFormReading {
+            request: Some(request.into()),
+            problem: None,
+        },
+        Err(problem) => SearchFormReading {
+            request: None,
+            problem: Some(problem),
+        },
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct SearchEstimate {
     pub max_posts: u64,

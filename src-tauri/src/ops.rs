@@ -225,6 +225,14 @@ impl AppState {
         EngineSettings::with_defaults(name.trim())
     }
 
+    /// What the editor must show before the settings can be saved (empty when they can).
+    pub fn project_settings_problems(
+        &self,
+        settings: dto::ProjectSettings,
+    ) -> Vec<finder::project::SettingsProblem> {
+        EngineSettings::from(settings).problems()
+    }
+
     pub async fn create_project(&self, settings: dto::ProjectSettings) -> AppResult<Project> {
         let project = projects::create(&self.store, &settings, now()).await?;
         tracing::info!(project = project.name(), "project created");
@@ -369,16 +377,19 @@ impl AppState {
     pub async fn forecast_run(
         &self,
         project_id: i64,
-        settings: dto::RunSettings,
+        settings: RunSettings,
+        budget_picos: Option<i64>,
     ) -> AppResult<Forecast> {
-        let settings: runner::RunSettings = settings;
         // With a key, the forecast knows what embeddings cost and Google's daily allowance;
         // without one it is still shown (nothing is paid either way).
         let access = self.gemini_access().await.ok().map(|(access, _)| access);
         let prepared =
             finder::engine::prepare(&self.store, access.as_ref(), project_id, settings, now())
                 .await?;
-        Ok(prepared.forecast)
+        // The words say whether the estimate is above the budget typed beside the settings.
+        let mut forecast = prepared.forecast;
+        forecast.text = finder::run_text::forecast_text(&forecast, budget_picos);
+        Ok(forecast)
     }
 
     pub async fn list_runs(&self, project_id: Option<i64>) -> AppResult<Vec<RunListing>> {
@@ -575,4 +586,26 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
         let _ = std::fs::remove_file(&temp);
         unwritable(e)
     })
+}
+
+/// Amounts of money as the window shows them (the engine's one formatter).
+pub fn money_texts(picos: Vec<i64>) -> Vec<prices::MoneyText> {
+    picos.into_iter().map(prices::MoneyText::of).collect()
+}
+
+/// A budget typed in a field, checked against what the run already spent.
+pub fn read_budget(text: &str, spent_picos: Option<i64>) -> prices::BudgetInput {
+    prices::read_budget(text, spent_picos.unwrap_or(0))
+}
+
+/// A post's score in its parts (velocity, relevance, openness, author) with these weights.
+pub fn score_parts(weights: dto::Weights, parts: [f64; 4]) -> Vec<finder::score_parts::ScorePart> {
+    let weights = finder::project::Weights {
+        velocity: weights.velocity,
+        relevance: weights.relevance,
+        openness: weights.openness,
+        author: weights.author,
+    };
+    let [velocity, relevance, openness, author] = parts;
+    finder::score_parts::score_parts(&weights, velocity, relevance, openness, author)
 }

@@ -219,7 +219,19 @@ async fn projects_and_project_files_round_trip() {
         .unwrap_err();
     assert_eq!(dup.code, "project_exists");
 
+    assert_eq!(
+        env.state.project_settings_problems(settings.clone()),
+        vec![]
+    );
     settings.thresholds.yellow = 0.9; // above green: refused with the engine's message
+    let problems = env.state.project_settings_problems(settings.clone());
+    assert_eq!(
+        problems
+            .iter()
+            .map(|p| p.field.as_str())
+            .collect::<Vec<_>>(),
+        vec!["thresholds"]
+    );
     let bad = env
         .state
         .update_project(created.id, settings)
@@ -533,8 +545,27 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
         .unwrap();
     // Saved outside the app: confirmed for the fake's address as Settings would ask.
     state.confirm_gemini_server().await.unwrap();
-    let forecast = state.forecast_run(project, settings.clone()).await.unwrap();
+    let forecast = state
+        .forecast_run(project, settings.clone(), None)
+        .await
+        .unwrap();
     assert!(forecast.posts > 0 && forecast.cost_picos > 0);
+    // The window shows the engine's words and money text, never its own.
+    assert_eq!(
+        forecast.text.cost_text,
+        finder::prices::format_usd(forecast.cost_picos)
+    );
+    assert!(forecast.text.headline.contains("will get reply drafts"));
+    assert_eq!(forecast.text.over_budget, None);
+    let capped = state
+        .forecast_run(project, settings.clone(), Some(1))
+        .await
+        .unwrap();
+    assert!(capped
+        .text
+        .over_budget
+        .unwrap()
+        .contains("above your budget"));
     let run_id = runs::start(state, emit.clone(), project, settings.clone(), None, now())
         .await
         .unwrap();
@@ -824,7 +855,10 @@ async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_res
     let mut settings = quick_settings(state, project).await;
     settings.embeddings = false;
     settings.mode = comment_finder_app::dto::RunMode::Batch;
-    let forecast = state.forecast_run(project, settings.clone()).await.unwrap();
+    let forecast = state
+        .forecast_run(project, settings.clone(), None)
+        .await
+        .unwrap();
     assert!(
         forecast.batch_cost_picos > 0 && forecast.batch_cost_picos * 2 <= forecast.cost_picos + 4
     );

@@ -1,7 +1,6 @@
 // The one door to the backend. Screens never call Tauri directly: they use `api` (usually via
 // the TanStack Query hooks in lib/queries.ts). Inside the desktop app `api` is the adapter over
-// the generated bindings (backend/tauri.ts); in a plain browser (screenshots, UI development)
-// it is the in-memory demo backend (demo/), so the UI is viewable without the shell.
+// the generated bindings (backend/tauri.ts); tests give it a stand-in with fixed data.
 //
 // Every method either resolves with its value or rejects with an AppError (lib/errors.ts).
 
@@ -37,17 +36,21 @@ import type {
   RunSummary,
   SecretName,
   Tier,
+  Weights,
+  Opportunity,
   DraftReview,
   StatusChange,
 } from "./apiTypes";
+import type { BudgetInput, MoneyText, ScorePart, SettingsProblem } from "./bindings";
 
 export * from "./apiTypes";
+export type { BudgetInput, MoneyText, ScorePart, SettingsProblem };
 
 export type Unlisten = () => void;
 
 export interface Api {
-  /** Which backend this is: the desktop app, or the browser demo. */
-  readonly kind: "tauri" | "demo";
+  /** Which backend this is: the desktop app, or a stand-in in tests. */
+  readonly kind: "tauri" | "test";
 
   appInfo(): Promise<AppInfo>;
 
@@ -74,6 +77,8 @@ export interface Api {
   getProject(id: number): Promise<Project>;
   /** A new project's settings with every default. */
   defaultProjectSettings(name: string): Promise<ProjectSettings>;
+  /** Everything to fix before the settings can be saved (the engine's one validation). */
+  projectSettingsProblems(settings: ProjectSettings): Promise<SettingsProblem[]>;
   createProject(settings: ProjectSettings): Promise<Project>;
   updateProject(id: number, settings: ProjectSettings): Promise<Project>;
   deleteProject(id: number): Promise<void>;
@@ -88,7 +93,8 @@ export interface Api {
 
   // Runs.
   defaultRunSettings(projectId: number): Promise<RunSettings>;
-  forecastRun(projectId: number, settings: RunSettings): Promise<Forecast>;
+  /** `budgetPicos`: the cap the person typed, so the forecast can say when it is above it. */
+  forecastRun(projectId: number, settings: RunSettings, budgetPicos?: number | null): Promise<Forecast>;
   startRun(projectId: number, settings: RunSettings, budgetPicos: number | null): Promise<number>;
   cancelRun(runId: number): Promise<void>;
   /** Continues a run that stopped part-way. `budgetPicos` sets a new budget for the whole run
@@ -110,6 +116,8 @@ export interface Api {
   /** Puts each post of a change back to the status it had; resolves with how many changed. */
   undoPostStatus(change: StatusChange): Promise<number>;
   setDraftReview(draftId: number, review: DraftReview): Promise<void>;
+  /** A post's score in its four parts with the project's weights (the engine's breakdown). */
+  scoreParts(weights: Weights, post: Pick<Opportunity, "velocity" | "relevance" | "openness" | "author_score">): Promise<ScorePart[]>;
   /** Topics that posts in the project are actually labelled with. */
   topicsInUse(projectId: number): Promise<string[]>;
   editDraft(draftId: number, text: string): Promise<void>;
@@ -125,6 +133,13 @@ export interface Api {
 
   // Export.
   exportOpportunitiesCsv(options: OpportunityExport): Promise<CsvReport>;
+
+  // Money: the engine's text for amounts, and its reading of typed budgets.
+  moneyTexts(picos: number[]): Promise<MoneyText[]>;
+  /** A typed budget, checked to be above $0 and above `spentPicos`. */
+  readBudget(text: string, spentPicos: number | null): Promise<BudgetInput>;
+  /** A starting value for raising a run's budget, as dollars for the input ("0.10"). */
+  suggestRaisedBudget(capPicos: number | null, spentPicos: number): Promise<string>;
 
   // Settings.
   listPrices(): Promise<PriceRow[]>;
@@ -148,16 +163,13 @@ export function api(): Api {
   return chosen;
 }
 
-/** Picks the backend. The demo is loaded lazily so it never ships in the desktop app's path. */
+/** Picks the backend: the desktop app's. A plain browser has none (main.tsx says to open
+ * the app instead). */
 export async function loadApi(): Promise<Api> {
   if (chosen) return chosen;
-  if (insideTauri()) {
-    const { tauriApi } = await import("./backend/tauri");
-    chosen = tauriApi;
-  } else {
-    const { createDemoApi } = await import("./demo/demoApi");
-    chosen = createDemoApi();
-  }
+  if (!insideTauri()) throw new Error("Comment Finder's screens need the desktop app.");
+  const { tauriApi } = await import("./backend/tauri");
+  chosen = tauriApi;
   return chosen;
 }
 

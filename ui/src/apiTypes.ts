@@ -210,6 +210,8 @@ export interface Forecast {
   /** The same run in batch mode (half price, usually within a few hours). */
   batch_posts: number;
   batch_cost_picos: number;
+  /** The engine's words and money text for all of the above. */
+  text: import("./bindings").ForecastText;
 }
 
 export interface RunProgress {

@@ -34,6 +34,8 @@ export const commands = {
 	getProject: (id: number) => typedError<Project, AppError>(__TAURI_INVOKE("get_project", { id })),
 	/**  A new project's settings with every default ("reset to defaults"). */
 	defaultProjectSettings: (name: string) => typedError<ProjectSettings, AppError>(__TAURI_INVOKE("default_project_settings", { name })),
+	/**  Everything to fix before the settings can be saved, per field, in plain words. */
+	projectSettingsProblems: (settings: ProjectSettings) => typedError<SettingsProblem[], AppError>(__TAURI_INVOKE("project_settings_problems", { settings })),
 	createProject: (settings: ProjectSettings) => typedError<Project, AppError>(__TAURI_INVOKE("create_project", { settings })),
 	updateProject: (id: number, settings: ProjectSettings) => typedError<Project, AppError>(__TAURI_INVOKE("update_project", { id, settings })),
 	deleteProject: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_project", { id })),
@@ -42,7 +44,7 @@ export const commands = {
 	suggestTopicExamples: (projectId: number, label: string, description: string) => typedError<string[], AppError>(__TAURI_INVOKE("suggest_topic_examples", { projectId, label, description })),
 	importPosts: (projectId: number, source: ImportSource) => typedError<ImportReport, AppError>(__TAURI_INVOKE("import_posts", { projectId, source })),
 	defaultRunSettings: (projectId: number) => typedError<RunSettings, AppError>(__TAURI_INVOKE("default_run_settings", { projectId })),
-	forecastRun: (projectId: number, settings: RunSettings) => typedError<Forecast, AppError>(__TAURI_INVOKE("forecast_run", { projectId, settings })),
+	forecastRun: (projectId: number, settings: RunSettings, budgetPicos: number | null) => typedError<Forecast, AppError>(__TAURI_INVOKE("forecast_run", { projectId, settings, budgetPicos })),
 	/**  Starts a run in the background and returns its id; progress arrives as `RunEvent`s. */
 	startRun: (projectId: number, settings: RunSettings, budgetPicos: number | null) => typedError<number, AppError>(__TAURI_INVOKE("start_run", { projectId, settings, budgetPicos })),
 	resumeRun: (runId: number, budgetPicos: number | null, mode: RunMode | null) => typedError<number, AppError>(__TAURI_INVOKE("resume_run", { runId, budgetPicos, mode })),
@@ -98,6 +100,16 @@ export const commands = {
 	deleteSavedSearch: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_saved_search", { id })),
 	/**  Term analysis of a search: shares, freshness, verdict and reply cost per term. */
 	analyzeTerms: (searchId: number) => typedError<TermAnalysisDto[], AppError>(__TAURI_INVOKE("analyze_terms", { searchId })),
+	/**  Amounts as the window shows them ("$0.0341") and as they fill an input ("0.0341"). */
+	moneyTexts: (picos: number[]) => typedError<MoneyText[], AppError>(__TAURI_INVOKE("money_texts", { picos })),
+	/**  A budget typed by the person, read and checked (above $0 and above what was spent). */
+	readBudget: (text: string, spentPicos: number | null) => typedError<BudgetInput, AppError>(__TAURI_INVOKE("read_budget", { text, spentPicos })),
+	/**  The Find posts form read into a request, or the first thing to fix in it. */
+	readSearchForm: (form: SearchFormDto) => typedError<SearchFormReading, AppError>(__TAURI_INVOKE("read_search_form", { form })),
+	/**  A post's score in its four parts with the project's weights (the review breakdown). */
+	scoreParts: (weights: Weights, velocity: number | null, relevance: number | null, openness: number | null, author: number | null) => typedError<ScorePart[], AppError>(__TAURI_INVOKE("score_parts", { weights, velocity, relevance, openness, author })),
+	/**  A starting value for raising a run's budget, as dollars for the input ("0.10"). */
+	suggestRaisedBudget: (capPicos: number | null, spentPicos: number) => typedError<string, AppError>(__TAURI_INVOKE("suggest_raised_budget", { capPicos, spentPicos })),
 };
 
 /** Events */
@@ -108,6 +120,8 @@ export const events = {
 
 /* Constants */
 export const APP_ERROR_CODES = ["project_not_found","project_exists","invalid_project","project_has_active_run","file_unreadable","not_a_tweet_export","file_too_large","file_unwritable","invalid_input","database_open","database","database_busy","migration","key_missing","unsafe_server_address","server_not_confirmed","keychain_unavailable","keychain_failed","invalid_key","permission_denied","not_found","quota","overloaded","server_error","timeout","connection","bad_request","prompt_blocked","truncated","stopped","unusable_output","http_error","invalid_config","account_not_eligible","out_of_credit","unsupported_setting","batch_request_failed","daily_limit_reached","request_too_large","budget_reached","nothing_to_do","source_token_missing","apify_bad_token","x_bad_token","apify_out_of_credit","x_out_of_credit","source_rate_limited","source_unreachable","source_refused","source_bad_answer","search_over_budget","apify_run_too_long","apify_run_failed","apify_run_timed_out","apify_run_aborted","data_price_missing","search_stopped","refresh_incomplete","run_not_active","search_running","path_not_allowed","no_home","no_limits","key_check_failed","io","app","internal"] as const;
+
+export const CSV_COLUMNS = ["rank","priority_score","project","tweet_id","url","author","followers","views","tweet_text","posted_at","score_total","label","topic","why","suggested_response","suggested_type","alternative_1","alt_1_type","alternative_2","alt_2_type","alternative_3","alt_3_type","alternative_4","alt_4_type"] as const;
 
 export const LABELS = ["green","yellow","red"] as const;
 
@@ -158,6 +172,14 @@ export type BatchStatus = {
 	next_check_s: number | null,
 	/**  "Queued at Google: 2 jobs, 14 requests. Next check in 10 s." */
 	sentence: string,
+};
+
+/**  A budget typed by a person, checked: an amount above $0 and above what is already spent. */
+export type BudgetInput = {
+	/**  The budget in pico-dollars, when the text is a valid one. */
+	picos: number | null,
+	/**  What to fix, in plain words, when it is not. */
+	problem: string | null,
 };
 
 export type CostOverview = {
@@ -294,6 +316,40 @@ export type Forecast = {
 	batch_posts: number,
 	batch_cost_picos: number,
 	batch_cost_usd: number,
+	/**
+	 *  The forecast in plain words, with the run's budget: written by
+	 *  [`crate::engine::prepare`] (empty in a bare [`forecast`]).
+	 */
+	text: ForecastText,
+};
+
+/**
+ *  A forecast in plain words, composed by [`crate::run_text::forecast_text`]. Optional lines
+ *  are absent when there is nothing to say.
+ */
+export type ForecastText = {
+	/**  "120 posts will get reply drafts, in about 120 requests." */
+	headline: string,
+	/**  "Estimated cost $0.0412 · about 2 m 30 s at your current limits." */
+	cost_line: string,
+	/**  "20 posts held back (spam, reposts, repeats, authors or words you avoid) cost nothing." */
+	held_back: string | null,
+	/**  Set when the estimate is above the run's budget. */
+	over_budget: string | null,
+	/**  "+ 4,000 thinking tokens (billed as output)", only when the model thinks. */
+	thinking_line: string | null,
+	/**  "AI relevance check: $0.002 included", only when the run makes that check. */
+	planning_line: string | null,
+	/**  "Google allows 180 more requests today", when the daily allowance is known. */
+	daily_line: string | null,
+	/**  The planner's own notes (why fewer posts than asked, what is included), blanks dropped. */
+	notes: string[],
+	/**  The estimate now, as money text: "$0.0412". */
+	cost_text: string,
+	/**  The same run at half price (batch mode): "$0.0206". */
+	batch_cost_text: string,
+	/**  How long the run takes now: "2 m 30 s". */
+	duration_text: string,
 };
 
 export type Generation = {
@@ -377,6 +433,15 @@ export type Limits = {
 export type LogTail = {
 	path: string,
 	lines: string[],
+};
+
+/**  An amount of money as the window shows it and as it fills an input field. */
+export type MoneyText = {
+	picos: number,
+	/**  For reading: "$0.50", "$1,200.00". */
+	text: string,
+	/**  For an input field: "0.5", "1200". */
+	input: string,
 };
 
 /**  One post in the review queue. */
@@ -708,6 +773,18 @@ export type SavedSearchDto = {
 	created_at: number,
 };
 
+/**  One part of a post's score. */
+export type ScorePart = {
+	/**  The weight's name: "velocity", "relevance", "openness" or "author". */
+	key: string,
+	/**  The part's value, 0–1. */
+	value: number,
+	/**  Its share of the weights, 0–1 (the shares add up to 1, or are all 0). */
+	weight: number,
+	/**  What it adds to the total: value × share. */
+	contribution: number,
+};
+
 export type SearchEstimate = {
 	max_posts: number,
 	max_cost_picos: number,
@@ -727,6 +804,30 @@ export type SearchFiltersDto = {
 	only_quote: boolean,
 	raw_query: boolean,
 	sort: SearchSort,
+};
+
+/**  The Find posts form as typed (numbers still text), read by the engine. */
+export type SearchFormDto = {
+	source: SearchSource,
+	terms: string,
+	count: string,
+	min_likes: string,
+	min_reposts: string,
+	min_replies: string,
+	days_back: string,
+	language: string,
+	only_verified: boolean,
+	only_image: boolean,
+	only_video: boolean,
+	only_quote: boolean,
+	raw_query: boolean,
+	sort: SearchSort,
+};
+
+/**  The request the form makes, or the first thing to fix in it. */
+export type SearchFormReading = {
+	request: SearchRequestDto | null,
+	problem: string | null,
 };
 
 export type SearchOutcomeDto = {
@@ -783,6 +884,16 @@ export type SearchSort = "latest" | "top";
 export type SearchSource = "apify" | "x";
 
 export type SecretName = "gemini" | "apify" | "x-bearer";
+
+/**
+ *  One thing to fix in a project's settings, for the editor: which part of the form
+ *  ("name", "topics.0.label", "weights", "thresholds", "reply_types", "generation") and what
+ *  to do, in plain words.
+ */
+export type SettingsProblem = {
+	field: string,
+	message: string,
+};
 
 /**  The codes only the desktop shell reports: the window's own folders, files and tasks. */
 export type ShellErrorCode = 

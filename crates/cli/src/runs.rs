@@ -517,9 +517,23 @@ fn print_summary(out: &Out, s: &RunSummary) {
 }
 
 fn forecast_text(f: &runner::Forecast, s: &RunSettings) -> String {
-    let mut text = format!(
-        "Forecast: {} posts to reply to ({} held back, {} already answered) · {} requests of up to {} posts · about {} input + {} output + {} thinking tokens · about {} · about {} at {} requests/min with {} at once",
-        f.posts,
+    // The sentences are the engine's (the app shows the same ones); the details are the CLI's.
+    let words = finder::run_text::forecast_text(f, s.budget_picos);
+    let mut text = format!("Forecast: {}\n  {}", words.headline, words.cost_line);
+    for line in [
+        &words.held_back,
+        &words.planning_line,
+        &words.daily_line,
+        &words.thinking_line,
+        &words.over_budget,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push_str(&format!("\n  {line}"));
+    }
+    text.push_str(&format!(
+        "\n  Details: {} held back, {} already answered · {} requests of up to {} posts · about {} input + {} output + {} thinking tokens · {} requests/min with {} at once",
         f.gated_out,
         f.deduped,
         f.requests,
@@ -527,23 +541,20 @@ fn forecast_text(f: &runner::Forecast, s: &RunSettings) -> String {
         f.input_tokens,
         f.output_tokens,
         f.thinking_tokens,
-        prices::format_usd(f.cost_picos),
-        runner::duration_words(f.duration_s),
         s.limits.rpm,
         s.batch_size
-    );
+    ));
     if let Some(cap) = s.budget_picos {
         text.push_str(&format!(" · budget {}", prices::format_usd(cap)));
     }
     text.push_str(&format!(
         "\n  In batch mode (--batch: half price, usually within a few hours): {} posts for about {}.",
-        f.batch_posts,
-        prices::format_usd(f.batch_cost_picos)
+        f.batch_posts, words.batch_cost_text
     ));
     if s.mode == runner::RunMode::Batch {
         text.push_str(" This run uses batch mode.");
     }
-    for note in &f.notes {
+    for note in &words.notes {
         text.push_str(&format!("\n  {note}"));
     }
     text

@@ -375,7 +375,8 @@ pub async fn prepare(
         inputs.requests_left_today = Some(rpd.saturating_sub(today));
     }
     inputs.budget_left_picos = budget_left(store, settings.budget_picos, project.id, now).await?;
-    let forecast = planning::forecast_with(&project, &plan, &settings, price, &inputs);
+    let mut forecast = planning::forecast_with(&project, &plan, &settings, price, &inputs);
+    forecast.text = crate::run_text::forecast_text(&forecast, settings.budget_picos);
     Ok(Prepared {
         project,
         settings,

@@ -421,6 +421,86 @@ impl ProjectSettings {
     }
 }
 
+/// One thing to fix in a project's settings, for the editor: which part of the form
+/// ("name", "topics.0.label", "weights", "thresholds", "reply_types", "generation") and what
+/// to do, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SettingsProblem {
+    pub field: String,
+    pub message: String,
+}
+
+impl ProjectSettings {
+    /// Everything that would stop these settings from being saved, in the editor's words and
+    /// in the order of the form (empty when they can be saved). `validate` says the first
+    /// problem for files and the CLI; this lists all of them while the person types.
+    pub fn problems(&self) -> Vec<SettingsProblem> {
+        let mut problems = Vec::new();
+        let mut add =
+            |field: String, message: String| problems.push(SettingsProblem { field, message });
+        if self.name.trim().is_empty() {
+            add("name".into(), "Give the project a name.".into());
+        }
+        let mut labels: Vec<String> = Vec::new();
+        for (i, topic) in self.topics.iter().enumerate() {
+            let label = topic.label.trim().to_lowercase();
+            if label.is_empty() {
+                add(
+                    format!("topics.{i}.label"),
+                    format!("Topic {} needs a name.", i + 1),
+                );
+            } else if labels.contains(&label) {
+                add(
+                    format!("topics.{i}.label"),
+                    format!("There are two topics called \"{}\".", topic.label.trim()),
+                );
+            }
+            labels.push(label);
+        }
+        let w = &self.weights;
+        let weights = [w.velocity, w.relevance, w.openness, w.author];
+        if weights.iter().any(|x| !x.is_finite() || *x < 0.0) {
+            add("weights".into(), "Weights can't be negative.".into());
+        } else if weights.iter().all(|x| *x == 0.0) {
+            add(
+                "weights".into(),
+                "At least one weight must be above zero.".into(),
+            );
+        } else if weights.iter().any(|x| *x > 1.0) {
+            add("weights".into(), "Weights can't be above 1.".into());
+        }
+        let t = &self.thresholds;
+        if ![t.green, t.yellow]
+            .iter()
+            .all(|x| x.is_finite() && (0.0..=1.0).contains(x))
+        {
+            add(
+                "thresholds".into(),
+                "Thresholds must be between 0 and 1.".into(),
+            );
+        } else if t.yellow > t.green {
+            add(
+                "thresholds".into(),
+                "The yellow threshold can't be above the green one.".into(),
+            );
+        }
+        if self.reply_types.is_empty() {
+            add("reply_types".into(), "Pick at least one reply type.".into());
+        }
+        let temperature = self.generation.temperature;
+        if !(temperature.is_finite() && (0.0..=2.0).contains(&temperature)) {
+            add(
+                "generation".into(),
+                "Creativity must be between 0 and 2.".into(),
+            );
+        } else if self.generation.model.trim().is_empty() {
+            add("generation".into(), "Choose a model.".into());
+        }
+        problems
+    }
+}
+
 /// A validation failure with the dotted path of the field it concerns, used to find its line.
 #[derive(Debug)]
 pub struct Problem {
@@ -627,6 +707,81 @@ mod legacy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn topic(label: &str) -> Topic {
+        Topic {
+            label: label.into(),
+            description: String::new(),
+            examples: vec![],
+        }
+    }
+
+    fn fields(s: &ProjectSettings) -> Vec<String> {
+        s.problems().into_iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn new_settings_have_the_defaults_and_no_problems() {
+        let s = ProjectSettings::with_defaults("Acme");
+        assert_eq!(
+            (
+                s.weights.velocity,
+                s.weights.relevance,
+                s.weights.openness,
+                s.weights.author
+            ),
+            (0.35, 0.35, 0.2, 0.1)
+        );
+        assert_eq!((s.thresholds.green, s.thresholds.yellow), (0.6, 0.45));
+        assert_eq!(s.reply_types.len(), 5);
+        assert_eq!(s.problems(), vec![]);
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn problems_list_what_the_engine_would_refuse_in_plain_words() {
+        let mut s = ProjectSettings::with_defaults("  ");
+        s.topics = vec![topic("Cold email"), topic("cold email "), topic("")];
+        s.thresholds.green = 0.4;
+        s.thresholds.yellow = 0.5;
+        s.weights = Weights {
+            velocity: 0.0,
+            relevance: 0.0,
+            openness: 0.0,
+            author: 0.0,
+        };
+        s.reply_types.clear();
+        assert_eq!(
+            fields(&s),
+            vec![
+                "name",
+                "topics.1.label",
+                "topics.2.label",
+                "weights",
+                "thresholds",
+                "reply_types"
+            ]
+        );
+        let thresholds = s.problems().into_iter().find(|p| p.field == "thresholds");
+        assert_eq!(
+            thresholds.unwrap().message,
+            "The yellow threshold can't be above the green one."
+        );
+        assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn problems_catch_negative_weights_and_thresholds_outside_0_to_1() {
+        let mut s = ProjectSettings::with_defaults("x");
+        s.weights.author = -1.0;
+        s.thresholds.green = 1.5;
+        assert_eq!(fields(&s), vec!["weights", "thresholds"]);
+        // Whatever `validate` refuses, `problems` names too.
+        let mut t = ProjectSettings::with_defaults("x");
+        t.generation.temperature = 3.0;
+        assert!(t.validate().is_err());
+        assert_eq!(fields(&t), vec!["generation"]);
+    }
 
     #[test]
     fn defaults_round_trip_through_toml() {

@@ -28,7 +28,6 @@ import type {
 } from "../apiTypes";
 import * as b from "../bindings";
 import { normaliseError } from "../lib/errors";
-import { DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS } from "../lib/project";
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: b.AppError };
 
@@ -73,14 +72,14 @@ export function toProjectSettings(s: b.ProjectSettings): ProjectSettings {
   return {
     ...s,
     weights: {
-      velocity: num(s.weights.velocity, DEFAULT_WEIGHTS.velocity),
-      relevance: num(s.weights.relevance, DEFAULT_WEIGHTS.relevance),
-      openness: num(s.weights.openness, DEFAULT_WEIGHTS.openness),
-      author: num(s.weights.author, DEFAULT_WEIGHTS.author),
+      velocity: num(s.weights.velocity),
+      relevance: num(s.weights.relevance),
+      openness: num(s.weights.openness),
+      author: num(s.weights.author),
     },
     thresholds: {
-      green: num(s.thresholds.green, DEFAULT_THRESHOLDS.green),
-      yellow: num(s.thresholds.yellow, DEFAULT_THRESHOLDS.yellow),
+      green: num(s.thresholds.green),
+      yellow: num(s.thresholds.yellow),
     },
     generation: { model: s.generation.model, temperature: num(s.generation.temperature, 0.2) },
   };
@@ -191,6 +190,7 @@ export const tauriApi: Api = {
   listProjects: () => unwrap(c.listProjects()),
   getProject: async (id) => toProject(await unwrap(c.getProject(id))),
   defaultProjectSettings: async (name) => toProjectSettings(await unwrap(c.defaultProjectSettings(name))),
+  projectSettingsProblems: (settings) => unwrap(c.projectSettingsProblems(settings)),
   createProject: async (settings) => toProject(await unwrap(c.createProject(settings))),
   updateProject: async (id, settings) => toProject(await unwrap(c.updateProject(id, settings))),
   deleteProject: async (id) => {
@@ -207,7 +207,7 @@ export const tauriApi: Api = {
   },
 
   defaultRunSettings: async (projectId) => toRunSettings(await unwrap(c.defaultRunSettings(projectId))),
-  forecastRun: async (projectId, settings) => toForecast(await unwrap(c.forecastRun(projectId, settings))),
+  forecastRun: async (projectId, settings, budgetPicos) => toForecast(await unwrap(c.forecastRun(projectId, settings, budgetPicos ?? null))),
   startRun: (projectId, settings, budgetPicos) => unwrap(c.startRun(projectId, settings, budgetPicos)),
   cancelRun: async (runId) => {
     await unwrap(c.cancelRun(runId));
@@ -235,6 +235,7 @@ export const tauriApi: Api = {
   editDraft: async (draftId, text) => {
     await unwrap(c.editDraft(draftId, text));
   },
+  scoreParts: (weights, o) => unwrap(c.scoreParts(weights, o.velocity, o.relevance, o.openness, o.author_score)),
   topicsInUse: (projectId) => unwrap(c.topicsInUse(projectId)),
 
   costsByDay: (q, by) => unwrap(c.costsByDay(q, by)),
@@ -244,6 +245,10 @@ export const tauriApi: Api = {
   exportCostsCsv: (q, path) => unwrap(c.exportCostsCsv(q, path)),
 
   exportOpportunitiesCsv: (options) => unwrap(c.exportOpportunitiesCsv(options)),
+
+  moneyTexts: (picos) => unwrap(c.moneyTexts(picos)),
+  readBudget: (text, spentPicos) => unwrap(c.readBudget(text, spentPicos)),
+  suggestRaisedBudget: (capPicos, spentPicos) => unwrap(c.suggestRaisedBudget(capPicos, spentPicos)),
 
   listPrices: () => unwrap(c.listPrices()),
   setPrice: (price) => unwrap(c.setPrice(price)),

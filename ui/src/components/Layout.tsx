@@ -1,7 +1,6 @@
 // The window: a sidebar (project, screens, run status) and the current screen.
 
 import { NavLink, Outlet } from "react-router";
-import { api } from "../api";
 import { isBusy, progressPercent } from "../lib/runText";
 import { useCurrentProject } from "./ProjectContext";
 import { BudgetAlertBanners } from "./RunBanners";
@@ -67,11 +66,6 @@ export function Layout() {
           ))}
         </nav>
         <div className="sidebar-foot">
-          {api().kind === "demo" ? (
-            <span className="pill accent plain" title="Sample data in the browser: nothing is saved">
-              Browser preview
-            </span>
-          ) : null}
           <span>Nothing is posted for you: you post each reply on X yourself.</span>
         </div>
       </aside>

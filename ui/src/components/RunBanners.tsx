@@ -2,11 +2,12 @@
 // continue), or at Google's daily limit (continue when it resets). And the monthly budget
 // alerts, which stay until dismissed.
 
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { RunListing } from "../apiTypes";
 import { formatClock } from "../lib/format";
 import { useResumeRun, useRunSummary } from "../lib/queries";
-import { BUDGET_SENTENCE, parseRaisedBudget, QUOTA_SENTENCE, resetTimeText, runSoFarSentence, suggestRaisedBudget } from "../lib/runText";
+import { api } from "../api";
+import { BUDGET_SENTENCE, QUOTA_SENTENCE, resetTimeText, runSoFarSentence } from "../lib/runText";
 import { useLiveRun } from "./RunContext";
 import { Button, ErrorNotice, Notice } from "./ui";
 import { IconPlay, IconRefresh, IconX } from "./icons";
@@ -28,20 +29,39 @@ export function BudgetReachedBanner({
 }) {
   const resume = useResumeRun();
   const { watch } = useLiveRun();
-  const [text, setText] = useState(() => suggestRaisedBudget(capPicos, spentPicos));
+  const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  // The engine's suggestion (twice the old budget), unless the person already typed one.
+  const typed = useRef(false);
+  useEffect(() => {
+    let current = true;
+    api()
+      .suggestRaisedBudget(capPicos, spentPicos)
+      .then((suggested) => current && !typed.current && setText(suggested))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [capPicos, spentPicos]);
   const inputId = useId();
   const problemId = useId();
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const parsed = parseRaisedBudget(text, spentPicos);
-    if (!parsed.ok) {
-      setProblem(parsed.message);
-      return;
-    }
-    setProblem(null);
-    resume.mutate({ runId, budgetPicos: parsed.picos }, { onSuccess: (id) => watch(id) });
+    // The engine reads the amount and checks it is above what the run has spent.
+    void api()
+      .readBudget(text, spentPicos)
+      .then(
+        (reading) => {
+          if (reading.picos == null) {
+            setProblem(reading.problem);
+            return;
+          }
+          setProblem(null);
+          resume.mutate({ runId, budgetPicos: reading.picos }, { onSuccess: (id) => watch(id) });
+        },
+        (err: { message?: string }) => setProblem(err.message ?? null),
+      );
   };
 
   return (
@@ -59,6 +79,7 @@ export function BudgetReachedBanner({
               autoComplete="off"
               value={text}
               onChange={(e) => {
+                typed.current = true;
                 setText(e.target.value);
                 setProblem(null);
               }}

@@ -144,20 +144,42 @@ export function runCostPoints(runs: RunSpend[]): RunCostPoint[] {
       name: `${new Date(r.created_at * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric" })} · ${r.project}`,
       day: isoDay(new Date(r.created_at * 1000)),
       costUsd: picosToUsd(r.cost_picos),
-      perPostUsd: r.avg_picos_per_post != null ? picosToUsd(r.avg_picos_per_post) : r.succeeded > 0 ? picosToUsd(r.cost_picos) / r.succeeded : null,
+      // The engine's average (none when no post got replies).
+      perPostUsd: r.avg_picos_per_post != null ? picosToUsd(r.avg_picos_per_post) : null,
     }));
 }
 
 /** Average cost per post by day, oldest first, days without answered posts left out. */
 export function perPostSeries(days: DayAverage[]): Array<{ day: string; usd: number }> {
   return [...days]
-    .filter((d) => d.avg_picos_per_post != null || d.posts > 0)
-    .sort((a, b) => a.day.localeCompare(b.day))
-    .map((d) => ({ day: d.day, usd: picosToUsd(d.avg_picos_per_post ?? Math.trunc(d.cost_picos / d.posts)) }));
+    .flatMap((d) => (d.avg_picos_per_post != null ? [{ day: d.day, usd: picosToUsd(d.avg_picos_per_post) }] : []))
+    .sort((a, b) => a.day.localeCompare(b.day));
 }
 
 /** The share of a monthly budget spent, 0–1 (may exceed 1); null without a budget. */
 export function budgetShare(spentPicos: number, budgetPicos: number | null): number | null {
   if (budgetPicos == null || budgetPicos <= 0) return null;
   return spentPicos / budgetPicos;
+}
+
+/** A chart's USD value (drawn as a number) back to the pico-dollars it was made from. */
+export function usdToPicos(usd: number): number {
+  return Number.isFinite(usd) ? Math.round(usd * 1e12) : 0;
+}
+
+/**
+ * The money axis of a chart: 0 up to at least `maxPicos` in round steps (1, 2 or 5 × a power
+ * of ten), so the tick values are known beforehand and their labels can be the engine's money
+ * text. Pico-dollars; at least two ticks.
+ */
+export function axisTicks(maxPicos: number): number[] {
+  const max = Math.max(0, Math.ceil(maxPicos));
+  if (max === 0) return [0, 10_000_000_000];
+  const raw = max / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const norm = raw / magnitude;
+  const step = Math.max(1, (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * magnitude);
+  const ticks: number[] = [];
+  for (let t = 0; t < max + step; t += step) ticks.push(Math.round(t));
+  return ticks;
 }

@@ -1,16 +1,24 @@
-// The backend for the Find posts screen. Inside the desktop app: the generated bindings (thin,
-// errors normalised like backend/tauri.ts). In a plain browser: a small simulation, so the
-// screen can be previewed and screenshotted without the shell (nothing is fetched or saved).
+// The backend for the Find posts screen: the generated bindings (thin, errors normalised like
+// backend/tauri.ts). Tests give it a stand-in with `setFindApiForTests`.
 
-import { insideTauri } from "../api";
 import { commands, events } from "../bindings";
-import type { FindEvent, SavedSearchDto, SearchEstimate, SearchOutcomeDto, SearchRequestDto, TermAnalysisDto } from "../bindings";
+import type {
+  FindEvent,
+  SavedSearchDto,
+  SearchEstimate,
+  SearchFormDto,
+  SearchFormReading,
+  SearchOutcomeDto,
+  SearchRequestDto,
+  TermAnalysisDto,
+} from "../bindings";
 import { unwrap } from "../backend/tauri";
-import { createFindDemo } from "./findDemo";
 
-export type { FindEvent, SavedSearchDto, SearchEstimate, SearchOutcomeDto, SearchRequestDto, TermAnalysisDto };
+export type { FindEvent, SavedSearchDto, SearchEstimate, SearchFormDto, SearchFormReading, SearchOutcomeDto, SearchRequestDto, TermAnalysisDto };
 
 export interface FindApi {
+  /** The form as typed, read by the engine into a request (or the first thing to fix). */
+  readForm(form: SearchFormDto): Promise<SearchFormReading>;
   estimate(request: SearchRequestDto): Promise<SearchEstimate>;
   start(projectId: number, request: SearchRequestDto, saveAs: string | null): Promise<void>;
   findNew(savedSearchId: number): Promise<void>;
@@ -23,6 +31,7 @@ export interface FindApi {
 }
 
 const tauriFind: FindApi = {
+  readForm: (form) => unwrap(commands.readSearchForm(form)),
   estimate: (request) => unwrap(commands.estimateSearch(request)),
   start: async (projectId, request, saveAs) => {
     await unwrap(commands.startSearch(projectId, request, saveAs));
@@ -40,10 +49,13 @@ const tauriFind: FindApi = {
   onEvent: (handler) => events.findEvent.listen((e) => handler(e.payload)),
 };
 
-let demo: FindApi | null = null;
+let standIn: FindApi | null = null;
 
 export function findApi(): FindApi {
-  if (insideTauri()) return tauriFind;
-  demo ??= createFindDemo();
-  return demo;
+  return standIn ?? tauriFind;
+}
+
+/** For tests: use a given backend (null restores the app's). */
+export function setFindApiForTests(api: FindApi | null): void {
+  standIn = api;
 }

@@ -1,8 +1,8 @@
-// The Find posts screen's pure logic: the form → the engine's request, what the form lacks in
-// plain words, progress and result sentences, and the term-analysis chart. The engine decides
-// everything else (validation, money, verdicts); these only shape what it sends.
+// The Find posts screen's pure logic: the form's fields as the engine reads them, progress and
+// result sentences, and the term-analysis chart. The engine decides everything else (reading
+// the form, validation, money, verdicts); these only shape what it sends.
 
-import type { SearchFiltersDto, SearchOutcomeDto, SearchProgressDto, SearchRequestDto, SearchSource, TermAnalysisDto } from "../bindings";
+import type { SearchFormDto, SearchOutcomeDto, SearchProgressDto, SearchRequestDto, SearchSource, TermAnalysisDto } from "../bindings";
 import { formatInt, plural } from "./format";
 
 export interface FindForm {
@@ -41,36 +41,18 @@ export const DEFAULT_FORM: FindForm = {
   saveAs: "",
 };
 
-/** "a, b ,,c" → ["a", "b", "c"], as the engine splits them. */
-export function splitTerms(text: string): string[] {
-  return text
-    .split(/[,\n]/)
-    .map((t) => t.trim().replace(/\s+/g, " "))
-    .filter((t) => t.length > 0);
-}
-
-function whole(text: string): number | null {
-  const t = text.trim();
-  if (t === "") return 0;
-  return /^\d+$/.test(t) ? Number(t) : null;
-}
-
-/** The request for the engine, or the first thing to fix (the engine checks the rest). */
-export function toRequest(form: FindForm): { request: SearchRequestDto } | { problem: string } {
-  const terms = splitTerms(form.terms);
-  if (terms.length === 0) return { problem: "Type at least one search term." };
-  const count = whole(form.count);
-  if (count == null || count === 0) return { problem: "Posts per term must be a whole number." };
-  const numbers = [form.minLikes, form.minReposts, form.minReplies].map(whole);
-  if (numbers.some((n) => n == null)) return { problem: "Minimum likes, reposts and replies must be whole numbers." };
-  const days = form.daysBack.trim() === "" ? null : whole(form.daysBack);
-  if (form.daysBack.trim() !== "" && (days == null || days === 0)) return { problem: "Days back must be a whole number of days." };
-  const filters: SearchFiltersDto = {
-    min_likes: numbers[0] ?? 0,
-    min_reposts: numbers[1] ?? 0,
-    min_replies: numbers[2] ?? 0,
-    days_back: days,
-    language: form.language.trim() === "" ? null : form.language.trim().toLowerCase(),
+/** The form as the engine reads it: the same fields, named as the engine names them. The
+ * engine splits the terms, reads the numbers and says what to fix (`readForm`). */
+export function toFormDto(form: FindForm): SearchFormDto {
+  return {
+    source: form.source,
+    terms: form.terms,
+    count: form.count,
+    min_likes: form.minLikes,
+    min_reposts: form.minReposts,
+    min_replies: form.minReplies,
+    days_back: form.daysBack,
+    language: form.language,
     only_verified: form.onlyVerified,
     only_image: form.onlyImage,
     only_video: form.onlyVideo,
@@ -78,7 +60,6 @@ export function toRequest(form: FindForm): { request: SearchRequestDto } | { pro
     raw_query: form.rawQuery,
     sort: form.sort,
   };
-  return { request: { source: form.source, terms, filters, count } };
 }
 
 /** A saved search's request back into the form. */

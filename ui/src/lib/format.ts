@@ -1,60 +1,13 @@
-// Formatters for what people read: money, counts, ages, durations, dates. Deterministic (no
-// locale surprises) so screenshots and tests agree on every machine.
+// Formatters for what people read: counts, ages, durations, dates. Deterministic (no locale
+// surprises) so screenshots and tests agree on every machine. Money text is the engine's
+// (lib/money.ts), never formatted here.
 
 const PICOS_PER_USD = 1e12;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** Pico-dollars as a USD number (display only: stored money stays integer). */
+/** Pico-dollars as a USD number, for drawing chart bars (text comes from the engine). */
 export function picosToUsd(picos: number): number {
   return picos / PICOS_PER_USD;
-}
-
-/**
- * Pico-dollars for people, the same as the engine's `format_usd`: "$0.0341", "$12.50",
- * "$0.000081". Small amounts keep two significant digits, so they never show as "$0.00".
- */
-export function formatUsd(picos: number): string {
-  return formatUsdAmount(picosToUsd(picos));
-}
-
-/** A USD amount for people, with the same rules as {@link formatUsd}. */
-export function formatUsdAmount(usd: number): string {
-  if (!Number.isFinite(usd) || usd === 0) return "$0.00";
-  const sign = usd < 0 ? "-" : "";
-  const abs = Math.abs(usd);
-  let digits: number;
-  if (abs >= 1) digits = 2;
-  else if (abs >= 0.01) digits = 4;
-  else digits = Math.ceil(-Math.log10(abs)) + 1;
-  let text = abs.toFixed(Math.min(digits, 20));
-  if (abs >= 1000) {
-    const [whole = "0", fraction = "00"] = text.split(".");
-    text = `${groupThousands(whole)}.${fraction}`;
-  }
-  return `${sign}$${text}`;
-}
-
-/**
- * Parses what a person types as dollars ("0.50", "$1,200", " 3 ") into exact integer
- * pico-dollars, without floating-point drift. Returns null when it is not an amount.
- */
-export function parseUsdToPicos(text: string): number | null {
-  const cleaned = text.trim().replace(/^\$/, "").replace(/,/g, "").trim();
-  const match = /^(\d+)(?:\.(\d{0,12}))?$/.exec(cleaned);
-  if (!match) return null;
-  const whole = match[1] ?? "0";
-  const fraction = (match[2] ?? "").padEnd(12, "0");
-  const picos = Number(whole) * PICOS_PER_USD + Number(fraction);
-  return Number.isSafeInteger(picos) ? picos : null;
-}
-
-/** Pico-dollars as a plain dollar string for an input field: "0.5", "12", "0.000081". */
-export function picosToUsdInput(picos: number): string {
-  const whole = Math.trunc(picos / PICOS_PER_USD);
-  const fraction = String(Math.abs(picos % PICOS_PER_USD))
-    .padStart(12, "0")
-    .replace(/0+$/, "");
-  return fraction ? `${whole}.${fraction}` : String(whole);
 }
 
 function groupThousands(digits: string): string {

@@ -1,26 +1,9 @@
-// Project settings in the editor: defaults (the engine's), checks before saving, and the
-// textarea ⇄ list conversions the form uses.
+// Project settings in the editor: the textarea ⇄ list conversions the form uses, and
+// comparing with the engine's defaults. The defaults and the checks before saving are the
+// engine's (`default_project_settings`, `project_settings_problems`).
 
-import type { ProjectSettings, ReplyType, Thresholds, Weights } from "../apiTypes";
+import type { ProjectSettings, ReplyType } from "../apiTypes";
 import { REPLY_TYPES } from "../apiTypes";
-
-export const DEFAULT_WEIGHTS: Weights = { velocity: 0.35, relevance: 0.35, openness: 0.2, author: 0.1 };
-export const DEFAULT_THRESHOLDS: Thresholds = { green: 0.6, yellow: 0.45 };
-export const DEFAULT_MODEL = "gemini-2.5-flash";
-
-export function newProjectSettings(name: string): ProjectSettings {
-  return {
-    name,
-    languages: ["en"],
-    reply_types: [...REPLY_TYPES],
-    topics: [],
-    voice: { persona: "helpful and informative", rules: [], good_examples: [], bad_examples: [] },
-    sources: { favour_authors: [], avoid_authors: [], avoid_keywords: [] },
-    weights: { ...DEFAULT_WEIGHTS },
-    thresholds: { ...DEFAULT_THRESHOLDS },
-    generation: { model: DEFAULT_MODEL, temperature: 0.2 },
-  };
-}
 
 /** One item per non-empty line, trimmed. */
 export function linesToList(text: string): string[] {
@@ -66,58 +49,24 @@ export function parseKeywords(text: string): string[] {
   return out;
 }
 
-export interface SettingsProblem {
-  /** Which part of the form, for focusing it: "name", "topics.0.label", "thresholds", … */
-  field: string;
-  message: string;
-}
+type Scoring = Pick<ProjectSettings, "weights" | "thresholds">;
 
-/** What would stop the engine from accepting these settings, in plain words. */
-export function checkSettings(s: ProjectSettings): SettingsProblem[] {
-  const problems: SettingsProblem[] = [];
-  if (!s.name.trim()) problems.push({ field: "name", message: "Give the project a name." });
-  const labels = new Set<string>();
-  s.topics.forEach((t, i) => {
-    const label = t.label.trim().toLowerCase();
-    if (!label) problems.push({ field: `topics.${i}.label`, message: `Topic ${i + 1} needs a name.` });
-    else if (labels.has(label)) problems.push({ field: `topics.${i}.label`, message: `There are two topics called "${t.label.trim()}".` });
-    labels.add(label);
-  });
-  const w = s.weights;
-  const weights = [w.velocity, w.relevance, w.openness, w.author];
-  if (weights.some((x) => !Number.isFinite(x) || x < 0)) {
-    problems.push({ field: "weights", message: "Weights can't be negative." });
-  } else if (weights.every((x) => x === 0)) {
-    problems.push({ field: "weights", message: "At least one weight must be above zero." });
-  }
-  const { green, yellow } = s.thresholds;
-  if (![green, yellow].every((x) => Number.isFinite(x) && x >= 0 && x <= 1)) {
-    problems.push({ field: "thresholds", message: "Thresholds must be between 0 and 1." });
-  } else if (yellow > green) {
-    problems.push({ field: "thresholds", message: "The yellow threshold can't be above the green one." });
-  }
-  if (s.reply_types.length === 0) problems.push({ field: "reply_types", message: "Pick at least one reply type." });
-  if (!Number.isFinite(s.generation.temperature) || s.generation.temperature < 0 || s.generation.temperature > 2) {
-    problems.push({ field: "generation", message: "Creativity must be between 0 and 2." });
-  }
-  return problems;
-}
-
-/** True when weights and thresholds are the defaults (so "Reset to defaults" can be disabled). */
-export function isDefaultScoring(s: Pick<ProjectSettings, "weights" | "thresholds">): boolean {
+/** True when weights and thresholds are the engine's defaults (so "Reset to defaults" can be disabled). */
+export function isDefaultScoring(s: Scoring, defaults: Scoring): boolean {
   const same = (a: number, b: number) => Math.abs(a - b) < 1e-9;
   return (
-    same(s.weights.velocity, DEFAULT_WEIGHTS.velocity) &&
-    same(s.weights.relevance, DEFAULT_WEIGHTS.relevance) &&
-    same(s.weights.openness, DEFAULT_WEIGHTS.openness) &&
-    same(s.weights.author, DEFAULT_WEIGHTS.author) &&
-    same(s.thresholds.green, DEFAULT_THRESHOLDS.green) &&
-    same(s.thresholds.yellow, DEFAULT_THRESHOLDS.yellow)
+    same(s.weights.velocity, defaults.weights.velocity) &&
+    same(s.weights.relevance, defaults.weights.relevance) &&
+    same(s.weights.openness, defaults.weights.openness) &&
+    same(s.weights.author, defaults.weights.author) &&
+    same(s.thresholds.green, defaults.thresholds.green) &&
+    same(s.thresholds.yellow, defaults.thresholds.yellow)
   );
 }
 
-export function resetScoring(s: ProjectSettings): ProjectSettings {
-  return { ...s, weights: { ...DEFAULT_WEIGHTS }, thresholds: { ...DEFAULT_THRESHOLDS } };
+/** Weights and thresholds back to the engine's defaults (from `default_project_settings`). */
+export function resetScoring(s: ProjectSettings, defaults: Scoring): ProjectSettings {
+  return { ...s, weights: { ...defaults.weights }, thresholds: { ...defaults.thresholds } };
 }
 
 export function toggleReplyType(list: readonly ReplyType[], t: ReplyType): ReplyType[] {

@@ -9,6 +9,7 @@ import type {
   DraftReview,
   ImportSource,
   Limits,
+  Opportunity,
   OpportunityExport,
   OpportunityPage,
   OpportunityQuery,
@@ -20,6 +21,7 @@ import type {
   RunSettings,
   SecretName,
   Tier,
+  Weights,
 } from "../apiTypes";
 import { normaliseError, type AppError } from "./errors";
 
@@ -218,10 +220,10 @@ export const useRunDefaults = (projectId: number | null) =>
 
 export const useRuns = (projectId: number | null) => useQuery({ queryKey: qk.runs(projectId), queryFn: () => call(() => api().listRuns(projectId)) });
 
-export const useForecast = (projectId: number | null, settings: RunSettings | null) =>
+export const useForecast = (projectId: number | null, settings: RunSettings | null, budgetPicos: number | null = null) =>
   useQuery({
-    queryKey: ["forecast", projectId, settings] as const,
-    queryFn: () => call(() => api().forecastRun(projectId!, settings!)),
+    queryKey: ["forecast", projectId, settings, budgetPicos] as const,
+    queryFn: () => call(() => api().forecastRun(projectId!, settings!, budgetPicos)),
     enabled: projectId != null && settings != null,
     placeholderData: (previous) => previous,
     staleTime: 10_000,
@@ -398,3 +400,29 @@ export const useDefaultProjectSettings = (enabled: boolean) =>
   useQuery({ queryKey: ["defaultProjectSettings"] as const, queryFn: () => call(() => api().defaultProjectSettings("")), enabled, staleTime: Infinity });
 
 export const useLogs = (lines: number) => useQuery({ queryKey: qk.logs(lines), queryFn: () => call(() => api().logTail(lines)), staleTime: 0 });
+
+/** A budget typed in a field, read by the engine (null text: no budget asked). */
+export const useBudgetReading = (text: string | null, spentPicos: number | null = null) =>
+  useQuery({
+    queryKey: ["budget-reading", text, spentPicos] as const,
+    queryFn: () => call(() => api().readBudget(text!, spentPicos)),
+    enabled: text != null,
+    staleTime: Infinity,
+  });
+
+/** Everything to fix in a project's settings, from the engine (null: nothing to check yet). */
+export const useProjectProblems = (settings: ProjectSettings | null) =>
+  useQuery({
+    queryKey: ["project-problems", settings] as const,
+    queryFn: () => call(() => api().projectSettingsProblems(settings!)),
+    enabled: settings != null,
+    placeholderData: (previous) => previous,
+  });
+
+/** A post's score in its parts, from the engine. */
+export const useScoreParts = (weights: Weights, o: Pick<Opportunity, "velocity" | "relevance" | "openness" | "author_score">) =>
+  useQuery({
+    queryKey: ["score-parts", weights, o.velocity, o.relevance, o.openness, o.author_score] as const,
+    queryFn: () => call(() => api().scoreParts(weights, o)),
+    staleTime: Infinity,
+  });

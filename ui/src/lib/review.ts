@@ -1,7 +1,7 @@
 // Review-queue logic kept out of the components so it can be tested: which draft is shown
 // first, the score breakdown in plain words, keyboard shortcuts and moving through the list.
 
-import type { Draft, Opportunity, Weights } from "../apiTypes";
+import type { Draft } from "../apiTypes";
 
 /** The text to copy and show: the person's edit when there is one. */
 export function draftText(d: Pick<Draft, "text" | "edited_text">): string {
@@ -14,44 +14,14 @@ export function orderedDrafts(drafts: Draft[]): Draft[] {
   return [...drafts].sort((a, b) => weight(a) - weight(b) || a.rank - b.rank || a.id - b.id);
 }
 
-export interface ScorePart {
-  key: keyof Weights;
-  name: string;
-  explain: string;
-  /** The component's value, 0–1. */
-  value: number;
-  /** Its share of the weights, 0–1. */
-  weight: number;
-  /** What it adds to the total: value × weight share. */
-  contribution: number;
-}
-
-const PART_WORDS: Record<keyof Weights, { name: string; explain: string }> = {
+/** Plain words for each part of a post's score (the parts themselves are the engine's,
+ * `score_parts`), keyed by the weight's name. */
+export const SCORE_PART_WORDS: Record<string, { name: string; explain: string }> = {
   velocity: { name: "Momentum", explain: "How fast people are engaging, for the size of the author's audience" },
   relevance: { name: "On topic", explain: "How close the post is to your project's topics" },
   openness: { name: "Open to replies", explain: "Questions and open-ended posts invite replies" },
   author: { name: "Author", explain: "Authors you favour score higher" },
 };
-
-/** The four parts of a post's score as plain words, in the order of the weights. */
-export function scoreParts(o: Pick<Opportunity, "velocity" | "relevance" | "openness" | "author_score">, weights: Weights): ScorePart[] {
-  const sum = weights.velocity + weights.relevance + weights.openness + weights.author;
-  const values: Record<keyof Weights, number> = {
-    velocity: o.velocity,
-    relevance: o.relevance,
-    openness: o.openness,
-    author: o.author_score,
-  };
-  return (Object.keys(PART_WORDS) as Array<keyof Weights>).map((key) => {
-    const weight = sum > 0 ? weights[key] / sum : 0;
-    const value = clamp01(values[key]);
-    return { key, ...PART_WORDS[key], value, weight, contribution: value * weight };
-  });
-}
-
-function clamp01(n: number): number {
-  return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
-}
 
 export type ReviewAction = "next" | "previous" | "copy" | "reply" | "undo" | "approve" | "posted" | "skip" | "open" | "edit" | "select" | "help";
 

@@ -1,29 +1,9 @@
-// Words and state for a run: the forecast before it starts, the live progress while it works,
-// the summary sentence after.
+// Words and state for a run while it works and after it stopped. The forecast's sentences,
+// the summary sentence and every money text are the engine's (Forecast.text, RunSummary.sentence,
+// lib/money.ts); these only arrange what it sends.
 
-import type { BatchStatus, Forecast, RunEvent, RunListing, RunProgress, RunSummary } from "../apiTypes";
-import {
-  formatClock,
-  formatDateTime,
-  formatDay,
-  formatDuration,
-  formatEta,
-  formatInt,
-  formatPerMinute,
-  formatUsd,
-  isoDay,
-  parseUsdToPicos,
-  plural,
-} from "./format";
-
-/** "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s" (as the engine says it). */
-export function summarySentence(s: Pick<RunSummary, "succeeded" | "failed" | "cost_picos" | "elapsed_s" | "sentence">): string {
-  // The engine's own sentence ("… at half price (batch) …"); the rest is for runs listed
-  // without one.
-  if (s.sentence) return s.sentence;
-  const avg = s.succeeded > 0 ? ` (avg ${formatUsd(Math.trunc(s.cost_picos / s.succeeded))} per post)` : "";
-  return `${formatInt(s.succeeded)} succeeded, ${formatInt(s.failed)} failed · ${formatUsd(s.cost_picos)}${avg} · ${formatDuration(s.elapsed_s)}`;
-}
+import type { BatchStatus, RunEvent, RunListing, RunProgress, RunSummary } from "../apiTypes";
+import { formatClock, formatDateTime, formatDay, formatEta, formatInt, formatPerMinute, isoDay } from "./format";
 
 /** One line about how a run ended, above the summary sentence. */
 export function summaryHeadline(s: Pick<RunSummary, "status" | "succeeded" | "failed" | "error">): string {
@@ -46,55 +26,6 @@ export function summaryHeadline(s: Pick<RunSummary, "status" | "succeeded" | "fa
   }
 }
 
-export interface ForecastText {
-  /** "120 posts will get reply drafts, in about 120 requests." */
-  headline: string;
-  /** "Estimated cost $0.0412 · about 2 m 30 s at your current limits." */
-  costLine: string;
-  /** "18 posts held back (spam, reposts, authors or words you avoid) cost nothing." or null. */
-  heldBack: string | null;
-  /** Set when the estimate is above the budget cap. */
-  overBudget: string | null;
-  /** "+ 4,000 thinking tokens (billed as output)", only when the model thinks. */
-  thinkingLine: string | null;
-  /** "AI relevance check: $0.0020 included", only when the run makes that check. */
-  planningLine: string | null;
-  /** "Google allows 180 more requests today", when the daily allowance is known. */
-  dailyLine: string | null;
-  /** The engine's own plain sentences: why fewer posts than asked, what is included. */
-  notes: string[];
-}
-
-export function forecastText(f: Forecast, budgetPicos: number | null): ForecastText {
-  const headline =
-    f.posts === 0 && f.batch_posts > 0
-      ? `Nothing can be sent now, but a half-price run can write reply drafts for ${plural(f.batch_posts, "post")}.`
-      : f.posts === 0
-        ? "No posts match these filters, so nothing would be sent."
-        : `${plural(f.posts, "post")} will get reply drafts, in about ${plural(f.requests, "request")}.`;
-  const costLine =
-    f.posts === 0 ? "Estimated cost $0.00." : `Estimated cost ${formatUsd(f.cost_picos)} · about ${formatDuration(f.duration_s)} at your current limits.`;
-  const skipped = f.gated_out + f.deduped;
-  const heldBack =
-    skipped > 0
-      ? `${plural(skipped, "post")} held back (spam, reposts, repeats, authors or words you avoid) ${skipped === 1 ? "costs" : "cost"} nothing.`
-      : null;
-  const overBudget =
-    budgetPicos != null && f.cost_picos > budgetPicos
-      ? `The estimate is above your budget of ${formatUsd(budgetPicos)}: the run will stop when it reaches it.`
-      : null;
-  const thinkingLine = f.thinking_tokens > 0 ? `+ ${formatInt(f.thinking_tokens)} thinking tokens (billed as output)` : null;
-  const planningLine = f.planning_cost_picos > 0 ? `AI relevance check: ${formatUsd(f.planning_cost_picos)} included` : null;
-  const dailyLine =
-    f.requests_left_today == null
-      ? null
-      : f.requests_left_today <= 0
-        ? "Google allows no more requests today"
-        : `Google allows ${plural(f.requests_left_today, "more request", "more requests")} today`;
-  const notes = f.notes.map((n) => n.trim()).filter((n) => n.length > 0);
-  return { headline, costLine, heldBack, overBudget, thinkingLine, planningLine, dailyLine, notes };
-}
-
 /** Whole-number percent of a run's posts handled (done or failed), 0–100. */
 export function progressPercent(p: Pick<RunProgress, "done" | "failed" | "total">): number {
   if (p.total <= 0) return 100;
@@ -102,12 +33,13 @@ export function progressPercent(p: Pick<RunProgress, "done" | "failed" | "total"
   return Math.min(100, Math.max(0, pct));
 }
 
-/** The small line under the progress bar: "212 of 426 · 3 failed · 14 a minute · $0.0170 so far · about 2 m left". */
-export function progressLine(p: RunProgress): string {
+/** The small line under the progress bar: "212 of 426 · 3 failed · 14 a minute · $0.0170 so far · about 2 m left".
+ * `costText` is the engine's text for `p.cost_picos` (lib/money.ts). */
+export function progressLine(p: RunProgress, costText: string): string {
   const parts = [`${formatInt(p.done + p.failed)} of ${formatInt(p.total)}`];
   if (p.failed > 0) parts.push(`${formatInt(p.failed)} failed`);
   parts.push(`${formatPerMinute(p.requests_per_minute)}`);
-  parts.push(`${formatUsd(p.cost_picos)} so far`);
+  parts.push(`${costText} so far`);
   parts.push(formatEta(p.eta_s));
   return parts.join(" · ");
 }
@@ -326,27 +258,6 @@ export function autoResumeAt(resetsAt: number): number {
 /** Whether a scheduled resume is due. */
 export function resumeDue(atSeconds: number, nowMs: number): boolean {
   return nowMs >= atSeconds * 1000;
-}
-
-export type BudgetInput = { ok: true; picos: number } | { ok: false; message: string };
-
-/** Reads the "Raise this run's budget to $…" field: a positive amount above what the run has spent. */
-export function parseRaisedBudget(text: string, spentPicos: number): BudgetInput {
-  if (text.trim() === "") return { ok: false, message: "Type the new budget in dollars, like 0.50." };
-  const picos = parseUsdToPicos(text);
-  if (picos == null) return { ok: false, message: "Type an amount in dollars, like 0.50." };
-  if (picos <= 0) return { ok: false, message: "The budget must be more than $0." };
-  if (picos <= spentPicos) return { ok: false, message: `This run has already spent ${formatUsd(spentPicos)}. Type a budget above that.` };
-  return { ok: true, picos };
-}
-
-/** A starting value for the new budget: twice the old one (or what was spent), rounded up to a cent. */
-export function suggestRaisedBudget(capPicos: number | null, spentPicos: number): string {
-  const CENT = 10_000_000_000;
-  const base = Math.max(capPicos ?? 0, spentPicos);
-  const target = Math.max(CENT, Math.ceil((base * 2) / CENT) * CENT);
-  // Whole cents, so two decimals are exact: "0.10", "4.00".
-  return (target / 1e12).toFixed(2);
 }
 
 // ---- Monthly budget alerts: a banner each, until dismissed. ----

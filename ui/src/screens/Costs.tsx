@@ -10,8 +10,21 @@ import { useCurrentProject } from "../components/ProjectContext";
 import { useToast } from "../components/toast";
 import { Button, Card, EmptyState, ErrorNotice, Loading, PageHeader, Segmented, Stat } from "../components/ui";
 import { IconChart, IconDownload } from "../components/icons";
-import { budgetShare, chartStart, perPostSeries, projectTotals, RANGE_PRESETS, rangeFor, runCostPoints, stackByDay, type RangePreset } from "../lib/costs";
-import { formatDateTime, formatInt, formatIsoDay, formatPercent, formatUsd, formatUsdAmount, isoDay } from "../lib/format";
+import {
+  axisTicks,
+  budgetShare,
+  chartStart,
+  perPostSeries,
+  projectTotals,
+  RANGE_PRESETS,
+  rangeFor,
+  runCostPoints,
+  stackByDay,
+  usdToPicos,
+  type RangePreset,
+} from "../lib/costs";
+import { formatDateTime, formatInt, formatIsoDay, formatPercent, isoDay } from "../lib/format";
+import { useMoney, type Money } from "../lib/money";
 import { CSV_FILTERS, datedFileName, pickSavePath } from "../lib/platform";
 import { useAveragePerPost, useCostOverview, useCostPerRun, useCostsByDay, useExportCosts } from "../lib/queries";
 import { runStatusWords } from "../lib/runText";
@@ -27,9 +40,22 @@ function chartTheme() {
   const splitLine = { lineStyle: { color: themeColour("--border", "#eceef2") } };
   return {
     axisLabel,
+    splitLine,
     text: themeColour("--text", "#1b1f24"),
     line: themeColour("--border-strong", "#c5ccd6"),
-    usdAxis: { type: "value", axisLabel: { ...axisLabel, formatter: (v: number) => formatUsdAmount(v) }, splitLine },
+  };
+}
+
+/** A money value axis with known ticks, labelled with the engine's money text. */
+function usdAxis(ticks: number[], money: Money, theme: ReturnType<typeof chartTheme>) {
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+  return {
+    type: "value",
+    min: 0,
+    max: ticks[ticks.length - 1]! / 1e12,
+    interval: step / 1e12,
+    axisLabel: { ...theme.axisLabel, formatter: (v: number) => money.text(usdToPicos(v)) },
+    splitLine: theme.splitLine,
   };
 }
 
@@ -59,10 +85,38 @@ export function CostsScreen() {
     return stackByDay(byDay.data ?? [], chartStart(byDay.data ?? [], query.since, until), until);
   }, [byDay.data, query.since, query.until]);
   const perProject = useMemo(() => projectTotals(byProject.data ?? []), [byProject.data]);
-  const { axisLabel, usdAxis, text: textColour, line: lineColour } = chartTheme();
+  const theme = chartTheme();
+  const { axisLabel, text: textColour, line: lineColour } = theme;
   const runsInRange = useMemo(() => perRun.data ?? [], [perRun.data]);
   const points = useMemo(() => runCostPoints(runsInRange), [runsInRange]);
   const perPostPoints = useMemo(() => perPostSeries(perPost.data ?? []), [perPost.data]);
+
+  // Every amount on this screen, for the engine's money text: figures, bars, axis ticks.
+  const dayTicks = useMemo(
+    () => axisTicks(Math.max(0, ...stacked.days.map((_, i) => stacked.series.reduce((sum, x) => sum + usdToPicos(x.values[i] ?? 0), 0)))),
+    [stacked],
+  );
+  const runTicks = useMemo(() => axisTicks(Math.max(0, ...points.map((p) => usdToPicos(p.costUsd)))), [points]);
+  const postTicks = useMemo(() => axisTicks(Math.max(0, ...perPostPoints.map((p) => usdToPicos(p.usd)))), [perPostPoints]);
+  const o = overview.data;
+  const avgPerPost = o?.avg_picos_per_post ?? null;
+  const money = useMoney([
+    o?.monthly_budget_picos,
+    o?.month_to_date_picos,
+    o?.range_total_picos,
+    avgPerPost,
+    stacked.totalPicos,
+    ...stacked.series.map((x) => x.totalPicos),
+    ...stacked.series.flatMap((x) => x.values.map(usdToPicos)),
+    ...points.map((p) => usdToPicos(p.costUsd)),
+    ...perPostPoints.map((p) => usdToPicos(p.usd)),
+    ...perProject.map((p) => p.costPicos),
+    ...runsInRange.slice(0, 50).flatMap((r) => [r.cost_picos, r.avg_picos_per_post]),
+    ...dayTicks,
+    ...runTicks,
+    ...postTicks,
+  ]);
+  const usdText = (v: number) => money.text(usdToPicos(v));
 
   const dayOption = useMemo(
     () => ({
@@ -72,42 +126,43 @@ export function CostsScreen() {
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
-        valueFormatter: (v: number) => formatUsdAmount(v),
+        valueFormatter: usdText,
       },
       xAxis: { type: "category", data: stacked.days.map(formatIsoDay), axisLabel, axisTick: { show: false }, axisLine: { lineStyle: { color: lineColour } } },
-      yAxis: usdAxis,
+      yAxis: usdAxis(dayTicks, money, theme),
       series: stacked.series.map((s) => ({ name: s.name, type: "bar", stack: "spend", data: s.values, barMaxWidth: 28, emphasis: { focus: "series" } })),
     }),
-    [stacked, textColour],
+    // Redrawn when the data, the ticks or the engine's texts change.
+    [stacked, textColour, dayTicks, money.ready],
   );
 
   const perRunOption = useMemo(
     () => ({
       color: [CHART_COLOURS[0]!],
       grid: { left: 64, right: 16, top: 16, bottom: 32 },
-      tooltip: { trigger: "axis", valueFormatter: (v: number) => formatUsdAmount(v) },
+      tooltip: { trigger: "axis", valueFormatter: usdText },
       xAxis: { type: "category", data: points.map((p) => p.name), axisLabel, axisTick: { show: false } },
-      yAxis: usdAxis,
+      yAxis: usdAxis(runTicks, money, theme),
       series: [{ name: "Cost of the run", type: "bar", data: points.map((p) => p.costUsd), barMaxWidth: 18 }],
     }),
-    [points],
+    // Redrawn when the data, the ticks or the engine's texts change.
+    [points, runTicks, money.ready],
   );
 
   const perPostOption = useMemo(
     () => ({
       color: [CHART_COLOURS[1]!],
       grid: { left: 80, right: 16, top: 16, bottom: 32 },
-      tooltip: { trigger: "axis", valueFormatter: (v: number) => formatUsdAmount(v) },
+      tooltip: { trigger: "axis", valueFormatter: usdText },
       xAxis: { type: "category", data: perPostPoints.map((p) => formatIsoDay(p.day)), axisLabel, axisTick: { show: false } },
-      yAxis: usdAxis,
+      yAxis: usdAxis(postTicks, money, theme),
       series: [{ name: "Average per post", type: "line", smooth: true, symbolSize: 6, data: perPostPoints.map((p) => p.usd) }],
     }),
-    [perPostPoints],
+    // Redrawn when the data, the ticks or the engine's texts change.
+    [perPostPoints, postTicks, money.ready],
   );
 
-  const o = overview.data;
   const share = o ? budgetShare(o.month_to_date_picos, o.monthly_budget_picos) : null;
-  const avgPerPost = o ? (o.avg_picos_per_post ?? (o.range_posts_answered > 0 ? Math.trunc(o.range_total_picos / o.range_posts_answered) : null)) : null;
 
   const exportTo = async (path: string) => {
     try {
@@ -193,8 +248,8 @@ export function CostsScreen() {
       <div className="grid-3">
         <Card>
           <Stat
-            label={o?.monthly_budget_picos != null ? `spent this month, of a ${formatUsd(o.monthly_budget_picos)} budget` : "spent this month"}
-            value={o ? formatUsd(o.month_to_date_picos) : "…"}
+            label={o?.monthly_budget_picos != null ? `spent this month, of a ${money.text(o.monthly_budget_picos)} budget` : "spent this month"}
+            value={o ? money.text(o.month_to_date_picos) : "…"}
             testId="costs-month"
           />
           {share != null ? (
@@ -218,7 +273,7 @@ export function CostsScreen() {
           )}
         </Card>
         <Card>
-          <Stat label="average per post with replies" value={avgPerPost != null ? formatUsd(avgPerPost) : "–"} testId="costs-avg-post" />
+          <Stat label="average per post with replies" value={money.text(avgPerPost)} testId="costs-avg-post" />
         </Card>
         <Card>
           <Stat label="AI calls in this date range" value={o ? formatInt(o.range_calls) : "…"} />
@@ -230,7 +285,7 @@ export function CostsScreen() {
           <>
             Spend by day ·{" "}
             <span data-testid="costs-range-total" title="Everything spent in the date range">
-              {o ? formatUsd(o.range_total_picos) : "…"}
+              {o ? money.text(o.range_total_picos) : "…"}
             </span>{" "}
             <span className="muted small">in this range</span>
           </>
@@ -268,12 +323,12 @@ export function CostsScreen() {
               {stacked.series.map((x) => (
                 <tr key={x.name}>
                   <th scope="row">{x.name}</th>
-                  <td>{formatUsd(x.totalPicos)}</td>
+                  <td>{money.text(x.totalPicos)}</td>
                 </tr>
               ))}
               <tr>
                 <th scope="row">Total</th>
-                <td data-testid="costs-chart-total">{formatUsd(stacked.totalPicos)}</td>
+                <td data-testid="costs-chart-total">{money.text(stacked.totalPicos)}</td>
               </tr>
             </tbody>
           </table>
@@ -319,7 +374,7 @@ export function CostsScreen() {
               {perProject.map((p) => (
                 <tr key={p.project}>
                   <td>{p.project}</td>
-                  <td className="num">{formatUsd(p.costPicos)}</td>
+                  <td className="num">{money.text(p.costPicos)}</td>
                   <td className="num">{formatInt(p.days)}</td>
                   <td className="num">{o && o.range_total_picos > 0 ? formatPercent(p.costPicos / o.range_total_picos) : "–"}</td>
                 </tr>
@@ -365,8 +420,8 @@ export function CostsScreen() {
                   <td>{r.project}</td>
                   <td>{runStatusWords(r.status)}</td>
                   <td className="num">{formatInt(r.succeeded)}</td>
-                  <td className="num">{formatUsd(r.cost_picos)}</td>
-                  <td className="num">{r.avg_picos_per_post != null ? formatUsd(r.avg_picos_per_post) : "–"}</td>
+                  <td className="num">{money.text(r.cost_picos)}</td>
+                  <td className="num">{money.text(r.avg_picos_per_post)}</td>
                 </tr>
               ))}
             </tbody>

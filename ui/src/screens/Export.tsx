@@ -12,26 +12,8 @@ import { IconDownload, IconFolder } from "../components/icons";
 import { plural } from "../lib/format";
 import { CSV_FILTERS, datedFileName, pickSavePath } from "../lib/platform";
 import { useAppInfo, useExportOpportunities, useOpportunities } from "../lib/queries";
-
-export const CSV_COLUMNS = [
-  "rank",
-  "priority_score",
-  "project",
-  "tweet_id",
-  "url",
-  "author",
-  "followers",
-  "views",
-  "tweet_text",
-  "posted_at",
-  "score_total",
-  "label",
-  "topic",
-  "why",
-  "suggested_response",
-  "suggested_type",
-  "alternative_1 … alternative_4 (with their types)",
-];
+// The columns, in order, as the engine writes them (finder::export::COLUMNS).
+import { CSV_COLUMNS } from "../bindings";
 
 export function ExportScreen() {
   const { project, projectId } = useCurrentProject();

@@ -4,9 +4,9 @@
 // side-by-side term analysis.
 
 import { useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import type { FindEvent, SavedSearchDto, SearchOutcomeDto, SearchProgressDto, TermAnalysisDto } from "../bindings";
+import type { FindEvent, SavedSearchDto, SearchFormReading, SearchOutcomeDto, SearchProgressDto, TermAnalysisDto } from "../bindings";
 
 // The charts library is large: it loads only when a term analysis is shown.
 const AnalysisCard = lazy(() => import("../components/TermAnalysis").then((m) => ({ default: m.AnalysisCard })));
@@ -14,8 +14,8 @@ import { useCurrentProject } from "../components/ProjectContext";
 import { IconFolder, IconPlay, IconRefresh, IconStop, IconTrash } from "../components/icons";
 import { Button, Card, Checkbox, EmptyState, ErrorNotice, Field, Fold, Notice, PageHeader, Spinner, Stat } from "../components/ui";
 import { findApi } from "../lib/findApi";
-import { DEFAULT_FORM, outcomeHeadline, progressLine, REFRESH_CHOICES, sourceName, toForm, toRequest, type FindForm } from "../lib/findText";
-import { formatDateTime, formatInt, formatUsd } from "../lib/format";
+import { DEFAULT_FORM, outcomeHeadline, progressLine, REFRESH_CHOICES, sourceName, toForm, toFormDto, type FindForm } from "../lib/findText";
+import { formatDateTime, formatInt } from "../lib/format";
 import { useKeyStatus } from "../lib/queries";
 
 export function FindPostsScreen() {
@@ -33,7 +33,22 @@ export function FindPostsScreen() {
   const [analysis, setAnalysis] = useState<TermAnalysisDto[] | null>(null);
   const [refreshed, setRefreshed] = useState<string | null>(null);
 
-  const built = useMemo(() => toRequest(form), [form]);
+  // The engine reads the form (terms, whole numbers) a moment after each change.
+  const [built, setBuilt] = useState<SearchFormReading | null>(null);
+  useEffect(() => {
+    let current = true;
+    const timer = setTimeout(() => {
+      findApi()
+        .readForm(toFormDto(form))
+        .then((reading) => current && setBuilt(reading))
+        .catch(() => current && setBuilt(null));
+    }, 100);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [form]);
+  const request = built?.request ?? null;
 
   // A result lands below the form: bring it into view.
   useEffect(() => {
@@ -54,18 +69,18 @@ export function FindPostsScreen() {
 
   // The engine's estimate, a moment after the form settles.
   useEffect(() => {
-    if (!("request" in built)) {
+    if (!request) {
       setEstimate(null);
       return;
     }
     const timer = setTimeout(() => {
       findApi()
-        .estimate(built.request)
+        .estimate(request)
         .then((e) => setEstimate(e.sentence))
         .catch((e: { message?: string }) => setEstimate(e.message ?? null));
     }, 250);
     return () => clearTimeout(timer);
-  }, [built]);
+  }, [request]);
 
   // Progress and outcomes arrive as events (no polling).
   useEffect(() => {
@@ -122,8 +137,7 @@ export function FindPostsScreen() {
   };
 
   const onStart = () => {
-    if (projectId == null || !("request" in built)) return;
-    const { request } = built;
+    if (projectId == null || !request) return;
     begin(() => findApi().start(projectId, request, form.saveAs.trim() || null));
   };
 
@@ -294,7 +308,7 @@ export function FindPostsScreen() {
               onChange={(e) => set("saveAs", e.target.value)}
             />
           </Field>
-          {"problem" in built && form.terms.trim() !== "" ? <p className="field-error">{built.problem}</p> : null}
+          {built?.problem && form.terms.trim() !== "" ? <p className="field-error">{built.problem}</p> : null}
           {estimate ? (
             <p className="muted" data-testid="find-estimate">
               {estimate}
@@ -306,7 +320,7 @@ export function FindPostsScreen() {
             </Notice>
           ) : null}
           <div className="row">
-            <Button variant="primary" icon={<IconPlay />} onClick={onStart} busy={running} disabled={!("request" in built) || running} data-testid="find-start">
+            <Button variant="primary" icon={<IconPlay />} onClick={onStart} busy={running} disabled={!request || running} data-testid="find-start">
               Find posts
             </Button>
             {running ? (
@@ -367,7 +381,7 @@ function OutcomeCard({ outcome: o, onRun, onReview }: { outcome: SearchOutcomeDt
       <div className="grid-3">
         <Stat label="New posts" value={formatInt(o.added)} testId="find-result-added" />
         <Stat label="Worth a reply now (green)" value={formatInt(o.new_greens)} testId="find-result-greens" />
-        <Stat label="Cost" value={formatUsd(o.cost_picos)} testId="find-result-cost" />
+        <Stat label="Cost" value={o.cost} testId="find-result-cost" />
       </div>
       <p className="small muted">
         {o.terms.map((t) => `“${t.term}”: ${formatInt(t.found)} found, ${formatInt(t.added)} new${t.complete ? "" : " (stopped early)"}`).join(" · ")}

@@ -14,8 +14,17 @@ import { IconCheck, IconCopy, IconEdit, IconExternal, IconInbox, IconPlay, IconS
 import { formatAge, formatCompact, formatInt, formatPercent, plural, replyTypeName, toScore100 } from "../lib/format";
 import { useDebounced, useNow } from "../lib/hooks";
 import { copyText, openLink } from "../lib/platform";
-import { DEFAULT_WEIGHTS } from "../lib/project";
-import { useDraftReview, useEditDraft, useOpportunities, useProject, useRuns, useSetPostStatus, useTopicsInUse, useUndoPostStatus } from "../lib/queries";
+import {
+  useDraftReview,
+  useEditDraft,
+  useOpportunities,
+  useProject,
+  useRuns,
+  useScoreParts,
+  useSetPostStatus,
+  useTopicsInUse,
+  useUndoPostStatus,
+} from "../lib/queries";
 import {
   bulkDoneText,
   draftText,
@@ -24,7 +33,7 @@ import {
   orderedDrafts,
   REVIEW_SHORTCUTS,
   reviewShortcut,
-  scoreParts,
+  SCORE_PART_WORDS,
   staysInView,
   toggleSelected,
 } from "../lib/review";
@@ -70,12 +79,13 @@ function inField(target: EventTarget | null): boolean {
 }
 
 function ScoreBreakdown({ o, weights }: { o: Opportunity; weights: Weights }) {
-  const parts = scoreParts(o, weights);
+  // The engine splits the score into its parts (the same weighted mean it scores with).
+  const parts = useScoreParts(weights, o).data ?? [];
   return (
     <div className="score-bars">
       {parts.map((p) => (
         <div key={p.key} style={{ display: "contents" }}>
-          <span title={p.explain}>{p.name}</span>
+          <span title={SCORE_PART_WORDS[p.key]?.explain}>{SCORE_PART_WORDS[p.key]?.name ?? p.key}</span>
           <div className="meter" title={`${formatPercent(p.value)} × weight ${formatPercent(p.weight)}`}>
             <div style={{ width: `${p.value * 100}%` }} />
           </div>
@@ -234,7 +244,7 @@ function PostDetail({
   onCancelPosted,
 }: {
   o: Opportunity;
-  weights: Weights;
+  weights: Weights | null;
   now: number;
   editingDraft: number | null;
   setEditingDraft: (id: number | null) => void;
@@ -349,7 +359,7 @@ function PostDetail({
           </span>
           {o.topic ? <span className="pill accent plain">{o.topic}</span> : null}
         </div>
-        <ScoreBreakdown o={o} weights={weights} />
+        {weights ? <ScoreBreakdown o={o} weights={weights} /> : null}
       </Fold>
     </Card>
   );
@@ -400,7 +410,8 @@ export function OpportunitiesScreen() {
   // Posts whose status changed leave the list at once (optimistic), unless the view keeps them.
   const items = useMemo(() => (page.data?.items ?? []).filter((o) => staysInView(o.status, filters.view)), [page.data, filters.view]);
   const current = items[Math.min(index, Math.max(0, items.length - 1))] ?? null;
-  const weights = details.data?.settings.weights ?? DEFAULT_WEIGHTS;
+  // The project's own weights (the breakdown waits for them).
+  const weights = details.data?.settings.weights ?? null;
   const topicsInUse = useTopicsInUse(projectId);
   const topics = useMemo(
     () => [...new Set([...(details.data?.settings.topics.map((t) => t.label) ?? []), ...(topicsInUse.data ?? [])])],

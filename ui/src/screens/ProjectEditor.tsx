@@ -10,15 +10,13 @@ import { Button, Card, Checkbox, ConfirmButton, ErrorNotice, Field, Fold, Loadin
 import { IconPlus, IconSparkle, IconTrash } from "../components/icons";
 import { fromScore100, replyTypeName, toScore100 } from "../lib/format";
 import { PROJECT_FILE_FILTERS, pickSavePath } from "../lib/platform";
+import { api, type SettingsProblem } from "../api";
+import { useDebounced } from "../lib/hooks";
 import {
-  checkSettings,
-  DEFAULT_THRESHOLDS,
-  DEFAULT_WEIGHTS,
   formatHandles,
   isDefaultScoring,
   linesToList,
   listToLines,
-  newProjectSettings,
   parseHandles,
   parseKeywords,
   projectFileName,
@@ -28,6 +26,7 @@ import {
 import {
   useCreateProject,
   useDefaultProjectSettings,
+  useProjectProblems,
   useDeleteProject,
   useExportProjectFile,
   useModels,
@@ -172,10 +171,15 @@ export function ProjectEditorScreen() {
   const params = useParams();
   const editingId = params.id ? Number(params.id) : null;
   const existing = useProject(editingId);
-  const [form, setForm] = useState<ProjectSettings | null>(editingId == null ? newProjectSettings("") : null);
-  // A new project starts from the engine's own defaults (the local copy is only a fallback).
-  const defaults = useDefaultProjectSettings(editingId == null);
+  const [form, setForm] = useState<ProjectSettings | null>(null);
+  // A new project starts from the engine's own defaults; they also label the scoring fields.
+  const defaults = useDefaultProjectSettings(true);
+  const d = defaults.data;
   const [showProblems, setShowProblems] = useState(false);
+  // What to fix, from the engine (ProjectSettings::problems), a moment after each change; the
+  // save button asks again for the form as it is.
+  const checked = useProjectProblems(useDebounced(form, 250));
+  const [problemsAtSave, setProblemsAtSave] = useState<SettingsProblem[] | null>(null);
   const [dirty, setDirty] = useState(false);
   const create = useCreateProject();
   const update = useUpdateProject();
@@ -209,17 +213,26 @@ export function ProjectEditorScreen() {
 
   const set = (patch: Partial<ProjectSettings>) => {
     setForm({ ...form, ...patch });
+    setProblemsAtSave(null);
     setDirty(true);
   };
-  const problems = checkSettings(form);
+  const problems = problemsAtSave ?? checked.data ?? [];
   const problem = (field: string) => (showProblems ? (problems.find((p) => p.field === field)?.message ?? null) : null);
   const saving = create.isPending || update.isPending;
 
-  const save = () => {
+  const save = async () => {
     setShowProblems(true);
-    if (problems.length > 0) {
+    let found: SettingsProblem[];
+    try {
+      found = await api().projectSettingsProblems(form);
+    } catch (e) {
+      toast.error(e);
+      return;
+    }
+    setProblemsAtSave(found);
+    if (found.length > 0) {
       // Take the person to the first thing to fix.
-      const first = problems[0]!.field;
+      const first = found[0]!.field;
       const target =
         first === "name" ? document.getElementById("p-name") : document.querySelector<HTMLElement>(`[data-testid="topic-label-${first.split(".")[1]}"]`);
       target?.focus();
@@ -284,7 +297,7 @@ export function ProjectEditorScreen() {
         className="stack loose"
         onSubmit={(e) => {
           e.preventDefault();
-          save();
+          void save();
         }}
       >
         <Card title="Name">
@@ -419,13 +432,13 @@ export function ProjectEditorScreen() {
           title="How posts are ranked"
           lead="Each post gets a score from 0 to 100. These weights say what matters most; the thresholds turn the score into green, yellow or red."
           actions={
-            <Button size="sm" disabled={isDefaultScoring(form)} onClick={() => set(resetScoring(form))} data-testid="scoring-reset">
+            <Button size="sm" disabled={!d || isDefaultScoring(form, d)} onClick={() => d && set(resetScoring(form, d))} data-testid="scoring-reset">
               Reset to defaults
             </Button>
           }
         >
           <div className="grid-4">
-            <Field label="Momentum" hint={`How fast it's taking off (default ${DEFAULT_WEIGHTS.velocity})`} htmlFor="w-vel">
+            <Field label="Momentum" hint={`How fast it's taking off (default ${d?.weights.velocity ?? "…"})`} htmlFor="w-vel">
               <NumberInput
                 id="w-vel"
                 value={form.weights.velocity}
@@ -434,7 +447,7 @@ export function ProjectEditorScreen() {
                 onChange={(velocity) => set({ weights: { ...form.weights, velocity } })}
               />
             </Field>
-            <Field label="On topic" hint={`Match with your topics (default ${DEFAULT_WEIGHTS.relevance})`} htmlFor="w-rel">
+            <Field label="On topic" hint={`Match with your topics (default ${d?.weights.relevance ?? "…"})`} htmlFor="w-rel">
               <NumberInput
                 id="w-rel"
                 value={form.weights.relevance}
@@ -443,7 +456,7 @@ export function ProjectEditorScreen() {
                 onChange={(relevance) => set({ weights: { ...form.weights, relevance } })}
               />
             </Field>
-            <Field label="Open to replies" hint={`Questions rank higher (default ${DEFAULT_WEIGHTS.openness})`} htmlFor="w-open">
+            <Field label="Open to replies" hint={`Questions rank higher (default ${d?.weights.openness ?? "…"})`} htmlFor="w-open">
               <NumberInput
                 id="w-open"
                 value={form.weights.openness}
@@ -452,13 +465,13 @@ export function ProjectEditorScreen() {
                 onChange={(openness) => set({ weights: { ...form.weights, openness } })}
               />
             </Field>
-            <Field label="Author" hint={`Favoured authors rank higher (default ${DEFAULT_WEIGHTS.author})`} htmlFor="w-auth">
+            <Field label="Author" hint={`Favoured authors rank higher (default ${d?.weights.author ?? "…"})`} htmlFor="w-auth">
               <NumberInput id="w-auth" value={form.weights.author} min={0} step={0.05} onChange={(author) => set({ weights: { ...form.weights, author } })} />
             </Field>
           </div>
           {problem("weights") ? <span className="field-error small">{problem("weights")}</span> : null}
           <div className="grid-2">
-            <Field label="Green from (0–100)" hint={`Reply now (default ${toScore100(DEFAULT_THRESHOLDS.green)})`} htmlFor="t-green">
+            <Field label="Green from (0–100)" hint={`Reply now (default ${d ? toScore100(d.thresholds.green) : "…"})`} htmlFor="t-green">
               <NumberInput
                 id="t-green"
                 value={score100OrNaN(form.thresholds.green)}
@@ -469,7 +482,7 @@ export function ProjectEditorScreen() {
                 testId="threshold-green"
               />
             </Field>
-            <Field label="Yellow from (0–100)" hint={`Worth a look (default ${toScore100(DEFAULT_THRESHOLDS.yellow)}); below is red`} htmlFor="t-yellow">
+            <Field label="Yellow from (0–100)" hint={`Worth a look (default ${d ? toScore100(d.thresholds.yellow) : "…"}); below is red`} htmlFor="t-yellow">
               <NumberInput
                 id="t-yellow"
                 value={score100OrNaN(form.thresholds.yellow)}

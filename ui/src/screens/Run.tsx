@@ -1,6 +1,6 @@
 // Run: pick which posts, see the estimate, start; watch live progress; stop and resume.
 
-import { Fragment, useEffect, useMemo, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import type { Label, RunListing, RunMode, RunSettings } from "../apiTypes";
 import { useCurrentProject } from "../components/ProjectContext";
@@ -24,26 +24,29 @@ import {
   Stat,
 } from "../components/ui";
 import { IconFolder, IconInbox, IconPlay, IconRefresh, IconStop } from "../components/icons";
-import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, formatUsd, parseUsdToPicos, plural } from "../lib/format";
+import { formatDateTime, formatDuration, formatEta, formatInt, formatPerMinute, plural } from "../lib/format";
+import { useMoney } from "../lib/money";
+import { api } from "../api";
 import { useDebounced } from "../lib/hooks";
-import { useCancelRun, useCheckBatchNow, useForecast, useKeyStatus, useModels, useResumeRun, useRunDefaults, useRuns, useStartRun } from "../lib/queries";
 import {
-  BUDGET_SENTENCE,
-  canResume,
-  forecastText,
-  isBusy,
-  progressPercent,
-  runSoFarSentence,
-  runStatusTone,
-  runStatusWords,
-  summaryHeadline,
-  summarySentence,
-} from "../lib/runText";
+  useBudgetReading,
+  useCancelRun,
+  useCheckBatchNow,
+  useForecast,
+  useKeyStatus,
+  useModels,
+  useResumeRun,
+  useRunDefaults,
+  useRuns,
+  useStartRun,
+} from "../lib/queries";
+import { BUDGET_SENTENCE, canResume, isBusy, progressPercent, runSoFarSentence, runStatusTone, runStatusWords, summaryHeadline } from "../lib/runText";
 import { GLOSSARY, termTitle } from "../lib/glossary";
 
 function LiveRunCard() {
   const { live, dismiss } = useLiveRun();
   const navigate = useNavigate();
+  const money = useMoney([live.progress?.cost_picos]);
   if (live.phase === "idle" || live.runId == null) return null;
 
   if (live.phase === "failed") {
@@ -79,7 +82,7 @@ function LiveRunCard() {
       <Card title={live.budgetStop ? "Stopped at your budget." : summaryHeadline(s)} testId="run-finished">
         <div className="row between">
           <p className="post-text" data-testid="run-summary">
-            {summarySentence(s)}
+            {s.sentence}
           </p>
           <strong className="nowrap" data-testid="run-percent">
             {live.progress ? progressPercent(live.progress) : 100}%
@@ -153,7 +156,7 @@ function LiveRunCard() {
           <Stat label={`of ${formatInt(p.total)} posts done`} value={formatInt(p.done)} testId="run-done" />
           <Stat label="failed" value={formatInt(p.failed)} testId="run-failed" />
           <Stat label="requests" value={formatPerMinute(p.requests_per_minute)} testId="run-rate" />
-          <Stat label="spent so far" value={formatUsd(p.cost_picos)} testId="run-cost" />
+          <Stat label="spent so far" value={money.text(p.cost_picos)} testId="run-cost" />
         </div>
       ) : null}
       {p && p.retries > 0 ? <p className="muted small">{formatInt(p.retries)} requests were tried again after a hiccup.</p> : null}
@@ -261,6 +264,7 @@ function RunsTable({ runs, bannerRunId }: { runs: RunListing[]; bannerRunId: num
   const { live } = useLiveRun();
   // The run whose "Raise the budget" form is open under its row.
   const [raising, setRaising] = useState<number | null>(null);
+  const money = useMoney(runs.map((r) => r.cost_picos));
   // The run card above already shows the banner of a run that just stopped on purpose.
   const liveBannerRunId = live.phase === "finished" && (live.budgetStop || live.dailyQuota) ? live.runId : null;
   return (
@@ -304,7 +308,7 @@ function RunsTable({ runs, bannerRunId }: { runs: RunListing[]; bannerRunId: num
                     {formatInt(r.done)} / {formatInt(r.posts)}
                   </td>
                   <td className="num">{formatInt(r.failed)}</td>
-                  <td className="num">{formatUsd(r.cost_picos)}</td>
+                  <td className="num">{money.text(r.cost_picos)}</td>
                   <td className="num">
                     {resumable && r.status === "budget_reached" ? (
                       <Button
@@ -359,19 +363,21 @@ export function RunScreen() {
     if (defaults.data) setSettings(structuredClone(defaults.data));
   }, [defaults.data]);
 
-  const valid =
+  // Every field holds a number (an emptied box holds none); the engine checks the rest and
+  // says what to fix as the forecast's error (RunSettings::validate, the one validation).
+  const filled =
     settings != null &&
-    [settings.hours_back, settings.min_followers, settings.min_likes, settings.max_candidates, settings.batch_size, settings.per_request].every(
-      (n) => Number.isFinite(n) && n >= 0,
-    ) &&
-    settings.batch_size >= 1 &&
-    settings.per_request >= 1 &&
-    settings.max_candidates >= 1 &&
-    settings.labels.length > 0;
-  const debounced = useDebounced(valid ? settings : null, 350);
-  const forecast = useForecast(projectId, debounced);
-  const budgetPicos = budgetOn ? parseUsdToPicos(budgetText) : null;
-  const text = useMemo(() => (forecast.data ? forecastText(forecast.data, budgetPicos) : null), [forecast.data, budgetPicos]);
+    [settings.hours_back, settings.min_followers, settings.min_likes, settings.max_candidates, settings.batch_size, settings.per_request].every((n) =>
+      Number.isFinite(n),
+    );
+  // The engine reads the budget typed; the forecast says when the estimate is above it.
+  const budget = useBudgetReading(budgetOn ? budgetText : null);
+  const budgetPicos = budgetOn ? (budget.data?.picos ?? null) : null;
+  const debounced = useDebounced(filled ? { settings, budgetPicos } : null, 350);
+  const forecast = useForecast(projectId, debounced?.settings ?? null, debounced?.budgetPicos ?? null);
+  // The estimate shown is for the settings on screen; an engine refusal shows instead of it.
+  const valid = filled && forecast.error == null;
+  const text = forecast.data && !forecast.isError ? forecast.data.text : null;
   const geminiSet = keys.data?.find((k) => k.secret === "gemini")?.set ?? true;
   const busy = isBusy(live);
   const showSettings = !busy && live.phase !== "finished" && live.phase !== "failed";
@@ -404,11 +410,20 @@ export function RunScreen() {
   const set = (patch: Partial<RunSettings>) => settings && setSettings({ ...settings, ...patch });
   const toggleLabel = (l: Label, on: boolean) =>
     settings && set({ labels: on ? [...settings.labels, l].filter((x, i, a) => a.indexOf(x) === i) : settings.labels.filter((x) => x !== l) });
-  const budgetInvalid = budgetOn && budgetPicos == null;
+  const budgetInvalid = budgetOn && budget.data != null && budget.data.picos == null;
 
-  const onStart = () => {
+  const onStart = async () => {
     if (!settings || projectId == null) return;
-    start.mutate({ projectId, settings, budgetPicos }, { onSuccess: (runId) => watch(runId) });
+    // The budget as typed right now, read by the engine (the reading above may lag a keystroke).
+    let cap: number | null = null;
+    if (budgetOn) {
+      const reading = await api()
+        .readBudget(budgetText, null)
+        .catch(() => null);
+      if (reading?.picos == null) return;
+      cap = reading.picos;
+    }
+    start.mutate({ projectId, settings, budgetPicos: cap }, { onSuccess: (runId) => watch(runId) });
   };
 
   return (
@@ -543,7 +558,7 @@ export function RunScreen() {
                       aria-invalid={budgetInvalid || undefined}
                       data-testid="run-budget"
                     />
-                    {budgetInvalid ? <span className="field-error small">Type an amount like 0.50</span> : null}
+                    {budgetInvalid ? <span className="field-error small">{budget.data?.problem}</span> : null}
                   </div>
                 ) : null}
               </div>
@@ -580,25 +595,25 @@ export function RunScreen() {
       {showSettings && settings ? (
         <Card title="Before you start" testId="run-forecast">
           {forecast.isLoading || (!forecast.data && valid) ? <Loading what="Working out the estimate" /> : null}
-          {!valid ? <p className="muted">Fill in the settings above to see the estimate.</p> : null}
+          {!filled ? <p className="muted">Fill in the settings above to see the estimate.</p> : null}
           <ErrorNotice error={forecast.error} onRetry={() => void forecast.refetch()} />
           {text && valid ? (
             <div className="stack tight" aria-live="polite">
               <p className="post-text" data-testid="run-forecast-text">
                 {text.headline}
               </p>
-              <p>{text.costLine}</p>
-              {text.planningLine ? (
+              <p>{text.cost_line}</p>
+              {text.planning_line ? (
                 <p className="muted small" data-testid="run-forecast-planning">
-                  {text.planningLine}
+                  {text.planning_line}
                 </p>
               ) : null}
-              {text.dailyLine ? (
+              {text.daily_line ? (
                 <p className="muted small" data-testid="run-forecast-daily">
-                  {text.dailyLine}
+                  {text.daily_line}
                 </p>
               ) : null}
-              {text.heldBack ? <p className="muted">{text.heldBack}</p> : null}
+              {text.held_back ? <p className="muted">{text.held_back}</p> : null}
               {text.notes.length > 0 ? (
                 <ul className="forecast-notes" data-testid="run-forecast-notes">
                   {text.notes.map((n, i) => (
@@ -606,7 +621,7 @@ export function RunScreen() {
                   ))}
                 </ul>
               ) : null}
-              {text.overBudget ? <Notice kind="warn">{text.overBudget}</Notice> : null}
+              {text.over_budget ? <Notice kind="warn">{text.over_budget}</Notice> : null}
               {forecast.isFetching ? <span className="muted small">Updating…</span> : null}
             </div>
           ) : null}
@@ -622,15 +637,15 @@ export function RunScreen() {
                   data-testid="run-mode-standard"
                 />
                 <span>
-                  <strong>Now</strong> · about {formatUsd(forecast.data.cost_picos)}
+                  <strong>Now</strong> · about {forecast.data.text.cost_text}
                   <br />
-                  <span className="muted small">Replies in about {formatDuration(forecast.data.duration_s)}.</span>
+                  <span className="muted small">Replies in about {forecast.data.text.duration_text}.</span>
                 </span>
               </label>
               <label className={`mode-option${settings.mode === "batch" ? " selected" : ""}`}>
                 <input type="radio" name="run-mode" checked={settings.mode === "batch"} onChange={() => set({ mode: "batch" })} data-testid="run-mode-batch" />
                 <span>
-                  <strong>Cheaper, slower</strong> · about {formatUsd(forecast.data.batch_cost_picos)}
+                  <strong>Cheaper, slower</strong> · about {forecast.data.text.batch_cost_text}
                   <br />
                   <span className="muted small">
                     Half price, usually within a few hours
@@ -647,9 +662,9 @@ export function RunScreen() {
                 {formatInt(forecast.data.requests)} requests ({plural(forecast.data.per_request, "post")} per request); {formatInt(forecast.data.deduped)}{" "}
                 near-duplicates skipped.
               </p>
-              {text?.thinkingLine ? (
+              {text?.thinking_line ? (
                 <p className="muted small" data-testid="run-forecast-thinking">
-                  {text.thinkingLine}
+                  {text.thinking_line}
                 </p>
               ) : null}
             </Fold>
@@ -662,13 +677,13 @@ export function RunScreen() {
               icon={<IconPlay />}
               busy={start.isPending}
               disabled={!valid || !geminiSet || budgetInvalid || (settings.mode === "batch" ? forecast.data?.batch_posts === 0 : forecast.data?.posts === 0)}
-              onClick={onStart}
+              onClick={() => void onStart()}
               data-testid="run-start"
             >
               {forecast.data && valid && settings.mode === "batch" && forecast.data.batch_posts > 0
-                ? `Start at half price · about ${formatUsd(forecast.data.batch_cost_picos)}`
+                ? `Start at half price · about ${forecast.data.text.batch_cost_text}`
                 : forecast.data && forecast.data.posts > 0 && valid
-                  ? `Start run · about ${formatUsd(forecast.data.cost_picos)}`
+                  ? `Start run · about ${forecast.data.text.cost_text}`
                   : "Start run"}
             </Button>
           </div>

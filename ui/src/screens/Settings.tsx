@@ -11,7 +11,9 @@ import { Button, Card, ErrorNotice, Fold, Loading, Notice, PageHeader, Segmented
 import { IconFolder, IconRefresh } from "../components/icons";
 import { chooseTheme, savedTheme, type ThemeChoice } from "../lib/theme";
 import { termTitle } from "../lib/glossary";
-import { formatDay, formatUsd, parseUsdToPicos, picosToUsdInput, plural } from "../lib/format";
+import { formatDay, plural } from "../lib/format";
+import { moneyText, useMoney } from "../lib/money";
+import { api } from "../api";
 import {
   useAppInfo,
   useCheckKey,
@@ -31,16 +33,37 @@ function BudgetForm() {
   const save = useSetBudget();
   const toast = useToast();
   const current = limits.data?.monthly_budget_picos ?? null;
+  const money = useMoney([current]);
+  const currentText = money.input(current);
   const [text, setText] = useState("");
-  useEffect(() => setText(current != null ? picosToUsdInput(current) : ""), [current]);
-  const picos = text.trim() === "" ? null : parseUsdToPicos(text);
-  const invalid = text.trim() !== "" && picos == null;
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => setText(currentText), [currentText]);
+  const saveBudget = (picos: number | null) =>
+    save.mutate(picos, {
+      onSuccess: () => {
+        if (picos == null) toast.ok("Budget removed.");
+        else void moneyText(picos).then((amount) => toast.ok(`Budget set to ${amount} a month.`));
+      },
+    });
   return (
     <form
       className="stack tight"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!invalid) save.mutate(picos, { onSuccess: () => toast.ok(picos == null ? "Budget removed." : `Budget set to ${formatUsd(picos)} a month.`) });
+        if (text.trim() === "") {
+          saveBudget(null);
+          return;
+        }
+        // The engine reads the amount typed.
+        void api()
+          .readBudget(text, null)
+          .then(
+            (reading) => {
+              setProblem(reading.problem);
+              if (reading.picos != null) saveBudget(reading.picos);
+            },
+            (err: { message?: string }) => setProblem(err.message ?? null),
+          );
       }}
     >
       <label htmlFor="budget" className="field-label">
@@ -54,14 +77,17 @@ function BudgetForm() {
           className="input short"
           inputMode="decimal"
           value={text}
-          onChange={(e) => setText(e.target.value)}
-          aria-invalid={invalid || undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            setProblem(null);
+          }}
+          aria-invalid={problem != null || undefined}
           data-testid="budget-input"
         />
-        <Button type="submit" busy={save.isPending} disabled={invalid || picos === current} data-testid="budget-save">
+        <Button type="submit" busy={save.isPending} disabled={text.trim() === currentText} data-testid="budget-save">
           Save budget
         </Button>
-        {invalid ? <span className="field-error small">Type an amount like 5 or 12.50</span> : null}
+        {problem ? <span className="field-error small">{problem}</span> : null}
       </div>
       <ErrorNotice error={save.error} />
     </form>

@@ -34,7 +34,7 @@ pub mod run_store;
 pub use executor::{execute_run, resume, start};
 pub use planning::{
     candidates, estimate_input_tokens, forecast, forecast_with, plan, plan_using,
-    plan_with_embeddings, Forecast, ForecastInputs, Plan,
+    plan_with_embeddings, Forecast, ForecastInputs, ForecastText, Plan,
 };
 pub use run_store::{
     add_items, create, forecast_accuracy, history, list, project_of, set_run_budget, settings_of,
@@ -144,6 +144,12 @@ impl RunSettings {
                 "At most {} posts fit in one AI call.",
                 models::MAX_POSTS_PER_REQUEST
             )));
+        }
+        if self.max_candidates == 0 {
+            return bad("Look at 1 post or more.");
+        }
+        if self.min_followers < 0 || self.min_likes < 0 {
+            return bad("Minimum followers and likes can't be negative.");
         }
         if self.limits.rpm == 0 {
             return bad("Requests per minute must be at least 1.");

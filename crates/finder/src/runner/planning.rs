@@ -60,6 +60,38 @@ pub struct Forecast {
     pub batch_cost_picos: i64,
     #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub batch_cost_usd: f64,
+    /// The forecast in plain words, with the run's budget: written by
+    /// [`crate::engine::prepare`] (empty in a bare [`forecast`]).
+    pub text: ForecastText,
+}
+
+/// A forecast in plain words, composed by [`crate::run_text::forecast_text`]. Optional lines
+/// are absent when there is nothing to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ForecastText {
+    /// "120 posts will get reply drafts, in about 120 requests."
+    pub headline: String,
+    /// "Estimated cost $0.0412 · about 2 m 30 s at your current limits."
+    pub cost_line: String,
+    /// "20 posts held back (spam, reposts, repeats, authors or words you avoid) cost nothing."
+    pub held_back: Option<String>,
+    /// Set when the estimate is above the run's budget.
+    pub over_budget: Option<String>,
+    /// "+ 4,000 thinking tokens (billed as output)", only when the model thinks.
+    pub thinking_line: Option<String>,
+    /// "AI relevance check: $0.002 included", only when the run makes that check.
+    pub planning_line: Option<String>,
+    /// "Google allows 180 more requests today", when the daily allowance is known.
+    pub daily_line: Option<String>,
+    /// The planner's own notes (why fewer posts than asked, what is included), blanks dropped.
+    pub notes: Vec<String>,
+    /// The estimate now, as money text: "$0.0412".
+    pub cost_text: String,
+    /// The same run at half price (batch mode): "$0.0206".
+    pub batch_cost_text: String,
+    /// How long the run takes now: "2 m 30 s".
+    pub duration_text: String,
 }
 
 /// What past runs and the planning step add to a forecast.
@@ -430,5 +462,6 @@ pub fn forecast_with(
         batch_posts: (batch_fit * k).min(planned_posts),
         batch_cost_picos: batch_spent,
         batch_cost_usd: prices::picos_to_usd(batch_spent),
+        text: ForecastText::default(),
     }
 }

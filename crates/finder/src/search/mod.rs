@@ -15,6 +15,7 @@ pub mod analysis;
 mod apify;
 pub mod data_prices;
 pub mod drafts;
+pub mod form;
 mod run;
 pub mod saved;
 pub mod schedule;

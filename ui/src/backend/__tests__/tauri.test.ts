@@ -151,6 +151,19 @@ describe("tauri adapter", () => {
       notes: ["Google allows 180 more requests today."],
       batch_posts: 180,
       batch_cost_picos: 4,
+      text: {
+        headline: "180 posts will get reply drafts, in about 180 requests.",
+        cost_line: "Estimated cost $0.00000000003 · about 2 m 30 s at your current limits.",
+        held_back: null,
+        over_budget: null,
+        thinking_line: null,
+        planning_line: null,
+        daily_line: null,
+        notes: [],
+        cost_text: "$0.00000000003",
+        batch_cost_text: "$0.000000000004",
+        duration_text: "2 m 30 s",
+      },
     });
     expect(f).toMatchObject({
       duration_s: 150,

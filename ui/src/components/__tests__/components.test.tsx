@@ -46,12 +46,12 @@ describe("ProgressBar", () => {
   });
 });
 
-/** A keychain double: accepts keys starting with AIza, like the demo and Google. */
+/** A keychain double: accepts keys starting with AIza, like Google. */
 function fakeKeysApi(): Api {
   const saved = new Map<SecretName, string>();
   const status = (secret: SecretName): KeyStatus => ({ secret, set: saved.has(secret), last4: saved.get(secret)?.slice(-4) ?? null });
   return {
-    kind: "demo",
+    kind: "test",
     keyStatus: async () => (["gemini", "apify", "x-bearer"] as SecretName[]).map(status),
     setKey: async (secret: SecretName, value: string) => {
       if (!value.startsWith("AIza")) throw { code: "invalid_key", message: "the API key is not valid" };

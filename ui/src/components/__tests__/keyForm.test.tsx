@@ -20,7 +20,7 @@ afterEach(() => {
 
 function fakeApi(accept: boolean) {
   setApiForTests({
-    kind: "demo",
+    kind: "test",
     setKey: async () => {
       if (!accept) throw { code: "invalid_key", message: "Google says this key is not valid (…1234)." };
       return { secret: "gemini", set: true, last4: "1234", from_environment: false };

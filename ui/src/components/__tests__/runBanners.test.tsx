@@ -23,9 +23,17 @@ function fakeApi() {
   let handler: ((e: RunEvent) => void) | null = null;
   const resumeRun = vi.fn(async (runId: number, _budget: number | null) => runId);
   const api = {
-    kind: "demo",
+    kind: "test",
     listRuns: async () => [],
     resumeRun,
+    // The engine's readings of the amounts this test types (fixed answers, no parsing here).
+    readBudget: async (text: string) =>
+      ({
+        "0": { picos: null, problem: "The budget must be more than $0." },
+        "0.25": { picos: 250_000_000_000, problem: null },
+      })[text] ?? { picos: null, problem: "Type an amount in dollars, like 0.50." },
+    // The engine's suggestion for these amounts (fixed: the rule is tested in Rust).
+    suggestRaisedBudget: async (cap: number | null, spent: number) => (cap === 50_000_000_000 && spent === 40_000_000_000 ? "0.10" : "1.00"),
     pickUpBatchRuns: async () => undefined,
     onRunEvent: async (h: (e: RunEvent) => void) => {
       handler = h;
@@ -63,12 +71,12 @@ describe("BudgetReachedBanner", () => {
     );
     expect(screen.getByTestId("budget-reached-banner").textContent).toContain("Budget reached: $0.04 of $0.05");
     const input = screen.getByTestId("raise-budget-input") as HTMLInputElement;
-    expect(input.value).toBe("0.10");
+    await waitFor(() => expect(input.value).toBe("0.10"));
     expect(screen.getByLabelText("Raise this run's budget to")).toBe(input);
 
     fireEvent.change(input, { target: { value: "0" } });
     fireEvent.click(screen.getByTestId("raise-budget-resume"));
-    expect(screen.getByTestId("raise-budget-error").textContent).toBe("The budget must be more than $0.");
+    expect((await screen.findByTestId("raise-budget-error")).textContent).toBe("The budget must be more than $0.");
     expect(input.getAttribute("aria-invalid")).toBe("true");
     expect(resumeRun).not.toHaveBeenCalled();
 

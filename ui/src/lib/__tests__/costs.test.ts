@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetShare, chartStart, daysBetween, perPostSeries, projectTotals, rangeFor, runCostPoints, stackByDay } from "../costs";
+import { axisTicks, budgetShare, chartStart, daysBetween, perPostSeries, projectTotals, rangeFor, runCostPoints, stackByDay, usdToPicos } from "../costs";
 
 describe("daysBetween", () => {
   it("lists every day inclusive, across month ends and DST changes", () => {
@@ -47,7 +47,8 @@ describe("ranges and per-run figures", () => {
     const t = (d: number) => Math.floor(new Date(2026, 10, d, 12).getTime() / 1000);
     const run = { project: "A", status: "finished", model: "gemini-2.5-flash", calls: 4, elapsed_s: 3 };
     const points = runCostPoints([
-      { ...run, run_id: 2, created_at: t(5), succeeded: 4, failed: 0, cost_picos: 400_000_000, avg_picos_per_post: null },
+      // As the engine sends them: an average when posts got replies, none otherwise.
+      { ...run, run_id: 2, created_at: t(5), succeeded: 4, failed: 0, cost_picos: 400_000_000, avg_picos_per_post: 100_000_000 },
       { ...run, run_id: 1, created_at: t(3), succeeded: 0, failed: 10, cost_picos: 0, avg_picos_per_post: null },
     ]);
     expect(points.map((p) => p.runId)).toEqual([1, 2]);
@@ -82,7 +83,7 @@ describe("ranges and per-run figures", () => {
     expect(
       perPostSeries([
         { day: "2026-11-03", posts: 2, cost_picos: 200, avg_picos_per_post: 100 },
-        { day: "2026-11-01", posts: 4, cost_picos: 2_000_000_000, avg_picos_per_post: null },
+        { day: "2026-11-01", posts: 4, cost_picos: 2_000_000_000, avg_picos_per_post: 500_000_000 },
         { day: "2026-11-02", posts: 0, cost_picos: 50, avg_picos_per_post: null },
       ]),
     ).toEqual([
@@ -94,5 +95,17 @@ describe("ranges and per-run figures", () => {
     expect(budgetShare(1_000, 4_000)).toBe(0.25);
     expect(budgetShare(1_000, null)).toBeNull();
     expect(budgetShare(1_000, 0)).toBeNull();
+  });
+});
+
+describe("money axes", () => {
+  it("uses round steps from 0 past the largest value, so every tick's text can come from the engine", () => {
+    expect(axisTicks(0)).toEqual([0, 10_000_000_000]);
+    expect(axisTicks(41_200_000_000)).toEqual([0, 20_000_000_000, 40_000_000_000, 60_000_000_000]);
+    const ticks = axisTicks(7_300_000_000_000);
+    expect(ticks[0]).toBe(0);
+    expect(ticks.at(-1)!).toBeGreaterThanOrEqual(7_300_000_000_000);
+    expect(ticks.length).toBeLessThanOrEqual(7);
+    expect(usdToPicos(0.0412)).toBe(41_200_000_000);
   });
 });

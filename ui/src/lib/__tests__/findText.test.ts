@@ -1,43 +1,45 @@
 import { describe, expect, it } from "vitest";
 import type { SearchOutcomeDto, TermAnalysisDto } from "../../bindings";
-import { analysisSeries, DEFAULT_FORM, outcomeHeadline, progressLine, splitTerms, toForm, toRequest } from "../findText";
-import { createFindDemo } from "../findDemo";
+import { analysisSeries, DEFAULT_FORM, outcomeHeadline, progressLine, toForm, toFormDto } from "../findText";
 
 describe("the Find posts form", () => {
-  it("splits terms as the engine does", () => {
-    expect(splitTerms(" onboarding ,free   trial,,\ncold email ")).toEqual(["onboarding", "free trial", "cold email"]);
-    expect(splitTerms(" , ")).toEqual([]);
-  });
-
-  it("builds the engine's request and says what to fix first", () => {
-    expect(toRequest({ ...DEFAULT_FORM, terms: "" })).toEqual({ problem: "Type at least one search term." });
-    expect(toRequest({ ...DEFAULT_FORM, terms: "a", count: "lots" })).toHaveProperty("problem");
-    expect(toRequest({ ...DEFAULT_FORM, terms: "a", minLikes: "-3" })).toHaveProperty("problem");
-    expect(toRequest({ ...DEFAULT_FORM, terms: "a", daysBack: "0" })).toHaveProperty("problem");
-    const built = toRequest({ ...DEFAULT_FORM, terms: "a, b", source: "x", minLikes: "5", daysBack: "3", language: " EN ", onlyVideo: true });
-    expect(built).toEqual({
-      request: {
-        source: "x",
-        terms: ["a", "b"],
-        count: 100,
-        filters: {
-          min_likes: 5,
-          min_reposts: 0,
-          min_replies: 0,
-          days_back: 3,
-          language: "en",
-          only_verified: false,
-          only_image: false,
-          only_video: true,
-          only_quote: false,
-          raw_query: false,
-          sort: "latest",
-        },
-      },
+  it("sends every field to the engine as typed, and a saved search comes back into the form", () => {
+    const form = { ...DEFAULT_FORM, terms: " a, b ", source: "x" as const, minLikes: "5", daysBack: "3", language: " EN ", onlyVideo: true };
+    expect(toFormDto(form)).toEqual({
+      source: "x",
+      terms: " a, b ",
+      count: "100",
+      min_likes: "5",
+      min_reposts: "0",
+      min_replies: "0",
+      days_back: "3",
+      language: " EN ",
+      only_verified: false,
+      only_image: false,
+      only_video: true,
+      only_quote: false,
+      raw_query: false,
+      sort: "latest",
     });
-    if (!("request" in built)) throw new Error("expected a request");
-    // A saved search goes back into the form unchanged.
-    expect(toRequest(toForm(built.request))).toEqual(built);
+    const request = {
+      source: "x" as const,
+      terms: ["a", "b"],
+      count: 100,
+      filters: {
+        min_likes: 5,
+        min_reposts: 0,
+        min_replies: 0,
+        days_back: 3,
+        language: "en",
+        only_verified: false,
+        only_image: false,
+        only_video: true,
+        only_quote: false,
+        raw_query: false,
+        sort: "latest" as const,
+      },
+    };
+    expect(toForm(request)).toMatchObject({ terms: "a, b", source: "x", count: "100", minLikes: "5", daysBack: "3", language: "en", onlyVideo: true });
   });
 });
 
@@ -114,18 +116,5 @@ describe("term analysis chart", () => {
     expect(s.series.map((x) => x.name)).toEqual(["Green", "Yellow", "Red", "Last 48 h"]);
     expect(s.series[0]!.values).toEqual([12, 3]);
     expect(s.series[3]!.values).toEqual([95.5, 95.5]);
-  });
-});
-
-describe("the browser preview", () => {
-  it("estimates at the published prices and refuses a second search at once", async () => {
-    const demo = createFindDemo();
-    const built = toRequest({ ...DEFAULT_FORM, terms: "a, b", source: "x" });
-    if (!("request" in built)) throw new Error("expected a request");
-    const request = built.request;
-    expect((await demo.estimate(request)).max_cost).toBe("$1.00");
-    await demo.start(1, request, null);
-    await expect(demo.start(1, request, null)).rejects.toMatchObject({ code: "search_running" });
-    expect(await demo.cancel()).toBe(true);
   });
 });

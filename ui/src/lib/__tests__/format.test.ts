@@ -9,59 +9,10 @@ import {
   formatIsoDay,
   formatPercent,
   formatPerMinute,
-  formatUsd,
-  formatUsdAmount,
   keyStatusText,
-  parseUsdToPicos,
-  picosToUsdInput,
   plural,
   replyTypeName,
 } from "../format";
-
-const USD = 1e12; // picos
-
-describe("formatUsd (same rules as the engine's format_usd)", () => {
-  it("shows zero as $0.00", () => {
-    expect(formatUsd(0)).toBe("$0.00");
-  });
-  it("uses two decimals from one dollar", () => {
-    expect(formatUsd(12.5 * USD)).toBe("$12.50");
-    expect(formatUsd(1 * USD)).toBe("$1.00");
-  });
-  it("uses four decimals between a cent and a dollar", () => {
-    expect(formatUsd(0.0341 * USD)).toBe("$0.0341");
-    expect(formatUsd(0.01 * USD)).toBe("$0.0100");
-  });
-  it("keeps two significant digits below a cent, never rounding to $0.00", () => {
-    expect(formatUsd(81_000_000)).toBe("$0.000081");
-    expect(formatUsd(80_000_000)).toBe("$0.000080");
-    expect(formatUsd(1)).toBe("$0.0000000000010");
-  });
-  it("groups thousands and keeps the sign", () => {
-    expect(formatUsd(1234.5 * USD)).toBe("$1,234.50");
-    expect(formatUsd(-0.5 * USD)).toBe("-$0.5000");
-    expect(formatUsdAmount(Number.NaN)).toBe("$0.00");
-  });
-});
-
-describe("parseUsdToPicos", () => {
-  it("parses exact amounts without float drift", () => {
-    expect(parseUsdToPicos("0.30")).toBe(300_000_000_000);
-    expect(parseUsdToPicos("$1,200")).toBe(1200 * USD);
-    expect(parseUsdToPicos(" 0.000081 ")).toBe(81_000_000);
-    expect(parseUsdToPicos("0.1")).toBe(100_000_000_000);
-  });
-  it("rejects what is not an amount", () => {
-    expect(parseUsdToPicos("")).toBeNull();
-    expect(parseUsdToPicos("abc")).toBeNull();
-    expect(parseUsdToPicos("-1")).toBeNull();
-    expect(parseUsdToPicos("1.2.3")).toBeNull();
-    expect(parseUsdToPicos("0.0000000000001")).toBeNull(); // finer than a pico-dollar
-  });
-  it("round-trips with picosToUsdInput", () => {
-    for (const text of ["5", "0.5", "12.25", "0.000081"]) expect(picosToUsdInput(parseUsdToPicos(text)!)).toBe(text);
-  });
-});
 
 describe("formatCompact", () => {
   it.each([

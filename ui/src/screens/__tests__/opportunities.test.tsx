@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-// The review queue's daily loop against the browser demo backend: "Reply on X" opens the
+// The review queue's daily loop against a stand-in backend with fixed posts: "Reply on X" opens the
 // link the backend gave (never one built here), one key confirms "posted" and selects the next
 // post, and the notice's Undo brings the post back.
 
@@ -10,9 +10,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { setApiForTests } from "../../api";
 import { ProjectProvider } from "../../components/ProjectContext";
 import { ToastProvider } from "../../components/toast";
-import { createDemoApi } from "../../demo/demoApi";
 import { makeQueryClient } from "../../lib/queries";
 import { OpportunitiesScreen } from "../Opportunities";
+import { fakeApi } from "./fakeApi";
 
 afterEach(() => {
   cleanup();
@@ -25,7 +25,7 @@ const listed = () => [...document.querySelectorAll<HTMLElement>('[data-testid="r
 
 describe("Opportunities: reply on X", () => {
   it("opens the backend's reply link, marks posted on one key, moves on, and undoes", async () => {
-    const api = createDemoApi();
+    const api = fakeApi();
     setApiForTests(api);
     const opened: string[] = [];
     vi.spyOn(window, "open").mockImplementation((url) => {
