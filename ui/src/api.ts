@@ -6,13 +6,12 @@
 
 import type {
   AppInfo,
-  CostDayRow,
-  CostGroupBy,
+  BudgetInput,
   CostOverview,
   CostQuery,
   CsvReport,
   DayAverage,
-  RunSpend,
+  DaySpend,
   Forecast,
   ImportReport,
   ImportSource,
@@ -20,31 +19,44 @@ import type {
   LimitSettings,
   Limits,
   LogTail,
+  MoneyText,
+  Opportunity,
   OpportunityExport,
   OpportunityPage,
   OpportunityQuery,
-  PostStatus,
   PriceInput,
   PriceRow,
   Project,
   ProjectSettings,
   ProjectSummary,
+  Review,
   RunEvent,
   RunListing,
   RunMode,
   RunSettings,
+  RunSpend,
   RunSummary,
+  ScorePart,
   SecretName,
+  SettingsProblem,
+  StackBy,
+  Status,
+  StatusChange,
   Tier,
   Weights,
-  Opportunity,
-  DraftReview,
-  StatusChange,
-} from "./apiTypes";
-import type { BudgetInput, MoneyText, ScorePart, SettingsProblem } from "./bindings";
+} from "./bindings";
 
-export * from "./apiTypes";
-export type { BudgetInput, MoneyText, ScorePart, SettingsProblem };
+// The shapes the screens work with are the engine's own types, generated into bindings.ts by
+// tauri-specta from Rust (never mirrored by hand). A few keep the screens' plainer names here.
+export type * from "./bindings";
+export { CSV_COLUMNS, LABELS, REPLY_TYPES } from "./bindings";
+export type PostStatus = Status;
+export type DraftReview = Review;
+export type SortKey = import("./bindings").ReviewSort;
+export type ExportSort = import("./bindings").Sort;
+export type CostGroupBy = StackBy;
+export type CostDayRow = DaySpend;
+export type RunProgress = import("./bindings").Progress;
 
 export type Unlisten = () => void;
 

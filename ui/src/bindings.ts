@@ -299,7 +299,6 @@ export type Forecast = {
 	/**  Cost of the calls made while planning (embeddings, example posts), included in `cost_picos`. */
 	planning_cost_picos: number,
 	cost_picos: number,
-	cost_usd: number,
 	duration_s: number,
 	/**  Posts per request the run will use (the setting, bounded by the model's output limit). */
 	per_request: number,
@@ -315,7 +314,6 @@ export type Forecast = {
 	 */
 	batch_posts: number,
 	batch_cost_picos: number,
-	batch_cost_usd: number,
 	/**
 	 *  The forecast in plain words, with the run's budget: written by
 	 *  [`crate::engine::prepare`] (empty in a bare [`forecast`]).
@@ -513,7 +511,7 @@ export type OpportunityQuery = {
 	sort: ReviewSort,
 	/**  Only posts that have at least one usable draft. */
 	with_drafts: boolean,
-	offset: number,
+	offset?: number,
 	/**  At most this many posts (0 means 50). */
 	limit: number,
 };
@@ -548,7 +546,6 @@ export type Progress = {
 	retries: number,
 	requests_per_minute: number,
 	cost_picos: number,
-	cost_usd: number,
 	eta_s: number | null,
 };
 
@@ -648,7 +645,6 @@ export type RunListing = {
 	done: number,
 	failed: number,
 	cost_picos: number,
-	cost_usd: number,
 	/**  A batch run's jobs at Google (queued, running, n of m answered, done). */
 	batch: BatchStatus | null,
 	/**

@@ -103,6 +103,7 @@ pub struct OpportunityQuery {
     pub sort: ReviewSort,
     /// Only posts that have at least one usable draft.
     pub with_drafts: bool,
+    #[serde(default)]
     pub offset: u32,
     /// At most this many posts (0 means 50).
     pub limit: u32,

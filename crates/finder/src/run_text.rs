@@ -2,8 +2,6 @@
 //! screen and the CLI: how many posts, what it costs, what is held back, what Google still
 //! allows today. The window shows these as they are; it never rebuilds them from numbers.
 
-use serde::Serialize;
-
 use crate::import::group_thousands;
 use crate::prices::format_usd;
 use crate::runner::{duration_words, Forecast, ForecastText};

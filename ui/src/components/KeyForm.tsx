@@ -2,7 +2,7 @@
 // shown back: only "set / not set" and its last four characters.
 
 import { useState } from "react";
-import type { KeyStatus, SecretName } from "../apiTypes";
+import type { KeyStatus, SecretName } from "../api";
 import { keyStatusText } from "../lib/format";
 import { useDeleteKey, useSetKey } from "../lib/queries";
 import { IconCheck } from "./icons";

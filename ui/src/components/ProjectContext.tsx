@@ -3,7 +3,7 @@
 
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useProjects } from "../lib/queries";
-import type { ProjectSummary } from "../apiTypes";
+import type { ProjectSummary } from "../api";
 
 const KEY = "comment-finder.project";
 

@@ -3,7 +3,7 @@
 // alerts, which stay until dismissed.
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { RunListing } from "../apiTypes";
+import type { RunListing } from "../api";
 import { formatClock } from "../lib/format";
 import { useResumeRun, useRunSummary } from "../lib/queries";
 import { api } from "../api";

@@ -1,7 +1,7 @@
 // Which Gemini plan the person has: sets how fast runs may go so Google never has to refuse.
 
 import { useEffect, useState } from "react";
-import type { LimitSettings, Limits, Tier } from "../apiTypes";
+import type { LimitSettings, Limits, Tier } from "../api";
 import { formatInt } from "../lib/format";
 import { GLOSSARY, termTitle } from "../lib/glossary";
 import { useModels, useSetTier } from "../lib/queries";

@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode } from "react";
 import { describeError } from "../lib/errors";
-import type { Label } from "../apiTypes";
+import type { Label } from "../api";
 
 type ButtonVariant = "primary" | "secondary" | "ghost" | "danger";
 

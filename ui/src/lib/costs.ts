@@ -1,6 +1,6 @@
 // Shaping cost data for the charts: day × group pivots, date ranges, per-run averages.
 
-import type { CostDayRow, DayAverage, RunSpend } from "../apiTypes";
+import type { CostDayRow, DayAverage, RunSpend } from "../api";
 import { isoDay, picosToUsd } from "./format";
 
 export interface StackedSeries {

@@ -1,6 +1,6 @@
 // Words for an import's result.
 
-import type { ImportReport } from "../apiTypes";
+import type { ImportReport } from "../api";
 import { formatInt, plural } from "./format";
 
 /** "Added 187 new posts, refreshed 15 you already had and skipped 3." */

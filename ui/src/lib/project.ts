@@ -2,8 +2,8 @@
 // comparing with the engine's defaults. The defaults and the checks before saving are the
 // engine's (`default_project_settings`, `project_settings_problems`).
 
-import type { ProjectSettings, ReplyType } from "../apiTypes";
-import { REPLY_TYPES } from "../apiTypes";
+import type { ProjectSettings, ReplyType } from "../api";
+import { REPLY_TYPES } from "../api";
 
 /** One item per non-empty line, trimmed. */
 export function linesToList(text: string): string[] {

@@ -22,7 +22,7 @@ import type {
   SecretName,
   Tier,
   Weights,
-} from "../apiTypes";
+} from "../api";
 import { normaliseError, type AppError } from "./errors";
 
 declare module "@tanstack/react-query" {

@@ -1,7 +1,7 @@
 // Review-queue logic kept out of the components so it can be tested: which draft is shown
 // first, the score breakdown in plain words, keyboard shortcuts and moving through the list.
 
-import type { Draft } from "../apiTypes";
+import type { Draft } from "../api";
 
 /** The text to copy and show: the person's edit when there is one. */
 export function draftText(d: Pick<Draft, "text" | "edited_text">): string {

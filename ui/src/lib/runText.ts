@@ -2,7 +2,7 @@
 // the summary sentence and every money text are the engine's (Forecast.text, RunSummary.sentence,
 // lib/money.ts); these only arrange what it sends.
 
-import type { BatchStatus, RunEvent, RunListing, RunProgress, RunSummary } from "../apiTypes";
+import type { BatchStatus, RunEvent, RunListing, RunProgress, RunSummary } from "../api";
 import { formatClock, formatDateTime, formatDay, formatEta, formatInt, formatPerMinute, isoDay } from "./format";
 
 /** One line about how a run ended, above the summary sentence. */

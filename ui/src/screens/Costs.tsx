@@ -3,7 +3,7 @@
 
 import { useMemo, useState } from "react";
 import { Link } from "react-router";
-import type { CostGroupBy, CostQuery } from "../apiTypes";
+import type { CostGroupBy, CostQuery } from "../api";
 import { Chart, CHART_COLOURS } from "../components/Chart";
 import { PathFold } from "../components/PathFold";
 import { useCurrentProject } from "../components/ProjectContext";

@@ -3,7 +3,7 @@
 
 import { useMemo, useState } from "react";
 import { useNavigate } from "react-router";
-import type { ExportSort, Label, OpportunityQuery, PostStatus } from "../apiTypes";
+import type { ExportSort, Label, OpportunityQuery, PostStatus } from "../api";
 import { PathFold } from "../components/PathFold";
 import { useCurrentProject } from "../components/ProjectContext";
 import { useToast } from "../components/toast";

@@ -4,7 +4,7 @@
 import { useEffect, useState, type DragEvent } from "react";
 import { useNavigate } from "react-router";
 import { insideTauri } from "../api";
-import type { ImportSource } from "../apiTypes";
+import type { ImportSource } from "../api";
 import { PathFold } from "../components/PathFold";
 import { useCurrentProject } from "../components/ProjectContext";
 import { Button, Card, EmptyState, ErrorNotice, Fold, Notice, PageHeader, Spinner, Stat } from "../components/ui";
@@ -61,16 +61,11 @@ export function ImportScreen() {
     if (path) run({ kind: "path", path }, path.split(/[\\/]/).pop() ?? path);
   };
 
-  // The browser preview reads a dropped file itself; the desktop window handles drops
-  // natively (above), as paths the shell streams from disk.
-  const onDrop = async (e: DragEvent) => {
+  // The desktop window handles drops natively (above), as paths the shell streams from disk;
+  // the page only stops the webview from opening the file itself.
+  const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
-    if (insideTauri()) return;
-    const file = e.dataTransfer.files[0];
-    if (!file) return;
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    run({ kind: "bytes", file_name: file.name, bytes }, file.name);
   };
 
   const report = importPosts.data;

@@ -6,7 +6,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate } from "react-router";
-import type { Draft, DraftReview, Label, Opportunity, OpportunityQuery, PostStatus, QueueView, SortKey, StatusChange, Weights } from "../apiTypes";
+import type { Draft, DraftReview, Label, Opportunity, OpportunityQuery, PostStatus, QueueView, SortKey, StatusChange, Weights } from "../api";
 import { useCurrentProject } from "../components/ProjectContext";
 import { useToast } from "../components/toast";
 import { Button, Card, Checkbox, Dialog, EmptyState, ErrorNotice, Fold, Kbd, LabelPill, Loading, PageHeader } from "../components/ui";

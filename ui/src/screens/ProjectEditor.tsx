@@ -2,8 +2,8 @@
 
 import { useEffect, useId, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router";
-import type { ProjectSettings, ReplyType, Topic } from "../apiTypes";
-import { REPLY_TYPES } from "../apiTypes";
+import type { ProjectSettings, ReplyType, Topic } from "../api";
+import { REPLY_TYPES } from "../api";
 import { useCurrentProject } from "../components/ProjectContext";
 import { useToast } from "../components/toast";
 import { Button, Card, Checkbox, ConfirmButton, ErrorNotice, Field, Fold, Loading, Notice, NumberInput, PageHeader } from "../components/ui";

@@ -2,7 +2,7 @@
 
 import { Fragment, useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import type { Label, RunListing, RunMode, RunSettings } from "../apiTypes";
+import type { Label, RunListing, RunMode, RunSettings } from "../api";
 import { useCurrentProject } from "../components/ProjectContext";
 import { useLiveRun } from "../components/RunContext";
 import { useToast } from "../components/toast";

@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from "react";
 import { insideTauri } from "../api";
-import type { LimitSettings, PriceInput, PriceRow } from "../apiTypes";
+import type { LimitSettings, PriceInput, PriceRow } from "../api";
 import { KeyForm } from "../components/KeyForm";
 import { TierPicker } from "../components/TierPicker";
 import { useToast } from "../components/toast";

@@ -460,7 +460,6 @@ fn send_progress(ctx: &RunContext, data: &RunData, work: &Work) {
         retries: work.retries.load(Ordering::SeqCst),
         requests_per_minute: rpm,
         cost_picos: cost,
-        cost_usd: prices::picos_to_usd(cost),
         eta_s: eta,
     }));
 }

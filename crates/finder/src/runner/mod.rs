@@ -392,8 +392,6 @@ pub struct Progress {
     #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub requests_per_minute: f64,
     pub cost_picos: i64,
-    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
-    pub cost_usd: f64,
     #[cfg_attr(feature = "specta", specta(type = Option<crate::FiniteNumber>))]
     pub eta_s: Option<f64>,
 }

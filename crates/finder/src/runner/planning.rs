@@ -41,7 +41,8 @@ pub struct Forecast {
     /// Cost of the calls made while planning (embeddings, example posts), included in `cost_picos`.
     pub planning_cost_picos: i64,
     pub cost_picos: i64,
-    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
+    // For the CLI's JSON; the window shows the engine's money text instead.
+    #[cfg_attr(feature = "specta", specta(skip))]
     pub cost_usd: f64,
     #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub duration_s: f64,
@@ -58,7 +59,8 @@ pub struct Forecast {
     /// allowance does not apply): posts it would answer and its cost.
     pub batch_posts: usize,
     pub batch_cost_picos: i64,
-    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
+    // For the CLI's JSON; the window shows the engine's money text instead.
+    #[cfg_attr(feature = "specta", specta(skip))]
     pub batch_cost_usd: f64,
     /// The forecast in plain words, with the run's budget: written by
     /// [`crate::engine::prepare`] (empty in a bare [`forecast`]).

@@ -770,7 +770,8 @@ pub struct RunListing {
     pub done: i64,
     pub failed: i64,
     pub cost_picos: i64,
-    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
+    // For the CLI's JSON; the window shows the engine's money text instead.
+    #[cfg_attr(feature = "specta", specta(skip))]
     pub cost_usd: f64,
     /// A batch run's jobs at Google (queued, running, n of m answered, done).
     pub batch: Option<crate::batch::BatchStatus>,

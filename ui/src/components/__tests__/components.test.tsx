@@ -6,7 +6,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { setApiForTests, type Api } from "../../api";
-import type { KeyStatus, SecretName } from "../../apiTypes";
+import type { KeyStatus, SecretName } from "../../api";
 import { makeQueryClient, useKeyStatus } from "../../lib/queries";
 import { KeyForm } from "../KeyForm";
 import { ToastProvider } from "../toast";
@@ -49,7 +49,7 @@ describe("ProgressBar", () => {
 /** A keychain double: accepts keys starting with AIza, like Google. */
 function fakeKeysApi(): Api {
   const saved = new Map<SecretName, string>();
-  const status = (secret: SecretName): KeyStatus => ({ secret, set: saved.has(secret), last4: saved.get(secret)?.slice(-4) ?? null });
+  const status = (secret: SecretName): KeyStatus => ({ secret, set: saved.has(secret), last4: saved.get(secret)?.slice(-4) ?? null, from_environment: false });
   return {
     kind: "test",
     keyStatus: async () => (["gemini", "apify", "x-bearer"] as SecretName[]).map(status),

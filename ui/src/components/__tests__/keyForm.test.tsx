@@ -6,7 +6,7 @@ import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { setApiForTests, type Api } from "../../api";
-import type { KeyStatus } from "../../apiTypes";
+import type { KeyStatus } from "../../api";
 import { makeQueryClient } from "../../lib/queries";
 import { KeyForm } from "../KeyForm";
 import { ToastProvider } from "../toast";

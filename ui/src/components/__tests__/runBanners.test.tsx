@@ -7,7 +7,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-libra
 import type { ReactNode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setApiForTests, type Api } from "../../api";
-import type { RunEvent } from "../../apiTypes";
+import type { RunEvent } from "../../api";
 import { makeQueryClient } from "../../lib/queries";
 import { BudgetAlertBanners, BudgetReachedBanner, DailyQuotaBanner } from "../RunBanners";
 import { RunProvider } from "../RunContext";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ProjectSettings } from "../../apiTypes";
+import type { ProjectSettings } from "../../api";
 import { isDefaultScoring, linesToList, parseHandles, parseKeywords, projectFileName, resetScoring, toggleReplyType } from "../project";
 
 // A project's settings as the engine's `default_project_settings` sends them (a fixture: the

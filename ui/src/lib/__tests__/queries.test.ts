@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Opportunity } from "../../apiTypes";
+import type { Opportunity } from "../../api";
 import { importHeadline, skipReasonCounts } from "../importText";
 import { call, withStatus } from "../queries";
 
@@ -10,6 +10,8 @@ const opp = (id: string): Opportunity => ({
   handle: "a",
   author_name: null,
   followers: 0,
+  age_s: 0,
+  relevance_method: null,
   text: "",
   posted_at: 0,
   likes: 0,

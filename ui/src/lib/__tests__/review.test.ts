@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Draft } from "../../apiTypes";
+import type { Draft } from "../../api";
 import { bulkDoneText, draftText, indexAfterRemoval, moveIndex, orderedDrafts, reviewShortcut, SCORE_PART_WORDS, staysInView, toggleSelected } from "../review";
 
 const draft = (id: number, rank: number, review: Draft["review"] = "draft", edited: string | null = null): Draft => ({
   id,
+  run_id: null,
+  sample: false,
+  reply_url: "",
   reply_type: "add_value",
   rank,
   text: `model text ${id}`,

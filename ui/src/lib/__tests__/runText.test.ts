@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunSummary } from "../../apiTypes";
+import type { BatchStatus, RunSummary } from "../../api";
 import {
   addBudgetAlert,
   applyRunEvent,
@@ -32,8 +32,13 @@ const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
   thinking_tokens: 0,
   cost_picos: 34_100_000_000,
   elapsed_s: 171,
+  cost_usd: 0.0341,
   error: null,
   resume_at: null,
+  mode: "standard",
+  batch: null,
+  forecast_note: null,
+  sentence: "426 succeeded, 0 failed · $0.0341 (avg $0.00008 per post) · 2 m 51 s",
   ...over,
 });
 
@@ -70,7 +75,8 @@ describe("progress", () => {
 
 describe("applyRunEvent", () => {
   it("follows a half-price run's jobs at Google and keeps them on the summary", () => {
-    const status = {
+    const status: BatchStatus = {
+      run_id: 8,
       phase: "queued_at_google",
       jobs: 1,
       jobs_done: 0,
@@ -80,16 +86,16 @@ describe("applyRunEvent", () => {
       next_check_s: 10,
       sentence: "Queued at Google: 1 job, 14 requests. Next check in 10 s.",
     };
-    let s = applyRunEvent({ ...idleRun, phase: "starting", runId: 8 }, { kind: "started", run_id: 8, total: 40, already_done: 0 });
+    let s = applyRunEvent({ ...idleRun, phase: "starting", runId: 8 }, { kind: "started", run_id: 8, project_id: 1, total: 40, already_done: 0 });
     s = applyRunEvent(s, { kind: "batch", run_id: 8, status });
     expect(s.batch?.sentence).toBe(status.sentence);
     expect(isBusy(s)).toBe(true);
     // Another run's jobs are not this run's.
-    expect(applyRunEvent(s, { kind: "batch", run_id: 9, status: { ...status, phase: "done" } }).batch?.phase).toBe("queued_at_google");
+    expect(applyRunEvent(s, { kind: "batch", run_id: 9, status: { ...status, run_id: 9, phase: "done" } }).batch?.phase).toBe("queued_at_google");
   });
 
   it("follows a run from start to finish", () => {
-    let s = applyRunEvent(idleRun, { kind: "started", run_id: 3, total: 10, already_done: 4 });
+    let s = applyRunEvent(idleRun, { kind: "started", run_id: 3, project_id: 1, total: 10, already_done: 4 });
     expect(s.phase).toBe("running");
     expect(s.progress?.done).toBe(4);
     s = applyRunEvent(s, {
@@ -148,7 +154,7 @@ describe("applyRunEvent", () => {
     expect(s.phase).toBe("failed");
   });
   it("ignores events of another run than the one followed", () => {
-    const s = applyRunEvent(idleRun, { kind: "started", run_id: 3, total: 10, already_done: 0 });
+    const s = applyRunEvent(idleRun, { kind: "started", run_id: 3, project_id: 1, total: 10, already_done: 0 });
     const t = applyRunEvent(s, {
       kind: "progress",
       run_id: 4,
@@ -167,7 +173,7 @@ describe("applyRunEvent", () => {
 
 describe("runs stopped by a budget or Google's daily limit", () => {
   it("keeps the budget sentence through the end of the run", () => {
-    let s = applyRunEvent(idleRun, { kind: "started", run_id: 5, total: 10, already_done: 0 });
+    let s = applyRunEvent(idleRun, { kind: "started", run_id: 5, project_id: 1, total: 10, already_done: 0 });
     const sentence = "Budget reached: $0.04 of $0.05 (this run's budget). Raise it to go on.";
     s = applyRunEvent(s, { kind: "budget_reached", run_id: 5, cost_picos: 40_000_000_000, cap_picos: 50_000_000_000, sentence });
     s = applyRunEvent(s, { kind: "finished", ...summary({ run_id: 5, status: "budget_reached", succeeded: 4, cost_picos: 40_000_000_000, error: sentence }) });
@@ -175,7 +181,7 @@ describe("runs stopped by a budget or Google's daily limit", () => {
     expect(s.budgetStop).toEqual({ sentence, costPicos: 40_000_000_000, capPicos: 50_000_000_000 });
     expect(s.dailyQuota).toBeNull();
     // A resume starts clean.
-    s = applyRunEvent(s, { kind: "started", run_id: 5, total: 10, already_done: 4 });
+    s = applyRunEvent(s, { kind: "started", run_id: 5, project_id: 1, total: 10, already_done: 4 });
     expect(s.budgetStop).toBeNull();
     expect(s.budgetReached).toBe(false);
   });
@@ -188,7 +194,7 @@ describe("runs stopped by a budget or Google's daily limit", () => {
     expect(s.budgetReached).toBe(true);
   });
   it("follows the daily limit from the event and the summary's resume time", () => {
-    let s = applyRunEvent(idleRun, { kind: "started", run_id: 8, total: 10, already_done: 0 });
+    let s = applyRunEvent(idleRun, { kind: "started", run_id: 8, project_id: 1, total: 10, already_done: 0 });
     s = applyRunEvent(s, { kind: "daily_quota", run_id: 8, resets_at: 1_800_000_000, sentence: "Google's daily limit is used up." });
     expect(s.dailyQuota).toEqual({ sentence: "Google's daily limit is used up.", resetsAt: 1_800_000_000 });
     expect(isBusy(s)).toBe(true);
@@ -201,7 +207,7 @@ describe("runs stopped by a budget or Google's daily limit", () => {
     expect(fromSummary.dailyQuota).toEqual({ sentence: "Used up.", resetsAt: 5 });
   });
   it("leaves the run state alone on a monthly budget alert", () => {
-    const s = applyRunEvent(idleRun, { kind: "started", run_id: 5, total: 10, already_done: 0 });
+    const s = applyRunEvent(idleRun, { kind: "started", run_id: 5, project_id: 1, total: 10, already_done: 0 });
     expect(applyRunEvent(s, { kind: "budget_alert", run_id: 5, sentence: "80% of the monthly budget is used.", monthly: true })).toBe(s);
   });
   it("adds each alert once", () => {

@@ -3,7 +3,7 @@
 // tested in Rust). Methods a test does not use reject, so a screen that needs more fails loudly.
 
 import type { Api } from "../../api";
-import type { Label, Opportunity, OpportunityQuery, PostStatus, Project, ProjectSettings, StatusChange } from "../../apiTypes";
+import type { Label, Opportunity, OpportunityQuery, PostStatus, Project, ProjectSettings, StatusChange } from "../../api";
 
 const SETTINGS: ProjectSettings = {
   name: "Sample: B2B SaaS growth",
@@ -30,6 +30,7 @@ function post(tweetId: string, handle: string, text: string, label: Label, total
     followers: 12_000,
     text,
     posted_at: 1_700_000_000,
+    age_s: 3_600,
     likes: 40,
     replies: 5,
     retweets: 3,
@@ -53,6 +54,7 @@ function post(tweetId: string, handle: string, text: string, label: Label, total
       text: d,
       edited_text: null,
       review: "draft",
+      sample: false,
       reply_url: `https://x.com/intent/post?in_reply_to=${tweetId}&text=${encodeURIComponent(d)}`,
     })),
   };
@@ -97,12 +99,12 @@ export function fakeApi(): Api {
       return { items, total: items.length };
     },
     setPostStatus: async (projectId, tweetIds, next): Promise<StatusChange> => {
-      const previous = tweetIds.map((id) => ({ tweet_id: id, status: status.get(id) ?? "pending" }));
+      const previous = tweetIds.map((id): [string, PostStatus] => [id, status.get(id) ?? "pending"]);
       for (const id of tweetIds) status.set(id, next);
       return { project_id: projectId, changed: tweetIds.length, previous };
     },
     undoPostStatus: async (change) => {
-      for (const p of change.previous) status.set(p.tweet_id, p.status);
+      for (const [id, was] of change.previous) status.set(id, was);
       return change.previous.length;
     },
     setDraftReview: async () => undefined,
