@@ -32,9 +32,10 @@ use crate::budget;
 use crate::error::{FinderError, Result};
 use crate::prices::{BilledTokens, Price};
 use crate::retry;
-use crate::runner::{
-    self, Billing, FailedPost, LedgerRow, LoadedRun, RunContext, RunData, RunEvent, RunSummary,
-};
+use crate::runner::executor::{self, LoadedRun, RunData};
+use crate::runner::planning;
+use crate::runner::run_store::{self, Billing, FailedPost, LedgerRow, StoredRun};
+use crate::runner::{self, RunContext, RunEvent, RunSummary};
 
 /// Room left under Google's inline limit for the job's envelope.
 const INLINE_BUDGET_BYTES: usize = gemini::MAX_INLINE_BATCH_BYTES - 1024 * 1024;
@@ -265,25 +266,26 @@ struct Ending {
     lost_jobs: Vec<String>,
 }
 
-pub(crate) async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
+pub(crate) async fn execute(ctx: &RunContext, run: &StoredRun) -> Result<RunSummary> {
+    let run_id = run.run_id;
     let started_at = tokio::time::Instant::now();
     let LoadedRun {
         data,
         queued,
         counts,
         earlier_ms,
-    } = runner::load_run(ctx, run_id).await?;
+    } = executor::load_run(ctx, run).await?;
     let _ = ctx.events.send(RunEvent::Started {
         run_id,
         total: data.total,
         already_done: counts.done + counts.failed,
     });
-    let heartbeat = runner::spawn_heartbeat(ctx, run_id);
+    let heartbeat = executor::spawn_heartbeat(ctx, run_id);
     let mut ending = Ending::default();
     let result = work(ctx, &data, queued, &mut ending).await;
     heartbeat.abort();
     let elapsed_ms = started_at.elapsed().as_millis() as i64;
-    let left = runner::item_counts(&ctx.store, run_id).await?.queued;
+    let left = run_store::item_counts(&ctx.store, run_id).await?.queued;
     let (status, stop_reason, error) = match (&result, &ending) {
         (Err(e), _) => ("failed", None, Some(e.to_string())),
         (Ok(()), Ending { fatal: Some(m), .. }) => ("failed", None, Some(m.clone())),
@@ -329,7 +331,7 @@ pub(crate) async fn execute(ctx: &RunContext, run_id: i64) -> Result<RunSummary>
     .execute(ctx.store.pool())
     .await?;
     result?;
-    let mut summary = runner::summary(&ctx.store, run_id, (ctx.wall_clock)()).await?;
+    let mut summary = run_store::summary(&ctx.store, run_id, (ctx.wall_clock)()).await?;
     summary.elapsed_s = (earlier_ms + elapsed_ms) as f64 / 1000.0;
     let _ = ctx.events.send(RunEvent::Finished(summary.clone()));
     Ok(summary)
@@ -430,7 +432,7 @@ async fn work(
                     settle_job(ctx, data, &job, gone, ending).await?;
                 }
                 Err(e) if e.is_permanent() => {
-                    ending.fatal = Some(runner::permanent_sentence(&e));
+                    ending.fatal = Some(executor::permanent_sentence(&e));
                     // The job stays open at Google; a resume picks it up.
                     return Ok(());
                 }
@@ -604,13 +606,13 @@ async fn submit(
         if ids.is_empty() {
             continue;
         }
-        let Some(prompt_posts) = runner::prompt_posts_for(data, &ids) else {
+        let Some(prompt_posts) = executor::prompt_posts_for(data, &ids) else {
             continue;
         };
-        let (request, max_output) = runner::request_for(data, &prompt_posts);
+        let (request, max_output) = executor::request_for(data, &prompt_posts);
         let worst = budget::worst_case_picos(
             &batch_price,
-            runner::estimate_input_tokens(&request),
+            planning::estimate_input_tokens(&request),
             max_output as u64,
         );
         match data.budget.reserve(worst).await? {
@@ -636,7 +638,7 @@ async fn submit(
         packs.push((ids, bytes, worst));
     }
     if !missing.is_empty() {
-        runner::fail_posts(
+        run_store::fail_posts(
             ctx,
             data.run_id,
             &missing,
@@ -800,10 +802,10 @@ async fn create_at_google(
     }));
     let mut requests = Vec::with_capacity(packs.len());
     for (position, ids) in packs.iter().enumerate() {
-        let Some(prompt_posts) = runner::prompt_posts_for(data, ids) else {
+        let Some(prompt_posts) = executor::prompt_posts_for(data, ids) else {
             continue;
         };
-        let (request, _) = runner::request_for(data, &prompt_posts);
+        let (request, _) = executor::request_for(data, &prompt_posts);
         requests.push((format!("r{position}"), request));
     }
     let mut rng = rand::rngs::StdRng::seed_from_u64(ctx.seed ^ job.id as u64);
@@ -835,7 +837,7 @@ async fn create_at_google(
                 }
             }
             Err(e) if e.is_permanent() => {
-                return Ok(Created::Refused(runner::permanent_sentence(&e)))
+                return Ok(Created::Refused(executor::permanent_sentence(&e)))
             }
             Err(e) => return Err(FinderError::Gemini(e)),
         }
@@ -1037,7 +1039,7 @@ async fn apply_answer(
     called_at: i64,
 ) -> Result<bool> {
     let ids = &request.post_ids;
-    let tries = runner::attempts_of(&ctx.store, data.run_id, ids).await?;
+    let tries = run_store::attempts_of(&ctx.store, data.run_id, ids).await?;
     let billed = !answer.usage.is_zero();
     let max = data.settings.max_attempts.max(1);
     let mut done = Vec::new();
@@ -1048,7 +1050,7 @@ async fn apply_answer(
     match &answer.result {
         Ok(generated) => match replies::parse_answer(&generated.text, ids, &data.types) {
             Ok(parsed) => {
-                let (kept, kept_for) = runner::drafts_of(data, &parsed);
+                let (kept, kept_for) = executor::drafts_of(data, &parsed);
                 drafts = kept;
                 for id in ids {
                     let t = tries.get(id).copied().unwrap_or(0) + 1;
@@ -1122,13 +1124,14 @@ async fn apply_answer(
         tokens: BilledTokens::from(&answer.usage),
     };
     let billing = Billing {
+        model: &data.settings.model,
         endpoint: "batch",
         price,
         batch_request: Some((job_id, &request.key)),
         tried_again: &keep,
     };
     Ok(
-        runner::write_outcome(ctx, data, &billing, &row, &done, &finals, &drafts)
+        run_store::write_outcome(ctx, &billing, &row, &done, &finals, &drafts)
             .await?
             .is_some(),
     )

@@ -22,9 +22,11 @@ use crate::ledger;
 use crate::limiter::{self, Limiter, Limits, SharedAdmissions};
 use crate::prices;
 use crate::projects::{self, Project};
+use crate::runner::planning::{self, Forecast, ForecastInputs, Plan};
+use crate::runner::run_store::{self, StoredRun};
 use crate::runner::{
-    self, BatchControl, CancelToken, Forecast, ForecastInputs, Plan, RunContext, RunEvent,
-    RunSettings, RunStatus, RunSummary,
+    self, executor, BatchControl, CancelToken, RunContext, RunEvent, RunSettings, RunStatus,
+    RunSummary,
 };
 use crate::store::Store;
 
@@ -328,7 +330,7 @@ pub async fn prepare(
     }
     let project = projects::get(store, project_id).await?;
     let price = prices::require(store, &settings.model).await?;
-    let past = runner::history(store, project.id, &settings.model).await?;
+    let past = run_store::history(store, project.id, &settings.model).await?;
     let mut inputs = ForecastInputs {
         thinking_per_request: past.thinking_per_request,
         requests_per_pack: past.requests_per_pack,
@@ -342,11 +344,11 @@ pub async fn prepare(
         });
         // Nothing may be paid before the user says yes: stored vectors only.
         embedder.cache_only = true;
-        match runner::plan_using(store, &project, &settings, now, Some(&embedder)).await {
+        match planning::plan_using(store, &project, &settings, now, Some(&embedder)).await {
             // Every vector is stored: the forecast plans exactly as the run will, for free.
             Ok(plan) => exact = Some(plan),
             Err(_) => {
-                let candidates = runner::candidates(store, &project, &settings, now).await?;
+                let candidates = planning::candidates(store, &project, &settings, now).await?;
                 let texts = Embedder::plan_texts(&project, &candidates);
                 let (missing, tokens) = embedder.uncached(&texts, embeddings::TASK).await?;
                 let embed_price = prices::require(store, embeddings::DEFAULT_MODEL).await?;
@@ -362,7 +364,7 @@ pub async fn prepare(
     }
     let plan = match exact {
         Some(plan) => plan,
-        None => runner::plan(store, &project, &settings, now).await?,
+        None => planning::plan(store, &project, &settings, now).await?,
     };
     if let Some(access) = access {
         let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
@@ -373,7 +375,7 @@ pub async fn prepare(
         inputs.requests_left_today = Some(rpd.saturating_sub(today));
     }
     inputs.budget_left_picos = budget_left(store, settings.budget_picos, project.id, now).await?;
-    let forecast = runner::forecast_with(&project, &plan, &settings, price, &inputs);
+    let forecast = planning::forecast_with(&project, &plan, &settings, price, &inputs);
     Ok(Prepared {
         project,
         settings,
@@ -474,9 +476,9 @@ pub fn check_batch_now(store: &Store, run_id: i64) -> Result<()> {
 
 /// Changes how a stopped run's remaining posts are sent (a follow-up at half price, or now).
 pub async fn set_run_mode(store: &Store, run_id: i64, mode: runner::RunMode) -> Result<()> {
-    let mut settings = runner::settings_of(store, run_id).await?;
+    let mut settings = run_store::settings_of(store, run_id).await?;
     settings.mode = mode;
-    runner::store_settings(store, run_id, &settings).await
+    run_store::store_settings(store, run_id, &settings).await
 }
 
 fn context(
@@ -530,15 +532,21 @@ pub async fn start(
     let now = wall_clock();
     let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
     let (ctx, events) = context(store, access, limiter, wall_clock);
-    let run_id = runner::create(&ctx, &project, &settings, Some(&forecast)).await?;
+    let run_id = run_store::create(&ctx, &project, &settings, Some(&forecast)).await?;
     let access = access.clone();
     let ctx = Arc::new(ctx);
     let work = {
         let ctx = ctx.clone();
         async move {
-            let plan = plan_in_run(&ctx, &access, project, &settings, plan, run_id).await?;
-            runner::add_items(&ctx.store, run_id, &plan).await?;
-            runner::execute_run(&ctx, run_id).await
+            let run = StoredRun {
+                run_id,
+                project_id: project.id,
+                settings,
+                earlier_ms: 0,
+            };
+            let plan = plan_in_run(&ctx, &access, project, &run.settings, plan, run_id).await?;
+            run_store::add_items(&ctx.store, run_id, &plan).await?;
+            executor::execute_run(&ctx, &run).await
         }
     };
     Ok(spawn(ctx, run_id, events, work))
@@ -562,8 +570,8 @@ pub async fn resume(
             "Run #{run_id} is already running."
         )));
     }
-    let summary = runner::summary(store, run_id, now).await?;
-    if runner::worked_elsewhere(store, run_id, now).await? {
+    let summary = run_store::summary(store, run_id, now).await?;
+    if run_store::worked_elsewhere(store, run_id, now).await? {
         return Err(FinderError::InvalidInput(format!(
             "Run #{run_id} is running in another window or terminal. Stop it there first."
         )));
@@ -574,25 +582,25 @@ pub async fn resume(
             summary.sentence()
         )));
     }
-    let settings = runner::settings_of(store, run_id).await?;
-    let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
+    // The one read of the run's stored settings: the executor is handed them from here.
+    let run = run_store::stored_run(store, run_id).await?;
+    let limiter = limiter_for(store, access, &run.settings.model, run.settings.limits, now).await?;
     let (ctx, events) = context(store, access, limiter, wall_clock);
     let planned = summary.candidates > 0;
     let access = access.clone();
-    let project_id = runner::project_of(store, run_id).await?;
     let ctx = Arc::new(ctx);
     let work = {
         let ctx = ctx.clone();
         async move {
             if !planned {
                 // Killed while planning: plan again inside the run.
-                let project = projects::get(&ctx.store, project_id).await?;
+                let project = projects::get(&ctx.store, run.project_id).await?;
                 let plan =
-                    runner::plan(&ctx.store, &project, &settings, (ctx.wall_clock)()).await?;
-                let plan = plan_in_run(&ctx, &access, project, &settings, plan, run_id).await?;
-                runner::add_items(&ctx.store, run_id, &plan).await?;
+                    planning::plan(&ctx.store, &project, &run.settings, (ctx.wall_clock)()).await?;
+                let plan = plan_in_run(&ctx, &access, project, &run.settings, plan, run_id).await?;
+                run_store::add_items(&ctx.store, run_id, &plan).await?;
             }
-            runner::resume(&ctx, run_id).await
+            executor::resume(&ctx, &run).await
         }
     };
     Ok(spawn(ctx, run_id, events, work))
@@ -696,7 +704,7 @@ async fn end_stopped_planning(
     if status == "failed" {
         return Err(error);
     }
-    let summary = runner::summary(&ctx.store, run_id, now).await?;
+    let summary = run_store::summary(&ctx.store, run_id, now).await?;
     let _ = ctx.events.send(RunEvent::Finished(summary.clone()));
     Ok(summary)
 }
@@ -751,5 +759,5 @@ async fn plan_in_run(
     embedder.run_id = Some(run_id);
     embedder.limiter = Some(embed_limiter);
     embedder.budget = Some(budget);
-    runner::plan_using(&ctx.store, &project, settings, now, Some(&embedder)).await
+    planning::plan_using(&ctx.store, &project, settings, now, Some(&embedder)).await
 }

@@ -10,7 +10,7 @@ use crate::limiter::Limiter;
 use crate::prices::{self, BilledTokens};
 use crate::projects::{self, Project};
 use crate::retry;
-use crate::runner::{estimate_input_tokens, generation_settings};
+use crate::runner::planning::{estimate_input_tokens, generation_settings};
 use crate::store::Store;
 
 /// What asking for examples needs from the outside world.

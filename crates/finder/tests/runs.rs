@@ -357,7 +357,12 @@ async fn cancel_then_resume_finishes_without_duplicates() {
     watcher.await.unwrap();
 
     let (ctx, _rx) = context(&h, s.limits, fake_gemini::DEFAULT_API_KEY);
-    let resumed = runner::resume(&ctx, first.run_id).await.unwrap();
+    // A resume reads the run's stored settings once, then hands them to the executor.
+    let stored = runner::run_store::stored_run(&h.db.store, first.run_id)
+        .await
+        .unwrap();
+    assert_eq!(stored.settings, s);
+    let resumed = runner::resume(&ctx, &stored).await.unwrap();
     assert_eq!(resumed.status, "finished");
     assert_eq!(resumed.succeeded as usize, plan.send.len());
     assert_eq!(duplicates(&h.db.store).await, 0);
