@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use futures::TryStreamExt;
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::error::Result;
 use crate::projects::Project;
@@ -41,25 +40,6 @@ pub struct StoredPost {
 }
 
 impl StoredPost {
-    /// From a row with the columns of [`POST_COLUMNS`].
-    pub(crate) fn from_row(r: &sqlx::sqlite::SqliteRow) -> Self {
-        StoredPost {
-            id: r.get("id"),
-            text: r.get("text"),
-            url: r.get("url"),
-            lang: r.get("lang"),
-            handle: r.get("handle"),
-            followers: r.get("followers"),
-            likes: r.get("likes"),
-            replies: r.get("replies"),
-            retweets: r.get("retweets"),
-            views: r.get("views"),
-            posted_at: r.get("posted_at"),
-            is_retweet: r.get("is_retweet"),
-            reply_restricted: r.get("reply_restricted"),
-        }
-    }
-
     pub fn as_input(&self) -> PostInput<'_> {
         PostInput {
             text: &self.text,
@@ -75,11 +55,6 @@ impl StoredPost {
         }
     }
 }
-
-/// The columns `StoredPost::from_row` reads, from `tweets t` joined with `authors a`.
-pub(crate) const POST_COLUMNS: &str =
-    "t.id, t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies, \
-     t.retweets, t.views, t.posted_at, t.is_retweet, t.reply_restricted";
 
 pub async fn select(
     store: &Store,
