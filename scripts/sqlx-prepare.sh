@@ -59,7 +59,7 @@ echo "sqlx-prepare: $(find "$work/queries" -name 'query-*.json' | wc -l) queries
 
 # The first line of a cached query's SQL, to name it in messages.
 first_line() {
-  grep -m1 '"query":' "$1" | sed -e 's/^ *"query": "//' -e 's/\\n.*//' -e 's/",\{0,1\}$//' | cut -c1-100
+  grep -m1 '"query":' "$1" | sed -e 's/^ *"query": "//' -e 's/\\n.*//' -e 's/",\{0,1\}$//' | sed 's/\\"/"/g' | cut -c1-100
 }
 
 if [ "$mode" = write ]; then
