@@ -9,7 +9,7 @@ UI_DEPS := ui/node_modules/.package-lock.json
 # The app's window under a virtual X display, for the end-to-end tests.
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test setup lint bench ui e2e e2e-only cli-demo
+.PHONY: run test setup lint bench ui e2e e2e-only cli-demo sqlx-prepare
 
 setup:
 	@scripts/setup.sh
@@ -38,6 +38,12 @@ cli-demo: setup
 lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked --features comment-finder/bench -- -D warnings
+	# The checked queries' offline cache (.sqlx/) matches the code and migrations/.
+	scripts/sqlx-prepare.sh --check
+
+# Rewrites the checked queries' offline cache after a query or a migration changed.
+sqlx-prepare:
+	scripts/sqlx-prepare.sh
 
 # Tests build the app as it ships (custom-protocol, the UI embedded), so the end-to-end run
 # below reuses the same build instead of compiling Tauri a second time. The CLI's benchmark

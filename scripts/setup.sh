@@ -7,11 +7,12 @@ set -euo pipefail
 # The desktop app (Tauri v2 on WebKitGTK): libwebkit2gtk-4.1-dev, libgtk-3-dev,
 # libayatana-appindicator3-dev, librsvg2-dev, libssl-dev, file; its end-to-end tests run the real
 # window under Xvfb (xvfb, xauth) driven by WebKitWebDriver (webkit2gtk-driver), and take
-# screenshots with ImageMagick's `import` and read the clipboard back with xclip.
+# screenshots with ImageMagick's `import` and read the clipboard back with xclip. sqlite3 builds
+# the schema that scripts/sqlx-prepare.sh checks the queries against.
 need_apt=()
 for pkg in build-essential pkg-config libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-tools \
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev file \
-  xvfb xauth webkit2gtk-driver imagemagick xclip; do
+  xvfb xauth webkit2gtk-driver imagemagick xclip sqlite3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 

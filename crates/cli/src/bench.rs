@@ -232,22 +232,23 @@ async fn costs_queries(
     }
     let runs = rows.div_ceil(500);
     let year = 365 * 86_400_i64;
+    let (runs_count, rows_count) = (runs as i64, rows as i64);
     let mut tx = store.write_tx().await?;
-    sqlx::query(
+    sqlx::query!(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
          INSERT INTO runs (project_id, status, settings_json, created_at, elapsed_ms)
          SELECT ?2 + i % 3, 'finished', '{\"model\":\"gemini-2.5-flash\"}', ?3 - ?4 + i * (?4 / ?1), 60000 FROM n",
+        runs_count,
+        project_ids[0],
+        now,
+        year,
     )
-    .bind(runs as i64)
-    .bind(project_ids[0])
-    .bind(now)
-    .bind(year)
     .execute(&mut *tx)
     .await?;
-    let first_run: i64 = sqlx::query_scalar("SELECT MIN(id) FROM runs")
+    let first_run: i64 = sqlx::query_scalar!(r#"SELECT MIN(id) AS "first!: i64" FROM runs"#)
         .fetch_one(&mut *tx)
         .await?;
-    sqlx::query(
+    sqlx::query!(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
          INSERT INTO api_calls (run_id, project_id, called_at, model, endpoint, attempt, outcome,
              http_status, latency_ms, prompt_tokens, cached_tokens, output_tokens, thinking_tokens,
@@ -257,37 +258,37 @@ async fn costs_queries(
              CASE WHEN i % 10 = 0 THEN 'embed' ELSE 'generate' END,
              1, 'ok', 200, 900, 1200, 0, 300, 0, 300000, 2500000, 75000, 1110000000 + i % 1000
          FROM n",
+        rows_count,
+        first_run,
+        project_ids[0],
+        now,
+        year,
     )
-    .bind(rows as i64)
-    .bind(first_run)
-    .bind(project_ids[0])
-    .bind(now)
-    .bind(year)
     .execute(&mut *tx)
     .await?;
     // A post per generation call, each a done run item: the "posts answered" counts.
-    let author: i64 = sqlx::query_scalar(
-        "INSERT INTO authors (handle, updated_at) VALUES ('costbench', ?) RETURNING id",
+    let author: i64 = sqlx::query_scalar!(
+        r#"INSERT INTO authors (handle, updated_at) VALUES ('costbench', ?) RETURNING id AS "id!: i64""#,
+        now,
     )
-    .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO tweets (id, author_id, text, url, posted_at, source, fetched_at)
          SELECT 'c' || id, ?1, 'cost bench', 'https://x.com/costbench/status/' || id, called_at, 'bench', called_at
          FROM api_calls WHERE endpoint = 'generate'",
+        author,
     )
-    .bind(author)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO run_items (run_id, tweet_id, state, attempts, finished_at)
          SELECT run_id, 'c' || id, 'done', 1, called_at FROM api_calls WHERE endpoint = 'generate'",
     )
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    sqlx::query!("ANALYZE").execute(store.pool()).await?;
     let fill_s = started.elapsed().as_secs_f64();
 
     let day = |back: i64| {

@@ -26,7 +26,6 @@ use std::time::Duration;
 use gemini::{BatchAnswer, BatchJob, BatchOutput, BatchState, GeminiError};
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use crate::budget;
 use crate::error::{FinderError, Result};
@@ -151,16 +150,18 @@ pub async fn statuses(
     store: &crate::store::Store,
     run_ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, BatchStatus>> {
-    let rows = sqlx::query(
+    let ids = serde_json::to_string(run_ids).unwrap_or_else(|_| "[]".into());
+    let rows = sqlx::query_as!(
+        JobRow,
         "SELECT run_id, state, settled, answered, failed, requests FROM batch_jobs
          WHERE run_id IN (SELECT value FROM json_each(?))",
+        ids,
     )
-    .bind(serde_json::to_string(run_ids).unwrap_or_else(|_| "[]".into()))
     .fetch_all(store.pool())
     .await?;
-    let mut jobs: std::collections::HashMap<i64, Vec<sqlx::sqlite::SqliteRow>> = Default::default();
+    let mut jobs: std::collections::HashMap<i64, Vec<JobRow>> = Default::default();
     for r in rows {
-        jobs.entry(r.get("run_id")).or_default().push(r);
+        jobs.entry(r.run_id).or_default().push(r);
     }
     Ok(jobs
         .into_iter()
@@ -168,7 +169,17 @@ pub async fn statuses(
         .collect())
 }
 
-fn status_of(run_id: i64, rows: &[sqlx::sqlite::SqliteRow]) -> BatchStatus {
+/// A stored job's progress, as [`statuses`] reads it.
+struct JobRow {
+    run_id: i64,
+    state: String,
+    settled: i64,
+    answered: i64,
+    failed: i64,
+    requests: i64,
+}
+
+fn status_of(run_id: i64, rows: &[JobRow]) -> BatchStatus {
     let mut status = BatchStatus {
         run_id,
         phase: BatchPhase::Done,
@@ -184,14 +195,14 @@ fn status_of(run_id: i64, rows: &[sqlx::sqlite::SqliteRow]) -> BatchStatus {
     let mut any_pending = false;
     let mut any_unsubmitted = false;
     for r in rows {
-        status.requests += r.get::<i64, _>("requests") as u64;
-        status.answered += r.get::<i64, _>("answered") as u64;
-        status.failed += r.get::<i64, _>("failed") as u64;
-        if r.get::<i64, _>("settled") == 1 {
+        status.requests += r.requests as u64;
+        status.answered += r.answered as u64;
+        status.failed += r.failed as u64;
+        if r.settled == 1 {
             status.jobs_done += 1;
             continue;
         }
-        match r.get::<&str, _>("state") {
+        match r.state.as_str() {
             "unsubmitted" => any_unsubmitted = true,
             "pending" => any_pending = true,
             _ => any_running = true,
@@ -218,14 +229,15 @@ pub(crate) async fn held_picos(
     project_id: Option<i64>,
     since: i64,
 ) -> Result<i64> {
-    let held: i64 = sqlx::query_scalar(
-        "SELECT coalesce(SUM(j.reserved_picos), 0) FROM batch_jobs j JOIN runs r ON r.id = j.run_id
-         WHERE j.settled = 0 AND j.created_at >= ?3
-           AND (?1 IS NULL OR j.run_id = ?1) AND (?2 IS NULL OR r.project_id = ?2)",
+    let held: i64 = sqlx::query_scalar!(
+        r#"SELECT coalesce(SUM(j.reserved_picos), 0) AS "held!: i64"
+           FROM batch_jobs j JOIN runs r ON r.id = j.run_id
+           WHERE j.settled = 0 AND j.created_at >= ?3
+             AND (?1 IS NULL OR j.run_id = ?1) AND (?2 IS NULL OR r.project_id = ?2)"#,
+        run_id,
+        project_id,
+        since,
     )
-    .bind(run_id)
-    .bind(project_id)
-    .bind(since)
     .fetch_one(store.pool())
     .await?;
     Ok(held)
@@ -234,7 +246,7 @@ pub(crate) async fn held_picos(
 /// Runs with batch jobs at Google whose answers are not stored yet: what the app picks up
 /// again when it starts.
 pub async fn runs_with_open_jobs(store: &crate::store::Store) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "SELECT DISTINCT j.run_id FROM batch_jobs j JOIN runs r ON r.id = j.run_id
          WHERE j.settled = 0 AND r.status IN ('running', 'interrupted') ORDER BY j.run_id",
     )
@@ -321,16 +333,17 @@ pub(crate) async fn execute(ctx: &RunContext, run: &StoredRun) -> Result<RunSumm
         ),
         (Ok(()), _) => ("finished", None, None),
     };
-    sqlx::query(
+    let finished_at = (ctx.wall_clock)();
+    sqlx::query!(
         "UPDATE runs SET status = ?, stop_reason = ?, resume_at = NULL, error = ?, finished_at = ?,
                 elapsed_ms = elapsed_ms + ? WHERE id = ?",
+        status,
+        stop_reason,
+        error,
+        finished_at,
+        elapsed_ms,
+        run_id,
     )
-    .bind(status)
-    .bind(stop_reason)
-    .bind(&error)
-    .bind((ctx.wall_clock)())
-    .bind(elapsed_ms)
-    .bind(run_id)
     .execute(ctx.store.pool())
     .await?;
     result?;
@@ -473,49 +486,50 @@ async fn work(
 }
 
 async fn open_jobs(ctx: &RunContext, run_id: i64) -> Result<Vec<OpenJob>> {
-    let rows = sqlx::query(
-        "SELECT id, display_name, name, state FROM batch_jobs WHERE run_id = ? AND settled = 0 ORDER BY id",
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!: i64", display_name, name, state FROM batch_jobs
+           WHERE run_id = ? AND settled = 0 ORDER BY id"#,
+        run_id,
     )
-    .bind(run_id)
     .fetch_all(ctx.store.pool())
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| OpenJob {
-            id: r.get("id"),
-            display_name: r.get("display_name"),
-            name: r.get("name"),
-            state: BatchState::from_stored(r.get("state")),
+            id: r.id,
+            display_name: r.display_name,
+            name: r.name,
+            state: BatchState::from_stored(&r.state),
         })
         .collect())
 }
 
 async fn stored_requests(ctx: &RunContext, job_id: i64) -> Result<Vec<StoredRequest>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query!(
         "SELECT key, post_ids, applied_at FROM batch_requests WHERE job_id = ? ORDER BY position",
+        job_id,
     )
-    .bind(job_id)
     .fetch_all(ctx.store.pool())
     .await?;
     rows.into_iter()
         .map(|r| {
             Ok(StoredRequest {
-                key: r.get("key"),
-                post_ids: serde_json::from_str(r.get::<&str, _>("post_ids")).map_err(|e| {
+                key: r.key,
+                post_ids: serde_json::from_str(&r.post_ids).map_err(|e| {
                     FinderError::InvalidInput(format!("A stored batch request is unreadable: {e}"))
                 })?,
-                applied: r.get::<Option<i64>, _>("applied_at").is_some(),
+                applied: r.applied_at.is_some(),
             })
         })
         .collect()
 }
 
 async fn posts_in_open_jobs(ctx: &RunContext, run_id: i64) -> Result<HashSet<String>> {
-    let rows: Vec<String> = sqlx::query_scalar(
+    let rows: Vec<String> = sqlx::query_scalar!(
         "SELECT r.post_ids FROM batch_requests r JOIN batch_jobs j ON j.id = r.job_id
          WHERE j.run_id = ? AND j.settled = 0 AND r.applied_at IS NULL",
+        run_id,
     )
-    .bind(run_id)
     .fetch_all(ctx.store.pool())
     .await?;
     let mut ids = HashSet::new();
@@ -551,31 +565,34 @@ async fn find_at_google(ctx: &RunContext, display_name: &str) -> Result<Option<B
 }
 
 async fn record_submitted(ctx: &RunContext, job_id: i64, job: &BatchJob) -> Result<()> {
-    sqlx::query(
+    let (state, now) = (job.state.as_str(), (ctx.wall_clock)());
+    sqlx::query!(
         "UPDATE batch_jobs SET name = ?, state = ?, submitted_at = coalesce(submitted_at, ?) WHERE id = ?",
+        job.name,
+        state,
+        now,
+        job_id,
     )
-    .bind(&job.name)
-    .bind(job.state.as_str())
-    .bind((ctx.wall_clock)())
-    .bind(job_id)
     .execute(ctx.store.pool())
     .await?;
     Ok(())
 }
 
 async fn update_job(ctx: &RunContext, job_id: i64, job: &BatchJob) -> Result<()> {
-    sqlx::query("UPDATE batch_jobs SET state = ?, checked_at = ? WHERE id = ?")
-        .bind(job.state.as_str())
-        .bind((ctx.wall_clock)())
-        .bind(job_id)
-        .execute(ctx.store.pool())
-        .await?;
+    let (state, now) = (job.state.as_str(), (ctx.wall_clock)());
+    sqlx::query!(
+        "UPDATE batch_jobs SET state = ?, checked_at = ? WHERE id = ?",
+        state,
+        now,
+        job_id,
+    )
+    .execute(ctx.store.pool())
+    .await?;
     Ok(())
 }
 
 async fn forget_job(ctx: &RunContext, job_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM batch_jobs WHERE id = ?")
-        .bind(job_id)
+    sqlx::query!("DELETE FROM batch_jobs WHERE id = ?", job_id)
         .execute(ctx.store.pool())
         .await?;
     Ok(())
@@ -740,26 +757,30 @@ async fn store_job(
     let display_name = format!("comment-finder-run{}-{tag:016x}", data.run_id);
     let reserved: i64 = packs.iter().map(|(_, w)| *w).sum();
     let mut tx = ctx.store.write_tx().await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO batch_jobs (run_id, display_name, model, requests, reserved_picos, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    let requests = packs.len() as i64;
+    let id: i64 = sqlx::query_scalar!(
+        r#"INSERT INTO batch_jobs (run_id, display_name, model, requests, reserved_picos, created_at)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id AS "id!: i64""#,
+        data.run_id,
+        display_name,
+        data.settings.model,
+        requests,
+        reserved,
+        now,
     )
-    .bind(data.run_id)
-    .bind(&display_name)
-    .bind(&data.settings.model)
-    .bind(packs.len() as i64)
-    .bind(reserved)
-    .bind(now)
     .fetch_one(&mut *tx)
     .await?;
     for (position, (ids, _)) in packs.iter().enumerate() {
-        sqlx::query(
+        let key = format!("r{position}");
+        let position = position as i64;
+        let post_ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        sqlx::query!(
             "INSERT INTO batch_requests (job_id, key, position, post_ids) VALUES (?, ?, ?, ?)",
+            id,
+            key,
+            position,
+            post_ids,
         )
-        .bind(id)
-        .bind(format!("r{position}"))
-        .bind(position as i64)
-        .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
         .execute(&mut *tx)
         .await?;
     }
@@ -920,21 +941,24 @@ async fn settle_job(
         }
     }
     // Requests without an answer: their posts simply stay queued (and leave the job).
-    sqlx::query("UPDATE batch_requests SET applied_at = ? WHERE job_id = ? AND applied_at IS NULL")
-        .bind(called_at)
-        .bind(job.id)
-        .execute(ctx.store.pool())
-        .await?;
-    sqlx::query(
+    sqlx::query!(
+        "UPDATE batch_requests SET applied_at = ? WHERE job_id = ? AND applied_at IS NULL",
+        called_at,
+        job.id,
+    )
+    .execute(ctx.store.pool())
+    .await?;
+    let state = read.state.as_str();
+    sqlx::query!(
         "UPDATE batch_jobs SET state = ?, settled = 1, finished_at = ?, error = ?,
                 answered = answered + ?, failed = failed + ? WHERE id = ?",
+        state,
+        called_at,
+        read.error,
+        answered,
+        failed,
+        job.id,
     )
-    .bind(read.state.as_str())
-    .bind(called_at)
-    .bind(&read.error)
-    .bind(answered)
-    .bind(failed)
-    .bind(job.id)
     .execute(ctx.store.pool())
     .await?;
     Ok(())

@@ -188,22 +188,35 @@ async fn spent(
     now: i64,
 ) -> Result<i64> {
     let since = month_start(now);
-    let q = match scope {
-        CapScope::Run => sqlx::query_scalar(
-            "SELECT coalesce(SUM(cost_picos), 0) FROM api_calls WHERE run_id = ?",
-        )
-        .bind(run_id),
-        CapScope::ProjectMonth => sqlx::query_scalar(
-            "SELECT coalesce(SUM(cost_picos), 0) FROM api_calls WHERE project_id = ? AND called_at >= ?",
-        )
-        .bind(project_id)
-        .bind(since),
-        CapScope::Month => sqlx::query_scalar(
-            "SELECT coalesce(SUM(cost_picos), 0) FROM api_calls WHERE called_at >= ?",
-        )
-        .bind(since),
-    };
-    Ok(q.fetch_one(store.pool()).await?)
+    let pool = store.pool();
+    Ok(match scope {
+        CapScope::Run => {
+            sqlx::query_scalar!(
+                r#"SELECT coalesce(SUM(cost_picos), 0) AS "spent!: i64" FROM api_calls WHERE run_id = ?"#,
+                run_id,
+            )
+            .fetch_one(pool)
+            .await?
+        }
+        CapScope::ProjectMonth => {
+            sqlx::query_scalar!(
+                r#"SELECT coalesce(SUM(cost_picos), 0) AS "spent!: i64" FROM api_calls
+                   WHERE project_id = ? AND called_at >= ?"#,
+                project_id,
+                since,
+            )
+            .fetch_one(pool)
+            .await?
+        }
+        CapScope::Month => {
+            sqlx::query_scalar!(
+                r#"SELECT coalesce(SUM(cost_picos), 0) AS "spent!: i64" FROM api_calls WHERE called_at >= ?"#,
+                since,
+            )
+            .fetch_one(pool)
+            .await?
+        }
+    })
 }
 
 /// Monthly caps and their use, for the app's banner and the CLI's warnings.

@@ -18,7 +18,6 @@ use std::sync::Arc;
 
 use gemini::{Client, Content, GeminiError, TaskType};
 use sha2::{Digest, Sha256};
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::error::{FinderError, Result};
 use crate::ledger::{self, CallEntry};
@@ -175,28 +174,30 @@ impl Embedder {
 
     /// Cached vectors among `keys`, in one query.
     async fn cached(&self, keys: impl Iterator<Item = &Hash>) -> Result<Vec<(Hash, Vec<f32>)>> {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT content_hash, vector FROM embeddings WHERE model = ");
-        qb.push_bind(&self.model)
-            .push(" AND dimensions = ")
-            .push_bind(self.dimensions as i64)
-            .push(" AND content_hash IN (");
-        let mut list = qb.separated(", ");
-        let mut any = false;
-        for key in keys {
-            list.push_bind(key.to_vec());
-            any = true;
-        }
-        if !any {
+        // The hashes travel as one JSON array of hex strings (a fixed query text whatever
+        // their number), turned back into blobs by SQLite.
+        let hex: Vec<String> = keys
+            .map(|key| key.iter().map(|b| format!("{b:02x}")).collect())
+            .collect();
+        if hex.is_empty() {
             return Ok(Vec::new());
         }
-        qb.push(")");
-        let rows = qb.build().fetch_all(self.store.pool()).await?;
+        let hex = serde_json::to_string(&hex).unwrap_or_else(|_| "[]".into());
+        let dimensions = self.dimensions as i64;
+        let rows = sqlx::query!(
+            "SELECT content_hash, vector FROM embeddings
+             WHERE model = ? AND dimensions = ? AND content_hash IN (SELECT unhex(value) FROM json_each(?))",
+            self.model,
+            dimensions,
+            hex,
+        )
+        .fetch_all(self.store.pool())
+        .await?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
-                let hash: Vec<u8> = r.get("content_hash");
-                let blob: Vec<u8> = r.get("vector");
+                let hash: Vec<u8> = r.content_hash;
+                let blob: Vec<u8> = r.vector;
                 let hash: Hash = hash.try_into().ok()?;
                 // A vector of another size is treated as missing and embedded again.
                 (blob.len() == self.dimensions as usize * 4).then(|| (hash, from_blob(&blob)))
@@ -294,16 +295,18 @@ impl Embedder {
                     let mut tx = self.store.write_tx().await?;
                     ledger::record(&mut *tx, &entry).await?;
                     let now = (self.wall_clock)();
+                    let dimensions = self.dimensions as i64;
                     for ((hash, _), vector) in batch.iter().zip(&vectors) {
-                        sqlx::query(
+                        let (hash, vector) = (hash.to_vec(), to_blob(vector));
+                        sqlx::query!(
                             "INSERT OR REPLACE INTO embeddings (model, dimensions, content_hash, vector, created_at)
                              VALUES (?, ?, ?, ?, ?)",
+                            self.model,
+                            dimensions,
+                            hash,
+                            vector,
+                            now,
                         )
-                        .bind(&self.model)
-                        .bind(self.dimensions as i64)
-                        .bind(hash.to_vec())
-                        .bind(to_blob(vector))
-                        .bind(now)
                         .execute(&mut *tx)
                         .await?;
                     }

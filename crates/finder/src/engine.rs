@@ -690,16 +690,16 @@ async fn end_stopped_planning(
         other => ("failed", None, None, other.to_string()),
     };
     // Only a run still marked running: the executor records its own ends.
-    sqlx::query(
+    sqlx::query!(
         "UPDATE runs SET status = ?, stop_reason = ?, resume_at = ?, error = ?, finished_at = ?
          WHERE id = ? AND status = 'running'",
+        status,
+        reason,
+        resume_at,
+        message,
+        now,
+        run_id,
     )
-    .bind(status)
-    .bind(reason)
-    .bind(resume_at)
-    .bind(&message)
-    .bind(now)
-    .bind(run_id)
     .execute(ctx.store.pool())
     .await?;
     if status == "failed" {

@@ -9,7 +9,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::error::{FinderError, Result};
 use crate::projects::Project;
@@ -262,41 +261,44 @@ async fn select_rows(
     project_id: i64,
     options: &ExportOptions,
 ) -> Result<Vec<ExportRow>> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+    let labels = serde_json::to_string(
+        &options
+            .labels
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_else(|_| "[]".into());
+    let status = options.status.map(|s| s.as_str());
+    let rows = sqlx::query!(
         "SELECT pt.tweet_id, t.text, t.posted_at, t.views, a.handle, a.followers, pt.score_total,
                 pt.label, pt.topic, pt.why, pt.status
          FROM project_tweets pt
          JOIN tweets t ON t.id = pt.tweet_id
          JOIN authors a ON a.id = t.author_id
-         WHERE pt.scored_at IS NOT NULL AND pt.gate_reason IS NULL AND pt.project_id = ",
-    );
-    qb.push_bind(project_id);
-    if !options.labels.is_empty() {
-        qb.push(" AND pt.label IN (");
-        let mut list = qb.separated(", ");
-        for label in &options.labels {
-            list.push_bind(label.as_str());
-        }
-        qb.push(")");
-    }
-    if let Some(status) = options.status {
-        qb.push(" AND pt.status = ").push_bind(status.as_str());
-    }
-    let rows = qb.build().fetch_all(store.pool()).await?;
+         WHERE pt.scored_at IS NOT NULL AND pt.gate_reason IS NULL AND pt.project_id = ?1
+           AND (json_array_length(?2) = 0 OR pt.label IN (SELECT value FROM json_each(?2)))
+           AND (?3 IS NULL OR pt.status = ?3)",
+        project_id,
+        labels,
+        status,
+    )
+    .fetch_all(store.pool())
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| ExportRow {
-            tweet_id: r.get("tweet_id"),
-            text: r.get("text"),
-            posted_at: r.get("posted_at"),
-            views: r.get("views"),
-            handle: r.get("handle"),
-            followers: r.get("followers"),
-            score: r.get::<Option<f64>, _>("score_total").unwrap_or(0.0),
-            label: r.get::<Option<String>, _>("label").unwrap_or_default(),
-            topic: r.get("topic"),
-            why: r.get("why"),
-            status: r.get("status"),
+            tweet_id: r.tweet_id,
+            text: r.text,
+            posted_at: r.posted_at,
+            views: r.views,
+            handle: r.handle,
+            followers: r.followers,
+            score: r.score_total.unwrap_or(0.0),
+            label: r.label.unwrap_or_default(),
+            topic: r.topic,
+            why: r.why,
+            status: r.status,
             priority: 0.0,
         })
         .collect())
@@ -309,21 +311,22 @@ async fn latest_replies(
     store: &Store,
     project_id: i64,
 ) -> Result<HashMap<String, Vec<(String, String)>>> {
-    let rows = sqlx::query(
-        "SELECT tweet_id, reply_type, coalesce(edited_text, text) AS body, coalesce(run_id, 0) AS run
-         FROM suggestions
-         WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected'
-         ORDER BY tweet_id, run DESC, review = 'approved' DESC, rank",
+    let rows = sqlx::query!(
+        r#"SELECT tweet_id, reply_type, coalesce(edited_text, text) AS "body!: String",
+                  coalesce(run_id, 0) AS "run!: i64"
+           FROM suggestions
+           WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected'
+           ORDER BY tweet_id, 4 DESC, review = 'approved' DESC, rank"#,
+        project_id,
     )
-    .bind(project_id)
     .fetch_all(store.pool())
     .await?;
     let mut out: HashMap<String, (i64, Vec<(String, String)>)> = HashMap::new();
     for r in rows {
-        let run: i64 = r.get("run");
-        let entry = out.entry(r.get("tweet_id")).or_insert((run, Vec::new()));
+        let run = r.run;
+        let entry = out.entry(r.tweet_id).or_insert((run, Vec::new()));
         if entry.0 == run && entry.1.len() < 5 {
-            entry.1.push((r.get("reply_type"), r.get("body")));
+            entry.1.push((r.reply_type, r.body));
         }
     }
     Ok(out.into_iter().map(|(k, (_, v))| (k, v)).collect())
@@ -333,14 +336,16 @@ async fn mark_exported(store: &Store, project_id: i64, tweet_ids: &[&str]) -> Re
     let mut tx = store.write_tx().await?;
     let mut marked = 0;
     for chunk in tweet_ids.chunks(500) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE project_tweets SET status = 'exported' WHERE status = 'pending' AND project_id = ");
-        qb.push_bind(project_id).push(" AND tweet_id IN (");
-        let mut list = qb.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        qb.push(")");
-        marked += qb.build().execute(&mut *tx).await?.rows_affected();
+        let ids = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+        marked += sqlx::query!(
+            "UPDATE project_tweets SET status = 'exported'
+             WHERE status = 'pending' AND project_id = ? AND tweet_id IN (SELECT value FROM json_each(?))",
+            project_id,
+            ids,
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     }
     tx.commit().await?;
     Ok(marked)

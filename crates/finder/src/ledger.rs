@@ -4,7 +4,7 @@
 //! but are recorded too (they count against the daily request limit).
 
 use serde::Serialize;
-use sqlx::{Executor, QueryBuilder, Row, Sqlite};
+use sqlx::{Executor, Sqlite};
 
 use crate::error::{FinderError, Result};
 use crate::prices::{BilledTokens, Price};
@@ -35,29 +35,40 @@ pub async fn record<'e, E: Executor<'e, Database = Sqlite>>(
     let cost = e.price.cost_picos(&e.tokens);
     // The row keeps the prices this call was billed at (the long-prompt tier where it applied).
     let applied = e.price.tier_for(e.tokens.prompt);
-    sqlx::query(
+    let (attempt, http_status, latency_ms) = (
+        i64::from(e.attempt),
+        e.http_status.map(i64::from),
+        e.latency_ms as i64,
+    );
+    let (prompt, cached, output, thinking) = (
+        e.tokens.prompt as i64,
+        e.tokens.cached as i64,
+        e.tokens.output as i64,
+        e.tokens.thinking as i64,
+    );
+    sqlx::query!(
         "INSERT INTO api_calls (run_id, project_id, called_at, model, endpoint, attempt, outcome, http_status,
              latency_ms, prompt_tokens, cached_tokens, output_tokens, thinking_tokens,
              input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok, cost_picos)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        e.run_id,
+        e.project_id,
+        e.called_at,
+        e.model,
+        e.endpoint,
+        attempt,
+        e.outcome,
+        http_status,
+        latency_ms,
+        prompt,
+        cached,
+        output,
+        thinking,
+        applied.input_micros_per_mtok,
+        applied.output_micros_per_mtok,
+        applied.cached_micros_per_mtok,
+        cost,
     )
-    .bind(e.run_id)
-    .bind(e.project_id)
-    .bind(e.called_at)
-    .bind(e.model)
-    .bind(e.endpoint)
-    .bind(e.attempt as i64)
-    .bind(e.outcome)
-    .bind(e.http_status.map(i64::from))
-    .bind(e.latency_ms as i64)
-    .bind(e.tokens.prompt as i64)
-    .bind(e.tokens.cached as i64)
-    .bind(e.tokens.output as i64)
-    .bind(e.tokens.thinking as i64)
-    .bind(applied.input_micros_per_mtok)
-    .bind(applied.output_micros_per_mtok)
-    .bind(applied.cached_micros_per_mtok)
-    .bind(cost)
     .execute(executor)
     .await?;
     Ok(cost)
@@ -65,15 +76,14 @@ pub async fn record<'e, E: Executor<'e, Database = Sqlite>>(
 
 /// Requests the ledger holds for `model` since `since` (unix), for the daily limit.
 pub async fn requests_since(store: &Store, model: &str, since: i64) -> Result<u32> {
-    let n: i64 =
-        // Batch answers count against the Batch API's own limits, not the daily requests.
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM api_calls WHERE model = ? AND called_at >= ? AND endpoint <> 'batch'",
-        )
-            .bind(model)
-            .bind(since)
-            .fetch_one(store.pool())
-            .await?;
+    // Batch answers count against the Batch API's own limits, not the daily requests.
+    let n = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM api_calls WHERE model = ? AND called_at >= ? AND endpoint <> 'batch'"#,
+        model,
+        since,
+    )
+    .fetch_one(store.pool())
+    .await?;
     Ok(n as u32)
 }
 
@@ -118,49 +128,60 @@ pub struct CostFilter {
     pub until: Option<i64>,
 }
 
+struct CostRow {
+    grp: String,
+    calls: i64,
+    prompt: i64,
+    cached: i64,
+    output: i64,
+    thinking: i64,
+    cost: i64,
+}
+
 /// Spend grouped by day (local calendar), project, model or run.
 pub async fn costs(store: &Store, by: GroupBy, filter: &CostFilter) -> Result<Vec<CostGroup>> {
-    let group = match by {
-        GroupBy::Day => "date(c.called_at, 'unixepoch', 'localtime')",
-        GroupBy::Project => "coalesce(p.name, '(no project)')",
-        GroupBy::Model => "c.model",
-        GroupBy::Run => "coalesce(CAST(c.run_id AS TEXT), '(no run)')",
+    // One fixed query per grouping (each checked at compile time); the optional filters are
+    // parameters that are NULL when unset.
+    macro_rules! grouped {
+        ($group:tt, $order:tt) => {
+            sqlx::query_as!(
+                CostRow,
+                r#"SELECT "# + $group + r#" AS "grp!: String", COUNT(*) AS "calls!: i64",
+                        SUM(c.prompt_tokens) AS "prompt!: i64", SUM(c.cached_tokens) AS "cached!: i64",
+                        SUM(c.output_tokens) AS "output!: i64", SUM(c.thinking_tokens) AS "thinking!: i64",
+                        SUM(c.cost_picos) AS "cost!: i64"
+                 FROM api_calls c LEFT JOIN projects p ON p.id = c.project_id
+                 WHERE (?1 IS NULL OR c.project_id = ?1) AND (?2 IS NULL OR c.called_at >= ?2)
+                   AND (?3 IS NULL OR c.called_at < ?3)
+                 GROUP BY 1 ORDER BY "# + $order,
+                filter.project_id,
+                filter.since,
+                filter.until,
+            )
+            .fetch_all(store.pool())
+            .await?
+        };
+    }
+    let rows = match by {
+        GroupBy::Day => grouped!("date(c.called_at, 'unixepoch', 'localtime')", "1"),
+        GroupBy::Project => grouped!("coalesce(p.name, '(no project)')", "7 DESC"),
+        GroupBy::Model => grouped!("c.model", "7 DESC"),
+        GroupBy::Run => grouped!(
+            "coalesce(CAST(c.run_id AS TEXT), '(no run)')",
+            "MIN(c.called_at)"
+        ),
     };
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-        "SELECT {group} AS grp, COUNT(*) AS calls, SUM(c.prompt_tokens) AS prompt, SUM(c.cached_tokens) AS cached,
-                SUM(c.output_tokens) AS output, SUM(c.thinking_tokens) AS thinking, SUM(c.cost_picos) AS cost
-         FROM api_calls c LEFT JOIN projects p ON p.id = c.project_id WHERE 1 = 1"
-    ));
-    if let Some(project) = filter.project_id {
-        qb.push(" AND c.project_id = ").push_bind(project);
-    }
-    if let Some(since) = filter.since {
-        qb.push(" AND c.called_at >= ").push_bind(since);
-    }
-    if let Some(until) = filter.until {
-        qb.push(" AND c.called_at < ").push_bind(until);
-    }
-    qb.push(" GROUP BY grp ORDER BY ");
-    qb.push(match by {
-        GroupBy::Day => "grp",
-        GroupBy::Run => "MIN(c.called_at)",
-        _ => "cost DESC",
-    });
-    let rows = qb.build().fetch_all(store.pool()).await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let cost: i64 = r.get("cost");
-            CostGroup {
-                group: r.get("grp"),
-                calls: r.get("calls"),
-                prompt_tokens: r.get("prompt"),
-                cached_tokens: r.get("cached"),
-                output_tokens: r.get("output"),
-                thinking_tokens: r.get("thinking"),
-                cost_picos: cost,
-                cost_usd: crate::prices::picos_to_usd(cost),
-            }
+        .map(|r| CostGroup {
+            group: r.grp,
+            calls: r.calls,
+            prompt_tokens: r.prompt,
+            cached_tokens: r.cached,
+            output_tokens: r.output,
+            thinking_tokens: r.thinking,
+            cost_picos: r.cost,
+            cost_usd: crate::prices::picos_to_usd(r.cost),
         })
         .collect())
 }

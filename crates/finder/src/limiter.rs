@@ -275,19 +275,21 @@ impl SharedAdmissions {
         let now_ms = chrono::Utc::now().timestamp_millis();
         let window_start = now_ms - 60_000;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM admissions WHERE admitted_ms < ?")
-            .bind(window_start - 60_000)
+        let expired = window_start - 60_000;
+        sqlx::query!("DELETE FROM admissions WHERE admitted_ms < ?", expired)
             .execute(&mut *tx)
             .await?;
-        let (count, oldest, used): (i64, Option<i64>, i64) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(admitted_ms), coalesce(SUM(tokens), 0) FROM admissions
-             WHERE key_tag = ? AND model = ? AND admitted_ms >= ?",
+        let window = sqlx::query!(
+            r#"SELECT COUNT(*) AS "count!: i64", MIN(admitted_ms) AS "oldest?: i64",
+                      coalesce(SUM(tokens), 0) AS "used!: i64"
+               FROM admissions WHERE key_tag = ? AND model = ? AND admitted_ms >= ?"#,
+            self.key_tag,
+            self.model,
+            window_start,
         )
-        .bind(&self.key_tag)
-        .bind(&self.model)
-        .bind(window_start)
         .fetch_one(&mut *tx)
         .await?;
+        let (count, oldest, used) = (window.count, window.oldest, window.used);
         // An empty window always takes the call, however large, so a batch bigger than the
         // whole allowance cannot wait forever.
         let full = count > 0
@@ -299,13 +301,14 @@ impl SharedAdmissions {
             return Ok(Some(Duration::from_millis(wait_ms as u64)));
         }
         for i in 0..requests {
-            sqlx::query(
+            let call_tokens = if i == 0 { tokens as i64 } else { 0 };
+            sqlx::query!(
                 "INSERT INTO admissions (key_tag, model, admitted_ms, tokens) VALUES (?, ?, ?, ?)",
+                self.key_tag,
+                self.model,
+                now_ms,
+                call_tokens,
             )
-            .bind(&self.key_tag)
-            .bind(&self.model)
-            .bind(now_ms)
-            .bind(if i == 0 { tokens as i64 } else { 0 })
             .execute(&mut *tx)
             .await?;
         }

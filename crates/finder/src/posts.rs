@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use futures::TryStreamExt;
 use serde::Serialize;
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::error::Result;
 use crate::projects::Project;
@@ -41,25 +40,6 @@ pub struct StoredPost {
 }
 
 impl StoredPost {
-    /// From a row with the columns of [`POST_COLUMNS`].
-    pub(crate) fn from_row(r: &sqlx::sqlite::SqliteRow) -> Self {
-        StoredPost {
-            id: r.get("id"),
-            text: r.get("text"),
-            url: r.get("url"),
-            lang: r.get("lang"),
-            handle: r.get("handle"),
-            followers: r.get("followers"),
-            likes: r.get("likes"),
-            replies: r.get("replies"),
-            retweets: r.get("retweets"),
-            views: r.get("views"),
-            posted_at: r.get("posted_at"),
-            is_retweet: r.get("is_retweet"),
-            reply_restricted: r.get("reply_restricted"),
-        }
-    }
-
     pub fn as_input(&self) -> PostInput<'_> {
         PostInput {
             text: &self.text,
@@ -76,44 +56,39 @@ impl StoredPost {
     }
 }
 
-/// The columns `StoredPost::from_row` reads, from `tweets t` joined with `authors a`.
-pub(crate) const POST_COLUMNS: &str =
-    "t.id, t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies, \
-     t.retweets, t.views, t.posted_at, t.is_retweet, t.reply_restricted";
-
 pub async fn select(
     store: &Store,
     project_id: i64,
     filter: &PostFilter,
 ) -> Result<Vec<StoredPost>> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-        "SELECT {POST_COLUMNS}
-         FROM project_tweets pt
-         JOIN tweets t ON t.id = pt.tweet_id
-         JOIN authors a ON a.id = t.author_id
-         WHERE pt.project_id = "
-    ));
-    qb.push_bind(project_id);
-    if let Some(since) = filter.posted_since {
-        qb.push(" AND t.posted_at >= ").push_bind(since);
-    }
-    if filter.min_followers > 0 {
-        qb.push(" AND a.followers >= ")
-            .push_bind(filter.min_followers);
-    }
-    if filter.min_likes > 0 {
-        qb.push(" AND t.likes >= ").push_bind(filter.min_likes);
-    }
-    qb.push(" ORDER BY t.posted_at DESC, t.id DESC");
-    if let Some(limit) = filter.limit {
-        qb.push(" LIMIT ").push_bind(limit as i64);
-    }
+    // One fixed query: an unset filter is a bound that lets every post through (no limit is
+    // SQLite's LIMIT -1).
+    let since = filter.posted_since.unwrap_or(i64::MIN);
+    let limit = filter.limit.map_or(-1, i64::from);
     // Rows are converted as they stream in: holding every raw row first (`fetch_all`) doubled
     // the memory of scoring a large project.
-    let mut rows = qb.build().fetch(store.pool());
+    let mut rows = sqlx::query_as!(
+        StoredPost,
+        r#"SELECT t.id AS "id!", t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies,
+                  t.retweets, t.views, t.posted_at, t.is_retweet AS "is_retweet: bool",
+                  t.reply_restricted AS "reply_restricted: bool"
+           FROM project_tweets pt
+           JOIN tweets t ON t.id = pt.tweet_id
+           JOIN authors a ON a.id = t.author_id
+           WHERE pt.project_id = ?1 AND t.posted_at >= ?2
+             AND (?3 <= 0 OR a.followers >= ?3) AND (?4 <= 0 OR t.likes >= ?4)
+           ORDER BY t.posted_at DESC, t.id DESC
+           LIMIT ?5"#,
+        project_id,
+        since,
+        filter.min_followers,
+        filter.min_likes,
+        limit,
+    )
+    .fetch(store.pool());
     let mut posts = Vec::new();
-    while let Some(r) = rows.try_next().await? {
-        posts.push(StoredPost::from_row(&r));
+    while let Some(post) = rows.try_next().await? {
+        posts.push(post);
     }
     Ok(posts)
 }
@@ -152,18 +127,6 @@ pub async fn save_scores(
 
 const SAVE_CHUNK: usize = 20_000;
 
-const SAVE_SQL: &str = "INSERT INTO project_tweets (project_id, tweet_id, added_at, scored_at, score_total, velocity,
-         relevance, openness, author_quality, relevance_method, label, topic, why, gate_reason)
-     SELECT ?1, r.value ->> 0, ?2, ?2, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4,
-            r.value ->> 5, r.value ->> 6, r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10
-     FROM json_each(?3) AS r WHERE true
-     ON CONFLICT(project_id, tweet_id) DO UPDATE SET
-        scored_at = excluded.scored_at, score_total = excluded.score_total,
-        velocity = excluded.velocity, relevance = excluded.relevance,
-        openness = excluded.openness, author_quality = excluded.author_quality,
-        relevance_method = excluded.relevance_method, label = excluded.label,
-        topic = excluded.topic, why = excluded.why, gate_reason = excluded.gate_reason";
-
 /// Saves chunks of scores in one transaction on a task of its own, so SQLite writes one
 /// chunk (on its own thread) while the caller prepares or scores the next.
 struct ScoreSaver {
@@ -177,12 +140,24 @@ impl ScoreSaver {
         let (chunks, mut rx) = tokio::sync::mpsc::channel::<String>(1);
         let task = tokio::spawn(async move {
             while let Some(rows) = rx.recv().await {
-                sqlx::query(SAVE_SQL)
-                    .bind(project_id)
-                    .bind(now)
-                    .bind(rows)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query!(
+                    "INSERT INTO project_tweets (project_id, tweet_id, added_at, scored_at, score_total, velocity,
+         relevance, openness, author_quality, relevance_method, label, topic, why, gate_reason)
+     SELECT ?1, r.value ->> 0, ?2, ?2, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4,
+            r.value ->> 5, r.value ->> 6, r.value ->> 7, r.value ->> 8, r.value ->> 9, r.value ->> 10
+     FROM json_each(?3) AS r WHERE true
+     ON CONFLICT(project_id, tweet_id) DO UPDATE SET
+        scored_at = excluded.scored_at, score_total = excluded.score_total,
+        velocity = excluded.velocity, relevance = excluded.relevance,
+        openness = excluded.openness, author_quality = excluded.author_quality,
+        relevance_method = excluded.relevance_method, label = excluded.label,
+        topic = excluded.topic, why = excluded.why, gate_reason = excluded.gate_reason",
+                    project_id,
+                    now,
+                    rows,
+                )
+                .execute(&mut *tx)
+                .await?;
             }
             tx.commit().await?;
             Ok(())

@@ -5,11 +5,9 @@
 //! floats. Prices are append-only and every ledger row copies the prices it used, so editing a
 //! price never rewrites past costs.
 
-use serde::Serialize;
-use sqlx::Row;
-
 use crate::error::{FinderError, Result};
 use crate::store::Store;
+use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Price {
@@ -160,17 +158,19 @@ pub struct PriceRow {
 
 /// The price in force for `model` now: the latest row by effective time.
 pub async fn current(store: &Store, model: &str) -> Result<Option<Price>> {
-    let row = sqlx::query(
+    let model = bare_model(model);
+    let row = sqlx::query_as!(
+        PriceColumns,
         "SELECT input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok,
                 long_threshold_tokens, long_input_micros_per_mtok, long_output_micros_per_mtok,
                 long_cached_micros_per_mtok, batch_input_micros_per_mtok,
                 batch_output_micros_per_mtok, batch_cached_micros_per_mtok
          FROM prices WHERE model = ? ORDER BY effective_from DESC, id DESC LIMIT 1",
+        model,
     )
-    .bind(bare_model(model))
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map(|r| price_from_row(&r, 0)))
+    Ok(row.map(PriceColumns::price))
 }
 
 /// Like `current`, with a plain-words error when no price is known. An alias such as
@@ -214,7 +214,7 @@ pub fn priced_as(model: &str) -> Option<&'static str> {
 
 /// Every model's current price.
 pub async fn list(store: &Store) -> Result<Vec<PriceRow>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query!(
         "SELECT p.model, p.source, p.effective_from, p.input_micros_per_mtok,
                 p.output_micros_per_mtok, p.cached_micros_per_mtok, p.long_threshold_tokens,
                 p.long_input_micros_per_mtok, p.long_output_micros_per_mtok,
@@ -230,20 +230,32 @@ pub async fn list(store: &Store) -> Result<Vec<PriceRow>> {
     Ok(rows
         .into_iter()
         .map(|r| {
-            let price = price_from_row(&r, 3);
+            let price = PriceColumns {
+                input_micros_per_mtok: r.input_micros_per_mtok,
+                output_micros_per_mtok: r.output_micros_per_mtok,
+                cached_micros_per_mtok: r.cached_micros_per_mtok,
+                long_threshold_tokens: r.long_threshold_tokens,
+                long_input_micros_per_mtok: r.long_input_micros_per_mtok,
+                long_output_micros_per_mtok: r.long_output_micros_per_mtok,
+                long_cached_micros_per_mtok: r.long_cached_micros_per_mtok,
+                batch_input_micros_per_mtok: r.batch_input_micros_per_mtok,
+                batch_output_micros_per_mtok: r.batch_output_micros_per_mtok,
+                batch_cached_micros_per_mtok: r.batch_cached_micros_per_mtok,
+            }
+            .price();
             let batch = price.at_batch_rate();
             PriceRow {
                 batch_input_usd_per_mtok: micros_to_usd(batch.input_micros_per_mtok),
                 batch_output_usd_per_mtok: micros_to_usd(batch.output_micros_per_mtok),
                 batch_source: r
-                    .get::<Option<String>, _>(13)
+                    .batch_source
                     .unwrap_or_else(|| "50% of the standard price".to_owned()),
-                model: r.get(0),
+                model: r.model,
                 input_usd_per_mtok: micros_to_usd(price.input_micros_per_mtok),
                 output_usd_per_mtok: micros_to_usd(price.output_micros_per_mtok),
                 cached_usd_per_mtok: micros_to_usd(price.cached_micros_per_mtok),
-                source: r.get(1),
-                effective_from: r.get(2),
+                source: r.source,
+                effective_from: r.effective_from,
                 price,
             }
         })
@@ -277,56 +289,71 @@ pub async fn set(
         // Half of the new price, by Google's rule for the Batch API.
         batch: None,
     };
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO prices (model, input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok,
                              effective_from, source, created_at)
          VALUES (?, ?, ?, ?, ?, 'edited', ?)",
+        model,
+        price.input_micros_per_mtok,
+        price.output_micros_per_mtok,
+        price.cached_micros_per_mtok,
+        now,
+        now,
     )
-    .bind(model)
-    .bind(price.input_micros_per_mtok)
-    .bind(price.output_micros_per_mtok)
-    .bind(price.cached_micros_per_mtok)
-    .bind(now)
-    .bind(now)
     .execute(store.pool())
     .await?;
     Ok(price)
 }
 
-/// A price from the ten price columns starting at `first`.
-fn price_from_row(r: &sqlx::sqlite::SqliteRow, first: usize) -> Price {
-    let long = match (
-        r.get::<Option<i64>, _>(first + 3),
-        r.get::<Option<i64>, _>(first + 4),
-        r.get::<Option<i64>, _>(first + 5),
-        r.get::<Option<i64>, _>(first + 6),
-    ) {
-        (Some(threshold), Some(input), Some(output), Some(cached)) => Some(LongPromptPrice {
-            threshold_tokens: threshold.max(0) as u64,
-            input_micros_per_mtok: input,
-            output_micros_per_mtok: output,
-            cached_micros_per_mtok: cached,
-        }),
-        _ => None,
-    };
-    let batch = match (
-        r.get::<Option<i64>, _>(first + 7),
-        r.get::<Option<i64>, _>(first + 8),
-        r.get::<Option<i64>, _>(first + 9),
-    ) {
-        (Some(input), Some(output), Some(cached)) => Some(BatchRates {
-            input_micros_per_mtok: input,
-            output_micros_per_mtok: output,
-            cached_micros_per_mtok: cached,
-        }),
-        _ => None,
-    };
-    Price {
-        input_micros_per_mtok: r.get(first),
-        output_micros_per_mtok: r.get(first + 1),
-        cached_micros_per_mtok: r.get(first + 2),
-        long,
-        batch,
+/// A stored price's columns, as one query reads them.
+struct PriceColumns {
+    input_micros_per_mtok: i64,
+    output_micros_per_mtok: i64,
+    cached_micros_per_mtok: i64,
+    long_threshold_tokens: Option<i64>,
+    long_input_micros_per_mtok: Option<i64>,
+    long_output_micros_per_mtok: Option<i64>,
+    long_cached_micros_per_mtok: Option<i64>,
+    batch_input_micros_per_mtok: Option<i64>,
+    batch_output_micros_per_mtok: Option<i64>,
+    batch_cached_micros_per_mtok: Option<i64>,
+}
+
+impl PriceColumns {
+    fn price(self) -> Price {
+        let long = match (
+            self.long_threshold_tokens,
+            self.long_input_micros_per_mtok,
+            self.long_output_micros_per_mtok,
+            self.long_cached_micros_per_mtok,
+        ) {
+            (Some(threshold), Some(input), Some(output), Some(cached)) => Some(LongPromptPrice {
+                threshold_tokens: threshold.max(0) as u64,
+                input_micros_per_mtok: input,
+                output_micros_per_mtok: output,
+                cached_micros_per_mtok: cached,
+            }),
+            _ => None,
+        };
+        let batch = match (
+            self.batch_input_micros_per_mtok,
+            self.batch_output_micros_per_mtok,
+            self.batch_cached_micros_per_mtok,
+        ) {
+            (Some(input), Some(output), Some(cached)) => Some(BatchRates {
+                input_micros_per_mtok: input,
+                output_micros_per_mtok: output,
+                cached_micros_per_mtok: cached,
+            }),
+            _ => None,
+        };
+        Price {
+            input_micros_per_mtok: self.input_micros_per_mtok,
+            output_micros_per_mtok: self.output_micros_per_mtok,
+            cached_micros_per_mtok: self.cached_micros_per_mtok,
+            long,
+            batch,
+        }
     }
 }
 

@@ -2,7 +2,6 @@
 //! table (so they can be listed, filtered and later embedded one by one).
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::error::{FinderError, Result};
 use crate::project::{ProjectSettings, Topic};
@@ -45,20 +44,24 @@ pub async fn create(store: &Store, settings: &ProjectSettings, now: i64) -> Resu
         .validate()
         .map_err(|p| FinderError::InvalidProject(p.message))?;
     let mut tx = store.write_tx().await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE name = ?)")
-        .bind(&settings.name)
-        .fetch_one(&mut *tx)
-        .await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS(SELECT 1 FROM projects WHERE name = ?) AS "exists!: bool""#,
+        settings.name,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if exists {
         return Err(FinderError::ProjectExists(settings.name));
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO projects (name, settings_json, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+    let json = settings_json(&settings);
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO projects (name, settings_json, created_at, updated_at) VALUES (?, ?, ?, ?)
+           RETURNING id AS "id!: i64""#,
+        settings.name,
+        json,
+        now,
+        now,
     )
-    .bind(&settings.name)
-    .bind(settings_json(&settings))
-    .bind(now)
-    .bind(now)
     .fetch_one(&mut *tx)
     .await?;
     write_topics(&mut tx, id, &settings.topics).await?;
@@ -84,27 +87,29 @@ pub async fn update(
         .validate()
         .map_err(|p| FinderError::InvalidProject(p.message))?;
     let mut tx = store.write_tx().await?;
-    let clash: bool =
-        sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE name = ? AND id != ?)")
-            .bind(&settings.name)
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let clash = sqlx::query_scalar!(
+        r#"SELECT EXISTS(SELECT 1 FROM projects WHERE name = ? AND id != ?) AS "clash!: bool""#,
+        settings.name,
+        id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if clash {
         return Err(FinderError::ProjectExists(settings.name));
     }
-    let created_at: Option<i64> = sqlx::query_scalar(
-        "UPDATE projects SET name = ?, settings_json = ?, updated_at = ? WHERE id = ? RETURNING created_at",
+    let json = settings_json(&settings);
+    let created_at: Option<i64> = sqlx::query_scalar!(
+        r#"UPDATE projects SET name = ?, settings_json = ?, updated_at = ? WHERE id = ?
+           RETURNING created_at AS "created_at!: i64""#,
+        settings.name,
+        json,
+        now,
+        id,
     )
-    .bind(&settings.name)
-    .bind(settings_json(&settings))
-    .bind(now)
-    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
     let created_at = created_at.ok_or_else(|| FinderError::ProjectNotFound(format!("#{id}")))?;
-    sqlx::query("DELETE FROM topics WHERE project_id = ?")
-        .bind(id)
+    sqlx::query!("DELETE FROM topics WHERE project_id = ?", id)
         .execute(&mut *tx)
         .await?;
     write_topics(&mut tx, id, &settings.topics).await?;
@@ -118,10 +123,12 @@ pub async fn update(
 }
 
 pub async fn get_by_name(store: &Store, name: &str) -> Result<Project> {
-    let row = sqlx::query(
-        "SELECT id, name, settings_json, created_at, updated_at FROM projects WHERE name = ?",
+    let trimmed = name.trim();
+    let row = sqlx::query_as!(
+        ProjectRow,
+        r#"SELECT id AS "id!: i64", name, settings_json, created_at, updated_at FROM projects WHERE name = ?"#,
+        trimmed,
     )
-    .bind(name.trim())
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| FinderError::ProjectNotFound(name.to_string()))?;
@@ -129,10 +136,11 @@ pub async fn get_by_name(store: &Store, name: &str) -> Result<Project> {
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<Project> {
-    let row = sqlx::query(
-        "SELECT id, name, settings_json, created_at, updated_at FROM projects WHERE id = ?",
+    let row = sqlx::query_as!(
+        ProjectRow,
+        r#"SELECT id AS "id!: i64", name, settings_json, created_at, updated_at FROM projects WHERE id = ?"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| FinderError::ProjectNotFound(format!("#{id}")))?;
@@ -140,43 +148,36 @@ pub async fn get(store: &Store, id: i64) -> Result<Project> {
 }
 
 pub async fn list(store: &Store) -> Result<Vec<ProjectSummary>> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.name, p.updated_at,
-                (SELECT COUNT(*) FROM topics t WHERE t.project_id = p.id) AS topics,
-                (SELECT COUNT(*) FROM project_tweets pt WHERE pt.project_id = p.id) AS posts
-         FROM projects p ORDER BY p.name COLLATE NOCASE",
+    Ok(sqlx::query_as!(
+        ProjectSummary,
+        r#"SELECT p.id AS "id!: i64", p.name, p.updated_at,
+                (SELECT COUNT(*) FROM topics t WHERE t.project_id = p.id) AS "topics!: i64",
+                (SELECT COUNT(*) FROM project_tweets pt WHERE pt.project_id = p.id) AS "posts!: i64"
+         FROM projects p ORDER BY p.name COLLATE NOCASE"#,
     )
     .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ProjectSummary {
-            id: r.get("id"),
-            name: r.get("name"),
-            topics: r.get("topics"),
-            posts: r.get("posts"),
-            updated_at: r.get("updated_at"),
-        })
-        .collect())
+    .await?)
 }
 
 /// Deletes a project with its posts, runs and costs — never while one of its runs is working
 /// (here or in another process): that run would lose its rows mid-way.
 pub async fn delete(store: &Store, id: i64, now: i64) -> Result<()> {
     let mut tx = store.write_tx().await?;
-    let name: Option<String> = sqlx::query_scalar("SELECT name FROM projects WHERE id = ?")
-        .bind(id)
+    let name: Option<String> = sqlx::query_scalar!("SELECT name FROM projects WHERE id = ?", id)
         .fetch_optional(&mut *tx)
         .await?;
     let Some(name) = name else {
         return Err(FinderError::ProjectNotFound(format!("#{id}")));
     };
-    let runs: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
-        "SELECT id, status, heartbeat_at FROM runs WHERE project_id = ? AND status = 'running'",
+    let runs: Vec<(i64, String, Option<i64>)> = sqlx::query!(
+        r#"SELECT id AS "id!: i64", status, heartbeat_at FROM runs WHERE project_id = ? AND status = 'running'"#,
+        id,
     )
-    .bind(id)
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.status, r.heartbeat_at))
+    .collect();
     if let Some((run_id, _, _)) = runs
         .iter()
         .find(|(_, status, beat)| crate::runner::effective_status(status, *beat, now) == "running")
@@ -186,42 +187,50 @@ pub async fn delete(store: &Store, id: i64, now: i64) -> Result<()> {
             run_id: *run_id,
         });
     }
-    sqlx::query("DELETE FROM projects WHERE id = ?")
-        .bind(id)
+    sqlx::query!("DELETE FROM projects WHERE id = ?", id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn load(store: &Store, row: sqlx::sqlite::SqliteRow) -> Result<Project> {
-    let id: i64 = row.get("id");
-    let json: String = row.get("settings_json");
+/// A stored project's own columns (its topics are rows of their own).
+struct ProjectRow {
+    id: i64,
+    name: String,
+    settings_json: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+async fn load(store: &Store, row: ProjectRow) -> Result<Project> {
+    let id = row.id;
+    let json = row.settings_json;
     let mut settings: ProjectSettings = serde_json::from_str(&json).map_err(|e| {
         FinderError::InvalidProject(format!(
             "The stored settings of project #{id} are unreadable: {e}"
         ))
     })?;
-    settings.name = row.get("name");
-    let topic_rows = sqlx::query(
+    settings.name = row.name;
+    let topic_rows = sqlx::query!(
         "SELECT label, description, examples_json FROM topics WHERE project_id = ? ORDER BY position",
+        id,
     )
-    .bind(id)
     .fetch_all(store.pool())
     .await?;
     settings.topics = topic_rows
         .into_iter()
         .map(|r| Topic {
-            label: r.get("label"),
-            description: r.get("description"),
-            examples: serde_json::from_str(r.get::<&str, _>("examples_json")).unwrap_or_default(),
+            label: r.label,
+            description: r.description,
+            examples: serde_json::from_str(&r.examples_json).unwrap_or_default(),
         })
         .collect();
     Ok(Project {
         id,
         settings,
-        created_at: row.get("created_at"),
-        updated_at: row.get("updated_at"),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
 
@@ -237,14 +246,16 @@ async fn write_topics(
     topics: &[Topic],
 ) -> Result<()> {
     for (position, topic) in topics.iter().enumerate() {
-        sqlx::query(
+        let examples_json = serde_json::to_string(&topic.examples).unwrap_or_else(|_| "[]".into());
+        let (position, label) = (position as i64, topic.label.trim());
+        sqlx::query!(
             "INSERT INTO topics (project_id, position, label, description, examples_json) VALUES (?, ?, ?, ?, ?)",
+            project_id,
+            position,
+            label,
+            topic.description,
+            examples_json,
         )
-        .bind(project_id)
-        .bind(position as i64)
-        .bind(topic.label.trim())
-        .bind(&topic.description)
-        .bind(serde_json::to_string(&topic.examples).unwrap_or_else(|_| "[]".into()))
         .execute(&mut **tx)
         .await?;
     }

@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::error::{FinderError, Result};
 use crate::export::Status;
@@ -164,20 +163,31 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-fn draft_from_row(r: &sqlx::sqlite::SqliteRow, tweet_id: &str) -> Draft {
-    let text: String = r.get("text");
-    let edited_text: Option<String> = r.get("edited_text");
+/// A stored draft's columns.
+struct DraftRow {
+    id: i64,
+    tweet_id: String,
+    run_id: Option<i64>,
+    reply_type: String,
+    rank: i64,
+    text: String,
+    edited_text: Option<String>,
+    review: String,
+    sample: i64,
+}
+
+fn draft_from_row(r: DraftRow) -> Draft {
     let reply_url =
-        reply_link(tweet_id, edited_text.as_deref().unwrap_or(&text)).unwrap_or_default();
+        reply_link(&r.tweet_id, r.edited_text.as_deref().unwrap_or(&r.text)).unwrap_or_default();
     Draft {
-        id: r.get("id"),
-        run_id: r.get("run_id"),
-        reply_type: r.get("reply_type"),
-        rank: r.get("rank"),
-        text,
-        edited_text,
-        review: Review::from_db(r.get::<&str, _>("review")),
-        sample: r.get::<i64, _>("sample") != 0,
+        id: r.id,
+        run_id: r.run_id,
+        reply_type: r.reply_type,
+        rank: r.rank,
+        text: r.text,
+        edited_text: r.edited_text,
+        review: Review::from_db(&r.review),
+        sample: r.sample != 0,
         reply_url,
     }
 }
@@ -238,72 +248,141 @@ pub async fn list(store: &Store, query: &OpportunityQuery, now: i64) -> Result<O
         0 => DEFAULT_LIMIT,
         n => n.min(MAX_LIMIT),
     };
-    let mut count: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT COUNT(*) FROM project_tweets pt
-         JOIN tweets t ON t.id = pt.tweet_id JOIN authors a ON a.id = t.author_id",
-    );
-    push_filters(&mut count, query);
-    let total: i64 = count.build_query_scalar().fetch_one(store.pool()).await?;
+    let labels =
+        serde_json::to_string(&query.labels.iter().map(|l| l.as_str()).collect::<Vec<_>>())
+            .unwrap_or_else(|_| "[]".into());
+    let status = query.status.map(|s| s.as_str());
+    let view = match query.view {
+        None | Some(QueueView::All) => None,
+        Some(QueueView::ToReview) => Some("to_review"),
+        Some(QueueView::Approved) => Some("approved"),
+        Some(QueueView::Rejected) => Some("rejected"),
+        Some(QueueView::Posted) => Some("posted"),
+        Some(QueueView::Skipped) => Some("skipped"),
+        Some(QueueView::Exported) => Some("exported"),
+    };
+    let topic = query
+        .topic
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let words = serde_json::to_string(
+        &query
+            .search
+            .split_whitespace()
+            .map(|word| format!("%{}%", escape_like(word)))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_else(|_| "[]".into());
+    let (limit, offset) = (limit as i64, query.offset as i64);
 
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT pt.tweet_id, t.url, a.handle, a.name, a.followers, t.text, t.posted_at, t.likes, t.replies,
-                t.retweets, t.views, pt.status, pt.label, pt.topic, pt.why, pt.score_total, pt.velocity,
-                pt.relevance, pt.openness, pt.author_quality, pt.relevance_method
-         FROM project_tweets pt
-         JOIN tweets t ON t.id = pt.tweet_id JOIN authors a ON a.id = t.author_id",
-    );
-    push_filters(&mut qb, query);
-    qb.push(match query.sort {
-        ReviewSort::Score => " ORDER BY pt.score_total DESC",
-        ReviewSort::Views => " ORDER BY t.views DESC, pt.score_total DESC",
-        ReviewSort::Balanced => {
+    // The filters, shared by the count and the page, as one fixed text: an unset filter is a
+    // NULL (or empty JSON list) parameter that lets every row through. ?1 project, ?2 labels,
+    // ?3 status, ?4 view, ?5 topic, ?6 run, ?7 only posts with drafts, ?8 search patterns
+    // (every one must match the text or the handle).
+    macro_rules! opportunities {
+        ($($rest:tt)*) => {
+            opportunity_query!(
+                r#" WHERE pt.scored_at IS NOT NULL AND pt.gate_reason IS NULL AND pt.project_id = ?1
+                   AND (json_array_length(?2) = 0 OR pt.label IN (SELECT value FROM json_each(?2)))
+                   AND (?3 IS NULL OR pt.status = ?3)
+                   AND (?4 IS NULL
+                        OR (?4 = 'to_review' AND pt.status = 'pending')
+                        OR (?4 IN ('posted', 'skipped', 'exported') AND pt.status = ?4)
+                        OR (?4 IN ('approved', 'rejected')
+                            AND (?4 = 'rejected' OR pt.status IN ('pending', 'exported'))
+                            AND EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
+                                AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL AND s.review = ?4)))
+                   AND (?5 IS NULL OR pt.topic = ?5)
+                   AND (?6 IS NULL OR EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
+                        AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL AND s.run_id = ?6))
+                   AND (?6 IS NOT NULL OR NOT ?7 OR EXISTS (SELECT 1 FROM suggestions s
+                        WHERE s.project_id = pt.project_id AND s.tweet_id = pt.tweet_id
+                          AND s.rejected_reason IS NULL))
+                   AND NOT EXISTS (SELECT 1 FROM json_each(?8) w
+                        WHERE NOT (t.text LIKE w.value ESCAPE '\' OR a.handle LIKE w.value ESCAPE '\'))"#,
+                $($rest)*
+            )
+        };
+    }
+    macro_rules! opportunity_query {
+        ($filters:tt, count) => {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM project_tweets pt
+                   JOIN tweets t ON t.id = pt.tweet_id JOIN authors a ON a.id = t.author_id"# + $filters,
+                query.project_id, labels, status, view, topic, query.run_id, query.with_drafts, words,
+            )
+            .fetch_one(store.pool())
+            .await?
+        };
+        ($filters:tt, page, $order:tt) => {
+            sqlx::query_as!(
+                OpportunityRow,
+                r#"SELECT pt.tweet_id, a.handle, a.name, a.followers, t.text, t.posted_at, t.likes,
+                          t.replies, t.retweets, t.views, pt.status, pt.label, pt.topic, pt.why,
+                          pt.score_total, pt.velocity, pt.relevance, pt.openness, pt.author_quality,
+                          pt.relevance_method
+                   FROM project_tweets pt
+                   JOIN tweets t ON t.id = pt.tweet_id JOIN authors a ON a.id = t.author_id"# + $filters
+                    + $order + ", pt.tweet_id ASC LIMIT ?9 OFFSET ?10",
+                query.project_id, labels, status, view, topic, query.run_id, query.with_drafts, words,
+                limit, offset,
+            )
+            .fetch_all(store.pool())
+            .await?
+        };
+    }
+    let total = opportunities!(count);
+    let rows = match query.sort {
+        ReviewSort::Score => opportunities!(page, " ORDER BY pt.score_total DESC"),
+        ReviewSort::Views => opportunities!(page, " ORDER BY t.views DESC, pt.score_total DESC"),
+        ReviewSort::Balanced => opportunities!(
+            page,
             " ORDER BY pt.score_total * pt.score_total * max(t.views, 0) DESC, pt.score_total DESC"
+        ),
+        ReviewSort::Newest => {
+            opportunities!(page, " ORDER BY t.posted_at DESC, pt.score_total DESC")
         }
-        ReviewSort::Newest => " ORDER BY t.posted_at DESC, pt.score_total DESC",
-    });
-    qb.push(", pt.tweet_id ASC LIMIT ")
-        .push_bind(limit as i64)
-        .push(" OFFSET ")
-        .push_bind(query.offset as i64);
-    let rows = qb.build().fetch_all(store.pool()).await?;
+    };
 
-    let ids: Vec<String> = rows.iter().map(|r| r.get("tweet_id")).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.tweet_id.clone()).collect();
     let mut drafts = drafts_for(store, query.project_id, &ids, query.run_id).await?;
     let items = rows
         .into_iter()
         .map(|r| {
-            let tweet_id: String = r.get("tweet_id");
-            let posted_at: i64 = r.get("posted_at");
+            let tweet_id = r.tweet_id;
+            let posted_at = r.posted_at;
             let (run_id, drafts) = drafts.remove(&tweet_id).unwrap_or((None, Vec::new()));
-            let handle: String = r.get("handle");
+            let handle = r.handle;
             // Rebuilt from the id and handle, like the export's, never the imported address.
             let url = crate::export::post_link(&tweet_id, &handle);
             Opportunity {
                 project_id: query.project_id,
                 url,
                 handle,
-                author_name: r.get("name"),
-                followers: r.get("followers"),
-                text: r.get("text"),
+                author_name: r.name,
+                followers: r.followers,
+                text: r.text,
                 posted_at,
                 age_s: (now - posted_at).max(0),
-                likes: r.get("likes"),
-                replies: r.get("replies"),
-                retweets: r.get("retweets"),
-                views: r.get("views"),
-                status: Status::parse(r.get::<&str, _>("status")).unwrap_or(Status::Pending),
+                likes: r.likes,
+                replies: r.replies,
+                retweets: r.retweets,
+                views: r.views,
+                status: Status::parse(&r.status).unwrap_or(Status::Pending),
                 label: r
-                    .get::<Option<&str>, _>("label")
+                    .label
+                    .as_deref()
                     .and_then(Label::parse)
                     .unwrap_or(Label::Red),
-                topic: r.get("topic"),
-                why: r.get::<Option<String>, _>("why").unwrap_or_default(),
-                total: r.get::<Option<f64>, _>("score_total").unwrap_or(0.0),
-                velocity: r.get::<Option<f64>, _>("velocity").unwrap_or(0.0),
-                relevance: r.get::<Option<f64>, _>("relevance").unwrap_or(0.0),
-                openness: r.get::<Option<f64>, _>("openness").unwrap_or(0.0),
-                author_score: r.get::<Option<f64>, _>("author_quality").unwrap_or(0.0),
-                relevance_method: r.get("relevance_method"),
+                topic: r.topic,
+                why: r.why.unwrap_or_default(),
+                total: r.score_total.unwrap_or(0.0),
+                velocity: r.velocity.unwrap_or(0.0),
+                relevance: r.relevance.unwrap_or(0.0),
+                openness: r.openness.unwrap_or(0.0),
+                author_score: r.author_quality.unwrap_or(0.0),
+                relevance_method: r.relevance_method,
                 run_id,
                 drafts,
                 tweet_id,
@@ -313,72 +392,28 @@ pub async fn list(store: &Store, query: &OpportunityQuery, now: i64) -> Result<O
     Ok(OpportunityPage { items, total })
 }
 
-/// The WHERE clause shared by the count and the page.
-fn push_filters(qb: &mut QueryBuilder<Sqlite>, query: &OpportunityQuery) {
-    qb.push(" WHERE pt.scored_at IS NOT NULL AND pt.gate_reason IS NULL AND pt.project_id = ")
-        .push_bind(query.project_id);
-    if !query.labels.is_empty() {
-        qb.push(" AND pt.label IN (");
-        let mut list = qb.separated(", ");
-        for label in &query.labels {
-            list.push_bind(label.as_str());
-        }
-        qb.push(")");
-    }
-    if let Some(status) = query.status {
-        qb.push(" AND pt.status = ").push_bind(status.as_str());
-    }
-    const HAS_REVIEW: &str =
-        " EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
-                 AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL AND s.review = ";
-    match query.view {
-        None | Some(QueueView::All) => {}
-        Some(QueueView::ToReview) => {
-            qb.push(" AND pt.status = 'pending'");
-        }
-        Some(QueueView::Approved) => {
-            qb.push(" AND pt.status IN ('pending', 'exported') AND")
-                .push(HAS_REVIEW)
-                .push("'approved')");
-        }
-        Some(QueueView::Rejected) => {
-            qb.push(" AND").push(HAS_REVIEW).push("'rejected')");
-        }
-        Some(QueueView::Posted) => {
-            qb.push(" AND pt.status = 'posted'");
-        }
-        Some(QueueView::Skipped) => {
-            qb.push(" AND pt.status = 'skipped'");
-        }
-        Some(QueueView::Exported) => {
-            qb.push(" AND pt.status = 'exported'");
-        }
-    }
-    if let Some(topic) = query.topic.as_deref().filter(|t| !t.trim().is_empty()) {
-        qb.push(" AND pt.topic = ")
-            .push_bind(topic.trim().to_string());
-    }
-    if let Some(run_id) = query.run_id {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
-                 AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL AND s.run_id = ",
-        )
-        .push_bind(run_id)
-        .push(")");
-    } else if query.with_drafts {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM suggestions s WHERE s.project_id = pt.project_id
-                 AND s.tweet_id = pt.tweet_id AND s.rejected_reason IS NULL)",
-        );
-    }
-    for word in query.search.split_whitespace() {
-        let pattern = format!("%{}%", escape_like(word));
-        qb.push(" AND (t.text LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR a.handle LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
-    }
+/// One post of the queue as the page query reads it.
+struct OpportunityRow {
+    tweet_id: String,
+    handle: String,
+    name: Option<String>,
+    followers: i64,
+    text: String,
+    posted_at: i64,
+    likes: i64,
+    replies: i64,
+    retweets: i64,
+    views: i64,
+    status: String,
+    label: Option<String>,
+    topic: Option<String>,
+    why: Option<String>,
+    score_total: Option<f64>,
+    velocity: Option<f64>,
+    relevance: Option<f64>,
+    openness: Option<f64>,
+    author_quality: Option<f64>,
+    relevance_method: Option<String>,
 }
 
 fn escape_like(word: &str) -> String {
@@ -404,24 +439,23 @@ async fn drafts_for(
 ) -> Result<DraftsByPost> {
     let mut out: DraftsByPost = HashMap::with_capacity(tweet_ids.len());
     for chunk in tweet_ids.chunks(500) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT id, tweet_id, run_id, reply_type, rank, text, edited_text, review, sample
-             FROM suggestions WHERE rejected_reason IS NULL AND project_id = ",
-        );
-        qb.push_bind(project_id);
-        if let Some(run_id) = run_id {
-            qb.push(" AND run_id = ").push_bind(run_id);
-        }
-        qb.push(" AND tweet_id IN (");
-        let mut list = qb.separated(", ");
-        for id in chunk {
-            list.push_bind(id);
-        }
-        qb.push(") ORDER BY tweet_id, coalesce(run_id, 0) DESC, rank, id");
-        for r in qb.build().fetch_all(store.pool()).await? {
-            let draft_run: Option<i64> = r.get("run_id");
-            let tweet_id: String = r.get("tweet_id");
-            let draft = draft_from_row(&r, &tweet_id);
+        let ids = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+        let rows = sqlx::query_as!(
+            DraftRow,
+            r#"SELECT id AS "id!: i64", tweet_id, run_id, reply_type, rank, text, edited_text, review, sample
+               FROM suggestions WHERE rejected_reason IS NULL AND project_id = ?1
+                 AND (?2 IS NULL OR run_id = ?2) AND tweet_id IN (SELECT value FROM json_each(?3))
+               ORDER BY tweet_id, coalesce(run_id, 0) DESC, rank, id"#,
+            project_id,
+            run_id,
+            ids,
+        )
+        .fetch_all(store.pool())
+        .await?;
+        for r in rows {
+            let draft_run = r.run_id;
+            let tweet_id = r.tweet_id.clone();
+            let draft = draft_from_row(r);
             let entry = out
                 .entry(tweet_id)
                 .or_insert_with(|| (draft_run, Vec::new()));
@@ -459,40 +493,38 @@ pub async fn set_status(
                 .into(),
         ));
     }
+    let new_status = status.as_str();
     let mut tx = store.write_tx().await?;
     let mut previous = Vec::new();
     for chunk in tweet_ids.chunks(500) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT tweet_id, status FROM project_tweets WHERE project_id = ");
-        qb.push_bind(project_id)
-            .push(" AND status != ")
-            .push_bind(status.as_str())
-            .push(" AND tweet_id IN (");
-        let mut list = qb.separated(", ");
-        for id in chunk {
-            list.push_bind(id);
-        }
-        qb.push(")");
-        for r in qb.build().fetch_all(&mut *tx).await? {
-            let was = Status::parse(r.get::<&str, _>("status")).unwrap_or(Status::Pending);
-            previous.push((r.get::<String, _>("tweet_id"), was));
+        let ids = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+        let rows = sqlx::query!(
+            "SELECT tweet_id, status FROM project_tweets
+             WHERE project_id = ? AND status != ? AND tweet_id IN (SELECT value FROM json_each(?))",
+            project_id,
+            new_status,
+            ids,
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in rows {
+            let was = Status::parse(&r.status).unwrap_or(Status::Pending);
+            previous.push((r.tweet_id, was));
         }
     }
     let mut changed = 0;
     for chunk in tweet_ids.chunks(500) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE project_tweets SET status = ");
-        qb.push_bind(status.as_str())
-            .push(" WHERE project_id = ")
-            .push_bind(project_id)
-            .push(" AND status != ")
-            .push_bind(status.as_str())
-            .push(" AND tweet_id IN (");
-        let mut list = qb.separated(", ");
-        for id in chunk {
-            list.push_bind(id);
-        }
-        qb.push(")");
-        changed += qb.build().execute(&mut *tx).await?.rows_affected();
+        let ids = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+        changed += sqlx::query!(
+            "UPDATE project_tweets SET status = ?1
+             WHERE project_id = ?2 AND status != ?1 AND tweet_id IN (SELECT value FROM json_each(?3))",
+            new_status,
+            project_id,
+            ids,
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     }
     tx.commit().await?;
     Ok(StatusChange {
@@ -508,12 +540,13 @@ pub async fn undo_status(store: &Store, change: &StatusChange) -> Result<u64> {
     let mut tx = store.write_tx().await?;
     let mut changed = 0;
     for (tweet_id, status) in &change.previous {
-        changed += sqlx::query(
+        let status = status.as_str();
+        changed += sqlx::query!(
             "UPDATE project_tweets SET status = ? WHERE project_id = ? AND tweet_id = ?",
+            status,
+            change.project_id,
+            tweet_id,
         )
-        .bind(status.as_str())
-        .bind(change.project_id)
-        .bind(tweet_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -525,12 +558,14 @@ pub async fn undo_status(store: &Store, change: &StatusChange) -> Result<u64> {
 /// Approves, rejects, or returns a draft to "draft". Rejected drafts are left out of exports
 /// and count as not answered, so a later run may draft the post again.
 pub async fn set_review(store: &Store, draft_id: i64, review: Review) -> Result<Draft> {
-    let done =
-        sqlx::query("UPDATE suggestions SET review = ? WHERE id = ? AND rejected_reason IS NULL")
-            .bind(review.as_str())
-            .bind(draft_id)
-            .execute(store.pool())
-            .await?;
+    let review = review.as_str();
+    let done = sqlx::query!(
+        "UPDATE suggestions SET review = ? WHERE id = ? AND rejected_reason IS NULL",
+        review,
+        draft_id,
+    )
+    .execute(store.pool())
+    .await?;
     if done.rows_affected() == 0 {
         return Err(draft_missing(draft_id));
     }
@@ -546,32 +581,35 @@ pub async fn edit_draft(store: &Store, draft_id: i64, text: &str) -> Result<Draf
             "A reply cannot be empty. Write some text, or reject the draft instead.".into(),
         ));
     }
-    let original: Option<String> =
-        sqlx::query_scalar("SELECT text FROM suggestions WHERE id = ? AND rejected_reason IS NULL")
-            .bind(draft_id)
-            .fetch_optional(store.pool())
-            .await?;
+    let original: Option<String> = sqlx::query_scalar!(
+        "SELECT text FROM suggestions WHERE id = ? AND rejected_reason IS NULL",
+        draft_id,
+    )
+    .fetch_optional(store.pool())
+    .await?;
     let original = original.ok_or_else(|| draft_missing(draft_id))?;
     let edit = (text != original.trim()).then(|| text.to_string());
-    sqlx::query("UPDATE suggestions SET edited_text = ? WHERE id = ?")
-        .bind(edit)
-        .bind(draft_id)
-        .execute(store.pool())
-        .await?;
+    sqlx::query!(
+        "UPDATE suggestions SET edited_text = ? WHERE id = ?",
+        edit,
+        draft_id
+    )
+    .execute(store.pool())
+    .await?;
     get_draft(store, draft_id).await
 }
 
 pub async fn get_draft(store: &Store, draft_id: i64) -> Result<Draft> {
-    let r = sqlx::query(
-        "SELECT id, tweet_id, run_id, reply_type, rank, text, edited_text, review, sample
-         FROM suggestions WHERE id = ?",
+    let r = sqlx::query_as!(
+        DraftRow,
+        r#"SELECT id AS "id!: i64", tweet_id, run_id, reply_type, rank, text, edited_text, review, sample
+           FROM suggestions WHERE id = ?"#,
+        draft_id,
     )
-    .bind(draft_id)
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| draft_missing(draft_id))?;
-    let tweet_id: String = r.get("tweet_id");
-    Ok(draft_from_row(&r, &tweet_id))
+    Ok(draft_from_row(r))
 }
 
 fn draft_missing(draft_id: i64) -> FinderError {
@@ -582,11 +620,11 @@ fn draft_missing(draft_id: i64) -> FinderError {
 
 /// The topic labels a project's scored posts carry, for the topic filter.
 pub async fn topics_in_use(store: &Store, project_id: i64) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT topic FROM project_tweets
-         WHERE project_id = ? AND topic IS NOT NULL AND gate_reason IS NULL ORDER BY topic",
+    Ok(sqlx::query_scalar!(
+        r#"SELECT DISTINCT topic AS "topic!" FROM project_tweets
+           WHERE project_id = ? AND topic IS NOT NULL AND gate_reason IS NULL ORDER BY topic"#,
+        project_id,
     )
-    .bind(project_id)
     .fetch_all(store.pool())
     .await?)
 }

@@ -89,19 +89,19 @@ async fn add_drafts(
             .iter()
             .position(|t| t.as_str() == draft.reply_type)
             .unwrap_or(settings.reply_types.len()) as i64;
-        added += sqlx::query(
+        added += sqlx::query!(
             "INSERT INTO suggestions (project_id, tweet_id, run_id, reply_type, rank, text, sample, created_at)
              SELECT ?1, ?2, NULL, ?3, ?4, ?5, 1, ?6
              WHERE EXISTS (SELECT 1 FROM project_tweets WHERE project_id = ?1 AND tweet_id = ?2)
                AND NOT EXISTS (SELECT 1 FROM suggestions WHERE project_id = ?1 AND tweet_id = ?2
                                AND sample = 1 AND reply_type = ?3)",
+            project.id,
+            draft.tweet_id,
+            draft.reply_type,
+            rank,
+            draft.text,
+            now,
         )
-        .bind(project.id)
-        .bind(&draft.tweet_id)
-        .bind(&draft.reply_type)
-        .bind(rank)
-        .bind(&draft.text)
-        .bind(now)
         .execute(&mut *tx)
         .await?
         .rows_affected();

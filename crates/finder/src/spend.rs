@@ -10,7 +10,6 @@ use std::path::Path;
 
 use chrono::{Datelike, Local, NaiveDate, TimeZone};
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::error::{FinderError, Result};
 use crate::export::{spreadsheet_safe, write_file};
@@ -55,34 +54,23 @@ impl SpendRange {
         })
     }
 
-    /// The same range over the per-quarter-hour sums (`api_call_quarters q`). Local midnights
-    /// are whole quarter hours, so the sums hold exactly the calls of the range.
-    fn push_quarter_where(&self, qb: &mut QueryBuilder<Sqlite>) {
-        qb.push(" WHERE 1 = 1");
-        if let Some(project) = self.project_id {
-            qb.push(" AND q.project_id = ").push_bind(project);
-        }
-        if let Some(since) = self.since {
-            qb.push(" AND q.quarter >= ")
-                .push_bind(since.div_euclid(QUARTER_HOUR));
-        }
-        if let Some(until) = self.until {
-            qb.push(" AND q.quarter < ")
-                .push_bind(until.div_euclid(QUARTER_HOUR));
-        }
+    /// The same range over the per-quarter-hour sums (`api_call_quarters q`), as `[lo, hi)` in
+    /// quarters. Local midnights are whole quarter hours, so the sums hold exactly the calls of
+    /// the range. Open ends are the smallest and largest numbers, so one fixed query (and its
+    /// index range) serves every range.
+    fn quarters(&self) -> (i64, i64) {
+        (
+            self.since.map_or(i64::MIN, |s| s.div_euclid(QUARTER_HOUR)),
+            self.until.map_or(i64::MAX, |u| u.div_euclid(QUARTER_HOUR)),
+        )
     }
 
-    fn push_where(&self, qb: &mut QueryBuilder<Sqlite>) {
-        qb.push(" WHERE 1 = 1");
-        if let Some(project) = self.project_id {
-            qb.push(" AND c.project_id = ").push_bind(project);
-        }
-        if let Some(since) = self.since {
-            qb.push(" AND c.called_at >= ").push_bind(since);
-        }
-        if let Some(until) = self.until {
-            qb.push(" AND c.called_at < ").push_bind(until);
-        }
+    /// `[since, until)` in unix seconds, open ends as the smallest and largest numbers.
+    fn seconds(&self) -> (i64, i64) {
+        (
+            self.since.unwrap_or(i64::MIN),
+            self.until.unwrap_or(i64::MAX),
+        )
     }
 }
 
@@ -128,28 +116,46 @@ pub struct DaySpend {
 /// Spend per local day and model (or project), days in order, biggest group first within a day.
 /// Days without calls are absent; a chart fills them with zero.
 pub async fn by_day(store: &Store, range: &SpendRange, stack: StackBy) -> Result<Vec<DaySpend>> {
-    let group = match stack {
-        StackBy::Model => "q.model",
-        StackBy::Project => "coalesce(p.name, '(no project)')",
-    };
     let days = quarter_days(store, range).await?;
     if days.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb = with_days(days);
-    qb.push(format!(
-        " SELECT d.day AS day, {group} AS grp, SUM(q.calls) AS calls, SUM(q.cost_picos) AS cost
-         FROM d JOIN api_call_quarters q ON q.quarter >= d.lo AND q.quarter < d.hi
-         LEFT JOIN projects p ON p.id = q.project_id"
-    ));
-    range.push_quarter_where(&mut qb);
-    qb.push(" GROUP BY d.day, grp HAVING SUM(q.calls) > 0");
-    let rows = qb.build().fetch_all(store.pool()).await?;
+    let days = days_json(&days);
+    let (lo, hi) = range.quarters();
+    // One fixed query per stacking, each checked at compile time.
+    macro_rules! by_day {
+        ($group:tt) => {
+            sqlx::query!(
+                r#"WITH d(day, lo, hi) AS (
+                     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                     FROM json_each(?1))
+                   SELECT d.day AS "day!: String", "# + $group + r#" AS "grp!: String",
+                          SUM(q.calls) AS "calls!: i64", SUM(q.cost_picos) AS "cost!: i64"
+                   FROM d CROSS JOIN api_call_quarters q LEFT JOIN projects p ON p.id = q.project_id
+                   WHERE q.quarter >= d.lo AND q.quarter < d.hi
+                     AND (?2 IS NULL OR q.project_id = ?2) AND q.quarter >= ?3 AND q.quarter < ?4
+                   GROUP BY 1, 2 HAVING SUM(q.calls) > 0"#,
+                days,
+                range.project_id,
+                lo,
+                hi,
+            )
+            .fetch_all(store.pool())
+            .await?
+            .into_iter()
+            .map(|r| (r.day, r.grp, r.calls, r.cost))
+            .collect::<Vec<_>>()
+        };
+    }
+    let rows = match stack {
+        StackBy::Model => by_day!("q.model"),
+        StackBy::Project => by_day!("coalesce(p.name, '(no project)')"),
+    };
     let mut sums: std::collections::HashMap<(String, String), (i64, i64)> = Default::default();
-    for r in rows {
-        let sum = sums.entry((r.get("day"), r.get("grp"))).or_default();
-        sum.0 += r.get::<i64, _>("calls");
-        sum.1 += r.get::<i64, _>("cost");
+    for (day, group, calls, cost) in rows {
+        let sum = sums.entry((day, group)).or_default();
+        sum.0 += calls;
+        sum.1 += cost;
     }
     let mut out: Vec<DaySpend> = sums
         .into_iter()
@@ -222,27 +228,28 @@ fn local_days_between(lo: i64, hi: i64) -> Vec<(String, i64, i64)> {
     days
 }
 
-/// `WITH d(day, lo, hi) AS (VALUES …)`: the days a query sums over.
-fn with_days(days: Vec<(String, i64, i64)>) -> QueryBuilder<'static, Sqlite> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new("WITH d(day, lo, hi) AS (");
-    qb.push_values(days, |mut row, (day, lo, hi)| {
-        row.push_bind(day).push_bind(lo).push_bind(hi);
-    });
-    qb.push(")");
-    qb
+/// The days a query sums over, as one JSON array of `[day, lo, hi]` (read by `json_each`, so
+/// the query text stays fixed whatever the number of days).
+fn days_json(days: &[(String, i64, i64)]) -> String {
+    serde_json::Value::from(
+        days.iter()
+            .map(|(day, lo, hi)| serde_json::json!([day, lo, hi]))
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
 }
 
 /// The local days of the range that hold spend, as quarter-hour bounds (`[lo, hi)` in
 /// quarters). A range open at either end is closed by the first or last spend.
 async fn quarter_days(store: &Store, range: &SpendRange) -> Result<Vec<(String, i64, i64)>> {
-    let (first, last): (Option<i64>, Option<i64>) =
-        // Two subqueries: each is one step down the index (MIN and MAX together scan it).
-        sqlx::query_as(
-            "SELECT (SELECT MIN(quarter) FROM api_call_quarters),
-                    (SELECT MAX(quarter) FROM api_call_quarters)",
-        )
-            .fetch_one(store.pool())
-            .await?;
+    // Two subqueries: each is one step down the index (MIN and MAX together scan it).
+    let r = sqlx::query!(
+        r#"SELECT (SELECT MIN(quarter) FROM api_call_quarters) AS "first?: i64",
+                  (SELECT MAX(quarter) FROM api_call_quarters) AS "last?: i64""#,
+    )
+    .fetch_one(store.pool())
+    .await?;
+    let (first, last) = (r.first, r.last);
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(Vec::new());
     };
@@ -267,12 +274,13 @@ async fn quarter_days(store: &Store, range: &SpendRange) -> Result<Vec<(String, 
 /// Posts answered per local day in the range: one counted index range per day, so a year
 /// of items is never sorted.
 async fn posts_per_day(store: &Store, range: &SpendRange) -> Result<Vec<(String, i64)>> {
-    let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT (SELECT MIN(finished_at) FROM run_items WHERE state = 'done'),
-                (SELECT MAX(finished_at) FROM run_items WHERE state = 'done')",
+    let r = sqlx::query!(
+        r#"SELECT (SELECT MIN(finished_at) FROM run_items WHERE state = 'done') AS "first?: i64",
+                  (SELECT MAX(finished_at) FROM run_items WHERE state = 'done') AS "last?: i64""#,
     )
     .fetch_one(store.pool())
     .await?;
+    let (first, last) = (r.first, r.last);
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(Vec::new());
     };
@@ -282,23 +290,44 @@ async fn posts_per_day(store: &Store, range: &SpendRange) -> Result<Vec<(String,
     if days.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb = with_days(days);
-    qb.push(format!(
-        " SELECT d.day, (SELECT COUNT(*) FROM {} WHERE i.state = 'done' AND i.finished_at >= d.lo AND i.finished_at < d.hi",
-        items_of(range)
-    ));
-    if let Some(project) = range.project_id {
-        qb.push(" AND r.project_id = ").push_bind(project);
-    }
-    qb.push(") AS posts FROM d");
-    Ok(qb
-        .build()
+    let days = days_json(&days);
+    // Run items are joined to their runs only when a project is asked for (the join costs a
+    // lookup per item: a third of a second over a million items).
+    let rows = match range.project_id {
+        None => sqlx::query!(
+            r#"WITH d(day, lo, hi) AS (
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                 FROM json_each(?1))
+               SELECT d.day AS "day!: String",
+                      (SELECT COUNT(*) FROM run_items i
+                       WHERE i.state = 'done' AND i.finished_at >= d.lo AND i.finished_at < d.hi) AS "posts!: i64"
+               FROM d"#,
+            days,
+        )
         .fetch_all(store.pool())
         .await?
         .into_iter()
-        .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1)))
-        .filter(|(_, n)| *n > 0)
-        .collect())
+        .map(|r| (r.day, r.posts))
+        .collect::<Vec<_>>(),
+        Some(project) => sqlx::query!(
+            r#"WITH d(day, lo, hi) AS (
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                 FROM json_each(?1))
+               SELECT d.day AS "day!: String",
+                      (SELECT COUNT(*) FROM run_items i JOIN runs r ON r.id = i.run_id
+                       WHERE i.state = 'done' AND i.finished_at >= d.lo AND i.finished_at < d.hi
+                         AND r.project_id = ?2) AS "posts!: i64"
+               FROM d"#,
+            days,
+            project,
+        )
+        .fetch_all(store.pool())
+        .await?
+        .into_iter()
+        .map(|r| (r.day, r.posts))
+        .collect(),
+    };
+    Ok(rows.into_iter().filter(|(_, n)| *n > 0).collect())
 }
 
 /// The headline numbers of the Costs screen.
@@ -344,45 +373,49 @@ pub fn month_start(now: i64) -> Result<i64> {
 }
 
 async fn total(store: &Store, range: &SpendRange) -> Result<(i64, i64)> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT coalesce(SUM(q.calls), 0) AS calls, coalesce(SUM(q.cost_picos), 0) AS cost
-         FROM api_call_quarters q",
-    );
-    range.push_quarter_where(&mut qb);
-    let r = qb.build().fetch_one(store.pool()).await?;
-    Ok((r.get("calls"), r.get("cost")))
+    let (lo, hi) = range.quarters();
+    let r = sqlx::query!(
+        r#"SELECT coalesce(SUM(q.calls), 0) AS "calls!: i64", coalesce(SUM(q.cost_picos), 0) AS "cost!: i64"
+           FROM api_call_quarters q
+           WHERE (?1 IS NULL OR q.project_id = ?1) AND q.quarter >= ?2 AND q.quarter < ?3"#,
+        range.project_id,
+        lo,
+        hi,
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok((r.calls, r.cost))
 }
 
-/// Posts whose run item finished "done" (replies drafted) inside the range.
+/// Posts whose run item finished "done" (replies drafted) inside the range. Run items are
+/// joined to their runs only when a project is asked for (the join costs a lookup per item: a
+/// third of a second over a million items).
 async fn posts_answered(store: &Store, range: &SpendRange) -> Result<i64> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-        "SELECT COUNT(*) FROM {} WHERE i.state = 'done'",
-        items_of(range)
-    ));
-    push_item_range(&mut qb, range);
-    Ok(qb.build_query_scalar().fetch_one(store.pool()).await?)
-}
-
-/// Run items, joined to their runs only when a project is asked for (the join costs a
-/// lookup per item: a third of a second over a million items).
-fn items_of(range: &SpendRange) -> &'static str {
-    if range.project_id.is_some() {
-        "run_items i JOIN runs r ON r.id = i.run_id"
-    } else {
-        "run_items i"
-    }
-}
-
-fn push_item_range(qb: &mut QueryBuilder<Sqlite>, range: &SpendRange) {
-    if let Some(project) = range.project_id {
-        qb.push(" AND r.project_id = ").push_bind(project);
-    }
-    if let Some(since) = range.since {
-        qb.push(" AND i.finished_at >= ").push_bind(since);
-    }
-    if let Some(until) = range.until {
-        qb.push(" AND i.finished_at < ").push_bind(until);
-    }
+    let (since, until) = range.seconds();
+    Ok(match range.project_id {
+        None => {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM run_items i
+                   WHERE i.state = 'done' AND i.finished_at >= ?1 AND i.finished_at < ?2"#,
+                since,
+                until,
+            )
+            .fetch_one(store.pool())
+            .await?
+        }
+        Some(project) => {
+            sqlx::query_scalar!(
+                r#"SELECT COUNT(*) AS "n!: i64" FROM run_items i JOIN runs r ON r.id = i.run_id
+                   WHERE i.state = 'done' AND r.project_id = ?1
+                     AND i.finished_at >= ?2 AND i.finished_at < ?3"#,
+                project,
+                since,
+                until,
+            )
+            .fetch_one(store.pool())
+            .await?
+        }
+    })
 }
 
 /// One run's cost, for the runs table and the per-run chart.
@@ -405,45 +438,41 @@ pub struct RunSpend {
 
 /// Runs started in the range (newest first) with what each cost.
 pub async fn per_run(store: &Store, range: &SpendRange) -> Result<Vec<RunSpend>> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT r.id, p.name, r.status, r.created_at, r.elapsed_ms,
-                coalesce(json_extract(r.settings_json, '$.model'), '') AS model,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS done,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed') AS failed,
+    let (since, until) = range.seconds();
+    let rows = sqlx::query!(
+        r#"SELECT r.id AS "id!: i64", p.name, r.status, r.created_at, r.elapsed_ms,
+                coalesce(json_extract(r.settings_json, '$.model'), '') AS "model!: String",
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS "done!: i64",
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed') AS "failed!: i64",
                 -- Calls and cost in one pass over the run's ledger rows (one index range).
                 (SELECT json_array(COUNT(*), coalesce(SUM(c.cost_picos), 0))
-                   FROM api_calls c WHERE c.run_id = r.id) AS calls_cost
-         FROM runs r JOIN projects p ON p.id = r.project_id WHERE 1 = 1",
-    );
-    if let Some(project) = range.project_id {
-        qb.push(" AND r.project_id = ").push_bind(project);
-    }
-    if let Some(since) = range.since {
-        qb.push(" AND r.created_at >= ").push_bind(since);
-    }
-    if let Some(until) = range.until {
-        qb.push(" AND r.created_at < ").push_bind(until);
-    }
-    qb.push(" ORDER BY r.id DESC");
-    let rows = qb.build().fetch_all(store.pool()).await?;
+                   FROM api_calls c WHERE c.run_id = r.id) AS "calls_cost!: String"
+         FROM runs r JOIN projects p ON p.id = r.project_id
+         WHERE (?1 IS NULL OR r.project_id = ?1) AND r.created_at >= ?2 AND r.created_at < ?3
+         ORDER BY r.id DESC"#,
+        range.project_id,
+        since,
+        until,
+    )
+    .fetch_all(store.pool())
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let done: i64 = r.get("done");
-            let (calls, cost) = serde_json::from_str::<(i64, i64)>(r.get::<&str, _>("calls_cost"))
-                .unwrap_or((0, 0));
+            let done = r.done;
+            let (calls, cost) = serde_json::from_str::<(i64, i64)>(&r.calls_cost).unwrap_or((0, 0));
             RunSpend {
-                run_id: r.get("id"),
-                project: r.get("name"),
-                status: r.get("status"),
-                created_at: r.get("created_at"),
-                model: r.get("model"),
+                run_id: r.id,
+                project: r.name,
+                status: r.status,
+                created_at: r.created_at,
+                model: r.model,
                 succeeded: done,
-                failed: r.get("failed"),
+                failed: r.failed,
                 calls,
                 cost_picos: cost,
                 avg_picos_per_post: (done > 0).then(|| cost / done),
-                elapsed_s: r.get::<i64, _>("elapsed_ms") as f64 / 1000.0,
+                elapsed_s: r.elapsed_ms as f64 / 1000.0,
             }
         })
         .collect())
@@ -468,15 +497,27 @@ pub async fn average_per_post(store: &Store, range: &SpendRange) -> Result<Vec<D
     let mut days: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
     let bounds = quarter_days(store, range).await?;
     if !bounds.is_empty() {
-        let mut cost = with_days(bounds);
-        cost.push(
-            " SELECT d.day AS day, SUM(q.cost_picos) AS cost
-             FROM d JOIN api_call_quarters q ON q.quarter >= d.lo AND q.quarter < d.hi",
-        );
-        range.push_quarter_where(&mut cost);
-        cost.push(" AND q.in_run = 1 AND q.endpoint = 'generate' GROUP BY d.day");
-        for r in cost.build().fetch_all(store.pool()).await? {
-            days.entry(r.get("day")).or_default().1 += r.get::<i64, _>("cost");
+        let (lo, hi) = range.quarters();
+        let bounds = days_json(&bounds);
+        let rows = sqlx::query!(
+            r#"WITH d(day, lo, hi) AS (
+                 SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+                 FROM json_each(?1))
+               SELECT d.day AS "day!: String", SUM(q.cost_picos) AS "cost!: i64"
+               FROM d CROSS JOIN api_call_quarters q
+               WHERE q.quarter >= d.lo AND q.quarter < d.hi
+                 AND (?2 IS NULL OR q.project_id = ?2) AND q.quarter >= ?3 AND q.quarter < ?4
+                 AND q.in_run = 1 AND q.endpoint = 'generate'
+               GROUP BY d.day"#,
+            bounds,
+            range.project_id,
+            lo,
+            hi,
+        )
+        .fetch_all(store.pool())
+        .await?;
+        for r in rows {
+            days.entry(r.day).or_default().1 += r.cost;
         }
     }
     for (day, posts) in posts_per_day(store, range).await? {
@@ -523,37 +564,41 @@ pub async fn export_csv(
     out: &Path,
     bom: bool,
 ) -> Result<CostsCsvReport> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT date(c.called_at, 'unixepoch', 'localtime') AS day, coalesce(p.name, '') AS project,
-                c.model, c.endpoint, c.run_id, COUNT(*) AS calls, SUM(c.prompt_tokens) AS prompt,
-                SUM(c.cached_tokens) AS cached, SUM(c.output_tokens) AS output,
-                SUM(c.thinking_tokens) AS thinking, SUM(c.cost_picos) AS cost
-         FROM api_calls c LEFT JOIN projects p ON p.id = c.project_id",
-    );
-    range.push_where(&mut qb);
-    qb.push(
-        " GROUP BY day, project, c.model, c.endpoint, c.run_id
-          ORDER BY day, project, c.model, c.endpoint, coalesce(c.run_id, 0)",
-    );
-    let rows = qb.build().fetch_all(store.pool()).await?;
+    let (since, until) = range.seconds();
+    let rows = sqlx::query!(
+        r#"SELECT date(c.called_at, 'unixepoch', 'localtime') AS "day!: String",
+                coalesce(p.name, '') AS "project!: String", c.model, c.endpoint, c.run_id,
+                COUNT(*) AS "calls!: i64", SUM(c.prompt_tokens) AS "prompt!: i64",
+                SUM(c.cached_tokens) AS "cached!: i64", SUM(c.output_tokens) AS "output!: i64",
+                SUM(c.thinking_tokens) AS "thinking!: i64", SUM(c.cost_picos) AS "cost!: i64"
+         FROM api_calls c LEFT JOIN projects p ON p.id = c.project_id
+         WHERE (?1 IS NULL OR c.project_id = ?1) AND c.called_at >= ?2 AND c.called_at < ?3
+         GROUP BY 1, 2, c.model, c.endpoint, c.run_id
+         ORDER BY 1, 2, c.model, c.endpoint, coalesce(c.run_id, 0)"#,
+        range.project_id,
+        since,
+        until,
+    )
+    .fetch_all(store.pool())
+    .await?;
     let mut total_picos = 0i64;
     write_file(out, bom, |w| {
         w.write_record(CSV_COLUMNS)?;
         for r in &rows {
-            let cost: i64 = r.get("cost");
+            let cost = r.cost;
             total_picos += cost;
-            let run: Option<i64> = r.get("run_id");
+            let run: Option<i64> = r.run_id;
             w.write_record([
-                r.get::<String, _>("day"),
-                spreadsheet_safe(r.get::<&str, _>("project")).into_owned(),
-                spreadsheet_safe(r.get::<&str, _>("model")).into_owned(),
-                spreadsheet_safe(r.get::<&str, _>("endpoint")).into_owned(),
+                r.day.clone(),
+                spreadsheet_safe(&r.project).into_owned(),
+                spreadsheet_safe(&r.model).into_owned(),
+                spreadsheet_safe(&r.endpoint).into_owned(),
                 run.map(|id| id.to_string()).unwrap_or_default(),
-                r.get::<i64, _>("calls").to_string(),
-                r.get::<i64, _>("prompt").to_string(),
-                r.get::<i64, _>("cached").to_string(),
-                r.get::<i64, _>("output").to_string(),
-                r.get::<i64, _>("thinking").to_string(),
+                r.calls.to_string(),
+                r.prompt.to_string(),
+                r.cached.to_string(),
+                r.output.to_string(),
+                r.thinking.to_string(),
                 picos_as_dollars(cost),
                 cost.to_string(),
             ])?;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
 use crate::error::{FinderError, Result};
 
@@ -87,11 +87,11 @@ impl Store {
     }
 
     async fn has_any_table(&self) -> Result<bool> {
-        Ok(
-            sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table')")
-                .fetch_one(&self.pool)
-                .await?,
+        Ok(sqlx::query_scalar!(
+            r#"SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table') AS "any!: bool""#
         )
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -116,21 +116,20 @@ impl Store {
     /// Copies the database aside (consistently, via VACUUM INTO) before a layout change, so
     /// a failed or unwanted upgrade never costs the user their data.
     async fn backup_if_migrations_pending(&self) -> Result<Option<PathBuf>> {
-        let has_table: bool = sqlx::query_scalar(
-            "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+        let has_table = sqlx::query_scalar!(
+            r#"SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations') AS "has!: bool""#,
         )
         .fetch_one(&self.pool)
         .await?;
         let applied: Vec<i64> = if has_table {
-            sqlx::query("SELECT version FROM _sqlx_migrations WHERE success = 1")
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| r.get::<i64, _>(0))
-                .collect()
+            sqlx::query_scalar!(
+                r#"SELECT version AS "version!" FROM _sqlx_migrations WHERE success = 1"#
+            )
+            .fetch_all(&self.pool)
+            .await?
         } else {
-            let any_table: bool = sqlx::query_scalar(
-                "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table')",
+            let any_table = sqlx::query_scalar!(
+                r#"SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table') AS "any!: bool""#,
             )
             .fetch_one(&self.pool)
             .await?;
@@ -155,8 +154,8 @@ impl Store {
             unique_suffix()
         ));
         let _ = std::fs::remove_file(&partial);
-        sqlx::query("VACUUM INTO ?")
-            .bind(partial.to_string_lossy().to_string())
+        let partial_text = partial.to_string_lossy().to_string();
+        sqlx::query!("VACUUM INTO ?", partial_text)
             .execute(&self.pool)
             .await?;
         std::fs::rename(&partial, &backup).map_err(|e| {
@@ -171,20 +170,20 @@ impl Store {
 
     pub async fn setting(&self, key: &str) -> Result<Option<serde_json::Value>> {
         let raw: Option<String> =
-            sqlx::query_scalar("SELECT value_json FROM settings WHERE key = ?")
-                .bind(key)
+            sqlx::query_scalar!("SELECT value_json FROM settings WHERE key = ?", key)
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
     }
 
     pub async fn set_setting(&self, key: &str, value: &serde_json::Value) -> Result<()> {
-        sqlx::query(
+        let value_json = value.to_string();
+        sqlx::query!(
             "INSERT INTO settings (key, value_json) VALUES (?, ?)
              ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json",
+            key,
+            value_json,
         )
-        .bind(key)
-        .bind(value.to_string())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -218,13 +217,13 @@ impl OpenLock {
             .journal_mode(SqliteJournalMode::Delete)
             .busy_timeout(Self::WAIT);
         let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
-        sqlx::query("BEGIN EXCLUSIVE").execute(&mut conn).await?;
+        sqlx::query!("BEGIN EXCLUSIVE").execute(&mut conn).await?;
         Ok(OpenLock { conn })
     }
 
     async fn release(mut self) {
         use sqlx::Connection;
-        let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+        let _ = sqlx::query!("ROLLBACK").execute(&mut self.conn).await;
         let _ = self.conn.close().await;
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::Receiver;
 
@@ -43,11 +43,12 @@ pub(crate) async fn write_batches(
     mut batches: Receiver<Vec<Parsed>>,
     now: i64,
 ) -> Result<Tally> {
-    let project_exists: bool =
-        sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?)")
-            .bind(project_id)
-            .fetch_one(store.pool())
-            .await?;
+    let project_exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS(SELECT 1 FROM projects WHERE id = ?) AS "exists!: bool""#,
+        project_id,
+    )
+    .fetch_one(store.pool())
+    .await?;
     if !project_exists {
         return Err(FinderError::ProjectNotFound(format!("#{project_id}")));
     }
@@ -163,39 +164,47 @@ async fn upsert_authors(
     for post in posts {
         latest.insert(post.author.handle.to_lowercase(), post);
     }
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO authors (handle, x_user_id, name, followers, verified, blue_verified, updated_at) ",
-    );
-    qb.push_values(latest.values(), |mut row, post| {
-        let a = &post.author;
-        row.push_bind(a.handle.clone())
-            .push_bind(a.x_user_id.clone())
-            .push_bind(a.name.clone())
-            .push_bind(a.followers)
-            .push_bind(a.verified)
-            .push_bind(a.blue_verified)
-            .push_bind(now);
-    });
+    // Rows travel as one JSON array unpacked by SQLite's `json_each` (like the scores in
+    // `posts::save_scores`): one fixed, checked query text whatever the number of rows.
+    let rows = serde_json::Value::from(
+        latest
+            .values()
+            .map(|post| {
+                let a = &post.author;
+                serde_json::json!([
+                    a.handle,
+                    a.x_user_id,
+                    a.name,
+                    a.followers,
+                    a.verified,
+                    a.blue_verified
+                ])
+            })
+            .collect::<Vec<_>>(),
+    )
+    .to_string();
     // Followers are refreshed from the newest import; names and ids only fill gaps.
-    qb.push(
-        " ON CONFLICT(handle) DO UPDATE SET
+    let rows = sqlx::query!(
+        r#"INSERT INTO authors (handle, x_user_id, name, followers, verified, blue_verified, updated_at)
+           SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4,
+                  r.value ->> 5, ?2
+           FROM json_each(?1) AS r WHERE true
+           ON CONFLICT(handle) DO UPDATE SET
             x_user_id = coalesce(excluded.x_user_id, authors.x_user_id),
             name = coalesce(excluded.name, authors.name),
             followers = excluded.followers,
             verified = excluded.verified,
             blue_verified = excluded.blue_verified,
             updated_at = excluded.updated_at
-          RETURNING id, handle",
-    );
-    let rows = qb.build().fetch_all(&mut **tx).await?;
+          RETURNING id AS "id!: i64", handle"#,
+        rows,
+        now,
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
-            (
-                r.get::<String, _>("handle").to_lowercase(),
-                r.get::<i64, _>("id"),
-            )
-        })
+        .map(|r| (r.handle.to_lowercase(), r.id))
         .collect())
 }
 
@@ -205,38 +214,49 @@ async fn upsert_tweets(
     author_ids: &HashMap<String, i64>,
     now: i64,
 ) -> Result<()> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO tweets (id, author_id, text, url, lang, posted_at, likes, replies, retweets, quotes, \
-         bookmarks, views, is_reply, is_retweet, is_quote, reply_restricted, source, fetched_at) ",
-    );
-    qb.push_values(posts, |mut row, t| {
-        let author_id = author_ids
-            .get(&t.author.handle.to_lowercase())
-            .copied()
-            .unwrap_or_default();
-        row.push_bind(t.id.clone())
-            .push_bind(author_id)
-            .push_bind(t.text.clone())
-            .push_bind(t.url.clone())
-            .push_bind(t.lang.clone())
-            .push_bind(t.posted_at)
-            .push_bind(t.likes)
-            .push_bind(t.replies)
-            .push_bind(t.retweets)
-            .push_bind(t.quotes)
-            .push_bind(t.bookmarks)
-            .push_bind(t.views)
-            .push_bind(t.is_reply)
-            .push_bind(t.is_retweet)
-            .push_bind(t.is_quote)
-            .push_bind(t.reply_restricted)
-            .push_bind(t.source)
-            .push_bind(now);
-    });
+    let rows = serde_json::Value::from(
+        posts
+            .iter()
+            .map(|t| {
+                let author_id = author_ids
+                    .get(&t.author.handle.to_lowercase())
+                    .copied()
+                    .unwrap_or_default();
+                serde_json::json!([
+                    t.id,
+                    author_id,
+                    t.text,
+                    t.url,
+                    t.lang,
+                    t.posted_at,
+                    t.likes,
+                    t.replies,
+                    t.retweets,
+                    t.quotes,
+                    t.bookmarks,
+                    t.views,
+                    t.is_reply,
+                    t.is_retweet,
+                    t.is_quote,
+                    t.reply_restricted,
+                    t.source
+                ])
+            })
+            .collect::<Vec<_>>(),
+    )
+    .to_string();
     // Engagement only grows in practice; taking the larger count means re-importing an older
     // export never rolls metrics back.
-    qb.push(
-        " ON CONFLICT(id) DO UPDATE SET
+    sqlx::query!(
+        "INSERT INTO tweets (id, author_id, text, url, lang, posted_at, likes, replies, retweets, quotes,
+                             bookmarks, views, is_reply, is_retweet, is_quote, reply_restricted, source,
+                             fetched_at)
+         SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4,
+                r.value ->> 5, r.value ->> 6, r.value ->> 7, r.value ->> 8, r.value ->> 9,
+                r.value ->> 10, r.value ->> 11, r.value ->> 12, r.value ->> 13, r.value ->> 14,
+                r.value ->> 15, r.value ->> 16, ?2
+         FROM json_each(?1) AS r WHERE true
+         ON CONFLICT(id) DO UPDATE SET
             author_id = excluded.author_id,
             text = excluded.text,
             url = excluded.url,
@@ -252,8 +272,11 @@ async fn upsert_tweets(
             is_quote = excluded.is_quote,
             reply_restricted = excluded.reply_restricted,
             fetched_at = excluded.fetched_at",
-    );
-    qb.build().execute(&mut **tx).await?;
+        rows,
+        now,
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -263,13 +286,17 @@ async fn add_to_project(
     posts: &[ImportedTweet],
     now: i64,
 ) -> Result<u64> {
-    let mut qb: QueryBuilder<Sqlite> =
-        QueryBuilder::new("INSERT INTO project_tweets (project_id, tweet_id, added_at) ");
-    qb.push_values(posts, |mut row, t| {
-        row.push_bind(project_id)
-            .push_bind(t.id.clone())
-            .push_bind(now);
-    });
-    qb.push(" ON CONFLICT(project_id, tweet_id) DO NOTHING");
-    Ok(qb.build().execute(&mut **tx).await?.rows_affected())
+    let ids = serde_json::to_string(&posts.iter().map(|t| t.id.as_str()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
+    Ok(sqlx::query!(
+        "INSERT INTO project_tweets (project_id, tweet_id, added_at)
+         SELECT ?1, r.value, ?2 FROM json_each(?3) AS r WHERE true
+         ON CONFLICT(project_id, tweet_id) DO NOTHING",
+        project_id,
+        now,
+        ids,
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }

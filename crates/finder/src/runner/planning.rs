@@ -183,11 +183,11 @@ pub async fn plan_using(
         None => (posts::score(project, &candidates, now), None),
     };
     posts::save_scores(store, project.id, &candidates, &scores, now).await?;
-    let answered: std::collections::HashSet<String> = sqlx::query_scalar(
+    let answered: std::collections::HashSet<String> = sqlx::query_scalar!(
         "SELECT DISTINCT tweet_id FROM suggestions
          WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected' AND sample = 0",
+        project.id,
     )
-    .bind(project.id)
     .fetch_all(store.pool())
     .await?
     .into_iter()
@@ -224,13 +224,13 @@ pub async fn plan_using(
     };
     // Semantic dedup: the answered posts' vectors (cached after their first plan), then
     // each chosen post in turn, so of near-duplicates only the best-scored one is sent.
-    let answered_texts: Vec<String> = sqlx::query_scalar(
+    let answered_texts: Vec<String> = sqlx::query_scalar!(
         "SELECT t.text FROM tweets t WHERE t.id IN (
              SELECT tweet_id FROM suggestions
              WHERE project_id = ? AND rejected_reason IS NULL AND review != 'rejected'
                AND sample = 0)",
+        project.id,
     )
-    .bind(project.id)
     .fetch_all(store.pool())
     .await?;
     let mut index = DedupIndex::new(embeddings::DEDUP_THRESHOLD);

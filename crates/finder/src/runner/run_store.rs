@@ -7,13 +7,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::Row;
 
 use super::planning::{Forecast, Plan};
 use super::{effective_status, RunContext, RunSettings, RunStatus, RunSummary, HEARTBEAT_STALE_S};
 use crate::error::{FinderError, Result};
 use crate::ledger::{self, CallEntry};
-use crate::posts::{self, StoredPost};
+use crate::posts::StoredPost;
 use crate::prices::{self, BilledTokens, Price};
 use crate::projects::Project;
 use crate::store::Store;
@@ -26,15 +25,18 @@ pub async fn create(
     forecast: Option<&Forecast>,
 ) -> Result<i64> {
     let now = (ctx.wall_clock)();
-    let run_id: i64 = sqlx::query_scalar(
-        "INSERT INTO runs (project_id, status, settings_json, forecast_json, created_at, heartbeat_at, owner_pid)
-         VALUES (?1, 'running', ?2, ?3, ?4, ?4, ?5) RETURNING id",
+    let settings_json = serde_json::to_string(settings).unwrap_or_default();
+    let forecast_json = forecast.and_then(|f| serde_json::to_string(f).ok());
+    let pid = i64::from(std::process::id());
+    let run_id: i64 = sqlx::query_scalar!(
+        r#"INSERT INTO runs (project_id, status, settings_json, forecast_json, created_at, heartbeat_at, owner_pid)
+           VALUES (?1, 'running', ?2, ?3, ?4, ?4, ?5) RETURNING id AS "id!: i64""#,
+        project.id,
+        settings_json,
+        forecast_json,
+        now,
+        pid,
     )
-    .bind(project.id)
-    .bind(serde_json::to_string(settings).unwrap_or_default())
-    .bind(forecast.and_then(|f| serde_json::to_string(f).ok()))
-    .bind(now)
-    .bind(std::process::id() as i64)
     .fetch_one(ctx.store.pool())
     .await?;
     Ok(run_id)
@@ -46,14 +48,14 @@ pub async fn create(
 /// write lock is held from the check to the insert, so two runs cannot both pass it.
 pub async fn add_items(store: &Store, run_id: i64, plan: &Plan) -> Result<()> {
     let mut tx = store.write_tx().await?;
-    let taken: std::collections::HashSet<String> = sqlx::query_scalar(
+    let taken: std::collections::HashSet<String> = sqlx::query_scalar!(
         "SELECT i.tweet_id FROM run_items i JOIN runs r ON r.id = i.run_id
          JOIN runs me ON me.id = ?1
          WHERE r.project_id = me.project_id AND r.id != me.id AND i.state = 'queued'
            AND r.status = 'running' AND r.heartbeat_at >= me.heartbeat_at - ?2",
+        run_id,
+        HEARTBEAT_STALE_S,
     )
-    .bind(run_id)
-    .bind(HEARTBEAT_STALE_S)
     .fetch_all(&mut *tx)
     .await?
     .into_iter()
@@ -70,15 +72,18 @@ pub async fn add_items(store: &Store, run_id: i64, plan: &Plan) -> Result<()> {
         )
         .chain(plan.deduped.iter().map(|id| (id.as_str(), "deduped", None)));
     for (position, (id, state, why)) in items.enumerate() {
-        sqlx::query("INSERT OR IGNORE INTO run_items (run_id, tweet_id, state, error_message, attempts) VALUES (?, ?, ?, ?, ?)")
-            .bind(run_id)
-            .bind(id)
-            .bind(state)
-            .bind(why)
-            // `attempts` doubles as the queue order until the first attempt.
-            .bind(-(position as i64) - 1)
-            .execute(&mut *tx)
-            .await?;
+        // `attempts` doubles as the queue order until the first attempt.
+        let order = -(position as i64) - 1;
+        sqlx::query!(
+            "INSERT OR IGNORE INTO run_items (run_id, tweet_id, state, error_message, attempts) VALUES (?, ?, ?, ?, ?)",
+            run_id,
+            id,
+            state,
+            why,
+            order,
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -86,10 +91,10 @@ pub async fn add_items(store: &Store, run_id: i64, plan: &Plan) -> Result<()> {
 
 /// The settings a run was started with.
 pub async fn settings_of(store: &Store, run_id: i64) -> Result<RunSettings> {
-    let json: Option<String> = sqlx::query_scalar("SELECT settings_json FROM runs WHERE id = ?")
-        .bind(run_id)
-        .fetch_optional(store.pool())
-        .await?;
+    let json: Option<String> =
+        sqlx::query_scalar!("SELECT settings_json FROM runs WHERE id = ?", run_id)
+            .fetch_optional(store.pool())
+            .await?;
     let json = json.ok_or_else(|| no_such_run(run_id))?;
     serde_json::from_str(&json).map_err(|e| {
         FinderError::InvalidInput(format!("Run #{run_id} has unreadable settings: {e}"))
@@ -100,11 +105,13 @@ pub async fn settings_of(store: &Store, run_id: i64) -> Result<RunSettings> {
 /// running, its heartbeat is fresh, and (where the system can tell) its process is alive —
 /// so a run killed a moment ago can be resumed at once.
 pub async fn worked_elsewhere(store: &Store, run_id: i64, now: i64) -> Result<bool> {
-    let row: Option<(String, Option<i64>, Option<i64>)> =
-        sqlx::query_as("SELECT status, heartbeat_at, owner_pid FROM runs WHERE id = ?")
-            .bind(run_id)
-            .fetch_optional(store.pool())
-            .await?;
+    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query!(
+        "SELECT status, heartbeat_at, owner_pid FROM runs WHERE id = ?",
+        run_id,
+    )
+    .fetch_optional(store.pool())
+    .await?
+    .map(|r| (r.status, r.heartbeat_at, r.owner_pid));
     let Some((status, heartbeat, owner)) = row else {
         return Err(no_such_run(run_id));
     };
@@ -136,8 +143,7 @@ fn process_alive(pid: i64) -> Option<bool> {
 
 /// The project a run belongs to.
 pub async fn project_of(store: &Store, run_id: i64) -> Result<i64> {
-    sqlx::query_scalar("SELECT project_id FROM runs WHERE id = ?")
-        .bind(run_id)
+    sqlx::query_scalar!("SELECT project_id FROM runs WHERE id = ?", run_id)
         .fetch_optional(store.pool())
         .await?
         .ok_or_else(|| no_such_run(run_id))
@@ -157,11 +163,14 @@ pub async fn set_run_budget(store: &Store, run_id: i64, budget_picos: Option<i64
 /// Replaces a stopped run's settings (checked first).
 pub async fn store_settings(store: &Store, run_id: i64, settings: &RunSettings) -> Result<()> {
     settings.validate()?;
-    sqlx::query("UPDATE runs SET settings_json = ? WHERE id = ?")
-        .bind(serde_json::to_string(settings).unwrap_or_default())
-        .bind(run_id)
-        .execute(store.pool())
-        .await?;
+    let settings_json = serde_json::to_string(settings).unwrap_or_default();
+    sqlx::query!(
+        "UPDATE runs SET settings_json = ? WHERE id = ?",
+        settings_json,
+        run_id,
+    )
+    .execute(store.pool())
+    .await?;
     Ok(())
 }
 
@@ -178,41 +187,42 @@ pub struct StoredRun {
 
 /// Reads a stored run back, for a resume: its settings come from the JSON stored with it.
 pub async fn stored_run(store: &Store, run_id: i64) -> Result<StoredRun> {
-    let row = sqlx::query("SELECT project_id, settings_json, elapsed_ms FROM runs WHERE id = ?")
-        .bind(run_id)
-        .fetch_one(store.pool())
-        .await?;
-    let settings: RunSettings =
-        serde_json::from_str(row.get::<&str, _>("settings_json")).map_err(|e| {
-            FinderError::InvalidInput(format!("Run #{run_id} has unreadable settings: {e}"))
-        })?;
+    let row = sqlx::query!(
+        "SELECT project_id, settings_json, elapsed_ms FROM runs WHERE id = ?",
+        run_id,
+    )
+    .fetch_one(store.pool())
+    .await?;
+    let settings: RunSettings = serde_json::from_str(&row.settings_json).map_err(|e| {
+        FinderError::InvalidInput(format!("Run #{run_id} has unreadable settings: {e}"))
+    })?;
     Ok(StoredRun {
         run_id,
-        project_id: row.get("project_id"),
+        project_id: row.project_id,
         settings,
-        earlier_ms: row.get("elapsed_ms"),
+        earlier_ms: row.elapsed_ms,
     })
 }
 
 /// Makes a stopped run ready to go on: failed posts are queued again, posts another run
 /// answered meanwhile are set aside, and the run is marked running by this process.
 pub(crate) async fn reopen(store: &Store, run_id: i64, now: i64) -> Result<()> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM runs WHERE id = ?")
-        .bind(run_id)
-        .fetch_optional(store.pool())
-        .await?;
+    let status: Option<String> =
+        sqlx::query_scalar!("SELECT status FROM runs WHERE id = ?", run_id)
+            .fetch_optional(store.pool())
+            .await?;
     if status.is_none() {
         return Err(no_such_run(run_id));
     }
-    sqlx::query(
+    sqlx::query!(
         "UPDATE run_items SET state = 'queued', attempts = 0 WHERE run_id = ? AND state = 'failed'",
+        run_id,
     )
-    .bind(run_id)
     .execute(store.pool())
     .await?;
     // Posts another run answered while this one was stopped are not paid for twice (posts of
     // this run's batch jobs still at Google are left to their answers).
-    sqlx::query(
+    sqlx::query!(
         "UPDATE run_items SET state = 'deduped', error_code = 'answered_elsewhere',
                 error_message = 'Answered by another run while this one was stopped.'
          WHERE run_id = ?1 AND state = 'queued'
@@ -222,17 +232,18 @@ pub(crate) async fn reopen(store: &Store, run_id: i64, now: i64) -> Result<()> {
            AND tweet_id NOT IN (SELECT p.value FROM batch_requests b
                                 JOIN batch_jobs j ON j.id = b.job_id, json_each(b.post_ids) p
                                 WHERE j.run_id = ?1 AND j.settled = 0 AND b.applied_at IS NULL)",
+        run_id,
     )
-    .bind(run_id)
     .execute(store.pool())
     .await?;
-    sqlx::query(
+    let pid = i64::from(std::process::id());
+    sqlx::query!(
         "UPDATE runs SET status = 'running', error = NULL, stop_reason = NULL, resume_at = NULL,
                 finished_at = NULL, heartbeat_at = ?, owner_pid = ? WHERE id = ?",
+        now,
+        pid,
+        run_id,
     )
-    .bind(now)
-    .bind(std::process::id() as i64)
-    .bind(run_id)
     .execute(store.pool())
     .await?;
     Ok(())
@@ -240,22 +251,22 @@ pub(crate) async fn reopen(store: &Store, run_id: i64, now: i64) -> Result<()> {
 
 /// The run's queued posts, most-tried first.
 pub(crate) async fn queued_items(store: &Store, run_id: i64) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "SELECT tweet_id FROM run_items WHERE run_id = ? AND state = 'queued' ORDER BY attempts DESC",
+        run_id,
     )
-    .bind(run_id)
     .fetch_all(store.pool())
     .await?)
 }
 
 /// What the run's calls have cost so far (earlier passes included).
 pub(crate) async fn spent_so_far(store: &Store, run_id: i64) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT coalesce(SUM(cost_picos), 0) FROM api_calls WHERE run_id = ?")
-            .bind(run_id)
-            .fetch_one(store.pool())
-            .await?,
+    Ok(sqlx::query_scalar!(
+        r#"SELECT coalesce(SUM(cost_picos), 0) AS "spent!: i64" FROM api_calls WHERE run_id = ?"#,
+        run_id,
     )
+    .fetch_one(store.pool())
+    .await?)
 }
 
 /// How a pass over a run ended, as stored in `runs`.
@@ -271,17 +282,17 @@ pub(crate) struct RunEnd<'a> {
 
 /// Records how a pass over the run ended.
 pub(crate) async fn record_end(store: &Store, run_id: i64, end: &RunEnd<'_>) -> Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE runs SET status = ?, stop_reason = ?, resume_at = ?, error = ?, finished_at = ?,
                 elapsed_ms = elapsed_ms + ? WHERE id = ?",
+        end.status,
+        end.stop_reason,
+        end.resume_at,
+        end.error,
+        end.finished_at,
+        end.elapsed_ms,
+        run_id,
     )
-    .bind(end.status)
-    .bind(end.stop_reason)
-    .bind(end.resume_at)
-    .bind(&end.error)
-    .bind(end.finished_at)
-    .bind(end.elapsed_ms)
-    .bind(run_id)
     .execute(store.pool())
     .await?;
     Ok(())
@@ -289,9 +300,7 @@ pub(crate) async fn record_end(store: &Store, run_id: i64, end: &RunEnd<'_>) -> 
 
 /// Marks the run alive (see [`super::effective_status`]).
 pub(crate) async fn mark_alive(store: &Store, run_id: i64, now: i64) -> Result<()> {
-    sqlx::query("UPDATE runs SET heartbeat_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(run_id)
+    sqlx::query!("UPDATE runs SET heartbeat_at = ? WHERE id = ?", now, run_id)
         .execute(store.pool())
         .await?;
     Ok(())
@@ -311,40 +320,39 @@ pub struct History {
 /// This project's recent runs on `model`: thinking per request, requests per pack and output
 /// per answered post.
 pub async fn history(store: &Store, project_id: i64, model: &str) -> Result<History> {
-    let thinking: Option<f64> = sqlx::query_scalar(
-        "SELECT AVG(thinking_tokens) FROM api_calls
-         WHERE project_id = ? AND model = ? AND endpoint = 'generate' AND http_status = 200",
+    let thinking: Option<f64> = sqlx::query_scalar!(
+        r#"SELECT AVG(thinking_tokens) AS "thinking?: f64" FROM api_calls
+           WHERE project_id = ? AND model = ? AND endpoint = 'generate' AND http_status = 200"#,
+        project_id,
+        model,
     )
-    .bind(project_id)
-    .bind(model)
     .fetch_one(store.pool())
     .await?;
-    let rows = sqlx::query(
-        "SELECT r.settings_json,
-                (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id AND c.endpoint = 'generate') AS calls,
+    let rows = sqlx::query!(
+        r#"SELECT r.settings_json,
+                (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id AND c.endpoint = 'generate') AS "calls!: i64",
                 (SELECT coalesce(SUM(c.output_tokens), 0) FROM api_calls c
-                  WHERE c.run_id = r.id AND c.endpoint = 'generate') AS output,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS posts,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS answered
-         FROM runs r WHERE r.project_id = ? ORDER BY r.id DESC LIMIT 20",
+                  WHERE c.run_id = r.id AND c.endpoint = 'generate') AS "output!: i64",
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS "posts!: i64",
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS "answered!: i64"
+         FROM runs r WHERE r.project_id = ? ORDER BY r.id DESC LIMIT 20"#,
+        project_id,
     )
-    .bind(project_id)
     .fetch_all(store.pool())
     .await?;
     let (mut calls, mut packs, mut output, mut answered) = (0f64, 0f64, 0f64, 0f64);
     for r in rows {
-        let Ok(settings) = serde_json::from_str::<RunSettings>(r.get::<&str, _>("settings_json"))
-        else {
+        let Ok(settings) = serde_json::from_str::<RunSettings>(&r.settings_json) else {
             continue;
         };
-        let posts: i64 = r.get("posts");
+        let posts = r.posts;
         if settings.model != model || posts == 0 {
             continue;
         }
-        calls += r.get::<i64, _>("calls") as f64;
+        calls += r.calls as f64;
         packs += (posts as f64 / settings.per_request.max(1) as f64).ceil();
-        output += r.get::<i64, _>("output") as f64;
-        answered += r.get::<i64, _>("answered") as f64;
+        output += r.output as f64;
+        answered += r.answered as f64;
     }
     Ok(History {
         thinking_per_request: thinking,
@@ -378,14 +386,18 @@ pub(crate) async fn attempts_of(
 ) -> Result<HashMap<String, u32>> {
     // One query for the whole request. `attempts` is negative (the queue order) until a
     // post's first try.
-    let rows: Vec<(String, i64)> = sqlx::query_as(
+    let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let rows: Vec<(String, i64)> = sqlx::query!(
         "SELECT tweet_id, attempts FROM run_items
          WHERE run_id = ? AND tweet_id IN (SELECT value FROM json_each(?))",
+        run_id,
+        ids_json,
     )
-    .bind(run_id)
-    .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
     .fetch_all(store.pool())
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.tweet_id, r.attempts))
+    .collect();
     let mut out: HashMap<String, u32> = ids.iter().map(|id| (id.clone(), 0)).collect();
     for (id, attempts) in rows {
         out.insert(id, attempts.max(0) as u32);
@@ -489,12 +501,12 @@ async fn write_outcome_once(
     )
     .await?;
     if let Some((job_id, key)) = billing.batch_request {
-        let marked = sqlx::query(
+        let marked = sqlx::query!(
             "UPDATE batch_requests SET applied_at = ? WHERE job_id = ? AND key = ? AND applied_at IS NULL",
+            now,
+            job_id,
+            key,
         )
-        .bind(now)
-        .bind(job_id)
-        .bind(key)
         .execute(&mut *tx)
         .await?;
         if marked.rows_affected() == 0 {
@@ -504,40 +516,42 @@ async fn write_outcome_once(
         }
     }
     for (post_id, tries) in billing.tried_again {
-        sqlx::query(
+        let tries = i64::from(*tries);
+        sqlx::query!(
             "UPDATE run_items SET attempts = ? WHERE run_id = ? AND tweet_id = ? AND state = 'queued'",
+            tries,
+            row.run_id,
+            post_id,
         )
-        .bind(*tries as i64)
-        .bind(row.run_id)
-        .bind(post_id)
         .execute(&mut *tx)
         .await?;
     }
     for d in drafts {
-        sqlx::query(
+        sqlx::query!(
             "INSERT OR IGNORE INTO suggestions (project_id, tweet_id, run_id, reply_type, rank, text, rejected_reason, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            row.project_id,
+            d.post_id,
+            row.run_id,
+            d.reply_type,
+            d.rank,
+            d.text,
+            d.rejected,
+            now,
         )
-        .bind(row.project_id)
-        .bind(&d.post_id)
-        .bind(row.run_id)
-        .bind(&d.reply_type)
-        .bind(d.rank)
-        .bind(&d.text)
-        .bind(&d.rejected)
-        .bind(now)
         .execute(&mut *tx)
         .await?;
     }
     for (post_id, tries) in done {
-        sqlx::query(
+        let tries = i64::from(*tries);
+        sqlx::query!(
             "UPDATE run_items SET state = 'done', attempts = ?, error_code = NULL, error_message = NULL, finished_at = ?
              WHERE run_id = ? AND tweet_id = ?",
+            tries,
+            now,
+            row.run_id,
+            post_id,
         )
-        .bind(*tries as i64)
-        .bind(now)
-        .bind(row.run_id)
-        .bind(post_id)
         .execute(&mut *tx)
         .await?;
     }
@@ -557,16 +571,17 @@ pub(crate) async fn mark_failed(
     message: &str,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
+    let attempts = i64::from(attempts);
+    sqlx::query!(
         "UPDATE run_items SET state = 'failed', attempts = ?, error_code = ?, error_message = ?, finished_at = ?
          WHERE run_id = ? AND tweet_id = ? AND state = 'queued'",
+        attempts,
+        code,
+        message,
+        now,
+        run_id,
+        tweet_id,
     )
-    .bind(attempts as i64)
-    .bind(code)
-    .bind(message)
-    .bind(now)
-    .bind(run_id)
-    .bind(tweet_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -579,21 +594,36 @@ pub(crate) async fn load_posts(
 ) -> Result<HashMap<String, (StoredPost, Option<String>)>> {
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut qb: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(format!(
-            "SELECT {}, pt.topic
-             FROM tweets t JOIN authors a ON a.id = t.author_id
-             LEFT JOIN project_tweets pt ON pt.tweet_id = t.id AND pt.project_id = ",
-            posts::POST_COLUMNS
-        ));
-        qb.push_bind(project_id).push(" WHERE t.id IN (");
-        let mut list = qb.separated(", ");
-        for id in chunk {
-            list.push_bind(id);
-        }
-        qb.push(")");
-        for r in qb.build().fetch_all(store.pool()).await? {
-            let post = StoredPost::from_row(&r);
-            out.insert(post.id.clone(), (post, r.get("topic")));
+        let ids_json = serde_json::to_string(chunk).unwrap_or_else(|_| "[]".into());
+        let rows = sqlx::query!(
+            r#"SELECT t.id AS "id!", t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies,
+                      t.retweets, t.views, t.posted_at, t.is_retweet AS "is_retweet: bool",
+                      t.reply_restricted AS "reply_restricted: bool", pt.topic AS "topic?"
+               FROM tweets t JOIN authors a ON a.id = t.author_id
+               LEFT JOIN project_tweets pt ON pt.tweet_id = t.id AND pt.project_id = ?
+               WHERE t.id IN (SELECT value FROM json_each(?))"#,
+            project_id,
+            ids_json,
+        )
+        .fetch_all(store.pool())
+        .await?;
+        for r in rows {
+            let post = StoredPost {
+                id: r.id,
+                text: r.text,
+                url: r.url,
+                lang: r.lang,
+                handle: r.handle,
+                followers: r.followers,
+                likes: r.likes,
+                replies: r.replies,
+                retweets: r.retweets,
+                views: r.views,
+                posted_at: r.posted_at,
+                is_retweet: r.is_retweet,
+                reply_restricted: r.reply_restricted,
+            };
+            out.insert(post.id.clone(), (post, r.topic));
         }
     }
     Ok(out)
@@ -607,15 +637,16 @@ pub(crate) struct ItemCounts {
 }
 
 pub(crate) async fn item_counts(store: &Store, run_id: i64) -> Result<ItemCounts> {
-    let rows =
-        sqlx::query("SELECT state, COUNT(*) AS n FROM run_items WHERE run_id = ? GROUP BY state")
-            .bind(run_id)
-            .fetch_all(store.pool())
-            .await?;
+    let rows = sqlx::query!(
+        r#"SELECT state, COUNT(*) AS "n!: i64" FROM run_items WHERE run_id = ? GROUP BY state"#,
+        run_id,
+    )
+    .fetch_all(store.pool())
+    .await?;
     let mut c = ItemCounts::default();
     for r in rows {
-        let n = r.get::<i64, _>("n") as u64;
-        match r.get::<&str, _>("state") {
+        let n = r.n as u64;
+        match r.state.as_str() {
             "queued" => c.queued = n,
             "done" => c.done = n,
             "failed" => c.failed = n,
@@ -627,65 +658,64 @@ pub(crate) async fn item_counts(store: &Store, run_id: i64) -> Result<ItemCounts
 
 /// The run's figures, from what is stored (so they are right after a crash and resume).
 pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary> {
-    let run = sqlx::query(
+    let run = sqlx::query!(
         "SELECT status, stop_reason, resume_at, error, elapsed_ms, heartbeat_at, settings_json, forecast_json FROM runs WHERE id = ?",
+        run_id,
     )
-    .bind(run_id)
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| no_such_run(run_id))?;
-    let items = sqlx::query(
-        "SELECT COUNT(*) AS all_items,
-                SUM(state = 'gated') AS gated, SUM(state = 'deduped') AS deduped,
-                SUM(state = 'done') AS done, SUM(state = 'failed') AS failed
-         FROM run_items WHERE run_id = ?",
+    let items = sqlx::query!(
+        r#"SELECT COUNT(*) AS "all_items!: i64",
+                SUM(state = 'gated') AS "gated?: i64", SUM(state = 'deduped') AS "deduped?: i64",
+                SUM(state = 'done') AS "done?: i64", SUM(state = 'failed') AS "failed?: i64"
+         FROM run_items WHERE run_id = ?"#,
+        run_id,
     )
-    .bind(run_id)
     .fetch_one(store.pool())
     .await?;
-    let calls = sqlx::query(
-        "SELECT coalesce(SUM(endpoint IN ('generate', 'batch')), 0) AS requests,
-                coalesce(SUM(attempt > 1 AND endpoint = 'generate'), 0) AS retries,
-                coalesce(SUM(prompt_tokens), 0) AS input, coalesce(SUM(output_tokens), 0) AS output,
-                coalesce(SUM(thinking_tokens), 0) AS thinking, coalesce(SUM(cost_picos), 0) AS cost
-         FROM api_calls WHERE run_id = ?",
+    let calls = sqlx::query!(
+        r#"SELECT coalesce(SUM(endpoint IN ('generate', 'batch')), 0) AS "requests!: i64",
+                coalesce(SUM(attempt > 1 AND endpoint = 'generate'), 0) AS "retries!: i64",
+                coalesce(SUM(prompt_tokens), 0) AS "input!: i64", coalesce(SUM(output_tokens), 0) AS "output!: i64",
+                coalesce(SUM(thinking_tokens), 0) AS "thinking!: i64", coalesce(SUM(cost_picos), 0) AS "cost!: i64"
+         FROM api_calls WHERE run_id = ?"#,
+        run_id,
     )
-    .bind(run_id)
     .fetch_one(store.pool())
     .await?;
-    let suggestions: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM suggestions WHERE run_id = ? AND rejected_reason IS NULL",
+    let suggestions: i64 = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM suggestions WHERE run_id = ? AND rejected_reason IS NULL"#,
+        run_id,
     )
-    .bind(run_id)
     .fetch_one(store.pool())
     .await?;
-    let cost: i64 = calls.get("cost");
-    let opt = |name: &str| items.get::<Option<i64>, _>(name).unwrap_or(0);
+    let cost = calls.cost;
     Ok(RunSummary {
         run_id,
         status: RunStatus::from_stored(
-            run.get("status"),
-            run.get("stop_reason"),
-            run.get("heartbeat_at"),
+            &run.status,
+            run.stop_reason.as_deref(),
+            run.heartbeat_at,
             now,
         ),
-        candidates: items.get("all_items"),
-        gated_out: opt("gated"),
-        deduped: opt("deduped"),
-        succeeded: opt("done"),
-        failed: opt("failed"),
+        candidates: items.all_items,
+        gated_out: items.gated.unwrap_or(0),
+        deduped: items.deduped.unwrap_or(0),
+        succeeded: items.done.unwrap_or(0),
+        failed: items.failed.unwrap_or(0),
         suggestions,
-        requests: calls.get("requests"),
-        retries: calls.get("retries"),
-        input_tokens: calls.get("input"),
-        output_tokens: calls.get("output"),
-        thinking_tokens: calls.get("thinking"),
+        requests: calls.requests,
+        retries: calls.retries,
+        input_tokens: calls.input,
+        output_tokens: calls.output,
+        thinking_tokens: calls.thinking,
         cost_picos: cost,
         cost_usd: prices::picos_to_usd(cost),
-        elapsed_s: run.get::<i64, _>("elapsed_ms") as f64 / 1000.0,
-        error: run.get("error"),
-        resume_at: run.get("resume_at"),
-        mode: serde_json::from_str::<RunSettings>(run.get::<&str, _>("settings_json"))
+        elapsed_s: run.elapsed_ms as f64 / 1000.0,
+        error: run.error,
+        resume_at: run.resume_at,
+        mode: serde_json::from_str::<RunSettings>(&run.settings_json)
             .map(|s| s.mode)
             .unwrap_or_default(),
         batch: crate::batch::status(store, run_id).await?,
@@ -693,7 +723,8 @@ pub async fn summary(store: &Store, run_id: i64, now: i64) -> Result<RunSummary>
         sentence: String::new(),
     }
     .with_forecast_note(
-        run.get::<Option<&str>, _>("forecast_json")
+        run.forecast_json
+            .as_deref()
             .and_then(|f| serde_json::from_str::<serde_json::Value>(f).ok())
             .and_then(|f| f.get("posts").and_then(|p| p.as_i64())),
     )
@@ -720,33 +751,33 @@ pub async fn forecast_accuracy(
     project_id: Option<i64>,
     limit: u32,
 ) -> Result<Vec<ForecastCheck>> {
-    let rows = sqlx::query(
-        "SELECT r.id, r.forecast_json,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS posts,
-                (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id AND c.endpoint = 'generate') AS requests,
-                (SELECT coalesce(SUM(cost_picos), 0) FROM api_calls c WHERE c.run_id = r.id) AS cost
+    let limit = i64::from(limit);
+    let rows = sqlx::query!(
+        r#"SELECT r.id AS "id!: i64", r.forecast_json AS "forecast_json!",
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('done', 'failed')) AS "posts!: i64",
+                (SELECT COUNT(*) FROM api_calls c WHERE c.run_id = r.id AND c.endpoint = 'generate') AS "requests!: i64",
+                (SELECT coalesce(SUM(cost_picos), 0) FROM api_calls c WHERE c.run_id = r.id) AS "cost!: i64"
          FROM runs r
          WHERE r.forecast_json IS NOT NULL AND r.status != 'running' AND (?1 IS NULL OR r.project_id = ?1)
-         ORDER BY r.id DESC LIMIT ?2",
+         ORDER BY r.id DESC LIMIT ?2"#,
+        project_id,
+        limit,
     )
-    .bind(project_id)
-    .bind(limit as i64)
     .fetch_all(store.pool())
     .await?;
     let mut out = Vec::new();
     for r in rows {
-        let Ok(f) = serde_json::from_str::<serde_json::Value>(r.get::<&str, _>("forecast_json"))
-        else {
+        let Ok(f) = serde_json::from_str::<serde_json::Value>(&r.forecast_json) else {
             continue;
         };
         let fc = f["cost_picos"].as_i64().unwrap_or(0);
-        let actual: i64 = r.get("cost");
+        let actual = r.cost;
         out.push(ForecastCheck {
-            run_id: r.get("id"),
+            run_id: r.id,
             forecast_posts: f["posts"].as_i64().unwrap_or(0),
-            actual_posts: r.get("posts"),
+            actual_posts: r.posts,
             forecast_requests: f["requests"].as_i64().unwrap_or(0),
-            actual_requests: r.get("requests"),
+            actual_requests: r.requests,
             forecast_cost_picos: fc,
             actual_cost_picos: actual,
             cost_error_percent: if fc > 0 {
@@ -786,43 +817,44 @@ pub async fn list(
     limit: u32,
     now: i64,
 ) -> Result<Vec<RunListing>> {
-    let rows = sqlx::query(
-        "SELECT r.id, p.name, r.status, r.stop_reason, r.heartbeat_at, r.created_at,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('queued', 'done', 'failed')) AS posts,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS done,
-                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed') AS failed,
-                (SELECT coalesce(SUM(cost_picos), 0) FROM api_calls c WHERE c.run_id = r.id) AS cost
+    let limit = i64::from(limit);
+    let rows = sqlx::query!(
+        r#"SELECT r.id AS "id!: i64", p.name, r.status, r.stop_reason, r.heartbeat_at, r.created_at,
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state IN ('queued', 'done', 'failed')) AS "posts!: i64",
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done') AS "done!: i64",
+                (SELECT COUNT(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed') AS "failed!: i64",
+                (SELECT coalesce(SUM(cost_picos), 0) FROM api_calls c WHERE c.run_id = r.id) AS "cost!: i64"
          FROM runs r JOIN projects p ON p.id = r.project_id
          WHERE (?1 IS NULL OR r.project_id = ?1)
-         ORDER BY r.id DESC LIMIT ?2",
+         ORDER BY r.id DESC LIMIT ?2"#,
+        project_id,
+        limit,
     )
-    .bind(project_id)
-    .bind(limit as i64)
     .fetch_all(store.pool())
     .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut batches = crate::batch::statuses(store, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let run_id: i64 = r.get("id");
+        let run_id = r.id;
         let batch = batches.remove(&run_id);
         out.push({
-            let cost: i64 = r.get("cost");
+            let cost = r.cost;
             RunListing {
                 batch,
                 active: false,
-                run_id: r.get("id"),
-                project: r.get("name"),
+                run_id,
+                project: r.name,
                 status: RunStatus::from_stored(
-                    r.get("status"),
-                    r.get("stop_reason"),
-                    r.get("heartbeat_at"),
+                    &r.status,
+                    r.stop_reason.as_deref(),
+                    r.heartbeat_at,
                     now,
                 ),
-                created_at: r.get("created_at"),
-                posts: r.get("posts"),
-                done: r.get("done"),
-                failed: r.get("failed"),
+                created_at: r.created_at,
+                posts: r.posts,
+                done: r.done,
+                failed: r.failed,
                 cost_picos: cost,
                 cost_usd: prices::picos_to_usd(cost),
             }

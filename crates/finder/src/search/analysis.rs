@@ -6,7 +6,6 @@
 //! ≥ 30% fresh (high confidence) or ≥ 20% fresh (medium); Okay ≥ 5% green; else Poor.
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::error::Result;
 use crate::prices::{self, BilledTokens};
@@ -86,17 +85,16 @@ const TYPICAL_OUTPUT_TOKENS: u64 = 350;
 /// What drafting replies for one post costs in this project: the average of its past runs,
 /// else a typical post at the project's model's price.
 pub async fn reply_cost_per_post(store: &Store, project_id: i64) -> Result<i64> {
-    let row = sqlx::query(
-        "SELECT (SELECT SUM(c.cost_picos) FROM api_calls c JOIN runs r ON r.id = c.run_id
-                 WHERE r.project_id = ?1 AND c.endpoint = 'generate') AS cost,
-                (SELECT COUNT(*) FROM run_items i JOIN runs r ON r.id = i.run_id
-                 WHERE r.project_id = ?1 AND i.state = 'done') AS posts",
+    let row = sqlx::query!(
+        r#"SELECT (SELECT SUM(c.cost_picos) FROM api_calls c JOIN runs r ON r.id = c.run_id
+                   WHERE r.project_id = ?1 AND c.endpoint = 'generate') AS "cost?: i64",
+                  (SELECT COUNT(*) FROM run_items i JOIN runs r ON r.id = i.run_id
+                   WHERE r.project_id = ?1 AND i.state = 'done') AS "posts!: i64""#,
+        project_id,
     )
-    .bind(project_id)
     .fetch_one(store.pool())
     .await?;
-    let cost: Option<i64> = row.get("cost");
-    let posts: i64 = row.get("posts");
+    let (cost, posts) = (row.cost, row.posts);
     if let (Some(cost), true) = (cost, posts > 0) {
         return Ok(cost / posts);
     }
@@ -111,19 +109,19 @@ pub async fn reply_cost_per_post(store: &Store, project_id: i64) -> Result<i64> 
 
 /// The analysis of every term of a finished (or stopped) search, from its saved scores.
 pub async fn analyze_search(store: &Store, search_id: i64, now: i64) -> Result<Vec<TermAnalysis>> {
-    let project_id: i64 = sqlx::query_scalar("SELECT project_id FROM searches WHERE id = ?")
-        .bind(search_id)
-        .fetch_optional(store.pool())
-        .await?
-        .ok_or_else(|| {
-            crate::FinderError::InvalidInput(format!("There is no search #{search_id}."))
-        })?;
+    let project_id: i64 =
+        sqlx::query_scalar!("SELECT project_id FROM searches WHERE id = ?", search_id)
+            .fetch_optional(store.pool())
+            .await?
+            .ok_or_else(|| {
+                crate::FinderError::InvalidInput(format!("There is no search #{search_id}."))
+            })?;
     let per_post = reply_cost_per_post(store, project_id).await?;
     let order: Vec<String> = {
-        let json: String = sqlx::query_scalar("SELECT request_json FROM searches WHERE id = ?")
-            .bind(search_id)
-            .fetch_one(store.pool())
-            .await?;
+        let json: String =
+            sqlx::query_scalar!("SELECT request_json FROM searches WHERE id = ?", search_id)
+                .fetch_one(store.pool())
+                .await?;
         serde_json::from_str::<super::SearchRequest>(&json)
             .map(|r| r.terms)
             .unwrap_or_default()
@@ -143,26 +141,27 @@ async fn analyze_term(
     per_post: i64,
     now: i64,
 ) -> Result<TermAnalysis> {
-    let r = sqlx::query(
-        "SELECT COUNT(*) AS found,
-                COALESCE(SUM(pt.gate_reason IS NULL AND pt.label = 'green'), 0) AS green,
-                COALESCE(SUM(pt.gate_reason IS NULL AND pt.label = 'yellow'), 0) AS yellow,
-                COALESCE(SUM(pt.gate_reason IS NULL AND pt.label = 'red'), 0) AS red,
-                COALESCE(SUM(pt.gate_reason IS NOT NULL), 0) AS held,
-                COALESCE(SUM(t.posted_at >= ?), 0) AS fresh
+    let fresh_since = now - 48 * 3600;
+    let r = sqlx::query!(
+        r#"SELECT COUNT(*) AS "found!: i64",
+                COALESCE(SUM(pt.gate_reason IS NULL AND pt.label = 'green'), 0) AS "green!: i64",
+                COALESCE(SUM(pt.gate_reason IS NULL AND pt.label = 'yellow'), 0) AS "yellow!: i64",
+                COALESCE(SUM(pt.gate_reason IS NULL AND pt.label = 'red'), 0) AS "red!: i64",
+                COALESCE(SUM(pt.gate_reason IS NOT NULL), 0) AS "held!: i64",
+                COALESCE(SUM(t.posted_at >= ?), 0) AS "fresh!: i64"
          FROM search_hits h
          JOIN tweets t ON t.id = h.tweet_id
          LEFT JOIN project_tweets pt ON pt.tweet_id = h.tweet_id AND pt.project_id = ?
-         WHERE h.search_id = ? AND h.term = ?",
+         WHERE h.search_id = ? AND h.term = ?"#,
+        fresh_since,
+        project_id,
+        search_id,
+        term,
     )
-    .bind(now - 48 * 3600)
-    .bind(project_id)
-    .bind(search_id)
-    .bind(term)
     .fetch_one(store.pool())
     .await?;
-    let n = |k: &str| r.get::<i64, _>(k).max(0) as u64;
-    let found = n("found");
+    let n = |x: i64| x.max(0) as u64;
+    let found = n(r.found);
     let share = |x: u64| {
         if found == 0 {
             0.0
@@ -170,23 +169,23 @@ async fn analyze_term(
             x as f64 / found as f64
         }
     };
-    let (green, yellow, red, held_back) = (n("green"), n("yellow"), n("red"), n("held"));
-    let fresh_share = share(n("fresh"));
-    let topics = sqlx::query(
-        "SELECT pt.topic, COUNT(*) AS posts FROM search_hits h
-         JOIN project_tweets pt ON pt.tweet_id = h.tweet_id AND pt.project_id = ?
-         WHERE h.search_id = ? AND h.term = ? AND pt.topic IS NOT NULL AND pt.gate_reason IS NULL
-         GROUP BY pt.topic ORDER BY posts DESC, pt.topic LIMIT 3",
+    let (green, yellow, red, held_back) = (n(r.green), n(r.yellow), n(r.red), n(r.held));
+    let fresh_share = share(n(r.fresh));
+    let topics = sqlx::query!(
+        r#"SELECT pt.topic AS "topic!", COUNT(*) AS "posts!: i64" FROM search_hits h
+           JOIN project_tweets pt ON pt.tweet_id = h.tweet_id AND pt.project_id = ?
+           WHERE h.search_id = ? AND h.term = ? AND pt.topic IS NOT NULL AND pt.gate_reason IS NULL
+           GROUP BY pt.topic ORDER BY 2 DESC, pt.topic LIMIT 3"#,
+        project_id,
+        search_id,
+        term,
     )
-    .bind(project_id)
-    .bind(search_id)
-    .bind(term)
     .fetch_all(store.pool())
     .await?
-    .iter()
+    .into_iter()
     .map(|t| TopicCount {
-        topic: t.get("topic"),
-        posts: t.get::<i64, _>("posts") as u64,
+        topic: t.topic,
+        posts: t.posts as u64,
     })
     .collect();
     let green_share = share(green);

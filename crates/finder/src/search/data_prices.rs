@@ -2,7 +2,6 @@
 //! AI price table (a change adds a row from now on; ledger rows keep the price they used).
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::error::{ErrorCode, FinderError, Result};
 use crate::store::Store;
@@ -19,12 +18,12 @@ pub struct DataPrice {
 
 /// The price in force for `provider` at `now`.
 pub async fn current(store: &Store, provider: &str, now: i64) -> Result<i64> {
-    let price: Option<i64> = sqlx::query_scalar(
+    let price: Option<i64> = sqlx::query_scalar!(
         "SELECT picos_per_post FROM data_prices WHERE provider = ? AND effective_from <= ?
          ORDER BY effective_from DESC, id DESC LIMIT 1",
+        provider,
+        now,
     )
-    .bind(provider)
-    .bind(now)
     .fetch_optional(store.pool())
     .await?;
     price.ok_or_else(|| FinderError::Source {
@@ -35,7 +34,7 @@ pub async fn current(store: &Store, provider: &str, now: i64) -> Result<i64> {
 
 /// Every provider's current price.
 pub async fn list(store: &Store) -> Result<Vec<DataPrice>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query!(
         "SELECT p.provider, p.picos_per_post, p.effective_from, p.source FROM data_prices p
          WHERE p.id = (SELECT q.id FROM data_prices q WHERE q.provider = p.provider
                        ORDER BY q.effective_from DESC, q.id DESC LIMIT 1)
@@ -44,15 +43,15 @@ pub async fn list(store: &Store) -> Result<Vec<DataPrice>> {
     .fetch_all(store.pool())
     .await?;
     Ok(rows
-        .iter()
+        .into_iter()
         .map(|r| {
-            let picos: i64 = r.get(1);
+            let picos: i64 = r.picos_per_post;
             DataPrice {
-                provider: r.get(0),
+                provider: r.provider,
                 picos_per_post: picos,
                 usd_per_1000_posts: crate::prices::format_usd(picos.saturating_mul(1000)),
-                effective_from: r.get(2),
-                source: r.get(3),
+                effective_from: r.effective_from,
+                source: r.source,
             }
         })
         .collect())
@@ -68,14 +67,14 @@ pub async fn set(store: &Store, provider: &str, usd_per_1000: &str, now: i64) ->
         )));
     }
     let picos = parse_usd_per_1000(usd_per_1000)?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO data_prices (provider, picos_per_post, effective_from, source, created_at)
          VALUES (?, ?, ?, 'edited', ?)",
+        provider,
+        picos,
+        now,
+        now,
     )
-    .bind(provider)
-    .bind(picos)
-    .bind(now)
-    .bind(now)
     .execute(store.pool())
     .await?;
     list(store)

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use tokio::sync::watch;
 
 use super::apify::{self, Apify};
@@ -21,7 +20,7 @@ use super::{
 };
 use crate::error::{ErrorCode, FinderError, Result};
 use crate::import::{self, SkippedRow, MAX_SKIPPED_LISTED};
-use crate::posts::{self, StoredPost, POST_COLUMNS};
+use crate::posts::{self, StoredPost};
 use crate::projects;
 use crate::store::Store;
 
@@ -243,15 +242,16 @@ pub async fn run(
     check_monthly_budgets(store, project_id, &request, started_at).await?;
     let request_json = serde_json::to_string(&request)
         .map_err(|e| FinderError::InvalidInput(format!("The search could not be saved: {e}")))?;
-    let search_id: i64 = sqlx::query_scalar(
-        "INSERT INTO searches (project_id, saved_search_id, source, request_json, status, started_at)
-         VALUES (?, ?, ?, ?, 'running', ?) RETURNING id",
+    let source = request.source.as_str();
+    let search_id: i64 = sqlx::query_scalar!(
+        r#"INSERT INTO searches (project_id, saved_search_id, source, request_json, status, started_at)
+           VALUES (?, ?, ?, ?, 'running', ?) RETURNING id AS "id!: i64""#,
+        project_id,
+        options.saved_search_id,
+        source,
+        request_json,
+        started_at,
     )
-    .bind(project_id)
-    .bind(options.saved_search_id)
-    .bind(request.source.as_str())
-    .bind(&request_json)
-    .bind(started_at)
     .fetch_one(store.pool())
     .await?;
     tracing::info!(
@@ -329,21 +329,33 @@ pub async fn run(
     let finished_at = clock();
     let labels = labels_of(store, project_id, search_id, started_at).await?;
     let t = &search.tally;
-    sqlx::query(
+    let status_text = status.as_str();
+    let (found, added, updated, skipped, filtered) = (
+        t.found as i64,
+        t.added as i64,
+        t.updated as i64,
+        t.skipped_total as i64,
+        t.filtered as i64,
+    );
+    let (error_code, error_message) = (
+        error.as_ref().map(|e| e.code().as_str()),
+        error.as_ref().map(|e| e.to_string()),
+    );
+    sqlx::query!(
         "UPDATE searches SET status = ?, finished_at = ?, found = ?, added = ?, updated = ?, skipped = ?,
              filtered = ?, cost_picos = ?, error_code = ?, error_message = ? WHERE id = ?",
+        status_text,
+        finished_at,
+        found,
+        added,
+        updated,
+        skipped,
+        filtered,
+        t.cost_picos,
+        error_code,
+        error_message,
+        search_id,
     )
-    .bind(status.as_str())
-    .bind(finished_at)
-    .bind(t.found as i64)
-    .bind(t.added as i64)
-    .bind(t.updated as i64)
-    .bind(t.skipped_total as i64)
-    .bind(t.filtered as i64)
-    .bind(t.cost_picos)
-    .bind(error.as_ref().map(|e| e.code().as_str()))
-    .bind(error.as_ref().map(|e| e.to_string()))
-    .bind(search_id)
     .execute(store.pool())
     .await?;
     search.emit(SearchStage::Done, String::new());
@@ -540,29 +552,36 @@ impl Search<'_> {
             term.added += report.added;
         }
         let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-        sqlx::query(
+        sqlx::query!(
             "INSERT OR IGNORE INTO search_hits (search_id, term, tweet_id)
              SELECT ?, ?, t.id FROM tweets t
              JOIN project_tweets pt ON pt.tweet_id = t.id AND pt.project_id = ?
              WHERE t.id IN (SELECT value FROM json_each(?))",
+            self.search_id,
+            self.term,
+            self.project_id,
+            ids,
         )
-        .bind(self.search_id)
-        .bind(&self.term)
-        .bind(self.project_id)
-        .bind(ids)
         .execute(self.store.pool())
         .await?;
         // Counts as they grow, so a killed process still leaves an honest record.
-        sqlx::query(
+        let (found, added, updated, skipped, filtered) = (
+            t.found as i64,
+            t.added as i64,
+            t.updated as i64,
+            t.skipped_total as i64,
+            t.filtered as i64,
+        );
+        sqlx::query!(
             "UPDATE searches SET found = ?, added = ?, updated = ?, skipped = ?, filtered = ?, cost_picos = ? WHERE id = ?",
+            found,
+            added,
+            updated,
+            skipped,
+            filtered,
+            t.cost_picos,
+            self.search_id,
         )
-        .bind(t.found as i64)
-        .bind(t.added as i64)
-        .bind(t.updated as i64)
-        .bind(t.skipped_total as i64)
-        .bind(t.filtered as i64)
-        .bind(t.cost_picos)
-        .bind(self.search_id)
         .execute(self.store.pool())
         .await?;
         Ok(())
@@ -579,21 +598,24 @@ impl Search<'_> {
         cost_picos: i64,
         latency: Duration,
     ) -> Result<()> {
-        sqlx::query(
+        let called_at = (self.clock)();
+        let provider = self.request.source.provider();
+        let (latency_ms, posts) = (latency.as_millis() as i64, posts as i64);
+        sqlx::query!(
             "INSERT INTO api_calls (run_id, project_id, called_at, model, endpoint, attempt, outcome, http_status,
                  latency_ms, prompt_tokens, cached_tokens, output_tokens, thinking_tokens,
                  input_micros_per_mtok, output_micros_per_mtok, cached_micros_per_mtok, cost_picos)
              VALUES (NULL, ?, ?, ?, ?, 1, ?, 200, ?, ?, 0, 0, 0, ?, 0, 0, ?)",
+            self.project_id,
+            called_at,
+            provider,
+            endpoint,
+            outcome,
+            latency_ms,
+            posts,
+            price_per_post,
+            cost_picos,
         )
-        .bind(self.project_id)
-        .bind((self.clock)())
-        .bind(self.request.source.provider())
-        .bind(endpoint)
-        .bind(outcome)
-        .bind(latency.as_millis() as i64)
-        .bind(posts as i64)
-        .bind(price_per_post)
-        .bind(cost_picos)
         .execute(self.store.pool())
         .await?;
         self.tally.cost_picos += cost_picos;
@@ -829,14 +851,17 @@ async fn score_hits(
     search_id: i64,
     now: i64,
 ) -> Result<()> {
-    let rows = sqlx::query(&format!(
-        "SELECT {POST_COLUMNS} FROM tweets t JOIN authors a ON a.id = t.author_id
-         WHERE t.id IN (SELECT tweet_id FROM search_hits WHERE search_id = ?)"
-    ))
-    .bind(search_id)
+    let found = sqlx::query_as!(
+        StoredPost,
+        r#"SELECT t.id AS "id!", t.text, t.url, t.lang, a.handle, a.followers, t.likes, t.replies,
+                  t.retweets, t.views, t.posted_at, t.is_retweet AS "is_retweet: bool",
+                  t.reply_restricted AS "reply_restricted: bool"
+           FROM tweets t JOIN authors a ON a.id = t.author_id
+           WHERE t.id IN (SELECT tweet_id FROM search_hits WHERE search_id = ?)"#,
+        search_id,
+    )
     .fetch_all(store.pool())
     .await?;
-    let found: Vec<StoredPost> = rows.iter().map(StoredPost::from_row).collect();
     let scores = posts::score(project, &found, now);
     posts::save_scores(store, project.id, &found, &scores, now).await
 }
@@ -856,29 +881,30 @@ async fn labels_of(
     search_id: i64,
     started_at: i64,
 ) -> Result<Labels> {
-    let rows = sqlx::query(
-        "SELECT pt.label, pt.gate_reason IS NOT NULL AS held, pt.added_at >= ? AS fresh, COUNT(*) AS n
-         FROM project_tweets pt
-         WHERE pt.project_id = ? AND pt.label IS NOT NULL
-           AND pt.tweet_id IN (SELECT tweet_id FROM search_hits WHERE search_id = ?)
-         GROUP BY 1, 2, 3",
+    let rows = sqlx::query!(
+        r#"SELECT pt.label AS "label!", pt.gate_reason IS NOT NULL AS "held!: bool",
+                  pt.added_at >= ? AS "fresh!: bool", COUNT(*) AS "n!: i64"
+           FROM project_tweets pt
+           WHERE pt.project_id = ? AND pt.label IS NOT NULL
+             AND pt.tweet_id IN (SELECT tweet_id FROM search_hits WHERE search_id = ?)
+           GROUP BY 1, 2, 3"#,
+        started_at,
+        project_id,
+        search_id,
     )
-    .bind(started_at)
-    .bind(project_id)
-    .bind(search_id)
     .fetch_all(store.pool())
     .await?;
     let mut l = Labels::default();
     for r in rows {
-        let n = r.get::<i64, _>("n") as u64;
-        if r.get::<bool, _>("held") {
+        let n = r.n as u64;
+        if r.held {
             l.held_back += n;
             continue;
         }
-        match r.get::<String, _>("label").as_str() {
+        match r.label.as_str() {
             "green" => {
                 l.green += n;
-                if r.get::<bool, _>("fresh") {
+                if r.fresh {
                     l.new_greens += n;
                 }
             }
@@ -894,22 +920,23 @@ pub(crate) async fn term_cursors(
     store: &Store,
     search_id: i64,
 ) -> Result<HashMap<String, TermCursor>> {
-    let rows = sqlx::query(
-        "SELECT h.term, MAX(t.posted_at) AS newest_at, MAX(CAST(t.id AS INTEGER)) AS newest_id
-         FROM search_hits h JOIN tweets t ON t.id = h.tweet_id
-         WHERE h.search_id = ? GROUP BY h.term",
+    let rows = sqlx::query!(
+        r#"SELECT h.term, MAX(t.posted_at) AS "newest_at!: i64",
+                  MAX(CAST(t.id AS INTEGER)) AS "newest_id!: i64"
+           FROM search_hits h JOIN tweets t ON t.id = h.tweet_id
+           WHERE h.search_id = ? GROUP BY h.term"#,
+        search_id,
     )
-    .bind(search_id)
     .fetch_all(store.pool())
     .await?;
     Ok(rows
-        .iter()
+        .into_iter()
         .map(|r| {
             (
-                r.get::<String, _>("term"),
+                r.term,
                 TermCursor {
-                    newest_at: r.get("newest_at"),
-                    newest_id: r.get::<i64, _>("newest_id").to_string(),
+                    newest_at: r.newest_at,
+                    newest_id: r.newest_id.to_string(),
                 },
             )
         })

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::Row;
 
 use super::run::{self, term_cursors};
 use super::{
@@ -30,22 +29,33 @@ pub struct SavedSearch {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, project_id, name, request_json, cursors_json, refresh_hours, draft_new_greens, last_fetched_at, created_at";
+/// A saved search's columns, as stored.
+struct SavedSearchRow {
+    id: i64,
+    project_id: i64,
+    name: String,
+    request_json: String,
+    cursors_json: String,
+    refresh_hours: Option<i64>,
+    draft_new_greens: bool,
+    last_fetched_at: Option<i64>,
+    created_at: i64,
+}
 
-fn from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SavedSearch> {
+fn from_row(r: SavedSearchRow) -> Result<SavedSearch> {
     let bad = |e: serde_json::Error| {
         FinderError::InvalidInput(format!("A saved search could not be read: {e}"))
     };
     Ok(SavedSearch {
-        id: r.get("id"),
-        project_id: r.get("project_id"),
-        name: r.get("name"),
-        request: serde_json::from_str(r.get("request_json")).map_err(bad)?,
-        cursors: serde_json::from_str(r.get("cursors_json")).map_err(bad)?,
-        refresh_hours: r.get::<Option<i64>, _>("refresh_hours").map(|h| h as u32),
-        draft_new_greens: r.get("draft_new_greens"),
-        last_fetched_at: r.get("last_fetched_at"),
-        created_at: r.get("created_at"),
+        id: r.id,
+        project_id: r.project_id,
+        name: r.name,
+        request: serde_json::from_str(&r.request_json).map_err(bad)?,
+        cursors: serde_json::from_str(&r.cursors_json).map_err(bad)?,
+        refresh_hours: r.refresh_hours.map(|h| h as u32),
+        draft_new_greens: r.draft_new_greens,
+        last_fetched_at: r.last_fetched_at,
+        created_at: r.created_at,
     })
 }
 
@@ -71,16 +81,17 @@ pub async fn save(
         Some(search_id) => (term_cursors(store, search_id).await?, Some(now)),
         None => (HashMap::new(), None),
     };
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO saved_searches (project_id, name, request_json, cursors_json, last_fetched_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    let (request_json, cursors_json) = (to_json(&request), to_json(&cursors));
+    let id: i64 = sqlx::query_scalar!(
+        r#"INSERT INTO saved_searches (project_id, name, request_json, cursors_json, last_fetched_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id AS "id!: i64""#,
+        project_id,
+        name,
+        request_json,
+        cursors_json,
+        fetched,
+        now,
     )
-    .bind(project_id)
-    .bind(name)
-    .bind(to_json(&request))
-    .bind(to_json(&cursors))
-    .bind(fetched)
-    .bind(now)
     .fetch_one(store.pool())
     .await
     .map_err(|e| match e.as_database_error() {
@@ -97,30 +108,35 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<SavedSearch> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM saved_searches WHERE id = ?"
-    ))
-    .bind(id)
+    let row = sqlx::query_as!(
+        SavedSearchRow,
+        r#"SELECT id AS "id!: i64", project_id, name, request_json, cursors_json, refresh_hours,
+                  draft_new_greens AS "draft_new_greens: bool", last_fetched_at, created_at
+           FROM saved_searches WHERE id = ?"#,
+        id,
+    )
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| FinderError::InvalidInput(format!("There is no saved search #{id}.")))?;
-    from_row(&row)
+    from_row(row)
 }
 
 /// A project's saved searches (every project's with `None`), oldest first.
 pub async fn list(store: &Store, project_id: Option<i64>) -> Result<Vec<SavedSearch>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM saved_searches WHERE ?1 IS NULL OR project_id = ?1 ORDER BY created_at, id"
-    ))
-    .bind(project_id)
+    let rows = sqlx::query_as!(
+        SavedSearchRow,
+        r#"SELECT id AS "id!: i64", project_id, name, request_json, cursors_json, refresh_hours,
+                  draft_new_greens AS "draft_new_greens: bool", last_fetched_at, created_at
+           FROM saved_searches WHERE ?1 IS NULL OR project_id = ?1 ORDER BY created_at, id"#,
+        project_id,
+    )
     .fetch_all(store.pool())
     .await?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(from_row).collect()
 }
 
 pub async fn delete(store: &Store, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM saved_searches WHERE id = ?")
-        .bind(id)
+    sqlx::query!("DELETE FROM saved_searches WHERE id = ?", id)
         .execute(store.pool())
         .await?;
     Ok(())
@@ -140,12 +156,15 @@ pub async fn set_schedule(
             ));
         }
     }
-    sqlx::query("UPDATE saved_searches SET refresh_hours = ?, draft_new_greens = ? WHERE id = ?")
-        .bind(hours.map(i64::from))
-        .bind(draft_new_greens)
-        .bind(id)
-        .execute(store.pool())
-        .await?;
+    let hours = hours.map(i64::from);
+    sqlx::query!(
+        "UPDATE saved_searches SET refresh_hours = ?, draft_new_greens = ? WHERE id = ?",
+        hours,
+        draft_new_greens,
+        id,
+    )
+    .execute(store.pool())
+    .await?;
     get(store, id).await
 }
 
@@ -194,11 +213,14 @@ pub async fn find_new_posts(
     let fetched = (outcome.status != SearchStatus::Failed || outcome.found > 0)
         .then_some(outcome.started_at)
         .or(saved.last_fetched_at);
-    sqlx::query("UPDATE saved_searches SET cursors_json = ?, last_fetched_at = ? WHERE id = ?")
-        .bind(to_json(&cursors))
-        .bind(fetched)
-        .bind(id)
-        .execute(store.pool())
-        .await?;
+    let cursors_json = to_json(&cursors);
+    sqlx::query!(
+        "UPDATE saved_searches SET cursors_json = ?, last_fetched_at = ? WHERE id = ?",
+        cursors_json,
+        fetched,
+        id,
+    )
+    .execute(store.pool())
+    .await?;
     Ok(outcome)
 }

@@ -75,11 +75,13 @@ where
             if stop.is_cancelled() {
                 return Ok(());
             }
-            sqlx::query("UPDATE saved_searches SET last_fetched_at = ? WHERE id = ?")
-                .bind(now)
-                .bind(search.id)
-                .execute(store.pool())
-                .await?;
+            sqlx::query!(
+                "UPDATE saved_searches SET last_fetched_at = ? WHERE id = ?",
+                now,
+                search.id,
+            )
+            .execute(store.pool())
+            .await?;
             refresh(search).await;
         }
         tokio::select! {
