@@ -10,7 +10,7 @@ use tauri_specta::Event;
 use crate::dto::*;
 use crate::error::{AppError, AppResult, ShellErrorCode};
 use crate::find::{
-    self, FindState, SavedSearchDto, SearchEstimate, SearchJob, SearchRequestDto, TermAnalysisDto,
+    self, FindState, SavedSearch, SearchEstimate, SearchJob, SearchRequest, TermAnalysis,
 };
 use crate::ops::now;
 use crate::runs::{self, Emit, RunEvent};
@@ -542,7 +542,7 @@ pub fn reveal_log_folder(state: S<'_>) -> AppResult<()> {
 /// What a search may cost at most, before it starts.
 #[tauri::command]
 #[specta::specta]
-pub async fn estimate_search(state: S<'_>, request: SearchRequestDto) -> AppResult<SearchEstimate> {
+pub async fn estimate_search(state: S<'_>, request: SearchRequest) -> AppResult<SearchEstimate> {
     find::estimate(&state, request).await
 }
 
@@ -554,12 +554,12 @@ pub async fn start_search(
     state: S<'_>,
     searches: State<'_, FindState>,
     project_id: i64,
-    request: SearchRequestDto,
+    request: SearchRequest,
     save_as: Option<String>,
 ) -> AppResult<()> {
     let job = SearchJob::New {
         project_id,
-        request: request.into(),
+        request,
         save_as,
     };
     find::start(&state, &searches, find::emitter(app), job).await
@@ -592,7 +592,7 @@ pub fn cancel_search(searches: State<'_, FindState>) -> AppResult<bool> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn list_saved_searches(state: S<'_>, project_id: i64) -> AppResult<Vec<SavedSearchDto>> {
+pub async fn list_saved_searches(state: S<'_>, project_id: i64) -> AppResult<Vec<SavedSearch>> {
     find::list_saved(&state, project_id).await
 }
 
@@ -603,9 +603,9 @@ pub async fn save_search(
     state: S<'_>,
     project_id: i64,
     name: String,
-    request: SearchRequestDto,
+    request: SearchRequest,
     from_search: Option<i64>,
-) -> AppResult<SavedSearchDto> {
+) -> AppResult<SavedSearch> {
     find::save(&state, project_id, &name, request, from_search).await
 }
 
@@ -618,7 +618,7 @@ pub async fn set_search_schedule(
     id: i64,
     hours: Option<u32>,
     draft_new_greens: bool,
-) -> AppResult<SavedSearchDto> {
+) -> AppResult<SavedSearch> {
     find::set_schedule(&state, id, hours, draft_new_greens).await
 }
 
@@ -631,14 +631,14 @@ pub async fn delete_saved_search(state: S<'_>, id: i64) -> AppResult<()> {
 /// The Find posts form read into a request, or the first thing to fix in it.
 #[tauri::command]
 #[specta::specta]
-pub fn read_search_form(form: find::SearchFormDto) -> AppResult<find::SearchFormReading> {
+pub fn read_search_form(form: find::SearchForm) -> AppResult<find::SearchFormReading> {
     Ok(find::read_form(form))
 }
 
 /// Term analysis of a search: shares, freshness, verdict and reply cost per term.
 #[tauri::command]
 #[specta::specta]
-pub async fn analyze_terms(state: S<'_>, search_id: i64) -> AppResult<Vec<TermAnalysisDto>> {
+pub async fn analyze_terms(state: S<'_>, search_id: i64) -> AppResult<Vec<TermAnalysis>> {
     find::analyze(&state, search_id).await
 }
 

@@ -5,17 +5,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use finder::search::analysis::{self, TermAnalysis};
+use finder::search::analysis;
 use finder::search::{
-    self, saved, schedule, PollPolicy, SearchCancel, SearchFilters, SearchOptions, SearchOutcome,
-    SearchProgress, SearchRequest, Sort, Source, SourceAccess,
+    self, saved, schedule, PollPolicy, SearchCancel, SearchOptions, SourceAccess,
 };
 use finder::{ErrorCode, Store};
 use keychain::{Keychain, Secret};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use specta::Type;
 
-use crate::dto::{JsNumber, SkippedRow};
 use crate::error::{AppError, AppErrorCode, AppResult, ShellErrorCode};
 use crate::state::AppState;
 
@@ -23,158 +21,29 @@ use crate::state::AppState;
 pub use keychain::{APIFY_TOKEN_ENV, X_TOKEN_ENV};
 
 // ---------- shapes ----------
+// The engine's search types cross as they are (specta on `finder::search`); these are the
+// window's own: the form's reading as a value instead of a Result.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum SearchSource {
-    Apify,
-    X,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum SearchSort {
-    Latest,
-    Top,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub struct SearchFiltersDto {
-    pub min_likes: u32,
-    pub min_reposts: u32,
-    pub min_replies: u32,
-    pub days_back: Option<u32>,
-    pub language: Option<String>,
-    pub only_verified: bool,
-    pub only_image: bool,
-    pub only_video: bool,
-    pub only_quote: bool,
-    pub raw_query: bool,
-    pub sort: SearchSort,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub struct SearchRequestDto {
-    pub source: SearchSource,
-    pub terms: Vec<String>,
-    pub filters: SearchFiltersDto,
-    /// Posts per term, at most.
-    pub count: u32,
-}
-
-impl From<SearchRequestDto> for SearchRequest {
-    fn from(r: SearchRequestDto) -> Self {
-        let f = r.filters;
-        SearchRequest {
-            source: match r.source {
-                SearchSource::Apify => Source::Apify,
-                SearchSource::X => Source::X,
-            },
-            terms: r.terms,
-            filters: SearchFilters {
-                min_likes: f.min_likes,
-                min_reposts: f.min_reposts,
-                min_replies: f.min_replies,
-                days_back: f.days_back,
-                language: f.language,
-                only_verified: f.only_verified,
-                only_image: f.only_image,
-                only_video: f.only_video,
-                only_quote: f.only_quote,
-                raw_query: f.raw_query,
-                sort: match f.sort {
-                    SearchSort::Latest => Sort::Latest,
-                    SearchSort::Top => Sort::Top,
-                },
-            },
-            count: r.count,
-        }
-    }
-}
-
-impl From<SearchRequest> for SearchRequestDto {
-    fn from(r: SearchRequest) -> Self {
-        let f = r.filters;
-        SearchRequestDto {
-            source: match r.source {
-                Source::Apify => SearchSource::Apify,
-                Source::X => SearchSource::X,
-            },
-            terms: r.terms,
-            filters: SearchFiltersDto {
-                min_likes: f.min_likes,
-                min_reposts: f.min_reposts,
-                min_replies: f.min_replies,
-                days_back: f.days_back,
-                language: f.language,
-                only_verified: f.only_verified,
-                only_image: f.only_image,
-                only_video: f.only_video,
-                only_quote: f.only_quote,
-                raw_query: f.raw_query,
-                sort: match f.sort {
-                    Sort::Latest => SearchSort::Latest,
-                    Sort::Top => SearchSort::Top,
-                },
-            },
-            count: r.count,
-        }
-    }
-}
-
-/// The Find posts form as typed (numbers still text), read by the engine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub struct SearchFormDto {
-    pub source: SearchSource,
-    pub terms: String,
-    pub count: String,
-    pub min_likes: String,
-    pub min_reposts: String,
-    pub min_replies: String,
-    pub days_back: String,
-    pub language: String,
-    pub only_verified: bool,
-    pub only_image: bool,
-    pub only_video: bool,
-    pub only_quote: bool,
-    pub raw_query: bool,
-    pub sort: SearchSort,
-}
+pub use finder::search::analysis::{TermAnalysis, TopicCount, Verdict};
+pub use finder::search::form::SearchForm;
+pub use finder::search::saved::SavedSearch;
+pub use finder::search::{
+    SearchError, SearchEstimate, SearchFilters, SearchOutcome, SearchProgress, SearchRequest,
+    SearchSort, SearchStage, SearchStatus, Source, TermTally,
+};
 
 /// The request the form makes, or the first thing to fix in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct SearchFormReading {
-    pub request: Option<SearchRequestDto>,
+    pub request: Option<SearchRequest>,
     pub problem: Option<String>,
 }
 
 /// Reads the form with the engine's rules.
-pub fn read_form(form: SearchFormDto) -> SearchFormReading {
-    let engine = search::form::SearchForm {
-        source: Some(match form.source {
-            SearchSource::Apify => Source::Apify,
-            SearchSource::X => Source::X,
-        }),
-        terms: form.terms,
-        count: form.count,
-        min_likes: form.min_likes,
-        min_reposts: form.min_reposts,
-        min_replies: form.min_replies,
-        days_back: form.days_back,
-        language: form.language,
-        only_verified: form.only_verified,
-        only_image: form.only_image,
-        only_video: form.only_video,
-        only_quote: form.only_quote,
-        raw_query: form.raw_query,
-        sort: match form.sort {
-            SearchSort::Latest => Sort::Latest,
-            SearchSort::Top => Sort::Top,
-        },
-    };
-    match engine.read() {
+pub fn read_form(form: SearchForm) -> SearchFormReading {
+    match form.read() {
         Ok(request) => SearchFormReading {
-            request: Some(request.into()),
+            request: Some(request),
             problem: None,
         },
         Err(problem) => SearchFormReading {
@@ -184,228 +53,13 @@ pub fn read_form(form: SearchFormDto) -> SearchFormReading {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
-pub struct SearchEstimate {
-    pub max_posts: u64,
-    pub max_cost_picos: i64,
-    pub max_cost: String,
-    pub sentence: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct SearchProgressDto {
-    pub search_id: i64,
-    pub term: String,
-    pub term_number: u32,
-    pub terms: u32,
-    /// starting, running, reading, rate_limited, scoring, done
-    pub stage: String,
-    pub found: u64,
-    pub added: u64,
-    pub skipped: u64,
-    pub filtered: u64,
-    pub cost_picos: i64,
-    pub note: String,
-}
-
-impl From<SearchProgress> for SearchProgressDto {
-    fn from(p: SearchProgress) -> Self {
-        SearchProgressDto {
-            search_id: p.search_id,
-            term: p.term,
-            term_number: p.term_number as u32,
-            terms: p.terms as u32,
-            stage: serde_json::to_value(p.stage)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            found: p.found,
-            added: p.added,
-            skipped: p.skipped,
-            filtered: p.filtered,
-            cost_picos: p.cost_picos,
-            note: p.note,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct TermTallyDto {
-    pub term: String,
-    pub found: u64,
-    pub added: u64,
-    pub complete: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct SearchOutcomeDto {
-    pub search_id: i64,
-    pub project_id: i64,
-    pub source: SearchSource,
-    /// finished, cancelled or failed (what arrived is kept either way).
-    pub status: String,
-    pub found: u64,
-    pub added: u64,
-    pub updated: u64,
-    pub skipped_total: u64,
-    pub skipped: Vec<SkippedRow>,
-    pub filtered: u64,
-    pub terms: Vec<TermTallyDto>,
-    pub cost_picos: i64,
-    pub cost: String,
-    pub green: u64,
-    pub yellow: u64,
-    pub red: u64,
-    pub held_back: u64,
-    pub new_greens: u64,
-    pub error: Option<AppError>,
-    pub summary: String,
-    /// The saved search this became or belongs to.
-    pub saved_search_id: Option<i64>,
-}
-
-impl SearchOutcomeDto {
-    fn from_engine(o: SearchOutcome, saved_search_id: Option<i64>) -> Self {
-        SearchOutcomeDto {
-            search_id: o.search_id,
-            project_id: o.project_id,
-            source: match o.source {
-                Source::Apify => SearchSource::Apify,
-                Source::X => SearchSource::X,
-            },
-            status: o.status.as_str().to_owned(),
-            found: o.found,
-            added: o.added,
-            updated: o.updated,
-            skipped_total: o.skipped_total,
-            skipped: o
-                .skipped
-                .into_iter()
-                .map(|s| SkippedRow {
-                    place: s.place,
-                    id: s.id,
-                    reason: s.reason,
-                })
-                .collect(),
-            filtered: o.filtered,
-            terms: o
-                .terms
-                .into_iter()
-                .map(|t| TermTallyDto {
-                    term: t.term,
-                    found: t.found,
-                    added: t.added,
-                    complete: t.complete,
-                })
-                .collect(),
-            cost_picos: o.cost_picos,
-            cost: o.cost,
-            green: o.green,
-            yellow: o.yellow,
-            red: o.red,
-            held_back: o.held_back,
-            new_greens: o.new_greens,
-            error: o.error.map(|e| AppError::new(e.code, e.message)),
-            summary: o.summary,
-            saved_search_id,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct SavedSearchDto {
-    pub id: i64,
-    pub project_id: i64,
-    pub name: String,
-    pub request: SearchRequestDto,
-    pub refresh_hours: Option<u32>,
-    /// After a scheduled refresh, draft replies for the new green posts.
-    pub draft_new_greens: bool,
-    pub last_fetched_at: Option<i64>,
-    pub created_at: i64,
-}
-
-impl From<saved::SavedSearch> for SavedSearchDto {
-    fn from(s: saved::SavedSearch) -> Self {
-        SavedSearchDto {
-            id: s.id,
-            project_id: s.project_id,
-            name: s.name,
-            request: s.request.into(),
-            refresh_hours: s.refresh_hours,
-            draft_new_greens: s.draft_new_greens,
-            last_fetched_at: s.last_fetched_at,
-            created_at: s.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct TopicCountDto {
-    pub topic: String,
-    pub posts: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-pub struct TermAnalysisDto {
-    pub term: String,
-    pub found: u64,
-    pub green: u64,
-    pub yellow: u64,
-    pub red: u64,
-    pub held_back: u64,
-    #[specta(type = JsNumber)]
-    pub green_share: f64,
-    #[specta(type = JsNumber)]
-    pub yellow_share: f64,
-    #[specta(type = JsNumber)]
-    pub red_share: f64,
-    #[specta(type = JsNumber)]
-    pub fresh_share: f64,
-    pub top_topics: Vec<TopicCountDto>,
-    /// Excellent, Good, Okay or Poor.
-    pub verdict: String,
-    pub verdict_sentence: String,
-    pub reply_cost_picos: i64,
-    pub reply_cost: String,
-}
-
-impl From<TermAnalysis> for TermAnalysisDto {
-    fn from(a: TermAnalysis) -> Self {
-        TermAnalysisDto {
-            term: a.term,
-            found: a.found,
-            green: a.green,
-            yellow: a.yellow,
-            red: a.red,
-            held_back: a.held_back,
-            green_share: a.green_share,
-            yellow_share: a.yellow_share,
-            red_share: a.red_share,
-            fresh_share: a.fresh_share,
-            top_topics: a
-                .top_topics
-                .into_iter()
-                .map(|t| TopicCountDto {
-                    topic: t.topic,
-                    posts: t.posts,
-                })
-                .collect(),
-            verdict: a.verdict.as_str().to_owned(),
-            verdict_sentence: a.verdict_sentence,
-            reply_cost_picos: a.reply_cost_picos,
-            reply_cost: a.reply_cost,
-        }
-    }
-}
-
 /// What the window hears about searches while they work.
 #[derive(Debug, Clone, PartialEq, Serialize, Type, tauri_specta::Event)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FindEvent {
-    Progress(SearchProgressDto),
+    Progress(SearchProgress),
     /// The search ended (finished, cancelled, or failed with what arrived kept).
-    Finished(SearchOutcomeDto),
+    Finished(SearchOutcome),
     /// The search could not start or stopped on an unexpected problem.
     Failed {
         code: AppErrorCode,
@@ -464,16 +118,10 @@ pub async fn access(store: &Store, keychain: &Keychain, source: Source) -> AppRe
     })
 }
 
-pub async fn estimate(state: &AppState, request: SearchRequestDto) -> AppResult<SearchEstimate> {
-    let request = SearchRequest::from(request).normalised();
+pub async fn estimate(state: &AppState, request: SearchRequest) -> AppResult<SearchEstimate> {
+    let request = request.normalised();
     request.validate()?;
-    let e = search::estimate(&state.store, &request, wall_clock()).await?;
-    Ok(SearchEstimate {
-        max_posts: e.max_posts,
-        max_cost_picos: e.max_cost_picos,
-        max_cost: e.max_cost,
-        sentence: e.sentence,
-    })
+    Ok(search::estimate(&state.store, &request, wall_clock()).await?)
 }
 
 /// What a background search does: a new search (saved under a name if asked) or a saved
@@ -528,7 +176,7 @@ pub async fn start(
     let slot = Arc::clone(&find.active);
     tauri::async_runtime::spawn(async move {
         let progress_emit = Arc::clone(&emit);
-        let progress = move |p: SearchProgress| progress_emit(FindEvent::Progress(p.into()));
+        let progress = move |p: SearchProgress| progress_emit(FindEvent::Progress(p));
         let result = match job {
             SearchJob::New {
                 project_id,
@@ -558,16 +206,19 @@ pub async fn start(
                         )
                         .await
                         {
-                            Ok(s) => Ok(SearchOutcomeDto::from_engine(o, Some(s.id))),
+                            Ok(s) => Ok(SearchOutcome {
+                                saved_search_id: Some(s.id),
+                                ..o
+                            }),
                             Err(e) => {
                                 // The posts are in; only the name could not be kept.
-                                let mut dto = SearchOutcomeDto::from_engine(o, None);
-                                dto.error.get_or_insert(AppError::from(e));
-                                Ok(dto)
+                                let mut o = o;
+                                o.error.get_or_insert(SearchError::from(&e));
+                                Ok(o)
                             }
                         }
                     }
-                    (Ok(o), None) => Ok(SearchOutcomeDto::from_engine(o, None)),
+                    (Ok(o), None) => Ok(o),
                     (Err(e), _) => Err(AppError::from(e)),
                 }
             }
@@ -581,7 +232,6 @@ pub async fn start(
                 &cancel,
             )
             .await
-            .map(|o| SearchOutcomeDto::from_engine(o, Some(saved_search_id)))
             .map_err(AppError::from),
         };
         *lock(&slot) = None;
@@ -607,11 +257,10 @@ pub fn cancel(find: &FindState) -> bool {
     }
 }
 
-pub async fn list_saved(state: &AppState, project_id: i64) -> AppResult<Vec<SavedSearchDto>> {
+pub async fn list_saved(state: &AppState, project_id: i64) -> AppResult<Vec<SavedSearch>> {
     Ok(saved::list(&state.store, Some(project_id))
         .await?
         .into_iter()
-        .map(Into::into)
         .collect())
 }
 
@@ -619,19 +268,18 @@ pub async fn save(
     state: &AppState,
     project_id: i64,
     name: &str,
-    request: SearchRequestDto,
+    request: SearchRequest,
     from_search: Option<i64>,
-) -> AppResult<SavedSearchDto> {
+) -> AppResult<SavedSearch> {
     Ok(saved::save(
         &state.store,
         project_id,
         name,
-        &request.into(),
+        &request,
         from_search,
         wall_clock(),
     )
-    .await?
-    .into())
+    .await?)
 }
 
 pub async fn set_schedule(
@@ -639,24 +287,19 @@ pub async fn set_schedule(
     id: i64,
     hours: Option<u32>,
     draft_new_greens: bool,
-) -> AppResult<SavedSearchDto> {
-    Ok(
-        saved::set_schedule(&state.store, id, hours, draft_new_greens)
-            .await?
-            .into(),
-    )
+) -> AppResult<SavedSearch> {
+    Ok(saved::set_schedule(&state.store, id, hours, draft_new_greens).await?)
 }
 
 pub async fn delete_saved(state: &AppState, id: i64) -> AppResult<()> {
     Ok(saved::delete(&state.store, id).await?)
 }
 
-pub async fn analyze(state: &AppState, search_id: i64) -> AppResult<Vec<TermAnalysisDto>> {
+pub async fn analyze(state: &AppState, search_id: i64) -> AppResult<Vec<TermAnalysis>> {
     Ok(
         analysis::analyze_search(&state.store, search_id, wall_clock())
             .await?
             .into_iter()
-            .map(Into::into)
             .collect(),
     )
 }
@@ -807,28 +450,24 @@ mod tests {
 
     #[test]
     fn requests_cross_unchanged_and_events_are_tagged() {
-        let dto = SearchRequestDto {
-            source: SearchSource::X,
-            terms: vec!["onboarding".into(), "free trial".into()],
-            filters: SearchFiltersDto {
-                min_likes: 3,
-                min_reposts: 1,
-                min_replies: 2,
-                days_back: Some(5),
-                language: Some("en".into()),
-                only_verified: true,
-                only_image: false,
-                only_video: true,
-                only_quote: false,
-                raw_query: false,
-                sort: SearchSort::Top,
+        // What the window sends is the engine's request, with the same words as before.
+        let json = serde_json::json!({
+            "source": "x",
+            "terms": ["onboarding", "free trial"],
+            "filters": {
+                "min_likes": 3, "min_reposts": 1, "min_replies": 2, "days_back": 5,
+                "language": "en", "only_verified": true, "only_image": false,
+                "only_video": true, "only_quote": false, "raw_query": false, "sort": "top"
             },
-            count: 250,
-        };
-        let engine = SearchRequest::from(dto.clone());
-        assert_eq!(engine.source, Source::X);
-        assert_eq!(engine.filters.sort, Sort::Top);
-        assert_eq!(SearchRequestDto::from(engine), dto);
+            "count": 250
+        });
+        let request: SearchRequest = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(request.source, Source::X);
+        assert_eq!(request.filters.sort, SearchSort::Top);
+        assert_eq!(serde_json::to_value(&request).unwrap(), json);
+        // Saved searches stored before the sort was snake_case still read.
+        let old: SearchSort = serde_json::from_str("\"Top\"").unwrap();
+        assert_eq!(old, SearchSort::Top);
 
         let event = FindEvent::Refreshed {
             project_id: 1,

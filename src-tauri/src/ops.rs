@@ -230,7 +230,7 @@ impl AppState {
         &self,
         settings: dto::ProjectSettings,
     ) -> Vec<finder::project::SettingsProblem> {
-        EngineSettings::from(settings).problems()
+        settings.problems()
     }
 
     pub async fn create_project(&self, settings: dto::ProjectSettings) -> AppResult<Project> {

@@ -82,30 +82,30 @@ export const commands = {
 	/**  Shows the log folder in the system's file manager. */
 	revealLogFolder: () => typedError<null, AppError>(__TAURI_INVOKE("reveal_log_folder")),
 	/**  What a search may cost at most, before it starts. */
-	estimateSearch: (request: SearchRequestDto) => typedError<SearchEstimate, AppError>(__TAURI_INVOKE("estimate_search", { request })),
+	estimateSearch: (request: SearchRequest) => typedError<SearchEstimate, AppError>(__TAURI_INVOKE("estimate_search", { request })),
 	/**  Starts a search; progress and the outcome arrive as `FindEvent`s. */
-	startSearch: (projectId: number, request: SearchRequestDto, saveAs: string | null) => typedError<null, AppError>(__TAURI_INVOKE("start_search", { projectId, request, saveAs })),
+	startSearch: (projectId: number, request: SearchRequest, saveAs: string | null) => typedError<null, AppError>(__TAURI_INVOKE("start_search", { projectId, request, saveAs })),
 	/**  "Find new posts": a saved search again, asking only for posts newer than the last fetch. */
 	findNewPosts: (savedSearchId: number) => typedError<null, AppError>(__TAURI_INVOKE("find_new_posts", { savedSearchId })),
 	/**  Cancels the search in progress (what arrived is kept); false when none was running. */
 	cancelSearch: () => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_search")),
-	listSavedSearches: (projectId: number) => typedError<SavedSearchDto[], AppError>(__TAURI_INVOKE("list_saved_searches", { projectId })),
+	listSavedSearches: (projectId: number) => typedError<SavedSearch[], AppError>(__TAURI_INVOKE("list_saved_searches", { projectId })),
 	/**  Saves a search; with `from_search`, that search's posts count as already fetched. */
-	saveSearch: (projectId: number, name: string, request: SearchRequestDto, fromSearch: number | null) => typedError<SavedSearchDto, AppError>(__TAURI_INVOKE("save_search", { projectId, name, request, fromSearch })),
+	saveSearch: (projectId: number, name: string, request: SearchRequest, fromSearch: number | null) => typedError<SavedSearch, AppError>(__TAURI_INVOKE("save_search", { projectId, name, request, fromSearch })),
 	/**
 	 *  Refresh a saved search every N hours while the app runs (`None`: only when asked), and
 	 *  optionally draft replies for the new green posts after each refresh.
 	 */
-	setSearchSchedule: (id: number, hours: number | null, draftNewGreens: boolean) => typedError<SavedSearchDto, AppError>(__TAURI_INVOKE("set_search_schedule", { id, hours, draftNewGreens })),
+	setSearchSchedule: (id: number, hours: number | null, draftNewGreens: boolean) => typedError<SavedSearch, AppError>(__TAURI_INVOKE("set_search_schedule", { id, hours, draftNewGreens })),
 	deleteSavedSearch: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_saved_search", { id })),
 	/**  Term analysis of a search: shares, freshness, verdict and reply cost per term. */
-	analyzeTerms: (searchId: number) => typedError<TermAnalysisDto[], AppError>(__TAURI_INVOKE("analyze_terms", { searchId })),
+	analyzeTerms: (searchId: number) => typedError<TermAnalysis[], AppError>(__TAURI_INVOKE("analyze_terms", { searchId })),
 	/**  Amounts as the window shows them ("$0.0341") and as they fill an input ("0.0341"). */
 	moneyTexts: (picos: number[]) => typedError<MoneyText[], AppError>(__TAURI_INVOKE("money_texts", { picos })),
 	/**  A budget typed by the person, read and checked (above $0 and above what was spent). */
 	readBudget: (text: string, spentPicos: number | null) => typedError<BudgetInput, AppError>(__TAURI_INVOKE("read_budget", { text, spentPicos })),
 	/**  The Find posts form read into a request, or the first thing to fix in it. */
-	readSearchForm: (form: SearchFormDto) => typedError<SearchFormReading, AppError>(__TAURI_INVOKE("read_search_form", { form })),
+	readSearchForm: (form: SearchForm) => typedError<SearchFormReading, AppError>(__TAURI_INVOKE("read_search_form", { form })),
 	/**  A post's score in its four parts with the project's weights (the review breakdown). */
 	scoreParts: (weights: Weights, velocity: number | null, relevance: number | null, openness: number | null, author: number | null) => typedError<ScorePart[], AppError>(__TAURI_INVOKE("score_parts", { weights, velocity, relevance, openness, author })),
 	/**  A starting value for raising a run's budget, as dollars for the input ("0.10"). */
@@ -273,11 +273,11 @@ export type FileFilter = {
 /**  What the window hears about searches while they work. */
 export type FindEvent = {
 	kind: "progress",
-} & SearchProgressDto | 
+} & SearchProgress | 
 /**  The search ended (finished, cancelled, or failed with what arrived kept). */
 {
 	kind: "finished",
-} & SearchOutcomeDto | 
+} & SearchOutcome | 
 /**  The search could not start or stopped on an unexpected problem. */
 ({ kind: "failed"; code: AppErrorCode; message: string }) & { name?: never; new_greens?: never; project_id?: never; saved_search_id?: never; sentence?: never } | 
 /**  A scheduled refresh of a saved search ended. */
@@ -757,13 +757,14 @@ export type RunSummary = {
 	sentence: string,
 };
 
-export type SavedSearchDto = {
+export type SavedSearch = {
 	id: number,
 	project_id: number,
 	name: string,
-	request: SearchRequestDto,
+	request: SearchRequest,
+	/**  Refresh every N hours while the app runs; `None`: only when asked. */
 	refresh_hours: number | null,
-	/**  After a scheduled refresh, draft replies for the new green posts. */
+	/**  After a refresh, draft replies for the new green posts (within the budgets). */
 	draft_new_greens: boolean,
 	last_fetched_at: number | null,
 	created_at: number,
@@ -781,31 +782,45 @@ export type ScorePart = {
 	contribution: number,
 };
 
+export type SearchError = {
+	code: ErrorCode,
+	message: string,
+};
+
+/**  What a search may cost before it starts: the most posts it can read and their price. */
 export type SearchEstimate = {
 	max_posts: number,
 	max_cost_picos: number,
+	/**  "$0.0800" — at most. */
 	max_cost: string,
+	/**  One sentence for the screen and the terminal. */
 	sentence: string,
 };
 
-export type SearchFiltersDto = {
+/**  The predecessor's filters. Counts are minimums; zero means no minimum. */
+export type SearchFilters = {
 	min_likes: number,
 	min_reposts: number,
 	min_replies: number,
+	/**  Only posts from the last N days. */
 	days_back: number | null,
+	/**  A language code such as "en". */
 	language: string | null,
 	only_verified: boolean,
 	only_image: boolean,
 	only_video: boolean,
 	only_quote: boolean,
+	/**  Use each term exactly as typed (X search syntax), adding no filters to it. */
 	raw_query: boolean,
 	sort: SearchSort,
 };
 
-/**  The Find posts form as typed (numbers still text), read by the engine. */
-export type SearchFormDto = {
-	source: SearchSource,
+/**  The form's fields. Blank minimums mean none; blank days back means no limit. */
+export type SearchForm = {
+	source: Source | null,
+	/**  Terms separated by commas or lines. */
 	terms: string,
+	/**  Posts per term. */
 	count: string,
 	min_likes: string,
 	min_reposts: string,
@@ -822,62 +837,94 @@ export type SearchFormDto = {
 
 /**  The request the form makes, or the first thing to fix in it. */
 export type SearchFormReading = {
-	request: SearchRequestDto | null,
+	request: SearchRequest | null,
 	problem: string | null,
 };
 
-export type SearchOutcomeDto = {
+export type SearchOutcome = {
 	search_id: number,
 	project_id: number,
-	source: SearchSource,
-	/**  finished, cancelled or failed (what arrived is kept either way). */
-	status: string,
+	source: Source,
+	status: SearchStatus,
 	found: number,
 	added: number,
 	updated: number,
 	skipped_total: number,
+	/**  The first skipped items, with reasons (as a file import lists them). */
 	skipped: SkippedRow[],
 	filtered: number,
-	terms: TermTallyDto[],
+	terms: TermTally[],
 	cost_picos: number,
+	/**  "$0.0400". */
 	cost: string,
+	/**  Labels of the posts this search brought (held back: gated, never sent to the AI). */
 	green: number,
 	yellow: number,
 	red: number,
 	held_back: number,
+	/**  Green posts new to the project: the ones worth a reply now. */
 	new_greens: number,
-	error: AppError | null,
+	error: SearchError | null,
+	started_at: number,
+	finished_at: number,
+	/**  One sentence: "Found 180 posts (120 new, 3 skipped) for $0.07." */
 	summary: string,
-	/**  The saved search this became or belongs to. */
+	/**  The saved search this search ran for or was saved as. */
 	saved_search_id: number | null,
 };
 
-export type SearchProgressDto = {
+/**  Live progress, sent after every page. */
+export type SearchProgress = {
 	search_id: number,
 	term: string,
+	/**  1-based. */
 	term_number: number,
 	terms: number,
-	/**  starting, running, reading, rate_limited, scoring, done */
-	stage: string,
+	stage: SearchStage,
+	/**  Posts that arrived (new + already known). */
 	found: number,
+	/**  Posts new to the project. */
 	added: number,
 	skipped: number,
+	/**  Read but below the likes/reposts/replies minimums (X cannot filter those itself). */
 	filtered: number,
 	cost_picos: number,
+	/**  A sentence for what is happening now ("Apify is running the search (RUNNING)"). */
 	note: string,
 };
 
-export type SearchRequestDto = {
-	source: SearchSource,
+/**  One search: terms, source, filters and how many posts per term. */
+export type SearchRequest = {
+	source: Source,
 	terms: string[],
-	filters: SearchFiltersDto,
+	filters: SearchFilters,
 	/**  Posts per term, at most. */
 	count: number,
 };
 
-export type SearchSort = "latest" | "top";
+/**
+ *  The order a search asks its source for. Saved searches stored before this was snake_case
+ *  said "Latest" / "Top": still read.
+ */
+export type SearchSort = 
+/**  Newest first (the default: "Top" returns few posts). */
+"latest" | 
+/**  Newest first (the default: "Top" returns few posts). */
+"Latest" | "top" | "Top";
 
-export type SearchSource = "apify" | "x";
+export type SearchStage = 
+/**  Asking the source to start. */
+"starting" | 
+/**  The actor run is going; posts are read as it stores them. */
+"running" | 
+/**  Reading pages of posts. */
+"reading" | 
+/**  The source asked us to slow down; waiting as it said. */
+"rate_limited" | "scoring" | "done";
+
+export type SearchStatus = "finished" | "cancelled" | 
+/**  Stopped by an error; what arrived before it is kept. */
+"failed";
 
 export type SecretName = "gemini" | "apify" | "x-bearer";
 
@@ -923,6 +970,9 @@ export type Sort = "score" | "views" |
 /**  score × √views: good posts that many people will see. */
 "balanced";
 
+/**  Where posts are found. */
+export type Source = "apify" | "x";
+
 export type Sources = {
 	/**  Handles whose posts score higher (the predecessor's "whitelist"). */
 	favour_authors: string[],
@@ -944,29 +994,36 @@ export type StatusChange = {
 	previous: ([string, Status])[],
 };
 
-export type TermAnalysisDto = {
+export type TermAnalysis = {
 	term: string,
 	found: number,
 	green: number,
 	yellow: number,
 	red: number,
+	/**  Gated: never sent to the AI (spam, reposts, replies not allowed …). */
 	held_back: number,
+	/**  Shares of `found`, 0 to 1. */
 	green_share: number,
 	yellow_share: number,
 	red_share: number,
+	/**  Share of posts from the last 48 hours. */
 	fresh_share: number,
-	top_topics: TopicCountDto[],
-	/**  Excellent, Good, Okay or Poor. */
-	verdict: string,
+	top_topics: TopicCount[],
+	verdict: Verdict,
+	/**  The verdict as a word to show: "Excellent", "Good", "Okay" or "Poor". */
+	verdict_word: string,
+	/**  "Good (high confidence): 9% green, 64% from the last 48 hours." */
 	verdict_sentence: string,
+	/**  Estimated cost of drafting replies for the green posts. */
 	reply_cost_picos: number,
 	reply_cost: string,
 };
 
-export type TermTallyDto = {
+export type TermTally = {
 	term: string,
 	found: number,
 	added: number,
+	/**  The term was searched to the end (its cursor may move on). */
 	complete: boolean,
 };
 
@@ -989,10 +1046,12 @@ export type Topic = {
 	examples: string[],
 };
 
-export type TopicCountDto = {
+export type TopicCount = {
 	topic: string,
 	posts: number,
 };
+
+export type Verdict = "excellent" | "good" | "okay" | "poor";
 
 export type Voice = {
 	persona: string,

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use finder::search::analysis::{self, TermAnalysis};
 use finder::search::{
     self, data_prices, parse_terms, saved, schedule, PollPolicy, SearchCancel, SearchFilters,
-    SearchOptions, SearchOutcome, SearchProgress, SearchRequest, SearchStatus, Sort, Source,
+    SearchOptions, SearchOutcome, SearchProgress, SearchRequest, SearchSort, SearchStatus, Source,
     SourceAccess,
 };
 use finder::{projects, ErrorCode, FinderError, Store};
@@ -65,8 +65,8 @@ impl FilterFlags {
             ))
         })?;
         let sort = match self.sort.to_ascii_lowercase().as_str() {
-            "latest" => Sort::Latest,
-            "top" => Sort::Top,
+            "latest" => SearchSort::Latest,
+            "top" => SearchSort::Top,
             other => {
                 return Err(FinderError::InvalidInput(format!(
                     "\"{other}\" is not a sort order; use latest or top."

@@ -1,13 +1,13 @@
 // Term analysis: the terms of one search side by side, as the engine scored their posts.
 
 import { useMemo } from "react";
-import type { TermAnalysisDto } from "../bindings";
+import type { TermAnalysis } from "../bindings";
 import { analysisSeries } from "../lib/findText";
 import { formatInt, formatPercent } from "../lib/format";
 import { Chart, CHART_COLOURS } from "./Chart";
 import { Card } from "./ui";
 
-export function AnalysisCard({ rows }: { rows: TermAnalysisDto[] }) {
+export function AnalysisCard({ rows }: { rows: TermAnalysis[] }) {
   const { terms, series } = analysisSeries(rows);
   const option = useMemo(
     () => ({
@@ -50,7 +50,7 @@ export function AnalysisCard({ rows }: { rows: TermAnalysisDto[] }) {
                 <td>{formatPercent(r.fresh_share)}</td>
                 <td className="small">{r.top_topics.map((t) => `${t.topic} (${t.posts})`).join(", ") || "—"}</td>
                 <td title={r.verdict_sentence} data-testid="find-analysis-verdict">
-                  <strong>{r.verdict}</strong>
+                  <strong>{r.verdict_word}</strong>
                 </td>
                 <td>about {r.reply_cost}</td>
               </tr>

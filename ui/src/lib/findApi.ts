@@ -2,31 +2,22 @@
 // backend/tauri.ts). Tests give it a stand-in with `setFindApiForTests`.
 
 import { commands, events } from "../bindings";
-import type {
-  FindEvent,
-  SavedSearchDto,
-  SearchEstimate,
-  SearchFormDto,
-  SearchFormReading,
-  SearchOutcomeDto,
-  SearchRequestDto,
-  TermAnalysisDto,
-} from "../bindings";
+import type { FindEvent, SavedSearch, SearchEstimate, SearchForm, SearchFormReading, SearchOutcome, SearchRequest, TermAnalysis } from "../bindings";
 import { unwrap } from "../backend/tauri";
 
-export type { FindEvent, SavedSearchDto, SearchEstimate, SearchFormDto, SearchFormReading, SearchOutcomeDto, SearchRequestDto, TermAnalysisDto };
+export type { FindEvent, SavedSearch, SearchEstimate, SearchForm, SearchFormReading, SearchOutcome, SearchRequest, TermAnalysis };
 
 export interface FindApi {
   /** The form as typed, read by the engine into a request (or the first thing to fix). */
-  readForm(form: SearchFormDto): Promise<SearchFormReading>;
-  estimate(request: SearchRequestDto): Promise<SearchEstimate>;
-  start(projectId: number, request: SearchRequestDto, saveAs: string | null): Promise<void>;
+  readForm(form: SearchForm): Promise<SearchFormReading>;
+  estimate(request: SearchRequest): Promise<SearchEstimate>;
+  start(projectId: number, request: SearchRequest, saveAs: string | null): Promise<void>;
   findNew(savedSearchId: number): Promise<void>;
   cancel(): Promise<boolean>;
-  listSaved(projectId: number): Promise<SavedSearchDto[]>;
-  setSchedule(id: number, hours: number | null, draftNewGreens: boolean): Promise<SavedSearchDto>;
+  listSaved(projectId: number): Promise<SavedSearch[]>;
+  setSchedule(id: number, hours: number | null, draftNewGreens: boolean): Promise<SavedSearch>;
   deleteSaved(id: number): Promise<void>;
-  analyze(searchId: number): Promise<TermAnalysisDto[]>;
+  analyze(searchId: number): Promise<TermAnalysis[]>;
   onEvent(handler: (e: FindEvent) => void): Promise<() => void>;
 }
 

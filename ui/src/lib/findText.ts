@@ -2,12 +2,12 @@
 // result sentences, and the term-analysis chart. The engine decides everything else (reading
 // the form, validation, money, verdicts); these only shape what it sends.
 
-import type { SearchFormDto, SearchOutcomeDto, SearchProgressDto, SearchRequestDto, SearchSource, TermAnalysisDto } from "../bindings";
+import type { SearchForm, SearchOutcome, SearchProgress, SearchRequest, SearchSort, Source, TermAnalysis } from "../bindings";
 import { formatInt, plural } from "./format";
 
 export interface FindForm {
   terms: string;
-  source: SearchSource;
+  source: Source;
   count: string;
   minLikes: string;
   minReposts: string;
@@ -19,7 +19,7 @@ export interface FindForm {
   onlyVideo: boolean;
   onlyQuote: boolean;
   rawQuery: boolean;
-  sort: "latest" | "top";
+  sort: SearchSort;
   saveAs: string;
 }
 
@@ -43,7 +43,7 @@ export const DEFAULT_FORM: FindForm = {
 
 /** The form as the engine reads it: the same fields, named as the engine names them. The
  * engine splits the terms, reads the numbers and says what to fix (`readForm`). */
-export function toFormDto(form: FindForm): SearchFormDto {
+export function toFormDto(form: FindForm): SearchForm {
   return {
     source: form.source,
     terms: form.terms,
@@ -63,7 +63,7 @@ export function toFormDto(form: FindForm): SearchFormDto {
 }
 
 /** A saved search's request back into the form. */
-export function toForm(request: SearchRequestDto): FindForm {
+export function toForm(request: SearchRequest): FindForm {
   const f = request.filters;
   return {
     ...DEFAULT_FORM,
@@ -84,12 +84,12 @@ export function toForm(request: SearchRequestDto): FindForm {
   };
 }
 
-export function sourceName(source: SearchSource): string {
+export function sourceName(source: Source): string {
   return source === "apify" ? "Apify" : "X API";
 }
 
 /** "Term 1 of 2 · “onboarding”: 120 found, 80 new, 2 skipped". */
-export function progressLine(p: SearchProgressDto): string {
+export function progressLine(p: SearchProgress): string {
   const parts = [`${formatInt(p.found)} found`, `${formatInt(p.added)} new`];
   if (p.skipped > 0) parts.push(`${formatInt(p.skipped)} skipped`);
   if (p.filtered > 0) parts.push(`${formatInt(p.filtered)} below your minimums`);
@@ -97,7 +97,7 @@ export function progressLine(p: SearchProgressDto): string {
 }
 
 /** The result card's title. */
-export function outcomeHeadline(o: SearchOutcomeDto): string {
+export function outcomeHeadline(o: SearchOutcome): string {
   if (o.status === "cancelled") return `Cancelled: ${plural(o.added, "new post")} kept`;
   if (o.status === "failed") return o.found > 0 ? `Stopped part-way: ${plural(o.added, "new post")} kept` : "The search could not finish";
   if (o.found === 0) return "No posts matched";
@@ -105,7 +105,7 @@ export function outcomeHeadline(o: SearchOutcomeDto): string {
 }
 
 /** Side-by-side shares per term, as the chart draws them (percent, one decimal). */
-export function analysisSeries(rows: TermAnalysisDto[]): { terms: string[]; series: { name: string; values: number[] }[] } {
+export function analysisSeries(rows: TermAnalysis[]): { terms: string[]; series: { name: string; values: number[] }[] } {
   const pct = (x: number) => Math.round(x * 1000) / 10;
   return {
     terms: rows.map((r) => r.term),

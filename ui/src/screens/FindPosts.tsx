@@ -6,7 +6,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import type { FindEvent, SavedSearchDto, SearchFormReading, SearchOutcomeDto, SearchProgressDto, TermAnalysisDto } from "../bindings";
+import type { FindEvent, SavedSearch, SearchFormReading, SearchOutcome, SearchProgress, SearchSort, TermAnalysis } from "../bindings";
 
 // The charts library is large: it loads only when a term analysis is shown.
 const AnalysisCard = lazy(() => import("../components/TermAnalysis").then((m) => ({ default: m.AnalysisCard })));
@@ -25,12 +25,12 @@ export function FindPostsScreen() {
   const keys = useKeyStatus();
   const [form, setForm] = useState<FindForm>(DEFAULT_FORM);
   const [estimate, setEstimate] = useState<string | null>(null);
-  const [progress, setProgress] = useState<SearchProgressDto | null>(null);
+  const [progress, setProgress] = useState<SearchProgress | null>(null);
   const [running, setRunning] = useState(false);
-  const [outcome, setOutcome] = useState<SearchOutcomeDto | null>(null);
+  const [outcome, setOutcome] = useState<SearchOutcome | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState<SavedSearchDto[]>([]);
-  const [analysis, setAnalysis] = useState<TermAnalysisDto[] | null>(null);
+  const [saved, setSaved] = useState<SavedSearch[]>([]);
+  const [analysis, setAnalysis] = useState<TermAnalysis[] | null>(null);
   const [refreshed, setRefreshed] = useState<string | null>(null);
 
   // The engine reads the form (terms, whole numbers) a moment after each change.
@@ -274,7 +274,7 @@ export function FindPostsScreen() {
                 <input id="find-lang" className="input" value={form.language} onChange={(e) => set("language", e.target.value)} />
               </Field>
               <Field label="Order" htmlFor="find-sort">
-                <select id="find-sort" className="select" value={form.sort} onChange={(e) => set("sort", e.target.value as "latest" | "top")}>
+                <select id="find-sort" className="select" value={form.sort} onChange={(e) => set("sort", e.target.value as SearchSort)}>
                   <option value="latest">Latest first</option>
                   <option value="top">Top posts</option>
                 </select>
@@ -370,7 +370,7 @@ export function FindPostsScreen() {
   );
 }
 
-function OutcomeCard({ outcome: o, onRun, onReview }: { outcome: SearchOutcomeDto; onRun: () => void; onReview: () => void }) {
+function OutcomeCard({ outcome: o, onRun, onReview }: { outcome: SearchOutcome; onRun: () => void; onReview: () => void }) {
   return (
     <Card title={outcomeHeadline(o)} lead={o.summary} testId="find-result">
       {o.error && o.status !== "finished" ? (
@@ -416,10 +416,10 @@ function SavedSearches({
   onEdit,
   onChanged,
 }: {
-  saved: SavedSearchDto[];
+  saved: SavedSearch[];
   running: boolean;
-  onFind: (s: SavedSearchDto) => void;
-  onEdit: (s: SavedSearchDto) => void;
+  onFind: (s: SavedSearch) => void;
+  onEdit: (s: SavedSearch) => void;
   onChanged: () => void;
 }) {
   const [error, setError] = useState<unknown>(null);

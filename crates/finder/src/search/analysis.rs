@@ -14,6 +14,7 @@ use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Verdict {
     Excellent,
     Good,
@@ -33,12 +34,14 @@ impl Verdict {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TopicCount {
     pub topic: String,
     pub posts: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TermAnalysis {
     pub term: String,
     pub found: u64,
@@ -48,13 +51,19 @@ pub struct TermAnalysis {
     /// Gated: never sent to the AI (spam, reposts, replies not allowed …).
     pub held_back: u64,
     /// Shares of `found`, 0 to 1.
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub green_share: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub yellow_share: f64,
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub red_share: f64,
     /// Share of posts from the last 48 hours.
+    #[cfg_attr(feature = "specta", specta(type = crate::FiniteNumber))]
     pub fresh_share: f64,
     pub top_topics: Vec<TopicCount>,
     pub verdict: Verdict,
+    /// The verdict as a word to show: "Excellent", "Good", "Okay" or "Poor".
+    pub verdict_word: String,
     /// "Good (high confidence): 9% green, 64% from the last 48 hours."
     pub verdict_sentence: String,
     /// Estimated cost of drafting replies for the green posts.
@@ -212,6 +221,7 @@ async fn analyze_term(
         fresh_share,
         top_topics: topics,
         verdict,
+        verdict_word: verdict.as_str().to_owned(),
         verdict_sentence,
         reply_cost_picos,
         reply_cost: prices::format_usd(reply_cost_picos),

@@ -3,10 +3,11 @@
 //! it is while the person types; [`SearchRequest::validate`] checks the request itself when
 //! it is estimated or run.
 
-use super::{parse_terms, SearchFilters, SearchRequest, Sort, Source};
+use super::{parse_terms, SearchFilters, SearchRequest, SearchSort, Source};
 
 /// The form's fields. Blank minimums mean none; blank days back means no limit.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchForm {
     pub source: Option<Source>,
     /// Terms separated by commas or lines.
@@ -23,7 +24,7 @@ pub struct SearchForm {
     pub only_video: bool,
     pub only_quote: bool,
     pub raw_query: bool,
-    pub sort: Sort,
+    pub sort: SearchSort,
 }
 
 /// A whole number typed in a field; blank is 0.

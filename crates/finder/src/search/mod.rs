@@ -31,8 +31,8 @@ use crate::error::{ErrorCode, FinderError, Result};
 use crate::store::Store;
 
 pub use run::{
-    run, SearchCancel, SearchOptions, SearchOutcome, SearchProgress, SearchStage, SearchStatus,
-    TermCursor, TermTally,
+    run, SearchCancel, SearchError, SearchOptions, SearchOutcome, SearchProgress, SearchStage,
+    SearchStatus, TermCursor, TermTally,
 };
 
 /// Most terms one search takes (the predecessor's limit).
@@ -49,6 +49,7 @@ pub const MAX_DAYS_BACK: u32 = 30;
 /// Where posts are found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Source {
     #[default]
     Apify,
@@ -91,17 +92,25 @@ impl Source {
 pub const APIFY_PROVIDER: &str = "apify-tweet-scraper";
 pub const X_PROVIDER: &str = "x-api-recent-search";
 
+/// The order a search asks its source for. Saved searches stored before this was snake_case
+/// said "Latest" / "Top": still read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Sort {
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum SearchSort {
     /// Newest first (the default: "Top" returns few posts).
     #[default]
+    #[serde(alias = "Latest")]
     Latest,
+    #[serde(alias = "Top")]
     Top,
 }
 
 /// The predecessor's filters. Counts are minimums; zero means no minimum.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
+// serde's defaults read saved searches written before a filter existed; the window sends all.
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct SearchFilters {
     pub min_likes: u32,
     pub min_reposts: u32,
@@ -116,11 +125,12 @@ pub struct SearchFilters {
     pub only_quote: bool,
     /// Use each term exactly as typed (X search syntax), adding no filters to it.
     pub raw_query: bool,
-    pub sort: Sort,
+    pub sort: SearchSort,
 }
 
 /// One search: terms, source, filters and how many posts per term.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(skip_attr = "serde"))]
 pub struct SearchRequest {
     pub source: Source,
     pub terms: Vec<String>,
@@ -381,6 +391,7 @@ pub fn check_base_url(url: &str) -> Result<String> {
 
 /// What a search may cost before it starts: the most posts it can read and their price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchEstimate {
     pub max_posts: u64,
     pub max_cost_picos: i64,

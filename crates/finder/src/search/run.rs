@@ -15,8 +15,8 @@ use tokio::sync::watch;
 use super::apify::{self, Apify};
 use super::x_api::{PageRequest, XSearch};
 use super::{
-    apify_query, data_prices, x_query, CallError, PollPolicy, RetryAt, SearchRequest, Sort, Source,
-    SourceAccess,
+    apify_query, data_prices, x_query, CallError, PollPolicy, RetryAt, SearchRequest, SearchSort,
+    Source, SourceAccess,
 };
 use crate::error::{ErrorCode, FinderError, Result};
 use crate::import::{self, SkippedRow, MAX_SKIPPED_LISTED};
@@ -74,6 +74,7 @@ pub struct SearchOptions {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SearchStage {
     /// Asking the source to start.
     Starting,
@@ -89,6 +90,7 @@ pub enum SearchStage {
 
 /// Live progress, sent after every page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchProgress {
     pub search_id: i64,
     pub term: String,
@@ -110,6 +112,7 @@ pub struct SearchProgress {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SearchStatus {
     Finished,
     Cancelled,
@@ -128,6 +131,7 @@ impl SearchStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TermTally {
     pub term: String,
     pub found: u64,
@@ -137,12 +141,23 @@ pub struct TermTally {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchError {
     pub code: ErrorCode,
     pub message: String,
 }
 
+impl From<&FinderError> for SearchError {
+    fn from(e: &FinderError) -> Self {
+        SearchError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchOutcome {
     pub search_id: i64,
     pub project_id: i64,
@@ -171,6 +186,8 @@ pub struct SearchOutcome {
     pub finished_at: i64,
     /// One sentence: "Found 180 posts (120 new, 3 skipped) for $0.07."
     pub summary: String,
+    /// The saved search this search ran for or was saved as.
+    pub saved_search_id: Option<i64>,
 }
 
 /// Why a term stopped early.
@@ -380,13 +397,11 @@ pub async fn run(
         red: labels.red,
         held_back: labels.held_back,
         new_greens: labels.new_greens,
-        error: error.map(|e| SearchError {
-            code: e.code(),
-            message: e.to_string(),
-        }),
+        error: error.as_ref().map(SearchError::from),
         started_at,
         finished_at,
         summary,
+        saved_search_id: None,
     })
 }
 
@@ -628,7 +643,7 @@ impl Search<'_> {
         let mut input = json!({
             "searchTerms": [apify_query(&self.term, f, newer, (self.clock)())],
             "maxItems": self.request.count,
-            "sort": match f.sort { Sort::Latest => "Latest", Sort::Top => "Top" },
+            "sort": match f.sort { SearchSort::Latest => "Latest", SearchSort::Top => "Top" },
             "onlyVerifiedUsers": f.only_verified,
             "onlyImage": f.only_image,
             "onlyVideo": f.only_video,

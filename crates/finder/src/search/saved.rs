@@ -15,11 +15,14 @@ use crate::error::{FinderError, Result};
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SavedSearch {
     pub id: i64,
     pub project_id: i64,
     pub name: String,
     pub request: SearchRequest,
+    /// Where each term's last fetch stopped (the window has no use for it).
+    #[cfg_attr(feature = "specta", specta(skip))]
     pub cursors: HashMap<String, TermCursor>,
     /// Refresh every N hours while the app runs; `None`: only when asked.
     pub refresh_hours: Option<u32>,
@@ -187,7 +190,7 @@ pub async fn find_new_posts(
         cursors: saved.cursors.clone(),
         skip_scoring: false,
     };
-    let outcome = run::run(
+    let mut outcome = run::run(
         store,
         saved.project_id,
         &saved.request,
@@ -222,5 +225,6 @@ pub async fn find_new_posts(
     )
     .execute(store.pool())
     .await?;
+    outcome.saved_search_id = Some(id);
     Ok(outcome)
 }

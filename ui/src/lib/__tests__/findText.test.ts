@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SearchOutcomeDto, TermAnalysisDto } from "../../bindings";
+import type { SearchOutcome, TermAnalysis } from "../../bindings";
 import { analysisSeries, DEFAULT_FORM, outcomeHeadline, progressLine, toForm, toFormDto } from "../findText";
 
 describe("the Find posts form", () => {
@@ -43,7 +43,7 @@ describe("the Find posts form", () => {
   });
 });
 
-const outcome = (over: Partial<SearchOutcomeDto>): SearchOutcomeDto => ({
+const outcome = (over: Partial<SearchOutcome>): SearchOutcome => ({
   search_id: 1,
   project_id: 1,
   source: "apify",
@@ -64,6 +64,8 @@ const outcome = (over: Partial<SearchOutcomeDto>): SearchOutcomeDto => ({
   new_greens: 0,
   error: null,
   summary: "",
+  started_at: 0,
+  finished_at: 0,
   saved_search_id: null,
   ...over,
 });
@@ -94,7 +96,7 @@ describe("progress and result sentences", () => {
 
 describe("term analysis chart", () => {
   it("puts the terms side by side in percent", () => {
-    const row = (term: string, green: number): TermAnalysisDto => ({
+    const row = (term: string, green: number): TermAnalysis => ({
       term,
       found: 100,
       green: green * 100,
@@ -106,7 +108,8 @@ describe("term analysis chart", () => {
       red_share: 0.5,
       fresh_share: 0.955,
       top_topics: [],
-      verdict: "Good",
+      verdict: "good",
+      verdict_word: "Good",
       verdict_sentence: "",
       reply_cost_picos: 0,
       reply_cost: "$0.00",
