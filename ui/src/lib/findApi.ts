@@ -1,9 +1,9 @@
 // The backend for the Find posts screen: the generated bindings (thin, errors normalised like
-// backend/tauri.ts). Tests give it a stand-in with `setFindApiForTests`.
+// api.ts). Tests give it a stand-in with `setFindApiForTests`.
 
 import { commands, events } from "../bindings";
 import type { FindEvent, SavedSearch, SearchEstimate, SearchForm, SearchFormReading, SearchOutcome, SearchRequest, TermAnalysis } from "../bindings";
-import { unwrap } from "../backend/tauri";
+import { unwrap } from "../api";
 
 export type { FindEvent, SavedSearch, SearchEstimate, SearchForm, SearchFormReading, SearchOutcome, SearchRequest, TermAnalysis };
 

@@ -62,14 +62,14 @@ export const CSV_FILTERS: FileFilter[] = [{ name: "CSV (Excel, Google Sheets)", 
 /** Asks for one file to open. Null when the person cancels. */
 export async function pickFile(title: string, filters: FileFilter[], demoPath: string): Promise<string | null> {
   if (!insideTauri()) return demoPath;
-  const [{ commands }, { unwrap }] = await Promise.all([import("../bindings"), import("../backend/tauri")]);
+  const [{ commands }, { unwrap }] = await Promise.all([import("../bindings"), import("../api")]);
   return unwrap(commands.pickOpenFile(title, filters));
 }
 
 /** Asks where to save a file. Null when the person cancels. */
 export async function pickSavePath(title: string, defaultName: string, filters: FileFilter[]): Promise<string | null> {
   if (!insideTauri()) return `~/Documents/${defaultName}`;
-  const [{ commands }, { unwrap }] = await Promise.all([import("../bindings"), import("../backend/tauri")]);
+  const [{ commands }, { unwrap }] = await Promise.all([import("../bindings"), import("../api")]);
   return unwrap(commands.pickSaveFile(title, defaultName, filters));
 }
 

@@ -9,7 +9,7 @@ const listen = vi.fn();
 vi.mock("@tauri-apps/api/core", () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 vi.mock("@tauri-apps/api/event", () => ({ listen: (...args: unknown[]) => listen(...args), once: vi.fn(), emit: vi.fn(), emitTo: vi.fn() }));
 
-const { tauriApi } = await import("../tauri");
+const { tauriApi } = await import("../api");
 
 beforeEach(() => {
   invoke.mockReset();
