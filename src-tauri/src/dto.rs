@@ -34,6 +34,7 @@ pub use finder::scoring::Label;
 pub use finder::spend::{
     DayAverage, DaySpend as CostDayRow, RunSpend as RunCost, StackBy as CostGroupBy,
 };
+pub use keychain::Secret as SecretName;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -42,24 +43,6 @@ use specta::Type;
 pub type JsNumber = i32;
 
 // ---------- small enums ----------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "kebab-case")]
-pub enum SecretName {
-    Gemini,
-    Apify,
-    XBearer,
-}
-
-impl From<SecretName> for keychain::Secret {
-    fn from(s: SecretName) -> Self {
-        match s {
-            SecretName::Gemini => keychain::Secret::Gemini,
-            SecretName::Apify => keychain::Secret::Apify,
-            SecretName::XBearer => keychain::Secret::XBearer,
-        }
-    }
-}
 
 /// The account's rate-limit tier: Google's published limits, or the user's own numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]

@@ -56,7 +56,7 @@ impl AppState {
     // ---------- keys ----------
 
     pub fn key_status(&self, which: SecretName) -> AppResult<KeyStatus> {
-        let secret: Secret = which.into();
+        let secret: Secret = which;
         let from_environment =
             secret == Secret::Gemini && keychain::gemini_key_from_env().is_some();
         let status = if from_environment {
@@ -87,7 +87,7 @@ impl AppState {
     /// and nothing is saved when the check fails.
     pub async fn set_key(&self, which: SecretName, value: &str) -> AppResult<KeyStatus> {
         let key = gemini::ApiKey::new(value);
-        let secret: Secret = which.into();
+        let secret: Secret = which;
         if key.is_empty() {
             return Err(AppError::invalid(format!(
                 "Paste your {} first.",
@@ -119,7 +119,7 @@ impl AppState {
     }
 
     pub fn delete_key(&self, which: SecretName) -> AppResult<KeyStatus> {
-        let secret: Secret = which.into();
+        let secret: Secret = which;
         self.keychain.delete(secret)?;
         tracing::info!(key = secret.name(), "key removed");
         self.key_status(which)

@@ -44,7 +44,7 @@ import type {
   RunSpend,
   RunSummary,
   ScorePart,
-  SecretName,
+  Secret,
   SettingsProblem,
   StackBy,
   Status,
@@ -64,6 +64,7 @@ export type ExportSort = import("./bindings").Sort;
 export type CostGroupBy = StackBy;
 export type CostDayRow = DaySpend;
 export type RunProgress = import("./bindings").Progress;
+export type SecretName = Secret;
 
 export type Unlisten = () => void;
 

@@ -19,8 +19,8 @@ export const commands = {
 	pickSaveFile: (title: string, defaultName: string, filters: FileFilter[]) => typedError<string | null, AppError>(__TAURI_INVOKE("pick_save_file", { title, defaultName, filters })),
 	keyStatus: () => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("key_status")),
 	/**  Saves a key in the OS keychain. The Gemini key is checked with Google first. */
-	setKey: (secret: SecretName, value: string) => typedError<KeyStatus, AppError>(__TAURI_INVOKE("set_key", { secret, value })),
-	deleteKey: (secret: SecretName) => typedError<KeyStatus, AppError>(__TAURI_INVOKE("delete_key", { secret })),
+	setKey: (secret: Secret, value: string) => typedError<KeyStatus, AppError>(__TAURI_INVOKE("set_key", { secret, value })),
+	deleteKey: (secret: Secret) => typedError<KeyStatus, AppError>(__TAURI_INVOKE("delete_key", { secret })),
 	/**  Checks the Gemini key in use with the (free) models endpoint. */
 	checkKey: () => typedError<KeyCheck, AppError>(__TAURI_INVOKE("check_key")),
 	limitSettings: () => typedError<LimitSettings, AppError>(__TAURI_INVOKE("limit_settings")),
@@ -380,7 +380,7 @@ export type KeyCheck = {
 
 /**  What the window may know about a key: set or not and its last four characters. */
 export type KeyStatus = {
-	secret: SecretName,
+	secret: Secret,
 	set: boolean,
 	last4: string | null,
 	/**
@@ -926,7 +926,14 @@ export type SearchStatus = "finished" | "cancelled" |
 /**  Stopped by an error; what arrived before it is kept. */
 "failed";
 
-export type SecretName = "gemini" | "apify" | "x-bearer";
+/**  Which key an entry holds. */
+export type Secret = 
+/**  The Google Gemini API key. */
+"gemini" | 
+/**  The Apify API token. */
+"apify" | 
+/**  The X (Twitter) API bearer token. */
+"x-bearer";
 
 /**
  *  One thing to fix in a project's settings, for the editor: which part of the form

@@ -29,8 +29,9 @@ pub const SERVICE: &str = "app.commentfinder";
 pub const GEMINI_KEY_ENV: &str = "GEMINI_API_KEY";
 
 /// Which key an entry holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Secret {
     /// The Google Gemini API key.
     Gemini,
