@@ -272,7 +272,8 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
     }
     let access = gemini_access(store).await?;
     // The forecast comes before any billed call: embeddings are made after "yes".
-    let prepared = engine::prepare(store, Some(&access), project.id, settings, now).await?;
+    let prepared =
+        engine::prepare(store, Some(&access), project.id, settings.clone(), now).await?;
     if !out.json {
         eprintln!("{}", forecast_text(&prepared.forecast, &prepared.settings));
         warn_monthly(store, Some(project.id), now).await?;
@@ -295,7 +296,8 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         out.print(&json!({"status": "not_started"}), "Not started.");
         return Ok(());
     }
-    let handle = engine::start(store, &access, prepared, now_clock).await?;
+    // Started from the settings, as the app starts it: the engine plans it again inside.
+    let handle = engine::start_run(store, &access, project.id, settings, now, now_clock).await?;
     let Some(summary) = drive(out, store, handle, args.detach).await? else {
         return Ok(());
     };
@@ -355,6 +357,7 @@ async fn drive(
         run_id,
         mut events,
         task,
+        ..
     } = handle;
     let interactive = std::io::stderr().is_terminal();
     let show = !out.json || interactive;

@@ -402,6 +402,8 @@ async fn budget_left(
 /// A run working in the background.
 pub struct RunHandle {
     pub run_id: i64,
+    /// The project the run belongs to.
+    pub project_id: i64,
     pub events: mpsc::UnboundedReceiver<RunEvent>,
     pub task: JoinHandle<Result<RunSummary>>,
 }
@@ -506,9 +508,29 @@ fn context(
     )
 }
 
+/// Starts a run from its settings: checks them, plans and forecasts it (see [`prepare`]) and
+/// starts it (see [`start`]). The one call the app and the command line make to start a run.
+pub async fn start_run(
+    store: &Store,
+    access: &GeminiAccess,
+    project_id: i64,
+    settings: RunSettings,
+    now: i64,
+    wall_clock: fn() -> i64,
+) -> Result<RunHandle> {
+    let prepared = prepare(store, Some(access), project_id, settings, now).await?;
+    tracing::info!(
+        project = prepared.project.name(),
+        posts = prepared.plan.send.len(),
+        model = %prepared.settings.model,
+        "starting run"
+    );
+    start(store, access, prepared, wall_clock).await
+}
+
 /// Starts a prepared run: stores it with its settings and forecast, then in the background
 /// plans inside it (examples for topics without any, embeddings — paid, counted against its
-/// budget) and works through its posts.
+/// budget) and works through its posts with those settings.
 pub async fn start(
     store: &Store,
     access: &GeminiAccess,
@@ -523,16 +545,16 @@ pub async fn start(
     } = prepared;
     settings.validate()?;
     if plan.send.is_empty() {
-        return Err(FinderError::InvalidInput(format!(
-            "No posts need replies right now ({} held back, {} already answered). Import fresh posts or widen the filters.",
-            plan.gated.len(),
-            plan.deduped.len()
-        )));
+        return Err(FinderError::NothingToDo {
+            held_back: plan.gated.len(),
+            answered: plan.deduped.len(),
+        });
     }
     let now = wall_clock();
     let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
     let (ctx, events) = context(store, access, limiter, wall_clock);
     let run_id = run_store::create(&ctx, &project, &settings, Some(&forecast)).await?;
+    let project_id = project.id;
     let access = access.clone();
     let ctx = Arc::new(ctx);
     let work = {
@@ -540,7 +562,7 @@ pub async fn start(
         async move {
             let run = StoredRun {
                 run_id,
-                project_id: project.id,
+                project_id,
                 settings,
                 earlier_ms: 0,
             };
@@ -549,7 +571,7 @@ pub async fn start(
             executor::execute_run(&ctx, &run).await
         }
     };
-    Ok(spawn(ctx, run_id, events, work))
+    Ok(spawn(ctx, run_id, project_id, events, work))
 }
 
 /// Picks up a stopped, interrupted or crashed run. Refused while it is running here or in
@@ -587,6 +609,7 @@ pub async fn resume(
     let limiter = limiter_for(store, access, &run.settings.model, run.settings.limits, now).await?;
     let (ctx, events) = context(store, access, limiter, wall_clock);
     let planned = summary.candidates > 0;
+    let project_id = run.project_id;
     let access = access.clone();
     let ctx = Arc::new(ctx);
     let work = {
@@ -603,12 +626,13 @@ pub async fn resume(
             executor::resume(&ctx, &run).await
         }
     };
-    Ok(spawn(ctx, run_id, events, work))
+    Ok(spawn(ctx, run_id, project_id, events, work))
 }
 
 fn spawn<F>(
     ctx: Arc<RunContext>,
     run_id: i64,
+    project_id: i64,
     events: mpsc::UnboundedReceiver<RunEvent>,
     work: F,
 ) -> RunHandle
@@ -648,6 +672,7 @@ where
     });
     RunHandle {
         run_id,
+        project_id,
         events,
         task,
     }

@@ -78,6 +78,10 @@ pub enum FinderError {
     /// run failed …). Posts that arrived before it are kept.
     #[error("{message}")]
     Source { code: &'static str, message: String },
+
+    /// A run was asked for, but every post is held back or already answered.
+    #[error("No posts need replies right now ({held_back} held back, {answered} already answered). Import fresh posts or widen the filters.")]
+    NothingToDo { held_back: usize, answered: usize },
 }
 
 impl FinderError {
@@ -105,6 +109,7 @@ impl FinderError {
             FinderError::Limit(e) => e.code(),
             FinderError::Budget(_) => "budget_reached",
             FinderError::Source { code, .. } => code,
+            FinderError::NothingToDo { .. } => "nothing_to_do",
         }
     }
 }
