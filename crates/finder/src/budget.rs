@@ -371,13 +371,11 @@ impl Budget {
             // Batch jobs at Google hold their worst case in the database (across restarts and
             // processes) until their answers are in the ledger.
             let held = match scope {
-                CapScope::Run => {
-                    crate::batch::held_picos(&self.store, self.run_id, None, 0).await?
-                }
+                CapScope::Run => held_picos(&self.store, self.run_id, None, 0).await?,
                 CapScope::ProjectMonth => {
-                    crate::batch::held_picos(&self.store, None, self.project_id, month).await?
+                    held_picos(&self.store, None, self.project_id, month).await?
                 }
-                CapScope::Month => crate::batch::held_picos(&self.store, None, None, month).await?,
+                CapScope::Month => held_picos(&self.store, None, None, month).await?,
             };
             let in_flight = book()
                 .lock()
@@ -430,4 +428,25 @@ impl Budget {
         }
         Ok(Ok((Reservation { held }, Reserved { alerts })))
     }
+}
+
+/// Money held by batch jobs whose answers are not all in the ledger yet, for a budget scope:
+/// a run, a project (this month), or everything (this month).
+async fn held_picos(
+    store: &Store,
+    run_id: Option<i64>,
+    project_id: Option<i64>,
+    since: i64,
+) -> Result<i64> {
+    let held: i64 = sqlx::query_scalar(
+        "SELECT coalesce(SUM(j.reserved_picos), 0) FROM batch_jobs j JOIN runs r ON r.id = j.run_id
+         WHERE j.settled = 0 AND j.created_at >= ?3
+           AND (?1 IS NULL OR j.run_id = ?1) AND (?2 IS NULL OR r.project_id = ?2)",
+    )
+    .bind(run_id)
+    .bind(project_id)
+    .bind(since)
+    .fetch_one(store.pool())
+    .await?;
+    Ok(held)
 }

@@ -13,13 +13,14 @@ use gemini::{ApiKey, Client, ClientConfig};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::account_limits::{self, SharedAdmissions};
 use crate::batch::BatchPolling;
 use crate::budget::{self, Budget};
 use crate::embeddings::{self, Embedder};
 use crate::error::{FinderError, Result};
 use crate::examples::ExampleRequester;
 use crate::ledger;
-use crate::limiter::{self, Limiter, Limits, SharedAdmissions};
+use crate::limiter::{self, Limiter, Limits};
 use crate::prices;
 use crate::projects::{self, Project};
 use crate::runner::planning::{self, Forecast, ForecastInputs, Plan};
@@ -231,11 +232,13 @@ pub async fn limits_for(
     access: Option<&GeminiAccess>,
     model: &str,
 ) -> Result<Option<Limits>> {
-    let Some(mut limits) = limiter::configured(store, model).await? else {
+    let Some(mut limits) = account_limits::configured(store, model).await? else {
         return Ok(None);
     };
     if let Some(access) = access {
-        if let Some(learned) = limiter::learned_daily_limit(store, &access.key_tag, model).await? {
+        if let Some(learned) =
+            account_limits::learned_daily_limit(store, &access.key_tag, model).await?
+        {
             let rpd = learned.requests_per_day;
             limits.rpd = Some(limits.rpd.map_or(rpd, |set| set.min(rpd)));
         }
@@ -248,15 +251,15 @@ pub async fn limits_for(
 /// a minute would hold such an account back for nothing).
 pub async fn embedding_limits(store: &Store) -> Result<Limits> {
     let custom = store
-        .setting(limiter::CUSTOM_LIMITS_SETTING)
+        .setting(account_limits::CUSTOM_LIMITS_SETTING)
         .await?
         .is_some_and(|v| !v.is_null());
     let tier = if custom {
-        limiter::Tier::Tier1
+        account_limits::Tier::Tier1
     } else {
-        limiter::saved_tier(store).await?
+        account_limits::saved_tier(store).await?
     };
-    Ok(limiter::embedding_preset(tier))
+    Ok(account_limits::embedding_preset(tier))
 }
 
 /// The limiter every caller in this process shares for a key and model, counting this
@@ -322,7 +325,8 @@ pub async fn prepare(
     let mut settings = settings;
     if let Some(access) = access {
         // A daily limit Google reported for this key is the real one when it is lower.
-        let learned = limiter::learned_daily_limit(store, &access.key_tag, &settings.model).await?;
+        let learned =
+            account_limits::learned_daily_limit(store, &access.key_tag, &settings.model).await?;
         if let Some(learned) = learned {
             let rpd = learned.requests_per_day;
             settings.limits.rpd = Some(settings.limits.rpd.map_or(rpd, |set| set.min(rpd)));

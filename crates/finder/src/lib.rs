@@ -1,6 +1,7 @@
 //! Comment Finder's engine, free of any UI: projects, tweet import, scoring and the gate,
 //! the SQLite store and CSV export. The CLI and the desktop app are thin layers over it.
 
+pub mod account_limits;
 pub mod batch;
 pub mod budget;
 pub mod embeddings;

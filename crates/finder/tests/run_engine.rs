@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use common::*;
 use fake_gemini::{FakeConfig, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults};
+use finder::account_limits::SharedAdmissions;
 use finder::budget;
 use finder::engine;
-use finder::limiter::{Limiter, Limits, SharedAdmissions};
+use finder::limiter::{Limiter, Limits};
 use finder::runner::{RunEvent, RunSettings, RunStatus, RunSummary};
 use finder::Store;
 
@@ -194,10 +195,13 @@ async fn the_daily_quota_stops_the_run_promptly_with_posts_left_queued() {
     assert_eq!(failed, 0, "posts are left queued, not failed");
     assert!(queued > 0);
     // Google said how many requests a day this key has: the engine remembers it.
-    let learned =
-        finder::limiter::learned_daily_limit(&h.db.store, h.access.key_tag(), "gemini-2.5-flash")
-            .await
-            .unwrap();
+    let learned = finder::account_limits::learned_daily_limit(
+        &h.db.store,
+        h.access.key_tag(),
+        "gemini-2.5-flash",
+    )
+    .await
+    .unwrap();
     assert_eq!(learned.map(|l| l.requests_per_day), Some(12));
     // And forecasts with it.
     let limits = engine::limits_for(&h.db.store, Some(&h.access), "gemini-2.5-flash")
