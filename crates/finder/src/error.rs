@@ -72,7 +72,7 @@ pub enum FinderError {
     Limit(#[from] crate::limiter::LimitError),
 
     #[error("{}", .0.sentence())]
-    Budget(crate::budget::BudgetReached),
+    Budget(crate::caps::BudgetReached),
 
     /// Finding posts on Apify or X failed (bad token, out of credit, rate limited, the actor
     /// run failed …). Posts that arrived before it are kept.

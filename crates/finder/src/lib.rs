@@ -4,6 +4,7 @@
 pub mod account_limits;
 pub mod batch;
 pub mod budget;
+pub mod caps;
 pub mod embeddings;
 pub mod engine;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod import;
 pub mod ledger;
 pub mod limiter;
 pub mod models;
+pub mod money;
 pub mod posts;
 pub mod prices;
 pub mod project;
