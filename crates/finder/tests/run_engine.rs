@@ -587,3 +587,41 @@ async fn a_resumed_run_skips_posts_another_run_answered_meanwhile() {
     let (queued, _, _) = states(&h.db.store, first.run_id).await;
     assert_eq!(queued, 0);
 }
+
+#[tokio::test]
+async fn one_call_starts_a_run_from_its_settings_and_refuses_one_with_nothing_to_do() {
+    let h = harness("key-start-run", FakeConfig::default()).await;
+    let mut s = settings("gemini-2.5-flash", fast());
+    s.max_candidates = 20;
+    s.batch_size = 3;
+
+    let mut handle = engine::start_run(&h.db.store, &h.access, h.project.id, s.clone(), now(), now)
+        .await
+        .unwrap();
+    assert_eq!(handle.project_id, h.project.id);
+    while handle.events.recv().await.is_some() {}
+    let summary = handle.task.await.unwrap().unwrap();
+    assert_eq!(summary.status, RunStatus::Finished, "{summary:?}");
+    assert!(summary.succeeded > 0);
+    // The run was stored with the settings it was started with (what a resume reads back).
+    let stored = finder::runner::settings_of(&h.db.store, summary.run_id)
+        .await
+        .unwrap();
+    assert_eq!((stored.batch_size, stored.max_candidates), (3, 20));
+
+    // The same posts again: every one is answered or held back, and the engine says so.
+    let calls_before = h.server.stats().generate_requests;
+    let refused = engine::start_run(&h.db.store, &h.access, h.project.id, s, now(), now).await;
+    match refused {
+        Err(finder::FinderError::NothingToDo {
+            held_back,
+            answered,
+        }) => {
+            assert_eq!(answered as i64, summary.succeeded);
+            assert_eq!(held_back as i64, summary.gated_out);
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("a run with nothing to do was started"),
+    }
+    assert_eq!(h.server.stats().generate_requests, calls_before);
+}

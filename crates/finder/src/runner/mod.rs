@@ -8,6 +8,8 @@
 //! - [`run_store`]: the `runs` and `run_items` tables: creating a run, its items, writing
 //!   each outcome with its ledger row, and reading summaries and listings back.
 //!
+//! [`heartbeat`] is how a working run says it is alive (and how a killed one is told apart).
+//!
 //! This module holds what all three (and the engine, the CLI and the app) talk in: the
 //! settings, statuses, events and summaries of a run.
 
