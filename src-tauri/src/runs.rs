@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use finder::budget::CapScope;
+use finder::engine;
 use finder::runner::{self, RunSettings};
-use finder::{engine, ErrorCode};
 use serde::Serialize;
 use specta::Type;
 
@@ -129,7 +129,8 @@ impl RunManager {
     }
 }
 
-/// Plans and starts a run; returns its id once the engine has stored it.
+/// Starts a run from the window's settings; returns its id once the engine has stored it.
+/// The engine checks the settings, plans and refuses a run with nothing to do.
 pub async fn start(
     state: &AppState,
     emit: Emit,
@@ -139,28 +140,11 @@ pub async fn start(
     now: i64,
 ) -> AppResult<i64> {
     settings.budget_picos = budget_picos;
-    settings.validate()?;
     let (access, last4) = state.gemini_access().await?;
     check_key(&access.client, &last4).await?;
-    let prepared = engine::prepare(&state.store, Some(&access), project_id, settings, now).await?;
-    if prepared.plan.send.is_empty() {
-        return Err(AppError::new(
-            ErrorCode::NothingToDo,
-            format!(
-                "No posts need replies right now ({} held back, {} already answered). Import fresh posts or widen the filters.",
-                prepared.plan.gated.len(),
-                prepared.plan.deduped.len()
-            ),
-        ));
-    }
-    tracing::info!(
-        project = prepared.project.name(),
-        posts = prepared.plan.send.len(),
-        model = %prepared.settings.model,
-        "starting run"
-    );
-    let handle = engine::start(&state.store, &access, prepared, wall_clock).await?;
-    Ok(forward(emit, project_id, handle))
+    let handle =
+        engine::start_run(&state.store, &access, project_id, settings, now, wall_clock).await?;
+    Ok(forward(emit, handle))
 }
 
 fn wall_clock() -> i64 {
@@ -184,16 +168,16 @@ pub async fn resume(
     }
     let (access, last4) = state.gemini_access().await?;
     check_key(&access.client, &last4).await?;
-    let project_id = runner::project_of(&state.store, run_id).await?;
     tracing::info!(run_id, "resuming run");
     let handle = engine::resume(&state.store, &access, run_id, wall_clock).await?;
-    Ok(forward(emit, project_id, handle))
+    Ok(forward(emit, handle))
 }
 
 /// Forwards the engine's events to the window until the run ends; returns its id.
-fn forward(emit: Emit, project_id: i64, handle: engine::RunHandle) -> i64 {
+fn forward(emit: Emit, handle: engine::RunHandle) -> i64 {
     let engine::RunHandle {
         run_id,
+        project_id,
         mut events,
         task,
     } = handle;

@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use finder::limiter::{self, Limits, Tier as EngineTier};
+use finder::account_limits::{self, Tier as EngineTier};
+use finder::limiter::Limits;
 use finder::{sample, ErrorCode, FinderError, Store};
 use keychain::Keychain;
 
@@ -184,7 +185,7 @@ impl AppState {
     /// The limits a run of `model` uses: the user's custom numbers, or the tier's published
     /// ones (as the CLI's `limits_for`).
     pub async fn limits_for(&self, model: &str) -> AppResult<Limits> {
-        limiter::configured(&self.store, model).await?.ok_or_else(|| {
+        account_limits::configured(&self.store, model).await?.ok_or_else(|| {
             AppError::new(
                 ShellErrorCode::NoLimits,
                 format!(
@@ -279,7 +280,7 @@ impl AppState {
     /// The daily limit Google reported for the saved key and `model` (none without a key).
     async fn learned_limit(&self, model: &str) -> Option<String> {
         let (access, _) = self.gemini_access().await.ok()?;
-        finder::limiter::learned_daily_limit(&self.store, access.key_tag(), model)
+        finder::account_limits::learned_daily_limit(&self.store, access.key_tag(), model)
             .await
             .ok()
             .flatten()

@@ -353,7 +353,7 @@ async fn limits_are_stored_the_way_the_cli_reads_them() {
     let env = open().await;
     let s = env.state.limit_settings().await.unwrap();
     assert_eq!(s.tier, Tier::Free);
-    // The free tier's allowance since Google's December 2025 cut (limiter::PRESETS_AS_OF).
+    // The free tier's allowance since Google's December 2025 cut (account_limits::PRESETS_AS_OF).
     assert_eq!(s.limits.rpm, 5, "free tier, gemini-2.5-flash");
 
     let s = env

@@ -4,9 +4,10 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
+use finder::account_limits;
 use finder::engine::{self, GeminiAccess, RunHandle};
 use finder::ledger::{self, CostFilter, GroupBy};
-use finder::limiter::{self, Limits};
+use finder::limiter::Limits;
 use finder::runner::{self, Progress, RunEvent, RunSettings, RunStatus, RunSummary};
 use finder::scoring::Label;
 use finder::{budget, prices, projects, FinderError, Store};
@@ -194,10 +195,10 @@ async fn limits_for(store: &Store, args: &RunArgs, model: &str) -> Result<Limits
     // the desktop app. --rpm/--tpm/--rpd override single numbers.
     let base = match &args.tier {
         Some(t) => {
-            let tier = limiter::parse_tier(t).ok_or_else(|| {
+            let tier = account_limits::parse_tier(t).ok_or_else(|| {
                 FinderError::InvalidInput(format!("\"{t}\" is not a tier; use free or tier1."))
             })?;
-            limiter::preset(tier, model)
+            account_limits::preset(tier, model)
         }
         None => engine::limits_for(store, None, model).await?,
     };
@@ -272,7 +273,7 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
     }
     let access = gemini_access(store).await?;
     // The forecast comes before any billed call: embeddings are made after "yes".
-    let prepared = engine::prepare(store, Some(&access), project.id, settings, now).await?;
+    let prepared = engine::prepare(store, Some(&access), project.id, settings.clone(), now).await?;
     if !out.json {
         eprintln!("{}", forecast_text(&prepared.forecast, &prepared.settings));
         warn_monthly(store, Some(project.id), now).await?;
@@ -295,7 +296,8 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         out.print(&json!({"status": "not_started"}), "Not started.");
         return Ok(());
     }
-    let handle = engine::start(store, &access, prepared, now_clock).await?;
+    // Started from the settings, as the app starts it: the engine plans it again inside.
+    let handle = engine::start_run(store, &access, project.id, settings, now, now_clock).await?;
     let Some(summary) = drive(out, store, handle, args.detach).await? else {
         return Ok(());
     };
@@ -355,6 +357,7 @@ async fn drive(
         run_id,
         mut events,
         task,
+        ..
     } = handle;
     let interactive = std::io::stderr().is_terminal();
     let show = !out.json || interactive;

@@ -20,8 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use fake_gemini::{FakeConfig, FakeGemini, FakeServer, Fault, QuotaLimits, RandomFaults};
+use finder::account_limits::SharedAdmissions;
 use finder::engine::{self, GeminiAccess};
-use finder::limiter::{Limiter, Limits, SharedAdmissions};
+use finder::limiter::{Limiter, Limits};
 use finder::projects::{self, Project};
 use finder::runner::{self, CancelToken, Forecast, RunContext, RunEvent, RunSettings, RunSummary};
 use finder::scoring::Label;

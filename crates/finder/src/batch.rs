@@ -221,28 +221,6 @@ fn status_of(run_id: i64, rows: &[JobRow]) -> BatchStatus {
     status
 }
 
-/// Money held by batch jobs whose answers are not all in the ledger yet, for a budget scope:
-/// a run, a project (this month), or everything (this month).
-pub(crate) async fn held_picos(
-    store: &crate::store::Store,
-    run_id: Option<i64>,
-    project_id: Option<i64>,
-    since: i64,
-) -> Result<i64> {
-    let held: i64 = sqlx::query_scalar!(
-        r#"SELECT coalesce(SUM(j.reserved_picos), 0) AS "held!: i64"
-           FROM batch_jobs j JOIN runs r ON r.id = j.run_id
-           WHERE j.settled = 0 AND j.created_at >= ?3
-             AND (?1 IS NULL OR j.run_id = ?1) AND (?2 IS NULL OR r.project_id = ?2)"#,
-        run_id,
-        project_id,
-        since,
-    )
-    .fetch_one(store.pool())
-    .await?;
-    Ok(held)
-}
-
 /// Runs with batch jobs at Google whose answers are not stored yet: what the app picks up
 /// again when it starts.
 pub async fn runs_with_open_jobs(store: &crate::store::Store) -> Result<Vec<i64>> {

@@ -14,101 +14,17 @@ use chrono::{Datelike, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FinderError, Result};
-use crate::prices::{self, BilledTokens, Price};
+use crate::prices::{BilledTokens, Price};
 use crate::store::Store;
 
 /// Settings keys: the overall monthly cap, and a project's (suffixed with its id).
 pub const MONTHLY_BUDGET_SETTING: &str = "monthly_budget_picos";
 const PROJECT_BUDGET_PREFIX: &str = "project_monthly_budget_picos:";
 
-/// Share of a monthly cap at which the user is warned.
-pub const ALERT_SHARE: f64 = 0.8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CapScope {
-    Run,
-    ProjectMonth,
-    Month,
-}
-
-impl CapScope {
-    fn words(self) -> &'static str {
-        match self {
-            CapScope::Run => "this run's budget",
-            CapScope::ProjectMonth => "this project's monthly budget",
-            CapScope::Month => "the monthly budget",
-        }
-    }
-}
-
-/// A cap that the next request would cross.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BudgetReached {
-    pub scope: CapScope,
-    pub spent_picos: i64,
-    pub cap_picos: i64,
-}
-
-impl BudgetReached {
-    /// "Budget reached: $0.0412 of $0.05 (this run's budget)."
-    pub fn sentence(&self) -> String {
-        format!(
-            "Budget reached: {} of {} ({}). Raise it to go on.",
-            prices::format_usd(self.spent_picos),
-            prices::format_usd(self.cap_picos),
-            self.scope.words()
-        )
-    }
-}
-
-/// How much of a monthly cap is used.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CapUse {
-    pub scope: CapScope,
-    pub spent_picos: i64,
-    pub cap_picos: i64,
-    /// 0.0 – 1.0 and beyond.
-    pub share: f64,
-    /// "80% of the monthly budget used ($40.00 of $50.00)." when at or above the alert share.
-    pub alert: Option<String>,
-}
-
-fn cap_use(scope: CapScope, spent: i64, cap: i64) -> CapUse {
-    let share = if cap > 0 {
-        spent as f64 / cap as f64
-    } else {
-        1.0
-    };
-    let alert = (share >= ALERT_SHARE).then(|| {
-        let what = match scope {
-            CapScope::Month => "the monthly budget",
-            CapScope::ProjectMonth => "this project's monthly budget",
-            CapScope::Run => "this run's budget",
-        };
-        if share >= 1.0 {
-            format!(
-                "All of {what} is used ({} of {}). Runs stop until it is raised or the month ends.",
-                prices::format_usd(spent),
-                prices::format_usd(cap)
-            )
-        } else {
-            format!(
-                "{}% of {what} is used ({} of {}).",
-                (share * 100.0).floor() as i64,
-                prices::format_usd(spent),
-                prices::format_usd(cap)
-            )
-        }
-    });
-    CapUse {
-        scope,
-        spent_picos: spent,
-        cap_picos: cap,
-        share,
-        alert,
-    }
-}
+// The caps as plain values (which cap, how much is used, the one a request would cross) live
+// in `caps`, below the error type that carries them.
+use crate::caps::cap_use;
+pub use crate::caps::{BudgetReached, CapScope, CapUse, ALERT_SHARE};
 
 /// The caps that apply to one run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -384,13 +300,11 @@ impl Budget {
             // Batch jobs at Google hold their worst case in the database (across restarts and
             // processes) until their answers are in the ledger.
             let held = match scope {
-                CapScope::Run => {
-                    crate::batch::held_picos(&self.store, self.run_id, None, 0).await?
-                }
+                CapScope::Run => held_picos(&self.store, self.run_id, None, 0).await?,
                 CapScope::ProjectMonth => {
-                    crate::batch::held_picos(&self.store, None, self.project_id, month).await?
+                    held_picos(&self.store, None, self.project_id, month).await?
                 }
-                CapScope::Month => crate::batch::held_picos(&self.store, None, None, month).await?,
+                CapScope::Month => held_picos(&self.store, None, None, month).await?,
             };
             let in_flight = book()
                 .lock()
@@ -443,4 +357,26 @@ impl Budget {
         }
         Ok(Ok((Reservation { held }, Reserved { alerts })))
     }
+}
+
+/// Money held by batch jobs whose answers are not all in the ledger yet, for a budget scope:
+/// a run, a project (this month), or everything (this month).
+async fn held_picos(
+    store: &Store,
+    run_id: Option<i64>,
+    project_id: Option<i64>,
+    since: i64,
+) -> Result<i64> {
+    let held: i64 = sqlx::query_scalar!(
+        r#"SELECT coalesce(SUM(j.reserved_picos), 0) AS "held!: i64"
+           FROM batch_jobs j JOIN runs r ON r.id = j.run_id
+           WHERE j.settled = 0 AND j.created_at >= ?3
+             AND (?1 IS NULL OR j.run_id = ?1) AND (?2 IS NULL OR r.project_id = ?2)"#,
+        run_id,
+        project_id,
+        since,
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok(held)
 }

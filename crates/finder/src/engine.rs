@@ -13,13 +13,14 @@ use gemini::{ApiKey, Client, ClientConfig};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::account_limits::{self, SharedAdmissions};
 use crate::batch::BatchPolling;
 use crate::budget::{self, Budget};
 use crate::embeddings::{self, Embedder};
 use crate::error::{FinderError, Result};
 use crate::examples::ExampleRequester;
 use crate::ledger;
-use crate::limiter::{self, Limiter, Limits, SharedAdmissions};
+use crate::limiter::{self, Limiter, Limits};
 use crate::prices;
 use crate::projects::{self, Project};
 use crate::runner::planning::{self, Forecast, ForecastInputs, Plan};
@@ -231,11 +232,13 @@ pub async fn limits_for(
     access: Option<&GeminiAccess>,
     model: &str,
 ) -> Result<Option<Limits>> {
-    let Some(mut limits) = limiter::configured(store, model).await? else {
+    let Some(mut limits) = account_limits::configured(store, model).await? else {
         return Ok(None);
     };
     if let Some(access) = access {
-        if let Some(learned) = limiter::learned_daily_limit(store, &access.key_tag, model).await? {
+        if let Some(learned) =
+            account_limits::learned_daily_limit(store, &access.key_tag, model).await?
+        {
             let rpd = learned.requests_per_day;
             limits.rpd = Some(limits.rpd.map_or(rpd, |set| set.min(rpd)));
         }
@@ -248,15 +251,15 @@ pub async fn limits_for(
 /// a minute would hold such an account back for nothing).
 pub async fn embedding_limits(store: &Store) -> Result<Limits> {
     let custom = store
-        .setting(limiter::CUSTOM_LIMITS_SETTING)
+        .setting(account_limits::CUSTOM_LIMITS_SETTING)
         .await?
         .is_some_and(|v| !v.is_null());
     let tier = if custom {
-        limiter::Tier::Tier1
+        account_limits::Tier::Tier1
     } else {
-        limiter::saved_tier(store).await?
+        account_limits::saved_tier(store).await?
     };
-    Ok(limiter::embedding_preset(tier))
+    Ok(account_limits::embedding_preset(tier))
 }
 
 /// The limiter every caller in this process shares for a key and model, counting this
@@ -322,7 +325,8 @@ pub async fn prepare(
     let mut settings = settings;
     if let Some(access) = access {
         // A daily limit Google reported for this key is the real one when it is lower.
-        let learned = limiter::learned_daily_limit(store, &access.key_tag, &settings.model).await?;
+        let learned =
+            account_limits::learned_daily_limit(store, &access.key_tag, &settings.model).await?;
         if let Some(learned) = learned {
             let rpd = learned.requests_per_day;
             settings.limits.rpd = Some(settings.limits.rpd.map_or(rpd, |set| set.min(rpd)));
@@ -403,6 +407,8 @@ async fn budget_left(
 /// A run working in the background.
 pub struct RunHandle {
     pub run_id: i64,
+    /// The project the run belongs to.
+    pub project_id: i64,
     pub events: mpsc::UnboundedReceiver<RunEvent>,
     pub task: JoinHandle<Result<RunSummary>>,
 }
@@ -507,9 +513,29 @@ fn context(
     )
 }
 
+/// Starts a run from its settings: checks them, plans and forecasts it (see [`prepare`]) and
+/// starts it (see [`start`]). The one call the app and the command line make to start a run.
+pub async fn start_run(
+    store: &Store,
+    access: &GeminiAccess,
+    project_id: i64,
+    settings: RunSettings,
+    now: i64,
+    wall_clock: fn() -> i64,
+) -> Result<RunHandle> {
+    let prepared = prepare(store, Some(access), project_id, settings, now).await?;
+    tracing::info!(
+        project = prepared.project.name(),
+        posts = prepared.plan.send.len(),
+        model = %prepared.settings.model,
+        "starting run"
+    );
+    start(store, access, prepared, wall_clock).await
+}
+
 /// Starts a prepared run: stores it with its settings and forecast, then in the background
 /// plans inside it (examples for topics without any, embeddings — paid, counted against its
-/// budget) and works through its posts.
+/// budget) and works through its posts with those settings.
 pub async fn start(
     store: &Store,
     access: &GeminiAccess,
@@ -524,16 +550,16 @@ pub async fn start(
     } = prepared;
     settings.validate()?;
     if plan.send.is_empty() {
-        return Err(FinderError::InvalidInput(format!(
-            "No posts need replies right now ({} held back, {} already answered). Import fresh posts or widen the filters.",
-            plan.gated.len(),
-            plan.deduped.len()
-        )));
+        return Err(FinderError::NothingToDo {
+            held_back: plan.gated.len(),
+            answered: plan.deduped.len(),
+        });
     }
     let now = wall_clock();
     let limiter = limiter_for(store, access, &settings.model, settings.limits, now).await?;
     let (ctx, events) = context(store, access, limiter, wall_clock);
     let run_id = run_store::create(&ctx, &project, &settings, Some(&forecast)).await?;
+    let project_id = project.id;
     let access = access.clone();
     let ctx = Arc::new(ctx);
     let work = {
@@ -541,7 +567,7 @@ pub async fn start(
         async move {
             let run = StoredRun {
                 run_id,
-                project_id: project.id,
+                project_id,
                 settings,
                 earlier_ms: 0,
             };
@@ -550,7 +576,7 @@ pub async fn start(
             executor::execute_run(&ctx, &run).await
         }
     };
-    Ok(spawn(ctx, run_id, events, work))
+    Ok(spawn(ctx, run_id, project_id, events, work))
 }
 
 /// Picks up a stopped, interrupted or crashed run. Refused while it is running here or in
@@ -588,6 +614,7 @@ pub async fn resume(
     let limiter = limiter_for(store, access, &run.settings.model, run.settings.limits, now).await?;
     let (ctx, events) = context(store, access, limiter, wall_clock);
     let planned = summary.candidates > 0;
+    let project_id = run.project_id;
     let access = access.clone();
     let ctx = Arc::new(ctx);
     let work = {
@@ -604,12 +631,13 @@ pub async fn resume(
             executor::resume(&ctx, &run).await
         }
     };
-    Ok(spawn(ctx, run_id, events, work))
+    Ok(spawn(ctx, run_id, project_id, events, work))
 }
 
 fn spawn<F>(
     ctx: Arc<RunContext>,
     run_id: i64,
+    project_id: i64,
     events: mpsc::UnboundedReceiver<RunEvent>,
     work: F,
 ) -> RunHandle
@@ -649,6 +677,7 @@ where
     });
     RunHandle {
         run_id,
+        project_id,
         events,
         task,
     }

@@ -236,12 +236,16 @@ pub enum FinderError {
     Limit(#[from] crate::limiter::LimitError),
 
     #[error("{}", .0.sentence())]
-    Budget(crate::budget::BudgetReached),
+    Budget(crate::caps::BudgetReached),
 
     /// Finding posts on Apify or X failed (bad token, out of credit, rate limited, the actor
     /// run failed …). Posts that arrived before it are kept.
     #[error("{message}")]
     Source { code: ErrorCode, message: String },
+
+    /// A run was asked for, but every post is held back or already answered.
+    #[error("No posts need replies right now ({held_back} held back, {answered} already answered). Import fresh posts or widen the filters.")]
+    NothingToDo { held_back: usize, answered: usize },
 }
 
 impl FinderError {
@@ -269,6 +273,7 @@ impl FinderError {
             FinderError::Limit(e) => e.into(),
             FinderError::Budget(_) => ErrorCode::BudgetReached,
             FinderError::Source { code, .. } => *code,
+            FinderError::NothingToDo { .. } => ErrorCode::NothingToDo,
         }
     }
 }

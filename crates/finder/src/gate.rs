@@ -8,8 +8,22 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::project::ProjectSettings;
-use crate::scoring::PostInput;
 use crate::text;
+
+/// What the gate and scoring need to know about one post.
+#[derive(Debug, Clone, Default)]
+pub struct PostInput<'a> {
+    pub text: &'a str,
+    pub lang: Option<&'a str>,
+    pub handle: &'a str,
+    pub followers: i64,
+    pub likes: i64,
+    pub replies: i64,
+    pub retweets: i64,
+    pub posted_at: i64,
+    pub is_retweet: bool,
+    pub reply_restricted: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

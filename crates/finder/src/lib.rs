@@ -1,8 +1,10 @@
 //! Comment Finder's engine, free of any UI: projects, tweet import, scoring and the gate,
 //! the SQLite store and CSV export. The CLI and the desktop app are thin layers over it.
 
+pub mod account_limits;
 pub mod batch;
 pub mod budget;
+pub mod caps;
 pub mod embeddings;
 pub mod engine;
 pub mod error;
@@ -13,6 +15,7 @@ pub mod import;
 pub mod ledger;
 pub mod limiter;
 pub mod models;
+pub mod money;
 pub mod posts;
 pub mod prices;
 pub mod project;

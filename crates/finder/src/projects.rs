@@ -178,10 +178,9 @@ pub async fn delete(store: &Store, id: i64, now: i64) -> Result<()> {
     .into_iter()
     .map(|r| (r.id, r.status, r.heartbeat_at))
     .collect();
-    if let Some((run_id, _, _)) = runs
-        .iter()
-        .find(|(_, status, beat)| crate::runner::effective_status(status, *beat, now) == "running")
-    {
+    if let Some((run_id, _, _)) = runs.iter().find(|(_, status, beat)| {
+        crate::runner::heartbeat::effective_status(status, *beat, now) == "running"
+    }) {
         return Err(FinderError::ProjectHasActiveRun {
             name,
             run_id: *run_id,

@@ -8,25 +8,12 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+// A post as the gate and scoring read it; defined with the gate, which reads it first.
+pub use crate::gate::PostInput;
 use crate::gate::{Gate, GateReason};
 use crate::import::group_thousands;
 use crate::project::{ProjectSettings, Sources, Thresholds, Weights};
 use crate::text;
-
-/// What scoring needs to know about one post.
-#[derive(Debug, Clone, Default)]
-pub struct PostInput<'a> {
-    pub text: &'a str,
-    pub lang: Option<&'a str>,
-    pub handle: &'a str,
-    pub followers: i64,
-    pub likes: i64,
-    pub replies: i64,
-    pub retweets: i64,
-    pub posted_at: i64,
-    pub is_retweet: bool,
-    pub reply_restricted: bool,
-}
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, PartialOrd, Ord, Hash,

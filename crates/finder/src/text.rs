@@ -1,4 +1,5 @@
-//! Word-level text handling shared by the gate (keyword matching) and lexical relevance.
+//! Word-level text handling shared by the gate (keyword matching) and lexical relevance, and
+//! how numbers are written for people.
 
 /// Lower-cased words of a post: URLs and @mentions dropped, '#' stripped from hashtags, split
 /// on anything that is not a letter or digit (so "Trump's" gives "trump" and "s", and
@@ -46,6 +47,23 @@ pub fn real_text(text: &str) -> String {
 
 pub fn has_link(text: &str) -> bool {
     text.split_whitespace().any(is_url)
+}
+
+/// 1234567 → "1,234,567", -1000 → "-1,000": counts and dollars as people read them.
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use common::*;
 use fake_gemini::{FakeConfig, Fault, QuotaErrorStyle, QuotaLimits, RandomFaults};
+use finder::account_limits::SharedAdmissions;
 use finder::budget;
 use finder::engine;
-use finder::limiter::{Limiter, Limits, SharedAdmissions};
+use finder::limiter::{Limiter, Limits};
 use finder::runner::{RunEvent, RunSettings, RunStatus, RunSummary};
 use finder::Store;
 
@@ -194,10 +195,13 @@ async fn the_daily_quota_stops_the_run_promptly_with_posts_left_queued() {
     assert_eq!(failed, 0, "posts are left queued, not failed");
     assert!(queued > 0);
     // Google said how many requests a day this key has: the engine remembers it.
-    let learned =
-        finder::limiter::learned_daily_limit(&h.db.store, h.access.key_tag(), "gemini-2.5-flash")
-            .await
-            .unwrap();
+    let learned = finder::account_limits::learned_daily_limit(
+        &h.db.store,
+        h.access.key_tag(),
+        "gemini-2.5-flash",
+    )
+    .await
+    .unwrap();
     assert_eq!(learned.map(|l| l.requests_per_day), Some(12));
     // And forecasts with it.
     let limits = engine::limits_for(&h.db.store, Some(&h.access), "gemini-2.5-flash")
@@ -582,4 +586,42 @@ async fn a_resumed_run_skips_posts_another_run_answered_meanwhile() {
     );
     let (queued, _, _) = states(&h.db.store, first.run_id).await;
     assert_eq!(queued, 0);
+}
+
+#[tokio::test]
+async fn one_call_starts_a_run_from_its_settings_and_refuses_one_with_nothing_to_do() {
+    let h = harness("key-start-run", FakeConfig::default()).await;
+    let mut s = settings("gemini-2.5-flash", fast());
+    s.max_candidates = 20;
+    s.batch_size = 3;
+
+    let mut handle = engine::start_run(&h.db.store, &h.access, h.project.id, s.clone(), now(), now)
+        .await
+        .unwrap();
+    assert_eq!(handle.project_id, h.project.id);
+    while handle.events.recv().await.is_some() {}
+    let summary = handle.task.await.unwrap().unwrap();
+    assert_eq!(summary.status, RunStatus::Finished, "{summary:?}");
+    assert!(summary.succeeded > 0);
+    // The run was stored with the settings it was started with (what a resume reads back).
+    let stored = finder::runner::settings_of(&h.db.store, summary.run_id)
+        .await
+        .unwrap();
+    assert_eq!((stored.batch_size, stored.max_candidates), (3, 20));
+
+    // The same posts again: every one is answered or held back, and the engine says so.
+    let calls_before = h.server.stats().generate_requests;
+    let refused = engine::start_run(&h.db.store, &h.access, h.project.id, s, now(), now).await;
+    match refused {
+        Err(finder::FinderError::NothingToDo {
+            held_back,
+            answered,
+        }) => {
+            assert_eq!(answered as i64, summary.succeeded);
+            assert_eq!(held_back as i64, summary.gated_out);
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("a run with nothing to do was started"),
+    }
+    assert_eq!(h.server.stats().generate_requests, calls_before);
 }

@@ -4,6 +4,9 @@
 use chrono::DateTime;
 use serde_json::{Map, Value};
 
+// Counts in messages are grouped like money is; the one grouping lives with the text helpers.
+pub use crate::text::group_thousands;
+
 /// X Premium allows long posts up to 25,000 characters; anything longer is not a post.
 pub const MAX_TEXT_CHARS: usize = 25_000;
 
@@ -330,22 +333,6 @@ fn check_text_length(text: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-pub fn group_thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 fn kind_of(v: &Value) -> &'static str {

@@ -786,8 +786,14 @@ async fn remember_daily_limit(ctx: &RunContext, data: &RunData, error: &GeminiEr
     {
         let limit = (*limit).min(u32::MAX as u64) as u32;
         let now = (ctx.wall_clock)();
-        if let Err(e) =
-            limiter::learn_daily_limit(&ctx.store, tag, &data.settings.model, limit, now).await
+        if let Err(e) = crate::account_limits::learn_daily_limit(
+            &ctx.store,
+            tag,
+            &data.settings.model,
+            limit,
+            now,
+        )
+        .await
         {
             tracing::warn!("could not remember the daily limit Google reported: {e}");
         }

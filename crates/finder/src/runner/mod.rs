@@ -8,12 +8,13 @@
 //! - [`run_store`]: the `runs` and `run_items` tables: creating a run, its items, writing
 //!   each outcome with its ledger row, and reading summaries and listings back.
 //!
+//! [`heartbeat`] is how a working run says it is alive (and how a killed one is told apart).
+//!
 //! This module holds what all three (and the engine, the CLI and the app) talk in: the
 //! settings, statuses, events and summaries of a run.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use gemini::Client;
 use serde::{Deserialize, Serialize};
@@ -28,10 +29,13 @@ use crate::scoring::Label;
 use crate::store::Store;
 
 pub mod executor;
+pub mod heartbeat;
 pub mod planning;
 pub mod run_store;
 
 pub use executor::{execute_run, resume, start};
+pub use heartbeat::effective_status;
+pub(crate) use heartbeat::{HEARTBEAT_EVERY, HEARTBEAT_STALE_S};
 pub use planning::{
     candidates, estimate_input_tokens, forecast, forecast_with, plan, plan_using,
     plan_with_embeddings, Forecast, ForecastInputs, ForecastText, Plan,
@@ -354,21 +358,6 @@ impl RunSummary {
     }
 }
 
-/// How often a working run says it is alive, and how old that may get before a 'running' run
-/// is taken to have been killed.
-pub(crate) const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
-pub(crate) const HEARTBEAT_STALE_S: i64 = 60;
-
-/// The status to show: a run stored as running whose heartbeat stopped was killed mid-way
-/// (crash, power cut, kill -9) and can be resumed.
-pub fn effective_status(stored: &str, heartbeat_at: Option<i64>, now: i64) -> String {
-    match (stored, heartbeat_at) {
-        ("running", Some(beat)) if now - beat > HEARTBEAT_STALE_S => "interrupted".into(),
-        ("running", None) => "interrupted".into(),
-        _ => stored.into(),
-    }
-}
-
 pub fn duration_words(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as i64;
     if s < 60 {
@@ -518,17 +507,6 @@ mod tests {
         .forecast_note
         .is_none());
         assert!(s.with_forecast_note(None).forecast_note.is_none());
-    }
-
-    #[test]
-    fn a_running_run_without_a_recent_heartbeat_is_interrupted() {
-        assert_eq!(effective_status("running", Some(1_000), 1_030), "running");
-        assert_eq!(
-            effective_status("running", Some(1_000), 1_000 + HEARTBEAT_STALE_S + 1),
-            "interrupted"
-        );
-        assert_eq!(effective_status("running", None, 5), "interrupted");
-        assert_eq!(effective_status("finished", Some(0), 1_000_000), "finished");
     }
 
     #[test]
