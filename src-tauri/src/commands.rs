@@ -21,24 +21,12 @@ type S<'a> = State<'a, AppState>;
 fn emitter(app: AppHandle) -> Emit {
     Arc::new(move |event: RunEvent| {
         if let Some((title, body)) = runs::notification(&event) {
-            notify(&app, title, body);
+            crate::tray::notify(&app, title, body);
         }
         if let Err(e) = event.emit(&app) {
             tracing::warn!(error = %e, "could not send a run event to the window");
         }
     })
-}
-
-/// An OS notification, for what the user must hear about even with the window hidden. Off
-/// the async threads: the desktop's notification service may be slow (or absent).
-pub(crate) fn notify(app: &AppHandle, title: &'static str, body: String) {
-    use tauri_plugin_notification::NotificationExt;
-    let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        if let Err(e) = app.notification().builder().title(title).body(body).show() {
-            tracing::warn!(error = %e, "could not show a notification");
-        }
-    });
 }
 
 #[tauri::command]
@@ -308,15 +296,9 @@ pub async fn start_run(
     settings: RunSettings,
     budget_picos: Option<i64>,
 ) -> AppResult<i64> {
-    runs::start(
-        &state,
-        emitter(app),
-        project_id,
-        settings,
-        budget_picos,
-        now(),
-    )
-    .await
+    state
+        .start_run(emitter(app), project_id, settings, budget_picos, now())
+        .await
 }
 
 #[tauri::command]
@@ -328,7 +310,9 @@ pub async fn resume_run(
     budget_picos: Option<i64>,
     mode: Option<crate::dto::RunMode>,
 ) -> AppResult<i64> {
-    runs::resume(&state, emitter(app), run_id, budget_picos, mode).await
+    state
+        .resume_run(emitter(app), run_id, budget_picos, mode)
+        .await
 }
 
 /// Checks a batch run's jobs at Google now instead of at the next scheduled check.
@@ -343,7 +327,7 @@ pub fn check_batch_now(state: S<'_>, run_id: i64) -> AppResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn pick_up_batch_runs(app: AppHandle, state: S<'_>) -> AppResult<()> {
-    runs::pick_up_batch_runs(&state, emitter(app)).await;
+    state.pick_up_batch_runs(emitter(app)).await;
     Ok(())
 }
 

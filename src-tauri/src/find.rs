@@ -434,7 +434,7 @@ pub fn start_scheduler(app: &tauri::AppHandle) {
     let stop = app.state::<FindState>().scheduler_stop.clone();
     let handle = app.clone();
     let notify: Arc<dyn Fn(String) + Send + Sync> =
-        Arc::new(move |body: String| crate::commands::notify(&handle, "New posts found", body));
+        Arc::new(move |body: String| crate::tray::notify(&handle, "New posts found", body));
     tauri::async_runtime::spawn(run_scheduler(
         state.store.clone(),
         state.keychain.clone(),

@@ -1,12 +1,15 @@
 //! Comment Finder's desktop shell: a thin Tauri layer over the engine (`crates/finder`).
 //!
 //! - `commands` — the typed IPC surface (tauri-specta), one line each;
-//! - `ops` — the command bodies, over [`state::AppState`], testable without a window;
-//! - `runs` — background runs whose engine events reach the window as typed events;
+//! - `ops` — the command bodies, over [`state::AppState`], testable without a window (starting
+//!   and resuming runs among them);
+//! - `runs` — the runs working in this app, whose engine events reach the window as typed
+//!   events;
 //! - `find` — finding posts (Apify, X API), saved searches and their scheduled refresh;
-//!   `tray` — the system tray that keeps scheduled refreshes going with the window closed;
-//! - `dto` — the shapes that cross IPC, mirrored from the engine with compile-checked
-//!   conversions; `error` — `{code, message}` errors;
+//!   `tray` — the system tray that keeps scheduled refreshes going with the window closed, and
+//!   OS notifications;
+//! - `dto` — the shapes that cross IPC: the engine's own types (specta on the engine) and the
+//!   few that are the shell's; `error` — `{code, message}` errors with typed codes;
 //! - `grants` — which files the window may have the app read or write (picked or dropped
 //!   ones, and the app's own folders);
 //! - `logging` — tracing to daily-rotated files and the tail shown in Settings.

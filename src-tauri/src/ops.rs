@@ -8,12 +8,13 @@ use finder::export::{self, ExportOptions};
 use finder::posts::{self, PostFilter};
 use finder::project::ProjectSettings as EngineSettings;
 use finder::spend::{self, SpendRange};
-use finder::{import, limiter, prices, projects, review, runner, ErrorCode};
+use finder::{engine, import, limiter, prices, projects, review, runner, ErrorCode};
 use keychain::Secret;
 
 use crate::dto::{self, *};
 use crate::error::{AppError, AppResult, ShellErrorCode};
 use crate::logging;
+use crate::runs::{self, Emit};
 use crate::state::{check_key, keys, AppState};
 
 pub fn now() -> i64 {
@@ -600,12 +601,81 @@ pub fn read_budget(text: &str, spent_picos: Option<i64>) -> prices::BudgetInput 
 
 /// A post's score in its parts (velocity, relevance, openness, author) with these weights.
 pub fn score_parts(weights: dto::Weights, parts: [f64; 4]) -> Vec<finder::score_parts::ScorePart> {
-    let weights = finder::project::Weights {
-        velocity: weights.velocity,
-        relevance: weights.relevance,
-        openness: weights.openness,
-        author: weights.author,
-    };
     let [velocity, relevance, openness, author] = parts;
     finder::score_parts::score_parts(&weights, velocity, relevance, openness, author)
+}
+
+// ---------- runs ----------
+
+impl AppState {
+    /// Starts a run from the window's settings; returns its id once the engine has stored it.
+    /// The engine checks the settings, plans and refuses a run with nothing to do.
+    pub async fn start_run(
+        &self,
+        emit: Emit,
+        project_id: i64,
+        mut settings: RunSettings,
+        budget_picos: Option<i64>,
+        now: i64,
+    ) -> AppResult<i64> {
+        settings.budget_picos = budget_picos;
+        let (access, last4) = self.gemini_access().await?;
+        check_key(&access.client, &last4).await?;
+        let handle = engine::start_run(
+            &self.store,
+            &access,
+            project_id,
+            settings,
+            now,
+            runs::wall_clock,
+        )
+        .await?;
+        Ok(runs::forward(emit, handle))
+    }
+
+    /// Continues a stopped, interrupted or crashed run: finished posts are skipped. A new budget
+    /// (for a run that stopped at its cap) is stored with the run first.
+    pub async fn resume_run(
+        &self,
+        emit: Emit,
+        run_id: i64,
+        budget_picos: Option<i64>,
+        mode: Option<runner::RunMode>,
+    ) -> AppResult<i64> {
+        if budget_picos.is_some() {
+            runner::set_run_budget(&self.store, run_id, budget_picos).await?;
+        }
+        if let Some(mode) = mode {
+            engine::set_run_mode(&self.store, run_id, mode).await?;
+        }
+        let (access, last4) = self.gemini_access().await?;
+        check_key(&access.client, &last4).await?;
+        tracing::info!(run_id, "resuming run");
+        let handle = engine::resume(&self.store, &access, run_id, runs::wall_clock).await?;
+        Ok(runs::forward(emit, handle))
+    }
+
+    /// Picks up batch runs whose jobs are still at Google (after the app was closed, a reboot
+    /// or a kill): their answers are collected and stored as if the app had never stopped.
+    pub async fn pick_up_batch_runs(&self, emit: Emit) {
+        let ids = match finder::batch::runs_with_open_jobs(&self.store).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not look for batch runs to pick up");
+                return;
+            }
+        };
+        for run_id in ids {
+            if self.runs.is_active(run_id) {
+                continue;
+            }
+            match self.resume_run(emit.clone(), run_id, None, None).await {
+                Ok(_) => tracing::info!(run_id, "picked up a batch run"),
+                // No key yet, or another window works on it: the Runs list offers Resume.
+                Err(e) => {
+                    tracing::info!(run_id, code = %e.code, "batch run not picked up: {}", e.message)
+                }
+            }
+        }
+    }
 }

@@ -8,13 +8,12 @@ use std::sync::Arc;
 
 use finder::budget::CapScope;
 use finder::engine;
-use finder::runner::{self, RunSettings};
+use finder::runner;
 use serde::Serialize;
 use specta::Type;
 
 use crate::dto;
 use crate::error::{AppError, AppErrorCode, AppResult, ShellErrorCode};
-use crate::state::{check_key, AppState};
 
 /// What the window hears about a run while it works.
 #[derive(Debug, Clone, PartialEq, Serialize, Type, tauri_specta::Event)]
@@ -129,52 +128,8 @@ impl RunManager {
     }
 }
 
-/// Starts a run from the window's settings; returns its id once the engine has stored it.
-/// The engine checks the settings, plans and refuses a run with nothing to do.
-pub async fn start(
-    state: &AppState,
-    emit: Emit,
-    project_id: i64,
-    mut settings: RunSettings,
-    budget_picos: Option<i64>,
-    now: i64,
-) -> AppResult<i64> {
-    settings.budget_picos = budget_picos;
-    let (access, last4) = state.gemini_access().await?;
-    check_key(&access.client, &last4).await?;
-    let handle =
-        engine::start_run(&state.store, &access, project_id, settings, now, wall_clock).await?;
-    Ok(forward(emit, handle))
-}
-
-fn wall_clock() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
-/// Continues a stopped, interrupted or crashed run: finished posts are skipped. A new budget
-/// (for a run that stopped at its cap) is stored with the run first.
-pub async fn resume(
-    state: &AppState,
-    emit: Emit,
-    run_id: i64,
-    budget_picos: Option<i64>,
-    mode: Option<runner::RunMode>,
-) -> AppResult<i64> {
-    if budget_picos.is_some() {
-        runner::set_run_budget(&state.store, run_id, budget_picos).await?;
-    }
-    if let Some(mode) = mode {
-        engine::set_run_mode(&state.store, run_id, mode).await?;
-    }
-    let (access, last4) = state.gemini_access().await?;
-    check_key(&access.client, &last4).await?;
-    tracing::info!(run_id, "resuming run");
-    let handle = engine::resume(&state.store, &access, run_id, wall_clock).await?;
-    Ok(forward(emit, handle))
-}
-
 /// Forwards the engine's events to the window until the run ends; returns its id.
-fn forward(emit: Emit, handle: engine::RunHandle) -> i64 {
+pub(crate) fn forward(emit: Emit, handle: engine::RunHandle) -> i64 {
     let engine::RunHandle {
         run_id,
         project_id,
@@ -247,26 +202,7 @@ fn forward(emit: Emit, handle: engine::RunHandle) -> i64 {
     run_id
 }
 
-/// Picks up batch runs whose jobs are still at Google (after the app was closed, a reboot
-/// or a kill): their answers are collected and stored as if the app had never stopped.
-pub async fn pick_up_batch_runs(state: &AppState, emit: Emit) {
-    let ids = match finder::batch::runs_with_open_jobs(&state.store).await {
-        Ok(ids) => ids,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not look for batch runs to pick up");
-            return;
-        }
-    };
-    for run_id in ids {
-        if state.runs.is_active(run_id) {
-            continue;
-        }
-        match resume(state, emit.clone(), run_id, None, None).await {
-            Ok(_) => tracing::info!(run_id, "picked up a batch run"),
-            // No key yet, or another window works on it: the Runs list offers Resume.
-            Err(e) => {
-                tracing::info!(run_id, code = %e.code, "batch run not picked up: {}", e.message)
-            }
-        }
-    }
+/// The engine's clock for runs: the wall clock.
+pub(crate) fn wall_clock() -> i64 {
+    chrono::Utc::now().timestamp()
 }

@@ -2,7 +2,8 @@
 //! app running (so refreshes and their notifications go on); the tray menu opens the window or
 //! the review queue, or quits. The window is minimised rather than hidden: on desktops whose
 //! tray is not shown (GNOME without an AppIndicator extension) a hidden window could not be
-//! brought back. Without a tray library at all, closing quits as before.
+//! brought back. Without a tray library at all, closing quits as before. OS notifications
+//! live here too: with the tray, they are what the app shows outside its window.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -85,4 +86,16 @@ pub fn on_window_event(window: &Window, event: &WindowEvent) {
             "window minimised instead of closed: scheduled refreshes go on (Quit from the tray)"
         );
     }
+}
+
+/// An OS notification, for what the user must hear about even with the window hidden. Off
+/// the async threads: the desktop's notification service may be slow (or absent).
+pub(crate) fn notify(app: &AppHandle, title: &'static str, body: String) {
+    use tauri_plugin_notification::NotificationExt;
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            tracing::warn!(error = %e, "could not show a notification");
+        }
+    });
 }

@@ -533,7 +533,8 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
 
     // No key yet: one clear error, nothing started.
     let (emit, events) = collector();
-    let err = runs::start(state, emit.clone(), project, settings.clone(), None, now())
+    let err = state
+        .start_run(emit.clone(), project, settings.clone(), None, now())
         .await
         .unwrap_err();
     assert_eq!(err.code, "key_missing");
@@ -566,7 +567,8 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
         .over_budget
         .unwrap()
         .contains("above your budget"));
-    let run_id = runs::start(state, emit.clone(), project, settings.clone(), None, now())
+    let run_id = state
+        .start_run(emit.clone(), project, settings.clone(), None, now())
         .await
         .unwrap();
     let end = wait_for_end(&events, 0).await;
@@ -699,7 +701,8 @@ async fn a_run_streams_typed_events_and_lands_in_queue_and_costs() {
     assert_eq!(exported.rows, 10);
 
     // Everything answered: the next run has nothing to do, and says so.
-    let err = runs::start(state, emit, project, settings, None, now())
+    let err = state
+        .start_run(emit, project, settings, None, now())
         .await
         .unwrap_err();
     assert_eq!(err.code, "nothing_to_do");
@@ -725,20 +728,15 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
     settings.embeddings = false;
     let (emit, events) = collector();
     assert_eq!(
-        runs::start(
-            state,
-            emit.clone(),
-            project,
-            settings.clone(),
-            Some(0),
-            now()
-        )
-        .await
-        .unwrap_err()
-        .code,
+        state
+            .start_run(emit.clone(), project, settings.clone(), Some(0), now())
+            .await
+            .unwrap_err()
+            .code,
         "invalid_input"
     );
-    let run_id = runs::start(state, emit.clone(), project, settings, Some(1), now())
+    let run_id = state
+        .start_run(emit.clone(), project, settings, Some(1), now())
         .await
         .unwrap();
     let end = wait_for_end(&events, 0).await;
@@ -765,7 +763,8 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
     let from = events.lock().unwrap().len();
     // Resuming keeps the stored cap: it stops again at once.
     assert_eq!(
-        runs::resume(state, emit.clone(), run_id, None, None)
+        state
+            .resume_run(emit.clone(), run_id, None, None)
             .await
             .unwrap(),
         run_id
@@ -777,7 +776,8 @@ async fn a_budget_cap_stops_the_run_and_resume_finishes_it() {
     // Raised to $10, it finishes.
     let from = events.lock().unwrap().len();
     assert_eq!(
-        runs::resume(state, emit, run_id, Some(10_000_000_000_000), None)
+        state
+            .resume_run(emit, run_id, Some(10_000_000_000_000), None)
             .await
             .unwrap(),
         run_id
@@ -864,7 +864,8 @@ async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_res
     );
 
     let (emit, events) = collector();
-    let run_id = runs::start(state, emit.clone(), project, settings, None, now())
+    let run_id = state
+        .start_run(emit.clone(), project, settings, None, now())
         .await
         .unwrap();
     // Once the job is at Google, the user stops the run: the job is cancelled there.
@@ -907,7 +908,7 @@ async fn a_half_price_run_reports_its_jobs_notifies_and_is_picked_up_after_a_res
     let (emit, events) = collector();
     // …is picked up when the window opens again, and its replies collected.
     let from = events.lock().unwrap().len();
-    runs::pick_up_batch_runs(state, emit.clone()).await;
+    state.pick_up_batch_runs(emit.clone()).await;
     let end = wait_for_end(&events, from).await;
     let RunEvent::Finished(done) = end else {
         panic!("{end:?}")
