@@ -266,7 +266,6 @@ pub(crate) async fn execute(ctx: &RunContext, run: &StoredRun) -> Result<RunSumm
         data,
         queued,
         counts,
-        earlier_ms,
     } = executor::load_run(ctx, run).await?;
     let _ = ctx.events.send(RunEvent::Started {
         run_id,
@@ -311,24 +310,17 @@ pub(crate) async fn execute(ctx: &RunContext, run: &StoredRun) -> Result<RunSumm
         ),
         (Ok(()), _) => ("finished", None, None),
     };
-    let finished_at = (ctx.wall_clock)();
-    sqlx::query!(
-        "UPDATE runs SET status = ?, stop_reason = ?, resume_at = NULL, error = ?, finished_at = ?,
-                elapsed_ms = elapsed_ms + ? WHERE id = ?",
+    let end = run_store::RunEnd {
         status,
         stop_reason,
+        resume_at: None,
         error,
-        finished_at,
+        finished_at: (ctx.wall_clock)(),
         elapsed_ms,
-        run_id,
-    )
-    .execute(ctx.store.pool())
-    .await?;
+    };
+    run_store::record_end(&ctx.store, run_id, &end).await?;
     result?;
-    let mut summary = run_store::summary(&ctx.store, run_id, (ctx.wall_clock)()).await?;
-    summary.elapsed_s = (earlier_ms + elapsed_ms) as f64 / 1000.0;
-    let _ = ctx.events.send(RunEvent::Finished(summary.clone()));
-    Ok(summary)
+    executor::finished(ctx, run_id).await
 }
 
 async fn work(

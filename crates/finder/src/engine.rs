@@ -569,7 +569,6 @@ pub async fn start(
                 run_id,
                 project_id,
                 settings,
-                earlier_ms: 0,
             };
             let plan = plan_in_run(&ctx, &access, project, &run.settings, plan, run_id).await?;
             run_store::add_items(&ctx.store, run_id, &plan).await?;

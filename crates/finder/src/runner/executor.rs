@@ -59,15 +59,14 @@ pub async fn start(
         run_id,
         project_id: project.id,
         settings: settings.clone(),
-        earlier_ms: 0,
     };
-    execute(ctx, &run).await
+    execute_run(ctx, &run).await
 }
 
 /// Picks up a run where it stopped: finished posts are skipped, failed ones tried again.
 pub async fn resume(ctx: &RunContext, run: &StoredRun) -> Result<RunSummary> {
     run_store::reopen(&ctx.store, run.run_id, (ctx.wall_clock)()).await?;
-    execute(ctx, run).await
+    execute_run(ctx, run).await
 }
 
 /// A post waiting for (another) request.
@@ -224,25 +223,18 @@ pub(crate) fn spawn_heartbeat(ctx: &RunContext, run_id: i64) -> tokio::task::Joi
     })
 }
 
-/// Works through a stored run's queued posts (its items must be stored).
-pub async fn execute_run(ctx: &RunContext, run: &StoredRun) -> Result<RunSummary> {
-    execute(ctx, run).await
-}
-
 /// A stored run loaded for working on: its settings, prices, posts and counts so far.
 pub(crate) struct LoadedRun {
     pub data: Arc<RunData>,
     /// Queued posts, most-tried first.
     pub queued: Vec<String>,
     pub counts: ItemCounts,
-    pub earlier_ms: i64,
 }
 
 pub(crate) async fn load_run(ctx: &RunContext, run: &StoredRun) -> Result<LoadedRun> {
     let run_id = run.run_id;
     let project = projects::get(&ctx.store, run.project_id).await?;
     let settings = run.settings.clone();
-    let earlier_ms = run.earlier_ms;
     let price = prices::require(&ctx.store, &settings.model).await?;
 
     let queued = run_store::queued_items(&ctx.store, run_id).await?;
@@ -282,11 +274,11 @@ pub(crate) async fn load_run(ctx: &RunContext, run: &StoredRun) -> Result<Loaded
         data,
         queued,
         counts,
-        earlier_ms,
     })
 }
 
-async fn execute(ctx: &RunContext, run: &StoredRun) -> Result<RunSummary> {
+/// Works through a stored run's queued posts (its items must be stored).
+pub async fn execute_run(ctx: &RunContext, run: &StoredRun) -> Result<RunSummary> {
     if run.settings.mode == RunMode::Batch {
         return crate::batch::execute(ctx, run).await;
     }
@@ -296,7 +288,6 @@ async fn execute(ctx: &RunContext, run: &StoredRun) -> Result<RunSummary> {
         data,
         queued,
         counts,
-        earlier_ms,
     } = load_run(ctx, run).await?;
 
     let waiting: VecDeque<Pending> = queued
@@ -379,8 +370,13 @@ async fn execute(ctx: &RunContext, run: &StoredRun) -> Result<RunSummary> {
     if let Some(e) = storage_error {
         return Err(e);
     }
-    let mut summary = run_store::summary(&ctx.store, run_id, (ctx.wall_clock)()).await?;
-    summary.elapsed_s = (earlier_ms + elapsed_ms) as f64 / 1000.0;
+    finished(ctx, run_id).await
+}
+
+/// The run's summary once a pass has recorded its end (its time includes every pass), sent
+/// as `Finished`.
+pub(crate) async fn finished(ctx: &RunContext, run_id: i64) -> Result<RunSummary> {
+    let summary = run_store::summary(&ctx.store, run_id, (ctx.wall_clock)()).await?;
     let _ = ctx.events.send(RunEvent::Finished(summary.clone()));
     Ok(summary)
 }

@@ -181,14 +181,12 @@ pub struct StoredRun {
     pub run_id: i64,
     pub project_id: i64,
     pub settings: RunSettings,
-    /// Milliseconds the run worked before (earlier passes, before a stop or a crash).
-    pub earlier_ms: i64,
 }
 
 /// Reads a stored run back, for a resume: its settings come from the JSON stored with it.
 pub async fn stored_run(store: &Store, run_id: i64) -> Result<StoredRun> {
     let row = sqlx::query!(
-        "SELECT project_id, settings_json, elapsed_ms FROM runs WHERE id = ?",
+        "SELECT project_id, settings_json FROM runs WHERE id = ?",
         run_id,
     )
     .fetch_one(store.pool())
@@ -200,7 +198,6 @@ pub async fn stored_run(store: &Store, run_id: i64) -> Result<StoredRun> {
         run_id,
         project_id: row.project_id,
         settings,
-        earlier_ms: row.elapsed_ms,
     })
 }
 
