@@ -19,7 +19,7 @@
 //!   up after about 48 hours) put their posts back in the queue; Cancel cancels the jobs at
 //!   Google and keeps whatever they answered.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -868,6 +868,13 @@ async fn settle_job(
     let called_at = (ctx.wall_clock)();
     let mut answered = 0i64;
     let mut failed = 0i64;
+    // The job's posts' tries in one query: its requests carry disjoint posts.
+    let open_posts: Vec<String> = requests
+        .iter()
+        .filter(|r| !r.applied)
+        .flat_map(|r| r.post_ids.iter().cloned())
+        .collect();
+    let tries = run_store::attempts_of(&ctx.store, data.run_id, &open_posts).await?;
     for (request, answer, inferred) in assign(&requests, &answers) {
         let request = &requests[request];
         let answer = &answers[answer];
@@ -881,6 +888,7 @@ async fn settle_job(
             request,
             answer,
             inferred,
+            &tries,
             batch_price,
             called_at,
         )
@@ -1032,11 +1040,11 @@ async fn apply_answer(
     request: &StoredRequest,
     answer: &BatchAnswer,
     inferred: bool,
+    tries: &HashMap<String, u32>,
     price: Price,
     called_at: i64,
 ) -> Result<bool> {
     let ids = &request.post_ids;
-    let tries = run_store::attempts_of(&ctx.store, data.run_id, ids).await?;
     let billed = !answer.usage.is_zero();
     let max = data.settings.max_attempts.max(1);
     let mut done = Vec::new();
