@@ -170,6 +170,11 @@ export type BatchStatus = {
 	failed: number,
 	/**  Seconds until the next check, while waiting. */
 	next_check_s: number | null,
+	/**
+	 *  "Queued at Google: 2 jobs, 14 requests": where the jobs are, without the countdown
+	 *  (for lists, and for saying only what changed).
+	 */
+	headline: string,
 	/**  "Queued at Google: 2 jobs, 14 requests. Next check in 10 s." */
 	sentence: string,
 };

@@ -380,15 +380,9 @@ async fn drive(
             match event {
                 RunEvent::Batch(status) => {
                     // The check countdown changes every time; say only what is new.
-                    let head = status
-                        .sentence
-                        .split(". Next check")
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    if head != last_batch {
+                    if status.headline != last_batch {
                         bar.note(&status.sentence);
-                        last_batch = head;
+                        last_batch = status.headline;
                     }
                 }
                 RunEvent::Started {
@@ -521,7 +515,7 @@ fn print_summary(out: &Out, s: &RunSummary) {
 
 fn forecast_text(f: &runner::Forecast, s: &RunSettings) -> String {
     // The sentences are the engine's (the app shows the same ones); the details are the CLI's.
-    let words = finder::run_text::forecast_text(f, s.budget_picos);
+    let words = &f.text;
     let mut text = format!("Forecast: {}\n  {}", words.headline, words.cost_line);
     for line in [
         &words.held_back,
@@ -674,8 +668,7 @@ pub async fn runs(
                     prices::format_usd(r.cost_picos)
                 ));
                 if let Some(b) = &r.batch {
-                    let head = b.sentence.split(". Next check").next().unwrap_or_default();
-                    text.push_str(&format!("      batch: {}\n", head.trim_end_matches('.')));
+                    text.push_str(&format!("      batch: {}\n", b.headline));
                 }
             }
             out.print(&json!({ "runs": list }), text.trim_end());

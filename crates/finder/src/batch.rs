@@ -106,6 +106,9 @@ pub struct BatchStatus {
     /// Seconds until the next check, while waiting.
     #[cfg_attr(feature = "specta", specta(type = Option<crate::FiniteNumber>))]
     pub next_check_s: Option<f64>,
+    /// "Queued at Google: 2 jobs, 14 requests": where the jobs are, without the countdown
+    /// (for lists, and for saying only what changed).
+    pub headline: String,
     /// "Queued at Google: 2 jobs, 14 requests. Next check in 10 s."
     pub sentence: String,
 }
@@ -137,6 +140,7 @@ impl BatchStatus {
             }
             _ => format!("{head}."),
         };
+        self.headline = head;
     }
 }
 
@@ -189,6 +193,7 @@ fn status_of(run_id: i64, rows: &[JobRow]) -> BatchStatus {
         answered: 0,
         failed: 0,
         next_check_s: None,
+        headline: String::new(),
         sentence: String::new(),
     };
     let mut any_running = false;
@@ -789,6 +794,7 @@ async fn create_at_google(
             answered: 0,
             failed: 0,
             next_check_s: None,
+            headline: String::new(),
             sentence: String::new(),
         };
         s.describe();
@@ -1169,6 +1175,7 @@ mod tests {
             answered: 9,
             failed: 0,
             next_check_s: Some(20.0),
+            headline: String::new(),
             sentence: String::new(),
         };
         s.describe();

@@ -300,7 +300,7 @@ function RunsTable({ runs, bannerRunId }: { runs: RunListing[]; bannerRunId: num
                     {r.batch ? (
                       <span className="muted small" data-testid="run-batch-state">
                         {" "}
-                        Half price · {r.batch.sentence.split(". Next check")[0]}
+                        Half price · {r.batch.headline}
                       </span>
                     ) : null}
                   </td>

@@ -84,6 +84,7 @@ describe("applyRunEvent", () => {
       answered: 0,
       failed: 0,
       next_check_s: 10,
+      headline: "Queued at Google: 1 job, 14 requests",
       sentence: "Queued at Google: 1 job, 14 requests. Next check in 10 s.",
     };
     let s = applyRunEvent({ ...idleRun, phase: "starting", runId: 8 }, { kind: "started", run_id: 8, project_id: 1, total: 40, already_done: 0 });
