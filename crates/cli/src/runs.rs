@@ -273,7 +273,7 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
     }
     let access = gemini_access(store).await?;
     // The forecast comes before any billed call: embeddings are made after "yes".
-    let prepared = engine::prepare(store, Some(&access), project.id, settings.clone(), now).await?;
+    let prepared = engine::prepare(store, Some(&access), project.id, settings, now).await?;
     if !out.json {
         eprintln!("{}", forecast_text(&prepared.forecast, &prepared.settings));
         warn_monthly(store, Some(project.id), now).await?;
@@ -296,8 +296,8 @@ pub async fn run(args: RunArgs, store: &Store, out: &Out, now: i64) -> Result<()
         out.print(&json!({"status": "not_started"}), "Not started.");
         return Ok(());
     }
-    // Started from the settings, as the app starts it: the engine plans it again inside.
-    let handle = engine::start_run(store, &access, project.id, settings, now, now_clock).await?;
+    // The run the user agreed to: the plan and forecast shown above.
+    let handle = engine::start(store, &access, prepared, now_clock).await?;
     let Some(summary) = drive(out, store, handle, args.detach).await? else {
         return Ok(());
     };
