@@ -66,11 +66,7 @@ pub(crate) fn cap_use(scope: CapScope, spent: i64, cap: i64) -> CapUse {
         1.0
     };
     let alert = (share >= ALERT_SHARE).then(|| {
-        let what = match scope {
-            CapScope::Month => "the monthly budget",
-            CapScope::ProjectMonth => "this project's monthly budget",
-            CapScope::Run => "this run's budget",
-        };
+        let what = scope.words();
         if share >= 1.0 {
             format!(
                 "All of {what} is used ({} of {}). Runs stop until it is raised or the month ends.",

@@ -143,29 +143,20 @@ pub async fn by_day(store: &Store, range: &SpendRange, stack: StackBy) -> Result
             .fetch_all(store.pool())
             .await?
             .into_iter()
-            .map(|r| (r.day, r.grp, r.calls, r.cost))
+            .map(|r| DaySpend {
+                day: r.day,
+                group: r.grp,
+                calls: r.calls,
+                cost_picos: r.cost,
+            })
             .collect::<Vec<_>>()
         };
     }
-    let rows = match stack {
+    // One row per day and group already (the days are distinct, the query groups by both).
+    let mut out = match stack {
         StackBy::Model => by_day!("q.model"),
         StackBy::Project => by_day!("coalesce(p.name, '(no project)')"),
     };
-    let mut sums: std::collections::HashMap<(String, String), (i64, i64)> = Default::default();
-    for (day, group, calls, cost) in rows {
-        let sum = sums.entry((day, group)).or_default();
-        sum.0 += calls;
-        sum.1 += cost;
-    }
-    let mut out: Vec<DaySpend> = sums
-        .into_iter()
-        .map(|((day, group), (calls, cost_picos))| DaySpend {
-            day,
-            group,
-            calls,
-            cost_picos,
-        })
-        .collect();
     out.sort_by(|a, b| {
         (&a.day, std::cmp::Reverse(a.cost_picos), &a.group).cmp(&(
             &b.day,

@@ -128,14 +128,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
         } else {
-            let any_table = sqlx::query_scalar!(
-                r#"SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table') AS "any!: bool""#,
-            )
-            .fetch_one(&self.pool)
-            .await?;
-            if !any_table {
-                return Ok(None);
-            }
+            // Tables but no migration history (the caller only asks when a table exists).
             Vec::new()
         };
         let pending = MIGRATOR.iter().any(|m| !applied.contains(&m.version));
