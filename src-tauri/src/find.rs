@@ -258,10 +258,7 @@ pub fn cancel(find: &FindState) -> bool {
 }
 
 pub async fn list_saved(state: &AppState, project_id: i64) -> AppResult<Vec<SavedSearch>> {
-    Ok(saved::list(&state.store, Some(project_id))
-        .await?
-        .into_iter()
-        .collect())
+    Ok(saved::list(&state.store, Some(project_id)).await?)
 }
 
 pub async fn save(
@@ -296,12 +293,7 @@ pub async fn delete_saved(state: &AppState, id: i64) -> AppResult<()> {
 }
 
 pub async fn analyze(state: &AppState, search_id: i64) -> AppResult<Vec<TermAnalysis>> {
-    Ok(
-        analysis::analyze_search(&state.store, search_id, wall_clock())
-            .await?
-            .into_iter()
-            .collect(),
-    )
+    Ok(analysis::analyze_search(&state.store, search_id, wall_clock()).await?)
 }
 
 /// Refreshes due saved searches every minute's check until `stop`, as the engine schedules
@@ -346,7 +338,7 @@ pub async fn run_scheduler(
                         Ok(o) => {
                             tracing::info!(saved_search = due.id, found = o.found, new_greens = o.new_greens, "scheduled refresh");
                             if due.draft_new_greens && o.new_greens > 0 {
-                                let since = due.last_fetched_at.unwrap_or(o.started_at - 24 * 3600);
+                                let since = due.refresh_window_start(o.started_at);
                                 draft_replies(&store, keychain, due.project_id, since).await;
                             }
                             let worth = schedule::worth_a_reply(o.new_greens);

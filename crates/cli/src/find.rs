@@ -344,7 +344,7 @@ pub async fn refresh_command(
     // The window the refresh asks for starts at the oldest previous fetch.
     let since = list
         .iter()
-        .map(|s| s.last_fetched_at.unwrap_or(now() - 24 * 3600))
+        .map(|s| s.refresh_window_start(now()))
         .min()
         .unwrap_or(now());
     let cancel = cancel_on_ctrl_c();

@@ -53,13 +53,13 @@ pub async fn draft_new_greens(
     settings.min_followers = 0;
     settings.budget_picos = options.budget_picos;
     settings.embeddings = options.embeddings;
-    let prepared = engine::prepare(store, Some(access), project_id, settings, now).await?;
-    if prepared.plan.send.is_empty() {
-        return Ok(None);
-    }
     let engine::RunHandle {
         mut events, task, ..
-    } = engine::start(store, access, prepared, wall_clock).await?;
+    } = match engine::start_run(store, access, project_id, settings, now, wall_clock).await {
+        Ok(handle) => handle,
+        Err(FinderError::NothingToDo { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     // The summary is what matters here; the events only need draining.
     while events.recv().await.is_some() {}
     let summary = task.await.map_err(|e| {

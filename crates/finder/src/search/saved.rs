@@ -32,6 +32,15 @@ pub struct SavedSearch {
     pub created_at: i64,
 }
 
+impl SavedSearch {
+    /// Where the posts a refresh of this search may bring start (unix seconds): its last fetch,
+    /// or a day before `now` for a search never fetched. Replies drafted after a refresh look
+    /// this far back.
+    pub fn refresh_window_start(&self, now: i64) -> i64 {
+        self.last_fetched_at.unwrap_or(now - 24 * 3600)
+    }
+}
+
 /// A saved search's columns, as stored.
 struct SavedSearchRow {
     id: i64,
