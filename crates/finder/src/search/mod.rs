@@ -363,30 +363,18 @@ pub async fn base_url(store: &Store, source: Source) -> Result<String> {
     check_base_url(&chosen)
 }
 
-/// Tokens travel only over https, or over plain http to this machine (the fakes in tests):
-/// anything else is refused before a token is sent.
+/// Tokens travel only over https, or over plain http to this machine (the fakes in tests),
+/// by the same rule as the Gemini key ([`gemini::ServerAddress`]): anything else is refused
+/// before a token is sent.
 pub fn check_base_url(url: &str) -> Result<String> {
-    let trimmed = url.trim().trim_end_matches('/');
-    let refuse = || {
-        Err(FinderError::InvalidInput(format!(
-            "\"{trimmed}\" cannot be used as a server address: use https://, or http:// only for \
-             this computer (127.0.0.1 or localhost)."
-        )))
-    };
-    let Ok(parsed) = reqwest::Url::parse(trimmed) else {
-        return refuse();
-    };
-    let host = parsed.host_str().unwrap_or("");
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    match parsed.scheme() {
-        "https" if parsed.host().is_some() => Ok(trimmed.to_owned()),
-        "http" if loopback => Ok(trimmed.to_owned()),
-        _ => refuse(),
-    }
+    gemini::ServerAddress::parse(url)
+        .map(|address| address.as_str().to_owned())
+        .map_err(|reason| {
+            FinderError::InvalidInput(format!(
+                "\"{}\" cannot be used as a server address: {reason}.",
+                url.trim()
+            ))
+        })
 }
 
 /// What a search may cost before it starts: the most posts it can read and their price.
