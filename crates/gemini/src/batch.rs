@@ -251,7 +251,7 @@ fn answer_from_value(item: &Value, position: usize, wants_json: bool) -> BatchAn
         .and_then(Value::as_str)
         .map(str::to_owned);
     if let Some(response) = item.get("response") {
-        let (usage, result) = interpret_generate_value(response.clone(), wants_json);
+        let (usage, result) = interpret_generate_value(response, wants_json);
         return BatchAnswer {
             key,
             position,

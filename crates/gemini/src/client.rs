@@ -591,14 +591,6 @@ struct WirePromptFeedback {
     block_reason: Option<String>,
 }
 
-/// Classifies a 200 `generateContent` body. Usage is returned in every case it can be read.
-pub(crate) fn interpret_generate_value(
-    value: Value,
-    wants_json: bool,
-) -> (Usage, Result<Generated, GeminiError>) {
-    interpret_generate_parsed(value, wants_json)
-}
-
 fn interpret_generate(body: &[u8], wants_json: bool) -> (Usage, Result<Generated, GeminiError>) {
     let unusable = |reason: &str| GeminiError::UnusableOutput {
         reason: reason.to_owned(),
@@ -609,18 +601,20 @@ fn interpret_generate(body: &[u8], wants_json: bool) -> (Usage, Result<Generated
             Err(unusable("the response body is not valid JSON")),
         );
     };
-    interpret_generate_parsed(value, wants_json)
+    interpret_generate_value(&value, wants_json)
 }
 
-fn interpret_generate_parsed(
-    value: Value,
+/// Classifies a 200 `generateContent` answer (a body, or one answer of a batch job). Usage is
+/// returned in every case it can be read.
+pub(crate) fn interpret_generate_value(
+    value: &Value,
     wants_json: bool,
 ) -> (Usage, Result<Generated, GeminiError>) {
     let unusable = |reason: &str| GeminiError::UnusableOutput {
         reason: reason.to_owned(),
     };
-    let usage = usage_of(&value);
-    let response = match WireGenerateResponse::deserialize(&value) {
+    let usage = usage_of(value);
+    let response = match WireGenerateResponse::deserialize(value) {
         Ok(response) => response,
         Err(error) => {
             return (
