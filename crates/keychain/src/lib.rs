@@ -235,38 +235,31 @@ pub fn secret_from_env_or_keychain(
 /// The `GEMINI_API_KEY` environment variable, when set and not blank. Read once: the first
 /// call takes it out of the process environment (see [`take_secrets_from_env`]).
 pub fn gemini_key_from_env() -> Option<ApiKey> {
-    ENV_GEMINI_KEY
-        .get_or_init(|| {
-            let value = std::env::var(GEMINI_KEY_ENV).ok();
-            std::env::remove_var(GEMINI_KEY_ENV);
-            value.map(ApiKey::new).filter(|key| !key.is_empty())
-        })
-        .clone()
+    secret_from_env(Secret::Gemini)
 }
-
-static ENV_GEMINI_KEY: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
 
 /// The environment variables the data sources' tokens may come from.
 pub const APIFY_TOKEN_ENV: &str = "APIFY_TOKEN";
 pub const X_TOKEN_ENV: &str = "X_BEARER_TOKEN";
 
+static ENV_GEMINI_KEY: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
 static ENV_APIFY_TOKEN: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
 static ENV_X_TOKEN: std::sync::OnceLock<Option<ApiKey>> = std::sync::OnceLock::new();
 
 /// A secret's environment variable (`GEMINI_API_KEY`, `APIFY_TOKEN`, `X_BEARER_TOKEN`) when set
 /// and not blank. Read once: the first call takes it out of the process environment.
 pub fn secret_from_env(secret: Secret) -> Option<ApiKey> {
-    let (cell, name) = match secret {
-        Secret::Gemini => return gemini_key_from_env(),
-        Secret::Apify => (&ENV_APIFY_TOKEN, APIFY_TOKEN_ENV),
-        Secret::XBearer => (&ENV_X_TOKEN, X_TOKEN_ENV),
+    let cell = match secret {
+        Secret::Gemini => &ENV_GEMINI_KEY,
+        Secret::Apify => &ENV_APIFY_TOKEN,
+        Secret::XBearer => &ENV_X_TOKEN,
     };
+    let name = env_name(secret);
     cell.get_or_init(|| {
         let value = std::env::var(name).ok();
         std::env::remove_var(name);
-        value
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| ApiKey::new(v.trim()))
+        // ApiKey::new trims.
+        value.map(ApiKey::new).filter(|key| !key.is_empty())
     })
     .clone()
 }
