@@ -409,13 +409,13 @@ impl ProjectSettings {
                     format!("topic number {} has no label", i + 1),
                 ));
             }
-            if labels.iter().any(|l| l.eq_ignore_ascii_case(label)) {
+            if labels.contains(&topic_key(label)) {
                 return Err(Problem::at(
                     "topics",
                     format!("the topic \"{label}\" is listed twice"),
                 ));
             }
-            labels.push(label.to_string());
+            labels.push(topic_key(label));
         }
         Ok(())
     }
@@ -444,7 +444,7 @@ impl ProjectSettings {
         }
         let mut labels: Vec<String> = Vec::new();
         for (i, topic) in self.topics.iter().enumerate() {
-            let label = topic.label.trim().to_lowercase();
+            let label = topic_key(&topic.label);
             if label.is_empty() {
                 add(
                     format!("topics.{i}.label"),
@@ -499,6 +499,12 @@ impl ProjectSettings {
         }
         problems
     }
+}
+
+/// Two topics are the same when their labels match ignoring case and surrounding spaces (one
+/// rule for `validate` and `problems`).
+fn topic_key(label: &str) -> String {
+    label.trim().to_lowercase()
 }
 
 /// A validation failure with the dotted path of the field it concerns, used to find its line.
