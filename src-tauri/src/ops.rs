@@ -8,7 +8,7 @@ use finder::export::{self, ExportOptions};
 use finder::posts::{self, PostFilter};
 use finder::project::ProjectSettings as EngineSettings;
 use finder::spend::{self, SpendRange};
-use finder::{engine, import, limiter, prices, projects, review, runner, ErrorCode};
+use finder::{engine, import, prices, projects, review, runner, ErrorCode};
 use keychain::Secret;
 
 use crate::dto::{self, *};
@@ -57,7 +57,7 @@ impl AppState {
     // ---------- keys ----------
 
     pub fn key_status(&self, which: SecretName) -> AppResult<KeyStatus> {
-        let secret: Secret = which;
+        let secret = which;
         let from_environment =
             secret == Secret::Gemini && keychain::gemini_key_from_env().is_some();
         let status = if from_environment {
@@ -88,7 +88,7 @@ impl AppState {
     /// and nothing is saved when the check fails.
     pub async fn set_key(&self, which: SecretName, value: &str) -> AppResult<KeyStatus> {
         let key = gemini::ApiKey::new(value);
-        let secret: Secret = which;
+        let secret = which;
         if key.is_empty() {
             return Err(AppError::invalid(format!(
                 "Paste your {} first.",
@@ -120,7 +120,7 @@ impl AppState {
     }
 
     pub fn delete_key(&self, which: SecretName) -> AppResult<KeyStatus> {
-        let secret: Secret = which;
+        let secret = which;
         self.keychain.delete(secret)?;
         tracing::info!(key = secret.name(), "key removed");
         self.key_status(which)
@@ -166,11 +166,10 @@ impl AppState {
                 if custom.rpm == 0 {
                     return Err(AppError::invalid("Requests per minute must be at least 1."));
                 }
-                let engine: limiter::Limits = custom;
                 self.store
                     .set_setting(
                         keys::CUSTOM_LIMITS,
-                        &serde_json::to_value(engine).unwrap_or_default(),
+                        &serde_json::to_value(custom).unwrap_or_default(),
                     )
                     .await?;
             }
@@ -215,7 +214,7 @@ impl AppState {
     // ---------- projects ----------
 
     pub async fn list_projects(&self) -> AppResult<Vec<ProjectSummary>> {
-        Ok(projects::list(&self.store).await?.into_iter().collect())
+        Ok(projects::list(&self.store).await?)
     }
 
     pub async fn get_project(&self, id: i64) -> AppResult<Project> {
@@ -411,11 +410,7 @@ impl AppState {
     // ---------- review ----------
 
     pub async fn list_opportunities(&self, query: OpportunityQuery) -> AppResult<OpportunityPage> {
-        let page = review::list(&self.store, &query, now()).await?;
-        Ok(OpportunityPage {
-            items: page.items.into_iter().collect(),
-            total: page.total,
-        })
+        Ok(review::list(&self.store, &query, now()).await?)
     }
 
     pub async fn set_post_status(
@@ -450,10 +445,7 @@ impl AppState {
         query: CostQuery,
         by: CostGroupBy,
     ) -> AppResult<Vec<CostDayRow>> {
-        Ok(spend::by_day(&self.store, &range_of(&query)?, by)
-            .await?
-            .into_iter()
-            .collect())
+        Ok(spend::by_day(&self.store, &range_of(&query)?, by).await?)
     }
 
     pub async fn cost_overview(&self, query: CostQuery) -> AppResult<CostOverview> {
@@ -469,17 +461,11 @@ impl AppState {
     }
 
     pub async fn costs_per_run(&self, query: CostQuery) -> AppResult<Vec<RunCost>> {
-        Ok(spend::per_run(&self.store, &range_of(&query)?)
-            .await?
-            .into_iter()
-            .collect())
+        Ok(spend::per_run(&self.store, &range_of(&query)?).await?)
     }
 
     pub async fn average_cost_per_post(&self, query: CostQuery) -> AppResult<Vec<DayAverage>> {
-        Ok(spend::average_per_post(&self.store, &range_of(&query)?)
-            .await?
-            .into_iter()
-            .collect())
+        Ok(spend::average_per_post(&self.store, &range_of(&query)?).await?)
     }
 
     pub async fn export_costs_csv(&self, query: CostQuery, path: &str) -> AppResult<CsvReport> {
@@ -508,7 +494,7 @@ impl AppState {
             &self.store,
             &project,
             &ExportOptions {
-                labels: options.labels.into_iter().collect(),
+                labels: options.labels,
                 status: options.status,
                 sort: options.sort,
                 limit: options.limit,
@@ -529,7 +515,7 @@ impl AppState {
     // ---------- prices, logs ----------
 
     pub async fn list_prices(&self) -> AppResult<Vec<PriceRow>> {
-        Ok(prices::list(&self.store).await?.into_iter().collect())
+        Ok(prices::list(&self.store).await?)
     }
 
     pub async fn set_price(&self, price: PriceInput) -> AppResult<PriceRow> {
@@ -665,17 +651,37 @@ impl AppState {
                 return;
             }
         };
+        let ids: Vec<i64> = ids
+            .into_iter()
+            .filter(|id| !self.runs.is_active(*id))
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        // One key check for them all (it asks Google), not one per run.
+        let access = match self.gemini_access().await {
+            Ok((access, last4)) => match check_key(&access.client, &last4).await {
+                Ok(_) => access,
+                Err(e) => return not_picked_up(&ids, &e),
+            },
+            Err(e) => return not_picked_up(&ids, &e),
+        };
         for run_id in ids {
-            if self.runs.is_active(run_id) {
-                continue;
-            }
-            match self.resume_run(emit.clone(), run_id, None, None).await {
-                Ok(_) => tracing::info!(run_id, "picked up a batch run"),
-                // No key yet, or another window works on it: the Runs list offers Resume.
-                Err(e) => {
-                    tracing::info!(run_id, code = %e.code, "batch run not picked up: {}", e.message)
+            match engine::resume(&self.store, &access, run_id, runs::wall_clock).await {
+                Ok(handle) => {
+                    runs::forward(emit.clone(), handle);
+                    tracing::info!(run_id, "picked up a batch run");
                 }
+                // Another window works on it: the Runs list offers Resume.
+                Err(e) => not_picked_up(&[run_id], &AppError::from(e)),
             }
         }
+    }
+}
+
+/// No key yet, or another window works on them: the Runs list offers Resume.
+fn not_picked_up(run_ids: &[i64], e: &AppError) {
+    for run_id in run_ids {
+        tracing::info!(run_id, code = %e.code, "batch run not picked up: {}", e.message);
     }
 }
