@@ -16,7 +16,7 @@ import { Button, Card, Checkbox, EmptyState, ErrorNotice, Field, Fold, Notice, P
 import { findApi } from "../lib/findApi";
 import { DEFAULT_FORM, outcomeHeadline, progressLine, REFRESH_CHOICES, sourceName, toForm, toFormDto, type FindForm } from "../lib/findText";
 import { formatDateTime, formatInt } from "../lib/format";
-import { useKeyStatus } from "../lib/queries";
+import { invalidateAfterRun, useKeyStatus } from "../lib/queries";
 
 export function FindPostsScreen() {
   const { project, projectId } = useCurrentProject();
@@ -97,7 +97,7 @@ export function FindPostsScreen() {
           setOutcome(e);
           setProgress(null);
           loadSaved();
-          void queryClient.invalidateQueries();
+          invalidateAfterRun(queryClient);
           if (e.found > 0) {
             findApi()
               .analyze(e.search_id)
@@ -111,7 +111,7 @@ export function FindPostsScreen() {
         } else if (e.kind === "refreshed") {
           setRefreshed(`“${e.name}”: ${e.sentence}`);
           loadSaved();
-          void queryClient.invalidateQueries();
+          invalidateAfterRun(queryClient);
         }
       })
       .then((u) => {
@@ -373,11 +373,9 @@ export function FindPostsScreen() {
 function OutcomeCard({ outcome: o, onRun, onReview }: { outcome: SearchOutcome; onRun: () => void; onReview: () => void }) {
   return (
     <Card title={outcomeHeadline(o)} lead={o.summary} testId="find-result">
-      {o.error && o.status !== "finished" ? (
-        <Notice kind={o.status === "failed" ? "error" : "warn"} title="The search stopped part-way." testId="find-result-error">
-          {o.error.message}
-        </Notice>
-      ) : null}
+      {/* The summary already says how far it got; this says why, by its code (a search that
+          stopped, or a name that could not be kept), with Google's or the source's words under Details. */}
+      <ErrorNotice error={o.error} testId="find-result-error" />
       <div className="grid-3">
         <Stat label="New posts" value={formatInt(o.added)} testId="find-result-added" />
         <Stat label="Worth a reply now (green)" value={formatInt(o.new_greens)} testId="find-result-greens" />
